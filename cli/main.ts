@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { errorCode } from '../errors/regatta-error.js';
+import { runDev } from './dev.js';
+import { loadEnvironment } from './environment.js';
+import { createLogger } from './logger.js';
+import { startApi, startWorker } from './processes.js';
+import { untilStopSignal } from './stop-signal.js';
+
+const usage = `usage: regatta <command>
+
+  dev      the whole system: Temporal dev server (unless TEMPORAL_ADDRESS), API and worker
+  api      the REST API only (needs TEMPORAL_ADDRESS)
+  worker   a worker only (needs TEMPORAL_ADDRESS)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    process.stdout.write(`${usage}\n`);
+    return command ? 0 : 2;
+  }
+  const environment = loadEnvironment();
+  const pretty = environment.LOG_PRETTY ? environment.LOG_PRETTY === '1' : process.stdout.isTTY;
+  const logger = createLogger({ level: environment.LOG_LEVEL, pretty });
+
+  switch (command) {
+    case 'dev':
+      await runDev(environment, logger);
+      return 0;
+    case 'api':
+    case 'worker': {
+      const address = environment.TEMPORAL_ADDRESS ?? `127.0.0.1:${environment.TEMPORAL_DEV_PORT}`;
+      const stopRequested = untilStopSignal(logger);
+      if (command === 'api') {
+        const api = await startApi(environment, address, logger);
+        logger.info(`Regatta API: ${api.url}`);
+        await stopRequested;
+        await api.stop();
+      } else {
+        const worker = await startWorker(environment, address, logger);
+        logger.info(`worker polling Temporal at ${address}`);
+        await Promise.race([stopRequested, worker.done]);
+        await worker.stop();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command: ${command}\n${usage}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const code = errorCode(error);
+    process.stderr.write(`regatta: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(code === 'INVALID_INPUT' || code === 'ENVIRONMENT' ? 78 : 1);
+  },
+);

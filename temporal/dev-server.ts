@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { Logger } from 'pino';
+import { EnvironmentError } from '../errors/regatta-error.js';
+
+export interface DevServerOptions {
+  cli: string;
+  ip?: string;
+  port: number;
+  /** Web UI port; omit for a headless server. */
+  uiPort?: number;
+  /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
+  dbFile?: string;
+  namespace?: string;
+  logger?: Logger;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  process: ChildProcess;
+  /** Stops the server: SIGTERM, then SIGKILL if it has not exited in time. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `temporal server start-dev` as a child process. The caller waits for it to answer
+ * (`connectToTemporal`): the CLI prints before its frontend is ready.
+ */
+export function startDevServer(options: DevServerOptions): DevServer {
+  const ip = options.ip ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', 'warn'];
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = options.logger?.child({ component: 'temporal-dev-server' });
+  child.stdout?.on('data', (chunk: Buffer) => log?.debug(chunk.toString().trim()));
+  child.stderr?.on('data', (chunk: Buffer) => log?.debug(chunk.toString().trim()));
+  child.on('error', (error) => log?.error({ err: error }, 'temporal dev server failed to start'));
+
+  const exited = once(child, 'exit');
+  return {
+    address: `${ip}:${options.port}`,
+    uiUrl: options.uiPort === undefined ? undefined : `http://localhost:${options.uiPort}`,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Rejects when the child exits before it is stopped, so a crashed server is not waited on forever. */
+export async function failOnEarlyExit(server: DevServer): Promise<never> {
+  const [code, signal] = (await once(server.process, 'exit')) as [number | null, string | null];
+  throw new EnvironmentError(`temporal dev server exited early (code ${code}, signal ${signal})`);
+}

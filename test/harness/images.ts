@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { rawPushBlob, rawPushManifest, sha256, type RawAccess } from './raw-client.js';
+
+export const mediaTypes = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+} as const;
+
+export interface Platform {
+  os: string;
+  architecture: string;
+}
+
+export interface PushedImage {
+  digest: string;
+  mediaType: string;
+  manifest: Buffer;
+  /** Every blob the image references (config and layers), by digest. */
+  blobs: Map<string, Buffer>;
+  /** Child images of an index, in order. */
+  children: PushedImage[];
+}
+
+export interface ImageSpec {
+  layerSizes: number[];
+  format?: 'oci' | 'docker';
+  platform?: Platform;
+}
+
+/** Builds and pushes a single-platform image of random layers. `tag` undefined pushes it untagged. */
+export async function pushImage(
+  access: RawAccess,
+  repository: string,
+  tag: string | undefined,
+  spec: ImageSpec,
+): Promise<PushedImage> {
+  const docker = spec.format === 'docker';
+  const platform = spec.platform ?? { os: 'linux', architecture: 'amd64' };
+  const layers = spec.layerSizes.map((size) => randomBytes(size));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: platform.architecture,
+      os: platform.os,
+      config: {},
+      rootfs: { type: 'layers', diff_ids: layers.map((layer) => sha256(layer)) },
+    }),
+  );
+  const blobs = new Map<string, Buffer>();
+  for (const blob of [config, ...layers]) {
+    blobs.set(await rawPushBlob(access, repository, blob), blob);
+  }
+  const mediaType = docker ? mediaTypes.dockerManifest : mediaTypes.ociManifest;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: {
+        mediaType: docker ? mediaTypes.dockerConfig : mediaTypes.ociConfig,
+        digest: sha256(config),
+        size: config.length,
+      },
+      layers: layers.map((layer) => ({
+        mediaType: docker ? mediaTypes.dockerLayer : mediaTypes.ociLayer,
+        digest: sha256(layer),
+        size: layer.length,
+      })),
+    }),
+  );
+  const digest = sha256(manifest);
+  await rawPushManifest(access, repository, tag ?? digest, mediaType, manifest);
+  return { digest, mediaType, manifest, blobs, children: [] };
+}
+
+/** Pushes an amd64 + arm64 image and an index over them: an OCI index or a Docker manifest list. */
+export async function pushMultiArchImage(
+  access: RawAccess,
+  repository: string,
+  tag: string | undefined,
+  options: { format: 'oci' | 'docker'; layerSizes: number[] },
+): Promise<PushedImage> {
+  const platforms: Platform[] = [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64' },
+  ];
+  const children: PushedImage[] = [];
+  for (const platform of platforms) {
+    children.push(
+      await pushImage(access, repository, undefined, {
+        layerSizes: options.layerSizes,
+        format: options.format,
+        platform,
+      }),
+    );
+  }
+  const mediaType = options.format === 'docker' ? mediaTypes.dockerList : mediaTypes.ociIndex;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map((child, index) => ({
+        mediaType: child.mediaType,
+        digest: child.digest,
+        size: child.manifest.length,
+        platform: platforms[index],
+      })),
+    }),
+  );
+  const digest = sha256(manifest);
+  await rawPushManifest(access, repository, tag ?? digest, mediaType, manifest);
+  const blobs = new Map(children.flatMap((child) => [...child.blobs]));
+  return { digest, mediaType, manifest, blobs, children };
+}

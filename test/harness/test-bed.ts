@@ -1,0 +1,67 @@
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTestCertificates, type TestCertificates } from './certificates.js';
+import { startRegistryServer, type NotificationEndpoint, type RegistryServer } from './registry-server.js';
+import { startTestTemporal, type TestTemporal } from './temporal-server.js';
+
+export interface TestBed {
+  dir: string;
+  certificates: TestCertificates;
+  temporal: TestTemporal | undefined;
+  /** HQ: basic auth over TLS from the test CA. */
+  hq: RegistryServer;
+  /** Sites: plain HTTP, basic auth, TLS with the test CA. */
+  sites: [RegistryServer, RegistryServer, RegistryServer];
+  stop(): Promise<void>;
+}
+
+export interface TestBedOptions {
+  temporal?: boolean;
+  hqNotifications?: NotificationEndpoint[];
+}
+
+/**
+ * The real parts every integration test runs against. Starting it throws when a part cannot
+ * start (missing binary, port clash): the test fails, it never skips.
+ */
+export async function startTestBed(options: TestBedOptions = {}): Promise<TestBed> {
+  const dir = mkdtempSync(join(tmpdir(), 'regatta-testbed-'));
+  const folder = (name: string) => {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stop = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const certificates = makeTestCertificates(folder('ca'));
+    const temporalPromise = options.temporal === false ? Promise.resolve(undefined) : startTestTemporal();
+    const [hq, plain, basic, tls] = await Promise.all([
+      startRegistryServer({
+        name: 'hq',
+        dir: folder('hq'),
+        credentials: { username: 'hq-user', password: 'hq-password-0' },
+        tls: certificates,
+        notifications: options.hqNotifications,
+      }),
+      startRegistryServer({ name: 'site-plain', dir: folder('site-plain') }),
+      startRegistryServer({
+        name: 'site-basic',
+        dir: folder('site-basic'),
+        credentials: { username: 'site-user', password: 'site-password-1' },
+      }),
+      startRegistryServer({ name: 'site-tls', dir: folder('site-tls'), tls: certificates }),
+    ]);
+    started.push(hq, plain, basic, tls);
+    const temporal = await temporalPromise;
+    if (temporal) started.push(temporal);
+    return { dir, certificates, temporal, hq, sites: [plain, basic, tls], stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

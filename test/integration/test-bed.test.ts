@@ -1,0 +1,106 @@
+import { Client, Connection } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { request, Agent } from 'undici';
+import { taskQueue } from '../../temporal/task-queue.js';
+import { createWorker } from '../../worker/create-worker.js';
+import { echoActivities } from '../fixtures/echo-activities.js';
+import { pushImage, pushMultiArchImage } from '../harness/images.js';
+import { rawGetBlob, rawGetManifest, sha256 } from '../harness/raw-client.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+describe('test bed', () => {
+  let bed: TestBed;
+  before(async () => {
+    bed = await startTestBed();
+  });
+  after(async () => {
+    await bed?.stop();
+  });
+
+  it('temporal – a workflow round-trips through a real worker', async () => {
+    const { worker, connection } = await createWorker({
+      address: bed.temporal!.address,
+      namespace: 'default',
+      activities: echoActivities,
+      workflowsPath: fileURLToPath(new URL('../fixtures/echo-workflow.ts', import.meta.url)),
+      maxConcurrentActivityTaskExecutions: 2,
+      maxConcurrentWorkflowTaskExecutions: 2,
+      shutdownGraceTimeSeconds: 1,
+    });
+    const clientConnection = await Connection.connect({ address: bed.temporal!.address });
+    try {
+      const client = new Client({ connection: clientConnection });
+      const result = await worker.runUntil(
+        client.workflow.execute('echo', {
+          taskQueue,
+          workflowId: `echo-${randomUUID()}`,
+          args: [{ text: 'regatta' }],
+        }),
+      );
+      assert.equal(result, 'REGATTA');
+    } finally {
+      await clientConnection.close();
+      await connection.close();
+    }
+  });
+
+  for (const which of ['hq', 'site-plain', 'site-basic', 'site-tls'] as const) {
+    it(`registry ${which} – an image pushed is pulled back by digest`, async () => {
+      const registry = which === 'hq' ? bed.hq : bed.sites.find((site) => site.name === which)!;
+      const image = await pushImage({ registry }, 'production/app', 'v1', { layerSizes: [1024, 4096] });
+      const manifest = await rawGetManifest({ registry }, 'production/app', image.digest);
+      assert.equal(manifest.status, 200);
+      assert.equal(sha256(manifest.bytes), image.digest);
+      for (const [digest, bytes] of image.blobs) {
+        const blob = await rawGetBlob({ registry }, 'production/app', digest);
+        assert.equal(blob.status, 200);
+        assert.deepEqual(blob.bytes, bytes);
+      }
+      if (registry.credentials) {
+        const anonymous = await rawGetManifest(
+          { registry, credentials: null },
+          'production/app',
+          image.digest,
+        );
+        assert.equal(anonymous.status, 401);
+        const wrong = await rawGetManifest(
+          { registry, credentials: { username: registry.credentials.username, password: 'wrong' } },
+          'production/app',
+          image.digest,
+        );
+        assert.equal(wrong.status, 401);
+      }
+    });
+  }
+
+  it('registry hq – multi-arch OCI index and Docker manifest list are stored verbatim', async () => {
+    for (const format of ['oci', 'docker'] as const) {
+      const index = await pushMultiArchImage({ registry: bed.hq }, 'production/multi', format, {
+        format,
+        layerSizes: [512],
+      });
+      const fetched = await rawGetManifest({ registry: bed.hq }, 'production/multi', format);
+      assert.equal(fetched.digest, index.digest);
+      assert.equal(fetched.contentType, index.mediaType);
+      assert.equal(index.children.length, 2);
+    }
+  });
+
+  it('registry site-tls – refused without the test CA', async () => {
+    const untrusting = new Agent();
+    try {
+      await assert.rejects(
+        request(`${bed.sites[2].url}/v2/`, { dispatcher: untrusting }),
+        (error: Error & { code?: string }) => {
+          assert.match(String(error.code), /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
+          return true;
+        },
+      );
+    } finally {
+      await untrusting.close();
+    }
+  });
+});

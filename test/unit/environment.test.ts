@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadEnvironment } from '../../cli/environment.js';
+
+describe('loadEnvironment', () => {
+  it('defaults – embedded settings when nothing is set', () => {
+    const environment = loadEnvironment({});
+    assert.equal(environment.REGATTA_API_PORT, 8080);
+    assert.equal(environment.REGATTA_DATA_DIR, './data');
+    assert.equal(environment.TEMPORAL_ADDRESS, undefined);
+    assert.equal(environment.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(environment.LOG_LEVEL, 'info');
+  });
+
+  it('empty values – count as unset', () => {
+    assert.equal(loadEnvironment({ TEMPORAL_ADDRESS: '' }).TEMPORAL_ADDRESS, undefined);
+  });
+
+  const invalid: Array<[string, Record<string, string>, RegExp]> = [
+    ['port not a number', { REGATTA_API_PORT: 'eighty' }, /REGATTA_API_PORT/],
+    ['port out of range', { REGATTA_API_PORT: '70000' }, /REGATTA_API_PORT/],
+    ['address without port', { TEMPORAL_ADDRESS: 'temporal' }, /TEMPORAL_ADDRESS: must be host:port/],
+    ['unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    ['database not postgres', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
+    ['short admin password', { REGATTA_ADMIN_PASSWORD: 'short' }, /REGATTA_ADMIN_PASSWORD/],
+  ];
+  for (const [name, env, message] of invalid) {
+    it(`invalid – ${name} names the variable`, () => {
+      assert.throws(
+        () => loadEnvironment(env),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, 'INVALID_INPUT');
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+});

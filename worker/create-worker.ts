@@ -1,0 +1,43 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { taskQueue } from '../temporal/task-queue.js';
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  activities: object;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  shutdownGraceTimeSeconds: number;
+  /** Overrides the workflow bundle entry; tests use it for their own workflows. */
+  workflowsPath?: string;
+}
+
+// The same file name from source (tsx, .ts) and from the build (dist, .js).
+export const workflowsPath = fileURLToPath(
+  new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+/** Connects to Temporal and creates the worker that polls Regatta's task queue. */
+export async function createWorker(
+  options: WorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue,
+      workflowsPath: options.workflowsPath ?? workflowsPath,
+      activities: options.activities,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+      maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions,
+      shutdownGraceTime: `${options.shutdownGraceTimeSeconds}s`,
+    });
+    return { worker, connection };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
