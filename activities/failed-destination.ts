@@ -1,0 +1,22 @@
+import type { DestinationResult } from './replication-activity-types.js';
+
+/** A destination's failure as data, keeping the error's `code` and `retryable` as it was born. */
+export function failedDestination(registryId: number, repository: string, error: unknown): DestinationResult {
+  const classified = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    retryable?: unknown;
+    message?: unknown;
+  };
+  return {
+    registryId,
+    repository,
+    ok: false,
+    outcome: 'failed',
+    bytes: 0,
+    error: {
+      code: typeof classified.code === 'string' ? classified.code : 'UNKNOWN',
+      message: typeof classified.message === 'string' ? classified.message : String(error),
+      retryable: classified.retryable === true,
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type {
+  ExecutionStatus,
+  ExecutionSummary,
+  ReplicationTask,
+  Trigger,
+} from '../workflows/replication-model.js';
+
+/** Temporal's workflow status names, as `describe()` returns them. */
+export type WorkflowStatusName =
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'CONTINUED_AS_NEW'
+  | 'TIMED_OUT'
+  | 'PAUSED'
+  | 'UNKNOWN'
+  | 'UNSPECIFIED';
+
+/** Harbor's execution status from Temporal's: the workflow's own summary decides between success and failure. */
+export function executionStatus(
+  workflowStatus: WorkflowStatusName,
+  summary: ExecutionSummary | undefined,
+): ExecutionStatus {
+  switch (workflowStatus) {
+    case 'COMPLETED':
+      return summary?.status === 'Failed' ? 'Failed' : 'Succeed';
+    case 'CANCELLED':
+      return 'Stopped';
+    case 'FAILED':
+    case 'TERMINATED':
+    case 'TIMED_OUT':
+      return 'Failed';
+    default:
+      return 'InProgress';
+  }
+}
+
+export interface ExecutionFacts {
+  id: number;
+  policyId: number;
+  trigger: Trigger;
+  workflowId: string;
+  workflowStatus: WorkflowStatusName;
+  startTime: Date;
+  closeTime?: Date;
+  summary?: ExecutionSummary;
+}
+
+/** Harbor's `ReplicationExecution`, plus Regatta's `workflow_id` and `bytes`. */
+export function toHarborExecution(facts: ExecutionFacts) {
+  const status = executionStatus(facts.workflowStatus, facts.summary);
+  const counts = facts.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
+  let statusText = facts.summary?.statusText ?? '';
+  if (status === 'Failed' && facts.workflowStatus !== 'COMPLETED')
+    statusText = `run ${facts.workflowStatus.toLowerCase()}`;
+  if (status === 'Stopped' && !statusText.includes('stopped')) statusText = `stopped; ${statusText}`;
+  return {
+    id: facts.id,
+    policy_id: facts.policyId,
+    status,
+    trigger: facts.trigger,
+    start_time: facts.startTime.toISOString(),
+    end_time: facts.closeTime?.toISOString() ?? null,
+    status_text: statusText,
+    ...counts,
+    bytes: facts.summary?.bytes ?? 0,
+    workflow_id: facts.workflowId,
+  };
+}
+
+/** Harbor's `ReplicationTask`, plus Regatta's `outcome`, `digest`, `bytes` and `attempts`. */
+export function toHarborTask(task: ReplicationTask, executionId: number) {
+  return {
+    id: task.id,
+    execution_id: executionId,
+    status: task.status,
+    job_id: `${executionId}-${task.id}`,
+    operation: task.operation,
+    resource_type: 'artifact',
+    src_resource: task.srcResource,
+    dst_resource: task.dstResource,
+    start_time: task.startTime ?? null,
+    end_time: task.endTime ?? null,
+    outcome: task.outcome ?? null,
+    digest: task.digest ?? null,
+    bytes: task.bytes,
+    attempts: task.attempts,
+  };
+}
+
+/** The plain-text log Harbor serves for a task, written from what the run recorded. */
+export function taskLog(task: ReplicationTask): string {
+  const lines = [
+    `task ${task.id}: ${task.operation} ${task.srcResource} -> ${task.dstResource}`,
+    `status: ${task.status}${task.outcome ? ` (${task.outcome})` : ''}`,
+    `attempts: ${task.attempts}`,
+  ];
+  if (task.startTime) lines.push(`started: ${task.startTime}`);
+  if (task.endTime) lines.push(`ended: ${task.endTime}`);
+  if (task.digest) lines.push(`digest: ${task.digest}`);
+  lines.push(`bytes transferred: ${task.bytes}`);
+  if (task.error) lines.push(`error ${task.error.code}: ${task.error.message}`);
+  return `${lines.join('\n')}\n`;
+}

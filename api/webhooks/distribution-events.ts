@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { RegistryEvent } from './registry-event.js';
+
+const manifestMediaType = /manifest|image\.index/;
+
+const DistributionEvent = z.object({
+  action: z.string(),
+  target: z.object({
+    mediaType: z.string().optional(),
+    repository: z.string(),
+    digest: z.string().optional(),
+    tag: z.string().optional(),
+  }),
+});
+
+/** Distribution's notification envelope (`application/vnd.docker.distribution.events.v1+json`, v2 in 3.x). */
+export const DistributionEnvelope = z.object({ events: z.array(DistributionEvent).max(1000) });
+
+/**
+ * The events of an envelope that matter for replication: manifest pushes that carry a tag, and
+ * deletes. Blob events, pulls and mounts are ignored.
+ */
+export function distributionRegistryEvents(envelope: z.infer<typeof DistributionEnvelope>): RegistryEvent[] {
+  const events: RegistryEvent[] = [];
+  for (const { action, target } of envelope.events) {
+    if (action === 'push' && target.tag && manifestMediaType.test(target.mediaType ?? '')) {
+      events.push({ action: 'push', repository: target.repository, tag: target.tag, digest: target.digest });
+    } else if (action === 'delete' && (target.digest || target.tag)) {
+      // 2.x sends manifest deletes by digest; 3.x also sends tag deletes.
+      events.push({
+        action: 'delete',
+        repository: target.repository,
+        tag: target.tag,
+        digest: target.digest,
+      });
+    }
+  }
+  return events;
+}

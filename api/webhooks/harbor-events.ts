@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { RegistryEvent } from './registry-event.js';
+
+const HarborEventData = z.object({
+  resources: z
+    .array(
+      z.object({
+        digest: z.string().optional(),
+        tag: z.string().optional(),
+        resource_url: z.string().optional(),
+      }),
+    )
+    .max(1000),
+  repository: z.object({
+    repo_full_name: z.string().optional(),
+    name: z.string(),
+    namespace: z.string().optional(),
+  }),
+});
+
+/** Harbor's "Default" webhook payload. */
+export const HarborDefaultPayload = z.object({ type: z.string(), event_data: HarborEventData });
+
+/** Harbor's CloudEvents payload (`harbor.artifact.pushed`, `harbor.artifact.deleted`). */
+export const HarborCloudEvent = z.object({
+  specversion: z.string(),
+  type: z.string(),
+  data: HarborEventData,
+});
+
+const actions: Record<string, RegistryEvent['action']> = {
+  PUSH_ARTIFACT: 'push',
+  DELETE_ARTIFACT: 'delete',
+  'harbor.artifact.pushed': 'push',
+  'harbor.artifact.deleted': 'delete',
+};
+
+/** One event per resource of an artifact push or delete; other Harbor event types yield none. */
+export function harborRegistryEvents(type: string, data: z.infer<typeof HarborEventData>): RegistryEvent[] {
+  const action = actions[type];
+  if (!action) return [];
+  const repository =
+    data.repository.repo_full_name ??
+    (data.repository.namespace
+      ? `${data.repository.namespace}/${data.repository.name}`
+      : data.repository.name);
+  return data.resources
+    .filter((resource) => action === 'delete' || resource.tag)
+    .map((resource) => ({ action, repository, tag: resource.tag || undefined, digest: resource.digest }));
+}

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/** A change at a source registry that may start replication: a tagged push, or a delete. */
+export const RegistryEvent = z.object({
+  action: z.enum(['push', 'delete']),
+  repository: z.string(),
+  tag: z.string().optional(),
+  digest: z.string().optional(),
+});
+export type RegistryEvent = z.infer<typeof RegistryEvent>;

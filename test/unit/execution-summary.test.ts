@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { countTasks, summarizeExecution } from '../../workflows/execution-summary.js';
+import type { TaskStatus } from '../../workflows/replication-model.js';
+
+const tasks = (...statuses: TaskStatus[]) => statuses.map((status) => ({ status, bytes: 10 }));
+
+describe('summarizeExecution', () => {
+  const cases: Array<[string, TaskStatus[], boolean, boolean, string, string]> = [
+    ['all succeeded', ['Succeed', 'Succeed'], true, false, 'Succeed', '2/2 succeeded'],
+    ['one failed', ['Succeed', 'Failed'], true, false, 'Failed', '1/2 succeeded, 1 failed'],
+    [
+      'still running',
+      ['Succeed', 'InProgress', 'Pending'],
+      false,
+      false,
+      'InProgress',
+      '1/3 succeeded, 2 in progress',
+    ],
+    [
+      'stopped wins',
+      ['Succeed', 'Failed', 'Stopped'],
+      true,
+      true,
+      'Stopped',
+      '1/3 succeeded, 1 failed, 1 stopped',
+    ],
+    ['nothing to do', [], true, false, 'Succeed', 'nothing to replicate'],
+    ['enumerating', [], false, false, 'InProgress', 'enumerating artifacts'],
+  ];
+  for (const [name, statuses, finished, stopped, status, text] of cases) {
+    it(`status – ${name}`, () => {
+      const summary = summarizeExecution(tasks(...statuses), finished, stopped);
+      assert.equal(summary.status, status);
+      assert.equal(summary.statusText, text);
+      assert.equal(summary.bytes, statuses.length * 10);
+    });
+  }
+
+  it('counts – pending counts as in progress, as Harbor shows it', () => {
+    assert.deepEqual(countTasks(tasks('Pending', 'InProgress', 'Succeed', 'Failed', 'Stopped')), {
+      total: 5,
+      failed: 1,
+      succeed: 1,
+      in_progress: 2,
+      stopped: 1,
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { eventRunId, manualRunId, runSummary, scheduleId } from '../../temporal/run-identity.js';
+import { retryDelayMs } from '../../workflows/destination-retry.js';
+import { PolicySnapshot } from '../../workflows/replication-model.js';
+
+const policy = PolicySnapshot.parse({
+  id: 3,
+  name: 'prod to sites',
+  srcRegistryId: 1,
+  destinations: ['dc-a', 'dc-b', 'dc-c'].map((name, index) => ({ registryId: index + 2, name })),
+  filters: [],
+});
+
+describe('run identity', () => {
+  it('manual – readable policy, trigger and time', () => {
+    assert.equal(
+      manualRunId(policy, new Date('2026-11-28T13:00:00.123Z'), 'ab12'),
+      'prod-to-sites/manual/20261128T130000Z-ab12',
+    );
+  });
+
+  it('event – the same push gives the same id; another digest or action another', () => {
+    const artifact = { repository: 'production/api', tag: 'v1', digest: 'sha256:aa' };
+    assert.equal(eventRunId(policy, artifact, 'push'), eventRunId(policy, { ...artifact }, 'push'));
+    assert.notEqual(
+      eventRunId(policy, artifact, 'push'),
+      eventRunId(policy, { ...artifact, digest: 'sha256:bb' }, 'push'),
+    );
+    assert.notEqual(eventRunId(policy, artifact, 'push'), eventRunId(policy, artifact, 'delete'));
+    assert.equal(eventRunId(policy, artifact, 'push'), 'prod-to-sites-3/event/push/production/api:v1@aa');
+  });
+
+  it('schedule – one id per policy', () => {
+    assert.equal(scheduleId(3), 'regatta-policy-3');
+  });
+
+  const summaries: Array<[string, Parameters<typeof runSummary>[2], string]> = [
+    [
+      'event',
+      [{ repository: 'production/api', tag: 'v1.4' }],
+      'prod to sites: production/api:v1.4 → dc-a, dc-b, dc-c',
+    ],
+    ['manual', undefined, 'prod to sites: manual run → dc-a, dc-b, dc-c'],
+    [
+      'many',
+      ['a', 'b', 'c', 'd', 'e'].map((repository) => ({ repository, tag: 't' })),
+      'prod to sites: a:t, b:t, c:t and 2 more → dc-a, dc-b, dc-c',
+    ],
+  ];
+  for (const [name, artifacts, expected] of summaries) {
+    it(`summary – ${name}`, () => {
+      assert.equal(runSummary(policy, artifacts ? 'event_based' : 'manual', artifacts), expected);
+    });
+  }
+
+  it('retry delay – doubles from 2 s and stops growing at 30 s', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 9].map(retryDelayMs), [2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  });
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DistributionEnvelope, distributionRegistryEvents } from '../../api/webhooks/distribution-events.js';
+import {
+  HarborCloudEvent,
+  HarborDefaultPayload,
+  harborRegistryEvents,
+} from '../../api/webhooks/harbor-events.js';
+
+const digest = `sha256:${'a'.repeat(64)}`;
+const manifest = 'application/vnd.docker.distribution.manifest.v2+json';
+
+describe('distributionRegistryEvents', () => {
+  const cases: Array<[string, object, object[]]> = [
+    [
+      'tagged manifest push',
+      { action: 'push', target: { mediaType: manifest, repository: 'production/api', digest, tag: 'v1' } },
+      [{ action: 'push', repository: 'production/api', tag: 'v1', digest }],
+    ],
+    [
+      'OCI index push',
+      {
+        action: 'push',
+        target: {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          repository: 'p/x',
+          digest,
+          tag: 'v2',
+        },
+      },
+      [{ action: 'push', repository: 'p/x', tag: 'v2', digest }],
+    ],
+    [
+      'untagged manifest push',
+      { action: 'push', target: { mediaType: manifest, repository: 'p/x', digest } },
+      [],
+    ],
+    [
+      'blob push',
+      {
+        action: 'push',
+        target: { mediaType: 'application/octet-stream', repository: 'p/x', digest, tag: 'v1' },
+      },
+      [],
+    ],
+    ['pull', { action: 'pull', target: { mediaType: manifest, repository: 'p/x', digest, tag: 'v1' } }, []],
+    ['mount', { action: 'mount', target: { mediaType: manifest, repository: 'p/x', digest } }, []],
+    [
+      'delete by digest (2.x)',
+      { action: 'delete', target: { repository: 'p/x', digest } },
+      [{ action: 'delete', repository: 'p/x', tag: undefined, digest }],
+    ],
+  ];
+  for (const [name, event, expected] of cases) {
+    it(`event – ${name}`, () => {
+      const envelope = DistributionEnvelope.parse({
+        events: [{ id: '1', timestamp: '2026-11-28T13:00:00Z', ...event }],
+      });
+      assert.deepEqual(distributionRegistryEvents(envelope), expected);
+    });
+  }
+});
+
+describe('harborRegistryEvents', () => {
+  const data = {
+    resources: [
+      { digest, tag: 'v1', resource_url: 'harbor.example.com/production/api:v1' },
+      { digest, tag: 'latest', resource_url: 'harbor.example.com/production/api:latest' },
+    ],
+    repository: {
+      name: 'api',
+      namespace: 'production',
+      repo_full_name: 'production/api',
+      repo_type: 'private',
+    },
+  };
+
+  it('default – PUSH_ARTIFACT gives one push per tag', () => {
+    const payload = HarborDefaultPayload.parse({
+      type: 'PUSH_ARTIFACT',
+      occur_at: 1,
+      operator: 'admin',
+      event_data: data,
+    });
+    assert.deepEqual(harborRegistryEvents(payload.type, payload.event_data), [
+      { action: 'push', repository: 'production/api', tag: 'v1', digest },
+      { action: 'push', repository: 'production/api', tag: 'latest', digest },
+    ]);
+  });
+
+  it('cloudevents – harbor.artifact.deleted gives deletes', () => {
+    const payload = HarborCloudEvent.parse({
+      specversion: '1.0',
+      id: 'x',
+      source: '/p',
+      type: 'harbor.artifact.deleted',
+      data,
+    });
+    assert.deepEqual(
+      harborRegistryEvents(payload.type, payload.data).map((event) => event.action),
+      ['delete', 'delete'],
+    );
+  });
+
+  it('other types – PULL_ARTIFACT and scans start nothing', () => {
+    assert.deepEqual(harborRegistryEvents('PULL_ARTIFACT', data), []);
+    assert.deepEqual(harborRegistryEvents('SCANNING_COMPLETED', data), []);
+  });
+
+  it('repository – built from namespace and name without repo_full_name', () => {
+    const [event] = harborRegistryEvents('PUSH_ARTIFACT', {
+      ...data,
+      repository: { name: 'api', namespace: 'production' },
+    });
+    assert.equal(event?.repository, 'production/api');
+  });
+});

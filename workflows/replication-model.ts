@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** How a run was started; Harbor's trigger words. */
+export const Trigger = z.enum(['manual', 'scheduled', 'event_based']);
+export type Trigger = z.infer<typeof Trigger>;
+
+export const Platform = z.object({
+  os: z.string(),
+  architecture: z.string(),
+  variant: z.string().optional(),
+});
+
+/**
+ * What a run needs to know of its policy, taken when the run starts. Registries are ids only:
+ * credentials are resolved by activities, so they never enter workflow history.
+ */
+export const PolicySnapshot = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  srcRegistryId: z.number().int(),
+  destinations: z.array(z.object({ registryId: z.number().int(), name: z.string() })).min(1),
+  filters: z.array(z.object({ type: z.string(), value: z.unknown(), decoration: z.string().optional() })),
+  destNamespace: z.string().optional(),
+  destNamespaceReplaceCount: z.number().int().default(-1),
+  override: z.boolean().default(true),
+  replicateDeletion: z.boolean().default(false),
+  /** Harbor's `speed`: KiB/s for the whole run; 0 or absent = unlimited. */
+  speedKiBps: z.number().min(0).optional(),
+  platforms: z.array(Platform).optional(),
+  replicateReferrers: z.boolean().default(false),
+});
+export type PolicySnapshot = z.infer<typeof PolicySnapshot>;
+
+/** One source artifact: a tag (or a bare digest) in a repository. */
+export const Artifact = z.object({
+  repository: z.string(),
+  tag: z.string().optional(),
+  digest: z.string().optional(),
+});
+export type Artifact = z.infer<typeof Artifact>;
+
+export const Operation = z.enum(['copy', 'delete']);
+export type Operation = z.infer<typeof Operation>;
+
+export const ReplicationRunInput = z.object({
+  policy: PolicySnapshot,
+  trigger: Trigger,
+  /** Given for event-based runs; otherwise the run enumerates the source. */
+  artifacts: z.array(Artifact).optional(),
+  operation: Operation.default('copy'),
+});
+export type ReplicationRunInput = z.input<typeof ReplicationRunInput>;
+
+export const TaskStatus = z.enum(['Pending', 'InProgress', 'Succeed', 'Failed', 'Stopped']);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const ExecutionStatus = z.enum(['InProgress', 'Succeed', 'Failed', 'Stopped']);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+/** What happened at one destination for one artifact: Harbor's task, with Regatta's detail. */
+export const ReplicationTask = z.object({
+  id: z.number().int(),
+  operation: Operation,
+  status: TaskStatus,
+  srcResource: z.string(),
+  dstResource: z.string(),
+  destinationRegistryId: z.number().int(),
+  destinationRepository: z.string(),
+  /** Index of the artifact within its page; tasks of one artifact are copied together. */
+  artifactIndex: z.number().int(),
+  /** copied | skipped (already there) | kept (override off, another digest left in place) | deleted | absent */
+  outcome: z.string().optional(),
+  digest: z.string().optional(),
+  bytes: z.number().default(0),
+  attempts: z.number().int().default(0),
+  startTime: z.string().optional(),
+  endTime: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ReplicationTask = z.infer<typeof ReplicationTask>;
+
+export const TaskCounts = z.object({
+  total: z.number().int(),
+  failed: z.number().int(),
+  succeed: z.number().int(),
+  in_progress: z.number().int(),
+  stopped: z.number().int(),
+});
+export type TaskCounts = z.infer<typeof TaskCounts>;
+
+export const ExecutionSummary = z.object({
+  status: ExecutionStatus,
+  statusText: z.string(),
+  counts: TaskCounts,
+  bytes: z.number(),
+});
+export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
