@@ -12,7 +12,14 @@ const CaCertificate = z
   .string()
   .max(65_536)
   .refine((pem) => pem === '' || pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates');
-const WebhookSecret = z.string().min(16, 'must be at least 16 characters').max(256);
+// `""` removes the secret; `"*****"` (copied from a GET) keeps it.
+const WebhookSecret = z
+  .string()
+  .max(256)
+  .refine(
+    (secret) => secret === '' || secret === maskedSecret || secret.length >= 16,
+    'must be at least 16 characters',
+  );
 
 /** Harbor's credential; empty key and secret (as Harbor's UI sends) mean anonymous. */
 export const BasicCredential = z.strictObject({

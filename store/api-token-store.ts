@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { z } from 'zod';
+import type { ApiTokensTable } from './database.js';
+import type { StoreDialect } from './dialect.js';
+import { ConflictError, NotFoundError } from './store-errors.js';
+
+export const Role = z.enum(['admin', 'viewer']);
+export type Role = z.infer<typeof Role>;
+
+export const ApiTokenRecord = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  role: Role,
+  creation_time: z.string(),
+});
+export type ApiTokenRecord = z.infer<typeof ApiTokenRecord>;
+
+const tokenPrefix = 'rgt_';
+
+function hash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function record(row: Selectable<ApiTokensTable>): ApiTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role === 'admin' ? 'admin' : 'viewer',
+    creation_time: row.created_at,
+  };
+}
+
+/** Bearer tokens of the API. Only a hash is kept: a token is shown once, when it is created. */
+export function createApiTokenStore({ db, isUniqueViolation }: StoreDialect) {
+  return {
+    async create(input: { name: string; role: Role }): Promise<{ token: string; record: ApiTokenRecord }> {
+      const token = `${tokenPrefix}${randomBytes(32).toString('base64url')}`;
+      try {
+        const row = await db
+          .insertInto('api_tokens')
+          .values({
+            name: input.name,
+            role: input.role,
+            token_hash: hash(token),
+            created_at: new Date().toISOString(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { token, record: record(row) };
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new ConflictError(`a token named "${input.name}" already exists`, 'name');
+        throw error;
+      }
+    },
+
+    async list(): Promise<ApiTokenRecord[]> {
+      return (await db.selectFrom('api_tokens').selectAll().orderBy('id').execute()).map(record);
+    },
+
+    async delete(id: number): Promise<void> {
+      const deleted = await db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new NotFoundError(`token ${id} not found`);
+    },
+
+    /** The token's record, or undefined for a token that is unknown or was deleted. */
+    async authenticate(token: string): Promise<ApiTokenRecord | undefined> {
+      if (!token.startsWith(tokenPrefix)) return undefined;
+      const row = await db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('token_hash', '=', hash(token))
+        .executeTakeFirst();
+      return row ? record(row) : undefined;
+    },
+  };
+}
+export type ApiTokenStore = ReturnType<typeof createApiTokenStore>;

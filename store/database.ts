@@ -1,0 +1,79 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// The tables as Kysely sees them. Booleans are integers (0/1) and times ISO-8601 text, so the
+// same queries run on SQLite and PostgreSQL.
+
+export interface RegistriesTable {
+  id: Generated<number>;
+  name: string;
+  url: string;
+  type: string;
+  description: string;
+  insecure: number;
+  ca_certificate: string | null;
+  credential_type: string | null;
+  access_key: string | null;
+  /** AES-256-GCM sealed; see secret-box.ts. */
+  access_secret: string | null;
+  docker_config_path: string | null;
+  /** AES-256-GCM sealed. */
+  webhook_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PoliciesTable {
+  id: Generated<number>;
+  name: string;
+  src_registry_id: number;
+  enabled: number;
+  trigger_type: string;
+  /** The PolicyDefinition as JSON; the columns beside it exist for queries and constraints. */
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PolicyDestinationsTable {
+  policy_id: number;
+  registry_id: number;
+  position: number;
+}
+
+export interface ExecutionsTable {
+  id: Generated<number>;
+  policy_id: number;
+  workflow_id: string;
+  run_id: string | null;
+  trigger: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  /** SHA-256 of the token; the token itself is shown once, at creation. */
+  token_hash: string;
+  created_at: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface MigrationsTable {
+  name: string;
+  applied_at: ColumnType<string, string, never>;
+}
+
+export interface Database {
+  registries: RegistriesTable;
+  policies: PoliciesTable;
+  policy_destinations: PolicyDestinationsTable;
+  executions: ExecutionsTable;
+  api_tokens: ApiTokensTable;
+  meta: MetaTable;
+  regatta_migrations: MigrationsTable;
+}

@@ -1,0 +1,111 @@
+import type { Selectable } from 'kysely';
+import { z } from 'zod';
+import type { ExecutionsTable } from './database.js';
+import type { StoreDialect } from './dialect.js';
+import {
+  pageOfListQuery,
+  whereListQuery,
+  type ListFields,
+  type ListPage,
+  type ListQuery,
+} from './list-query.js';
+import { NotFoundError } from './store-errors.js';
+
+/** Harbor's integer execution id, mapped to the Temporal run that is the execution. */
+export const ExecutionRecord = z.object({
+  id: z.number().int(),
+  policyId: z.number().int(),
+  workflowId: z.string(),
+  runId: z.string().optional(),
+  trigger: z.string(),
+  creationTime: z.string(),
+});
+export type ExecutionRecord = z.infer<typeof ExecutionRecord>;
+
+export const executionListFields: ListFields = {
+  id: { column: 'id', kind: 'number' },
+  policy_id: { column: 'policy_id', kind: 'number' },
+  trigger: { column: 'trigger', kind: 'string' },
+  start_time: { column: 'created_at', kind: 'string' },
+};
+
+function record(row: Selectable<ExecutionsTable>): ExecutionRecord {
+  return {
+    id: row.id,
+    policyId: row.policy_id,
+    workflowId: row.workflow_id,
+    ...(row.run_id !== null ? { runId: row.run_id } : {}),
+    trigger: row.trigger,
+    creationTime: row.created_at,
+  };
+}
+
+export interface CreateExecutionInput {
+  policyId: number;
+  workflowId: string;
+  runId?: string | undefined;
+  trigger: string;
+}
+
+export function createExecutionStore({ db, isUniqueViolation }: StoreDialect) {
+  const byWorkflowId = async (workflowId: string) => {
+    const row = await db
+      .selectFrom('executions')
+      .selectAll()
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
+    return row ? record(row) : undefined;
+  };
+
+  return {
+    /** Idempotent on the workflow id: a second call (a retried activity, the API) gets the same id. */
+    async create(input: CreateExecutionInput): Promise<ExecutionRecord> {
+      try {
+        const row = await db
+          .insertInto('executions')
+          .values({
+            policy_id: input.policyId,
+            workflow_id: input.workflowId,
+            run_id: input.runId ?? null,
+            trigger: input.trigger,
+            created_at: new Date().toISOString(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return record(row);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const existing = await byWorkflowId(input.workflowId);
+        if (!existing) throw error;
+        return existing;
+      }
+    },
+
+    async get(id: number): Promise<ExecutionRecord> {
+      const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError(`execution ${id} not found`);
+      return record(row);
+    },
+
+    getByWorkflowId: byWorkflowId,
+
+    /** Filter by `policyId`, or with `exact` on `policy_id` or `trigger`; newest first unless sorted otherwise. */
+    async list({
+      policyId,
+      ...listQuery
+    }: ListQuery & { policyId?: number }): Promise<ListPage<ExecutionRecord>> {
+      const query: ListQuery =
+        policyId === undefined
+          ? listQuery
+          : { ...listQuery, exact: [...(listQuery.exact ?? []), { field: 'policy_id', value: policyId }] };
+      const base = whereListQuery(db.selectFrom('executions'), executionListFields, query);
+      const { total } = await base
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .executeTakeFirstOrThrow();
+      const sorted = query.sort?.length ? query : { ...query, sort: [{ field: 'id', descending: true }] };
+      const rows = await pageOfListQuery(base.selectAll(), executionListFields, sorted).execute();
+      return { items: rows.map(record), total: Number(total) };
+    },
+  };
+}
+export type ExecutionStore = ReturnType<typeof createExecutionStore>;

@@ -1,0 +1,13 @@
+export { ApiTokenRecord, Role, type ApiTokenStore } from './api-token-store.js';
+export {
+  ExecutionRecord,
+  executionListFields,
+  type CreateExecutionInput,
+  type ExecutionStore,
+} from './execution-store.js';
+export { ListQuery, type ListField, type ListFields, type ListPage } from './list-query.js';
+export { openStore, type Store, type StoreOptions } from './open-store.js';
+export { policyListFields, type PolicyStore } from './policy-store.js';
+export { RegistryRecord, type RegistryWithCredentials } from './registry-record.js';
+export { registryListFields, type RegistryStore } from './registry-store.js';
+export { ConflictError, NotFoundError, PreconditionError, SecretKeyMismatchError } from './store-errors.js';

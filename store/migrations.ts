@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { StoreDialect } from './dialect.js';
+
+interface Migration {
+  name: string;
+  up(db: Kysely<Database>): Promise<void>;
+}
+
+// Append only: a migration that has run anywhere is never edited.
+const migrations: readonly Migration[] = [
+  {
+    name: '0001-registries-policies-executions-tokens',
+    async up(db) {
+      await db.schema
+        .createTable('registries')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('url', 'text', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('description', 'text', (column) => column.notNull())
+        .addColumn('insecure', 'integer', (column) => column.notNull())
+        .addColumn('ca_certificate', 'text')
+        .addColumn('credential_type', 'text')
+        .addColumn('access_key', 'text')
+        .addColumn('access_secret', 'text')
+        .addColumn('docker_config_path', 'text')
+        .addColumn('webhook_secret', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('policies')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('src_registry_id', 'integer', (column) =>
+          column.notNull().references('registries.id').onDelete('restrict'),
+        )
+        .addColumn('enabled', 'integer', (column) => column.notNull())
+        .addColumn('trigger_type', 'text', (column) => column.notNull())
+        .addColumn('definition', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('policy_destinations')
+        .addColumn('policy_id', 'integer', (column) =>
+          column.notNull().references('policies.id').onDelete('cascade'),
+        )
+        .addColumn('registry_id', 'integer', (column) =>
+          column.notNull().references('registries.id').onDelete('restrict'),
+        )
+        .addColumn('position', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('policy_destinations_pk', ['policy_id', 'registry_id'])
+        .execute();
+      await db.schema
+        .createIndex('policy_destinations_registry')
+        .on('policy_destinations')
+        .column('registry_id')
+        .execute();
+      await db.schema
+        .createTable('executions')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('policy_id', 'integer', (column) => column.notNull())
+        .addColumn('workflow_id', 'text', (column) => column.notNull().unique())
+        .addColumn('run_id', 'text')
+        .addColumn('trigger', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('executions_policy')
+        .on('executions')
+        .columns(['policy_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('role', 'text', (column) => column.notNull())
+        .addColumn('token_hash', 'text', (column) => column.notNull().unique())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('meta')
+        .addColumn('key', 'text', (column) => column.primaryKey())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
+];
+
+/** Brings the schema to the latest version, holding the write lock while it does. */
+export async function migrateToLatest(dialect: StoreDialect): Promise<string[]> {
+  const applied: string[] = [];
+  await dialect.writeTransaction(async (db) => {
+    await db.schema
+      .createTable('regatta_migrations')
+      .ifNotExists()
+      .addColumn('name', 'text', (column) => column.primaryKey())
+      .addColumn('applied_at', 'text', (column) => column.notNull())
+      .execute();
+    const done = new Set(
+      (await db.selectFrom('regatta_migrations').select('name').execute()).map((row) => row.name),
+    );
+    for (const migration of migrations) {
+      if (done.has(migration.name)) continue;
+      await migration.up(db);
+      await db
+        .insertInto('regatta_migrations')
+        .values({ name: migration.name, applied_at: new Date().toISOString() })
+        .execute();
+      applied.push(migration.name);
+    }
+  });
+  return applied;
+}

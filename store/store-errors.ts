@@ -1,0 +1,32 @@
+import { RegattaError } from '../errors/regatta-error.js';
+
+/** The thing asked for does not exist. */
+export class NotFoundError extends RegattaError {
+  readonly code = 'NOT_FOUND';
+  readonly retryable = false;
+}
+
+/** The write would break a uniqueness rule, such as two policies of one name. */
+export class ConflictError extends RegattaError {
+  readonly code = 'CONFLICT';
+  readonly retryable = false;
+
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The thing is still needed, such as a registry a policy uses. */
+export class PreconditionError extends RegattaError {
+  readonly code = 'PRECONDITION';
+  readonly retryable = false;
+}
+
+/** The secret key cannot open the secrets already stored: the key changed or the file was swapped. */
+export class SecretKeyMismatchError extends RegattaError {
+  readonly code = 'SECRET_KEY_MISMATCH';
+  readonly retryable = false;
+}
