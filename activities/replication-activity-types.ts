@@ -1,11 +1,5 @@
-import type {
-  Artifact,
-  Operation,
-  Platform,
-  PolicySnapshot,
-  Trigger,
-} from '../workflows/replication-model.js';
-import type { z } from 'zod';
+import type { Platform } from '../policies/replication-policy.js';
+import type { Artifact, Operation, PolicySnapshot, Trigger } from '../workflows/replication-model.js';
 
 // The inputs and results of Regatta's activities: plain data, registries by id, never a secret.
 
@@ -43,7 +37,7 @@ export interface ReplicateArtifactInput {
   destinations: DestinationRef[];
   operation: Operation;
   override: boolean;
-  platforms?: Array<z.infer<typeof Platform>>;
+  platforms?: Platform[];
   replicateReferrers: boolean;
   /** This activity's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number;

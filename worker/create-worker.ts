@@ -34,6 +34,8 @@ export async function createWorker(
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions,
       shutdownGraceTime: `${options.shutdownGraceTimeSeconds}s`,
+      // Cancellation reaches an activity on its next heartbeat: keep that within a second or two.
+      maxHeartbeatThrottleInterval: '1 second',
     });
     return { worker, connection };
   } catch (error) {

@@ -1,9 +1,9 @@
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import type { Logger } from 'pino';
 import { searchAttributeKeys } from '../temporal/search-attributes.js';
 
-const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const IndexedValueType = protos.temporal.api.enums.v1.IndexedValueType;
 const indexedValueType = {
   TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

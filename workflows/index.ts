@@ -1,2 +1,3 @@
 // The workflows a Regatta worker runs. Only deterministic code is reachable from here.
-export {};
+export { replicationRun } from './replication-run.js';
+export { replicationBatch } from './replication-batch.js';

@@ -1,14 +1,10 @@
 import { z } from 'zod';
+import { ReplicationFilter } from '../policies/replication-filter.js';
+import { Platform } from '../policies/replication-policy.js';
 
 /** How a run was started; Harbor's trigger words. */
 export const Trigger = z.enum(['manual', 'scheduled', 'event_based']);
 export type Trigger = z.infer<typeof Trigger>;
-
-export const Platform = z.object({
-  os: z.string(),
-  architecture: z.string(),
-  variant: z.string().optional(),
-});
 
 /**
  * What a run needs to know of its policy, taken when the run starts. Registries are ids only:
@@ -19,7 +15,7 @@ export const PolicySnapshot = z.object({
   name: z.string(),
   srcRegistryId: z.number().int(),
   destinations: z.array(z.object({ registryId: z.number().int(), name: z.string() })).min(1),
-  filters: z.array(z.object({ type: z.string(), value: z.unknown(), decoration: z.string().optional() })),
+  filters: z.array(ReplicationFilter),
   destNamespace: z.string().optional(),
   destNamespaceReplaceCount: z.number().int().default(-1),
   override: z.boolean().default(true),

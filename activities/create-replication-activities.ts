@@ -1,0 +1,30 @@
+import type { Store } from '../store/index.js';
+import { atActivityEdge } from './application-failure.js';
+import { deleteArtifact } from './delete-artifact.js';
+import { enumerateArtifacts } from './enumerate-artifacts.js';
+import { recordExecution } from './record-execution.js';
+import type { RegistryClients } from './registry-clients.js';
+import { replicateArtifact } from './replicate-artifact.js';
+import type {
+  EnumerateArtifactsInput,
+  RecordExecutionInput,
+  ReplicateArtifactInput,
+} from './replication-activity-types.js';
+
+export interface ReplicationActivityDependencies {
+  store: Store;
+  clients: RegistryClients;
+}
+
+/** The activities of a replication run, bound to their dependencies (samples' dependency injection). */
+export function createReplicationActivities({ store, clients }: ReplicationActivityDependencies) {
+  return {
+    recordExecution: (input: RecordExecutionInput) => atActivityEdge(() => recordExecution(store, input)),
+    enumerateArtifacts: (input: EnumerateArtifactsInput) =>
+      atActivityEdge(() => enumerateArtifacts(clients, input)),
+    replicateArtifact: (input: ReplicateArtifactInput) =>
+      atActivityEdge(() =>
+        input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),
+      ),
+  };
+}

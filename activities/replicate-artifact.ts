@@ -1,0 +1,96 @@
+import { Context } from '@temporalio/activity';
+import { copyArtifact, type RegistryClient } from '../registry/index.js';
+import { failedDestination } from './failed-destination.js';
+import type { RegistryClients } from './registry-clients.js';
+import type {
+  DestinationResult,
+  ReplicateArtifactInput,
+  ReplicateArtifactResult,
+} from './replication-activity-types.js';
+
+/** How often a copy reports progress, so a stop or a lost worker is noticed within seconds. */
+const heartbeatEveryMs = 1_000;
+
+type Resolved = { registryId: number; repository: string; client: RegistryClient } | DestinationResult;
+
+async function resolveDestinations(
+  clients: RegistryClients,
+  input: ReplicateArtifactInput,
+): Promise<Resolved[]> {
+  return Promise.all(
+    input.destinations.map(async ({ registryId, repository }): Promise<Resolved> => {
+      try {
+        return { registryId, repository, client: await clients.get(registryId) };
+      } catch (error) {
+        return failedDestination(registryId, repository, error);
+      }
+    }),
+  );
+}
+
+/**
+ * Copies one artifact to every destination in one pass: each blob is read from the source once
+ * and streamed to all destinations that lack it. A destination that fails does not fail the others;
+ * its error comes back in the result so the workflow retries only that destination.
+ */
+export async function replicateArtifact(
+  clients: RegistryClients,
+  input: ReplicateArtifactInput,
+): Promise<ReplicateArtifactResult> {
+  const context = Context.current();
+  const source = await clients.get(input.sourceRegistryId);
+  const resolved = await resolveDestinations(clients, input);
+  const targets = resolved.flatMap((entry, index) =>
+    'client' in entry
+      ? [{ id: String(index), client: entry.client, repository: entry.repository, tag: input.artifact.tag }]
+      : [],
+  );
+
+  let progress = { bytesDone: 0, bytesTotal: 0 };
+  const ticker = setInterval(() => context.heartbeat(progress), heartbeatEveryMs);
+  try {
+    const copy = await copyArtifact({
+      source: {
+        client: source,
+        repository: input.artifact.repository,
+        reference: input.artifact.tag ?? input.artifact.digest!,
+      },
+      targets,
+      override: input.override,
+      platforms: input.platforms,
+      referrers: input.replicateReferrers,
+      bytesPerSecond: input.bytesPerSecond,
+      signal: context.cancellationSignal,
+      onProgress: (update) => {
+        progress = update;
+      },
+    });
+    const byId = new Map(copy.targets.map((target) => [target.id, target]));
+    const destinations = resolved.map((entry, index): DestinationResult => {
+      if (!('client' in entry)) return entry;
+      const target = byId.get(String(index));
+      if (!target)
+        return failedDestination(
+          entry.registryId,
+          entry.repository,
+          new Error('the copy returned no result'),
+        );
+      if (target.status === 'failed')
+        return {
+          ...failedDestination(entry.registryId, entry.repository, target.error),
+          bytes: target.bytesUploaded,
+        };
+      return {
+        registryId: entry.registryId,
+        repository: entry.repository,
+        ok: true,
+        outcome: target.status === 'conflict' ? 'kept' : target.status,
+        digest: target.digest ?? copy.digest,
+        bytes: target.bytesUploaded,
+      };
+    });
+    return { digest: copy.digest, destinations };
+  } finally {
+    clearInterval(ticker);
+  }
+}

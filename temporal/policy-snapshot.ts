@@ -1,0 +1,23 @@
+import type { StoredPolicy } from '../policies/index.js';
+import type { PolicySnapshot } from '../workflows/replication-model.js';
+
+/** What a run carries of its policy: registries by id and name, never their credentials. */
+export function policySnapshot(policy: StoredPolicy, registryName: (id: number) => string): PolicySnapshot {
+  return {
+    id: policy.id,
+    name: policy.name,
+    srcRegistryId: policy.src_registry_id,
+    destinations: policy.dest_registry_ids.map((registryId) => ({
+      registryId,
+      name: registryName(registryId),
+    })),
+    filters: policy.filters,
+    ...(policy.dest_namespace ? { destNamespace: policy.dest_namespace } : {}),
+    destNamespaceReplaceCount: policy.dest_namespace_replace_count,
+    override: policy.override,
+    replicateDeletion: policy.replicate_deletion,
+    ...(policy.speed > 0 ? { speedKiBps: policy.speed } : {}),
+    ...(policy.platforms?.length ? { platforms: policy.platforms } : {}),
+    replicateReferrers: policy.replicate_referrers,
+  };
+}

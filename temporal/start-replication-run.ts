@@ -1,0 +1,58 @@
+import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { replicationRun } from '../workflows/replication-run.js';
+import type { Artifact, Operation, PolicySnapshot, Trigger } from '../workflows/replication-model.js';
+import { runSummary } from './run-identity.js';
+import { policyIdKey, policyNameKey, repositoryKey, triggerKey } from './search-attributes.js';
+import { taskQueue } from './task-queue.js';
+
+export interface StartReplicationRunInput {
+  client: Client;
+  workflowId: string;
+  policy: PolicySnapshot;
+  trigger: Trigger;
+  artifacts?: Artifact[];
+  operation?: Operation;
+}
+
+/** The start options every run shares, schedules included: queue, search attributes, UI summary. */
+export function replicationRunOptions(policy: PolicySnapshot, trigger: Trigger, artifacts?: Artifact[]) {
+  const repositories = [...new Set(artifacts?.map((artifact) => artifact.repository) ?? [])].slice(0, 20);
+  return {
+    taskQueue,
+    staticSummary: runSummary(policy, trigger, artifacts),
+    typedSearchAttributes: [
+      { key: policyIdKey, value: policy.id },
+      { key: policyNameKey, value: policy.name },
+      { key: triggerKey, value: trigger },
+      ...(repositories.length ? [{ key: repositoryKey, value: repositories }] : []),
+    ],
+  };
+}
+
+/**
+ * Starts a run. Event runs have deterministic ids: a duplicate delivery finds the run already
+ * started (running or done) and starts nothing new.
+ */
+export async function startReplicationRun(
+  input: StartReplicationRunInput,
+): Promise<WorkflowHandle<typeof replicationRun>> {
+  const options = replicationRunOptions(input.policy, input.trigger, input.artifacts);
+  return input.client.workflow.start<typeof replicationRun>('replicationRun', {
+    ...options,
+    workflowId: input.workflowId,
+    args: [
+      {
+        policy: input.policy,
+        trigger: input.trigger,
+        artifacts: input.artifacts,
+        operation: input.operation ?? 'copy',
+      },
+    ],
+    ...(input.trigger === 'event_based'
+      ? {
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          workflowIdConflictPolicy: 'USE_EXISTING' as const,
+        }
+      : {}),
+  });
+}

@@ -1,0 +1,65 @@
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadEnvironment, type Environment } from '../../cli/environment.js';
+import { openStore, type Store } from '../../store/index.js';
+import { startWorker, type StartedWorker } from '../../worker/start-worker.js';
+import type { RegistryServer } from './registry-server.js';
+import type { TestBed } from './test-bed.js';
+
+export interface RegattaUnderTest {
+  environment: Environment;
+  store: Store;
+  client: Client;
+  worker: StartedWorker;
+  /** Registers a test-bed registry in the store, with its credentials; returns its id. */
+  addRegistry(registry: RegistryServer, name?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Regatta's store and a real worker in this process, against the test bed's Temporal server. */
+export async function startRegattaWorker(bed: TestBed): Promise<RegattaUnderTest> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'regatta-data-'));
+  const environment = loadEnvironment({
+    TEMPORAL_ADDRESS: bed.temporal!.address,
+    REGATTA_DATA_DIR: dataDir,
+    REGATTA_SECRET_KEY: 'test-only passphrase',
+    REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: '2',
+    LOG_LEVEL: 'warn',
+  });
+  const logger = pino({ level: 'warn' });
+  const store = await openStore({ dataDir, secretKey: environment.REGATTA_SECRET_KEY, logger });
+  const worker = await startWorker(environment, bed.temporal!.address, logger);
+  const connection = await Connection.connect({ address: bed.temporal!.address });
+  const client = new Client({ connection });
+  return {
+    environment,
+    store,
+    client,
+    worker,
+    async addRegistry(registry, name = registry.name) {
+      const created = await store.registries.create({
+        name,
+        url: registry.url,
+        ...(registry.credentials
+          ? {
+              credential: {
+                type: 'basic',
+                access_key: registry.credentials.username,
+                access_secret: registry.credentials.password,
+              },
+            }
+          : {}),
+        ...(registry.caPem ? { ca_certificate: registry.caPem } : {}),
+      });
+      return created.id;
+    },
+    async stop() {
+      await worker.stop();
+      await connection.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { policyDefinitionFromInput, ReplicationPolicyInput } from '../../policies/index.js';
+import { manualRunId } from '../../temporal/run-identity.js';
+import { policySnapshot } from '../../temporal/policy-snapshot.js';
+import { startReplicationRun } from '../../temporal/start-replication-run.js';
+import { runStatusQuery } from '../../workflows/run-status-query.js';
+import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
+import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
+import type { RegistryServer } from '../harness/registry-server.js';
+import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+async function assertServesImage(
+  registry: RegistryServer,
+  repository: string,
+  tag: string,
+  image: PushedImage,
+) {
+  const manifest = await rawGetManifest({ registry }, repository, tag);
+  assert.equal(manifest.status, 200, `${registry.name} ${repository}:${tag}`);
+  assert.equal(sha256(manifest.bytes), image.digest, `${registry.name} serves the source digest`);
+  for (const child of image.children) {
+    const childManifest = await rawGetManifest({ registry }, repository, child.digest);
+    assert.equal(sha256(childManifest.bytes), child.digest);
+  }
+  for (const [digest, bytes] of image.blobs) {
+    const blob = await rawGetBlob({ registry }, repository, digest);
+    assert.equal(blob.status, 200);
+    assert.ok(blob.bytes.equals(bytes), `${registry.name} blob ${digest} is byte-identical`);
+  }
+}
+
+describe('replication run', () => {
+  let bed: TestBed;
+  let regatta: RegattaUnderTest;
+  const ids: Record<string, number> = {};
+
+  before(async () => {
+    bed = await startTestBed();
+    regatta = await startRegattaWorker(bed);
+    ids.hq = await regatta.addRegistry(bed.hq);
+    for (const site of bed.sites) ids[site.name] = await regatta.addRegistry(site);
+  });
+  after(async () => {
+    await regatta?.stop();
+    await bed?.stop();
+  });
+
+  async function createPolicy(body: object) {
+    const input = ReplicationPolicyInput.parse(body);
+    const policy = await regatta.store.policies.create(policyDefinitionFromInput(input));
+    const names = new Map<number, string>();
+    for (const id of policy.dest_registry_ids) names.set(id, (await regatta.store.registries.get(id)).name);
+    return policySnapshot(policy, (id) => names.get(id) ?? String(id));
+  }
+
+  it('manual run – copies production/** to three sites byte-identical, nothing else', async () => {
+    const api = await pushImage({ registry: bed.hq }, 'production/api', 'v1', {
+      layerSizes: [300_000, 70_000],
+    });
+    const web = await pushMultiArchImage({ registry: bed.hq }, 'production/team/web', '2.0', {
+      format: 'oci',
+      layerSizes: [50_000],
+    });
+    const list = await pushMultiArchImage({ registry: bed.hq }, 'production/list', 'v3', {
+      format: 'docker',
+      layerSizes: [20_000],
+    });
+    await pushImage({ registry: bed.hq }, 'staging/api', 'v1', { layerSizes: [1000] });
+
+    const policy = await createPolicy({
+      name: `prod-to-sites-${randomUUID().slice(0, 6)}`,
+      src_registry: { id: ids.hq },
+      dest_registries: bed.sites.map((site) => ({ id: ids[site.name] })),
+      trigger: { type: 'manual' },
+      filters: [{ type: 'name', value: 'production/**' }],
+    });
+    const handle = await startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+      policy,
+      trigger: 'manual',
+    });
+    const summary = await handle.result();
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    assert.equal(summary.counts.total, 9);
+    assert.equal(summary.counts.succeed, 9);
+
+    for (const site of bed.sites) {
+      await assertServesImage(site, 'production/api', 'v1', api);
+      await assertServesImage(site, 'production/team/web', '2.0', web);
+      await assertServesImage(site, 'production/list', 'v3', list);
+      assert.deepEqual(await rawListTags({ registry: site }, 'staging/api'), []);
+    }
+
+    const status = await handle.query(runStatusQuery, { limit: 100 });
+    assert.equal(status.matching, 9);
+    assert.ok(status.tasks.every((task) => task.status === 'Succeed' && task.outcome === 'copied'));
+
+    // No secret of any registry in the run's history or its pages' histories.
+    const secrets = [bed.hq.credentials!.password, bed.sites[1].credentials!.password];
+    for (const workflowId of [handle.workflowId, `${handle.workflowId}/page-1`]) {
+      const history = await regatta.client.workflow.getHandle(workflowId).fetchHistory();
+      const text = JSON.stringify(history);
+      for (const secret of secrets)
+        assert.ok(!text.includes(secret), `history of ${workflowId} holds no secret`);
+      assert.ok(text.length > 1000);
+    }
+
+    // A second run finds everything in place: skipped, nothing uploaded.
+    const again = await startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+      policy,
+      trigger: 'manual',
+    });
+    const second = await again.result();
+    assert.equal(second.status, 'Succeed');
+    assert.equal(second.bytes, 0);
+  });
+});
