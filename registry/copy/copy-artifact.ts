@@ -1,0 +1,182 @@
+import { setMaxListeners } from 'node:events';
+import { InvalidInputError } from '../../errors/regatta-error.js';
+import { AbortedError } from '../errors.js';
+import type { Descriptor } from '../manifest.js';
+import { assertRepositoryName, assertTag, parseReference } from '../reference.js';
+import { resolveArtifactTree, type ArtifactTree } from './artifact-tree.js';
+import { BandwidthLimiter } from './bandwidth-limiter.js';
+import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
+import type { CopyInput, CopyResult } from './copy-types.js';
+import { forEachBounded } from './for-each-bounded.js';
+import { ProgressMeter } from './progress-meter.js';
+import { pushManifests } from './push-manifests.js';
+import { TargetRun } from './target-run.js';
+
+function validate(input: CopyInput): void {
+  assertRepositoryName(input.source.repository, 'source.repository');
+  parseReference(input.source.reference, 'source.reference');
+  const ids = new Set<string>();
+  input.targets.forEach((target, index) => {
+    assertRepositoryName(target.repository, `targets.${index}.repository`);
+    if (target.tag !== undefined) assertTag(target.tag, `targets.${index}.tag`);
+    if (ids.has(target.id))
+      throw new InvalidInputError(`target id ${target.id} appears twice`, `targets.${index}.id`);
+    ids.add(target.id);
+  });
+  if (input.bytesPerSecond !== undefined && !(input.bytesPerSecond > 0)) {
+    throw new InvalidInputError('bytesPerSecond must be positive', 'bytesPerSecond');
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError('copy aborted', { cause: signal.reason });
+}
+
+/** Whether the target already has the tag at this digest, or another digest it must keep. */
+async function decideTag(run: TargetRun, tree: ArtifactTree, input: CopyInput): Promise<void> {
+  const source = parseReference(input.source.reference);
+  run.tag = run.target.tag ?? (source.kind === 'tag' ? source.tag : undefined);
+  const { client, repository } = run.target;
+  const existing = await client.headManifest(repository, run.tag ?? tree.top.digest, {
+    signal: input.signal,
+  });
+  if (existing?.digest === tree.top.digest) {
+    run.result.status = 'skipped';
+    run.result.digest = existing.digest;
+    run.needsImage = false;
+  } else if (existing && run.tag && !input.override) {
+    run.result.status = 'conflict';
+    run.result.digest = existing.digest;
+    run.needsImage = false;
+    run.needsReferrers = false;
+  }
+}
+
+/** HEAD, then mount, else an open upload session to stream into. */
+async function prepareBlob(
+  run: TargetRun,
+  blob: Descriptor,
+  input: CopyInput,
+): Promise<FanOutSink | undefined> {
+  const { client, repository } = run.target;
+  const signal = input.signal;
+  if (await client.headBlob(repository, blob.digest, { signal })) {
+    run.result.blobsSkipped++;
+    return undefined;
+  }
+  const sameRegistry = client === input.source.client && repository !== input.source.repository;
+  const from =
+    client.blobLocations.elsewhere(blob.digest, repository) ??
+    (sameRegistry ? input.source.repository : undefined);
+  let start = from
+    ? await client
+        .startUpload(repository, { signal, mount: { digest: blob.digest, from } })
+        .catch(() => undefined)
+    : undefined;
+  if (start?.mounted) {
+    run.result.blobsMounted++;
+    return undefined;
+  }
+  start ??= await client.startUpload(repository, { signal });
+  if (start.mounted) return undefined;
+  const chunkSize = input.chunkSize && blob.size > input.chunkSize ? input.chunkSize : undefined;
+  return { writer: client.blobWriter(repository, blob, start.location, { chunkSize, signal }) };
+}
+
+/**
+ * Copies one artifact (by tag or digest) from a source repository to N targets: each blob is
+ * read from the source once and streamed to every target that lacks it; manifests are copied
+ * verbatim, children by digest and the top one (by tag) last, so no target ever serves a
+ * manifest whose content is missing. A failing target does not fail the others.
+ */
+export async function copyArtifact(input: CopyInput): Promise<CopyResult> {
+  validate(input);
+  throwIfAborted(input.signal);
+  // Every request of the copy listens on one signal; a private one keeps the caller's quiet.
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const forward = () => controller.abort(input.signal?.reason);
+  input.signal?.addEventListener('abort', forward, { once: true });
+  try {
+    return await copyWith({ ...input, signal: controller.signal });
+  } finally {
+    input.signal?.removeEventListener('abort', forward);
+  }
+}
+
+async function copyWith(input: CopyInput): Promise<CopyResult> {
+  const { signal } = input;
+  const tree = await resolveArtifactTree(
+    input.source.client,
+    input.source.repository,
+    input.source.reference,
+    {
+      platforms: input.platforms,
+      referrers: input.referrers,
+      signal,
+    },
+  );
+  const runs = input.targets.map((target) => new TargetRun(target));
+  await Promise.all(runs.map((run) => run.step(() => decideTag(run, tree, input))));
+
+  const imageDigests = new Set(tree.imageBlobs.map((blob) => blob.digest));
+  const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
+  const wants = (run: TargetRun, blob: Descriptor) =>
+    !run.failed &&
+    (imageDigests.has(blob.digest) ? run.needsImage : input.referrers === true && run.needsReferrers);
+  const progress = new ProgressMeter(
+    blobs.reduce((sum, blob) => sum + blob.size, 0),
+    input.onProgress,
+  );
+  const limiter = input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined;
+
+  await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
+    throwIfAborted(signal);
+    const sinks: Array<{ run: TargetRun; sink: FanOutSink }> = [];
+    await Promise.all(
+      runs
+        .filter((run) => wants(run, blob))
+        .map((run) =>
+          run.step(async () => {
+            const sink = await prepareBlob(run, blob, input);
+            if (sink) sinks.push({ run, sink });
+          }),
+        ),
+    );
+    if (sinks.length === 0) {
+      progress.add(blob.size);
+      return;
+    }
+    await fanOutBlob(
+      input.source,
+      blob,
+      sinks.map(({ sink }) => sink),
+      {
+        limiter,
+        signal,
+        onBytes: (bytes) => progress.add(bytes),
+      },
+    );
+    for (const { run, sink } of sinks) {
+      if (sink.error !== undefined) {
+        run.fail(sink.error);
+        continue;
+      }
+      run.result.blobsUploaded++;
+      run.result.bytesUploaded += blob.size;
+      run.target.client.blobLocations.remember(blob.digest, run.target.repository);
+    }
+  });
+  throwIfAborted(signal);
+
+  await Promise.all(runs.map((run) => run.step(() => pushManifests(run, tree, input))));
+  throwIfAborted(signal);
+  progress.finish();
+  return {
+    digest: tree.top.digest,
+    mediaType: tree.top.mediaType,
+    sourceDigest: tree.sourceDigest,
+    platformsFiltered: tree.platformsFiltered,
+    targets: runs.map((run) => run.result),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Platform } from '../manifest.js';
+import type { RegistryClient } from '../registry-client.js';
+
+export interface CopySource {
+  client: RegistryClient;
+  repository: string;
+  /** A tag or a digest. */
+  reference: string;
+}
+
+export interface CopyTarget {
+  /** The caller's name for this target, echoed in its result. */
+  id: string;
+  client: RegistryClient;
+  repository: string;
+  /** Tag to set; defaults to the source's tag, and none when the source is named by digest. */
+  tag?: string | undefined;
+}
+
+export interface CopyProgress {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface CopyInput {
+  source: CopySource;
+  targets: CopyTarget[];
+  /** Replace a tag that points to another digest; when false it is left and reported as a conflict. */
+  override?: boolean | undefined;
+  /** Copy only these platforms of an index (a rewritten index with its own digest). */
+  platforms?: Platform[] | undefined;
+  /** Also copy artifacts whose `subject` is the image (signatures, SBOMs). */
+  referrers?: boolean | undefined;
+  bytesPerSecond?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: CopyProgress) => void) | undefined;
+  /** Blobs read from the source at once (default 4). */
+  maxBlobsInFlight?: number | undefined;
+  /** Upload blobs larger than this in resumable chunks of this size; unset = one streamed PUT each. */
+  chunkSize?: number | undefined;
+}
+
+export type TargetStatus = 'copied' | 'skipped' | 'conflict' | 'failed';
+
+export interface TargetResult {
+  id: string;
+  status: TargetStatus;
+  /** The digest the target's tag points to afterwards (the existing one on a conflict). */
+  digest?: string;
+  bytesUploaded: number;
+  blobsSkipped: number;
+  blobsMounted: number;
+  blobsUploaded: number;
+  error?: { code: string; message: string; retryable: boolean };
+}
+
+export interface CopyResult {
+  /** Digest of what was copied: the source's, or the rewritten index's when platforms were filtered. */
+  digest: string;
+  mediaType: string;
+  /** The source manifest's own digest. */
+  sourceDigest: string;
+  /** True when `platforms` left some out, so `digest` is a new index, not the source's. */
+  platformsFiltered: boolean;
+  targets: TargetResult[];
+}

@@ -1,0 +1,116 @@
+import { RegattaError } from '../errors/regatta-error.js';
+
+/** Where a registry error happened; never credentials. */
+export interface RegistryErrorContext {
+  registry: string;
+  status?: number;
+  repository?: string;
+  digest?: string;
+  /** The code in the registry's own error body (e.g. MANIFEST_UNKNOWN), when it sent one. */
+  registryCode?: string;
+}
+
+abstract class RegistryError extends RegattaError {
+  readonly registry: string;
+  readonly status: number | undefined;
+  readonly repository: string | undefined;
+  readonly digest: string | undefined;
+  readonly registryCode: string | undefined;
+
+  constructor(message: string, context: RegistryErrorContext, options?: { cause?: unknown }) {
+    super(message, options);
+    this.registry = context.registry;
+    this.status = context.status;
+    this.repository = context.repository;
+    this.digest = context.digest;
+    this.registryCode = context.registryCode;
+  }
+}
+
+/** Credentials missing or refused (401 after authenticating). */
+export class RegistryUnauthorizedError extends RegistryError {
+  readonly code = 'REGISTRY_UNAUTHORIZED';
+  readonly retryable = false;
+}
+
+/** Authenticated, but not allowed (403). */
+export class RegistryDeniedError extends RegistryError {
+  readonly code = 'REGISTRY_DENIED';
+  readonly retryable = false;
+}
+
+export type NotFoundCode =
+  'REGISTRY_NAME_UNKNOWN' | 'REGISTRY_MANIFEST_UNKNOWN' | 'REGISTRY_BLOB_UNKNOWN' | 'REGISTRY_NOT_FOUND';
+
+export class RegistryNotFoundError extends RegistryError {
+  readonly retryable = false;
+
+  constructor(
+    readonly code: NotFoundCode,
+    message: string,
+    context: RegistryErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+/** 429; `retryAfterMs` is what the registry asked for, when it said. */
+export class RegistryTooManyRequestsError extends RegistryError {
+  readonly code = 'REGISTRY_TOO_MANY_REQUESTS';
+  readonly retryable = true;
+
+  constructor(
+    message: string,
+    context: RegistryErrorContext,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message, context);
+  }
+}
+
+export class RegistryServerError extends RegistryError {
+  readonly code = 'REGISTRY_SERVER_ERROR';
+  readonly retryable = true;
+}
+
+/** Connection refused, reset, TLS failure or timeout. */
+export class RegistryNetworkError extends RegistryError {
+  readonly code = 'REGISTRY_NETWORK';
+  readonly retryable = true;
+}
+
+/** Any other 4xx the registry answered: the request itself is wrong. */
+export class RegistryRequestError extends RegistryError {
+  readonly code = 'REGISTRY_BAD_REQUEST';
+  readonly retryable = false;
+}
+
+/** The registry lost an upload session (e.g. after a connection dropped mid-chunk); start anew. */
+export class BlobUploadInvalidError extends RegistryError {
+  readonly code = 'REGISTRY_BLOB_UPLOAD_INVALID';
+  readonly retryable = true;
+}
+
+/** Content does not hash to its digest or has the wrong size: nothing of it is committed. */
+export class DigestMismatchError extends RegistryError {
+  readonly code = 'DIGEST_MISMATCH';
+  readonly retryable = false;
+}
+
+/** Docker schema1 or an unknown manifest media type. */
+export class UnsupportedManifestError extends RegistryError {
+  readonly code = 'REGISTRY_MANIFEST_UNSUPPORTED';
+  readonly retryable = false;
+}
+
+/** TLS failed (untrusted certificate, wrong host name): a configuration problem, not a blip. */
+export class RegistryTlsError extends RegistryError {
+  readonly code = 'REGISTRY_TLS';
+  readonly retryable = false;
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortedError extends RegattaError {
+  readonly code = 'ABORTED';
+  readonly retryable = false;
+}

@@ -1,0 +1,44 @@
+export { createRegistryClient, RegistryClient } from './registry-client.js';
+export type { CallOptions, Manifest, ManifestHead, RegistryStats, UploadStart } from './registry-client.js';
+export type { PageOptions } from './paged-names.js';
+export { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
+export {
+  BasicCredentials,
+  IdentityTokenCredentials,
+  RegistryCredentials,
+  RegistryEndpoint,
+  parseRegistryEndpoint,
+} from './endpoint.js';
+export { credentialsFromDockerConfig } from './docker-config.js';
+export * from './errors.js';
+export {
+  assertDigest,
+  assertRepositoryName,
+  assertTag,
+  isDigest,
+  isRepositoryName,
+  isTag,
+  parseReference,
+  referrersTag,
+  type Reference,
+} from './reference.js';
+export {
+  Descriptor,
+  Platform,
+  acceptedManifestTypes,
+  isIndexMediaType,
+  manifestMediaTypes,
+  parseManifest,
+  platformMatches,
+  type ParsedManifest,
+} from './manifest.js';
+export { copyArtifact } from './copy/copy-artifact.js';
+export type {
+  CopyInput,
+  CopyProgress,
+  CopyResult,
+  CopySource,
+  CopyTarget,
+  TargetResult,
+  TargetStatus,
+} from './copy/copy-types.js';

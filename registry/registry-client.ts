@@ -1,0 +1,380 @@
+import { createHash } from 'node:crypto';
+import { Transform, pipeline, type Readable } from 'node:stream';
+import { InvalidInputError } from '../errors/regatta-error.js';
+import { catalogScope, repositoryScope } from './authenticator.js';
+import { BlobLocations } from './blob-locations.js';
+import { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
+import { parseRegistryEndpoint, type RegistryEndpoint } from './endpoint.js';
+import { DigestMismatchError, RegistryRequestError } from './errors.js';
+import { uploadBlob } from './upload-blob.js';
+import { pagedNames, type PageOptions } from './paged-names.js';
+import { header, readBounded } from './response-body.js';
+import {
+  acceptedManifestTypes,
+  manifestMediaTypes,
+  parseManifest,
+  type Descriptor,
+  type ParsedManifest,
+} from './manifest.js';
+import { assertDigest, assertRepositoryName, parseReference, referrersTag } from './reference.js';
+import { Transport } from './transport.js';
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface Manifest extends ManifestHead {
+  /** The bytes exactly as the registry served them; their sha256 is `digest`. */
+  bytes: Buffer;
+  parsed: ParsedManifest;
+}
+
+export interface RegistryStats {
+  requests: number;
+  /** Bytes of blob bodies read from this registry. */
+  blobBytesRead: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export type UploadStart = { mounted: true } | { mounted: false; location: string };
+
+const maxManifestBytes = 4 * 1024 * 1024;
+const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/;
+
+function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** A client of one registry (OCI Distribution API), reusing its connections across calls. */
+export class RegistryClient {
+  readonly registry: string;
+  readonly blobLocations = new BlobLocations();
+  private readonly transport: Transport;
+  private blobBytesRead = 0;
+
+  constructor(endpoint: RegistryEndpoint) {
+    const parsed = parseRegistryEndpoint(endpoint);
+    const url = new URL(parsed.url);
+    // Plain HTTP is an explicit opt-in, except on loopback (as Docker does for localhost).
+    if (url.protocol === 'http:' && !parsed.insecure && !loopbackHost.test(url.host)) {
+      throw new InvalidInputError('plain HTTP needs insecure: true', 'insecure');
+    }
+    this.transport = new Transport(parsed);
+    this.registry = this.transport.registry;
+  }
+
+  get stats(): RegistryStats {
+    return { requests: this.transport.stats.requests, blobBytesRead: this.blobBytesRead };
+  }
+
+  /** `GET /v2/`: reachable, speaks the API, and the credentials work. */
+  async ping(options: CallOptions = {}): Promise<void> {
+    const response = await this.transport.send({
+      method: 'GET',
+      url: '/v2/',
+      scopes: [],
+      expect: [200],
+      what: 'ping',
+      signal: options.signal,
+    });
+    await response.body.dump();
+  }
+
+  /** Repository names from `/v2/_catalog`, page by page. */
+  listRepositories(options: PageOptions = {}): AsyncIterable<string[]> {
+    return pagedNames(this.transport, '/v2/_catalog', [catalogScope], 'repositories', undefined, options);
+  }
+
+  /** Tags of `repository`, page by page; nothing when the repository does not exist. */
+  listTags(repository: string, options: PageOptions = {}): AsyncIterable<string[]> {
+    assertRepositoryName(repository);
+    return pagedNames(
+      this.transport,
+      `/v2/${repository}/tags/list`,
+      [repositoryScope(repository, 'pull')],
+      'tags',
+      repository,
+      options,
+    );
+  }
+
+  async headManifest(
+    repository: string,
+    reference: string,
+    options: CallOptions = {},
+  ): Promise<ManifestHead | undefined> {
+    this.validate(repository, reference);
+    const response = await this.transport.send({
+      method: 'HEAD',
+      url: `/v2/${repository}/manifests/${reference}`,
+      scopes: [repositoryScope(repository, 'pull')],
+      headers: { accept: acceptedManifestTypes },
+      expect: [200, 404],
+      context: { repository },
+      what: `head manifest ${repository}:${reference}`,
+      signal: options.signal,
+    });
+    await response.body.dump();
+    if (response.statusCode === 404) return undefined;
+    const digest = header(response, 'docker-content-digest');
+    if (digest) {
+      return {
+        digest,
+        mediaType: header(response, 'content-type')?.split(';')[0] ?? '',
+        size: Number(header(response, 'content-length') ?? 0),
+      };
+    }
+    // A registry that does not say the digest on HEAD: read the manifest instead.
+    const manifest = await this.getManifest(repository, reference, options);
+    return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+  }
+
+  /** The manifest by tag or digest, verified against the digest when asked by digest. */
+  async getManifest(repository: string, reference: string, options: CallOptions = {}): Promise<Manifest> {
+    const ref = this.validate(repository, reference);
+    const response = await this.transport.send({
+      method: 'GET',
+      url: `/v2/${repository}/manifests/${reference}`,
+      scopes: [repositoryScope(repository, 'pull')],
+      headers: { accept: acceptedManifestTypes },
+      expect: [200],
+      context: { repository },
+      what: `get manifest ${repository}:${reference}`,
+      signal: options.signal,
+    });
+    const bytes = await readBounded(response, maxManifestBytes, this.registry);
+    const digest = sha256(bytes);
+    if (ref.kind === 'digest' && ref.digest !== digest) {
+      throw new DigestMismatchError(`manifest ${repository}@${ref.digest} hashes to ${digest}`, {
+        registry: this.registry,
+        repository,
+        digest: ref.digest,
+      });
+    }
+    const parsed = parseManifest(bytes, header(response, 'content-type'), this.registry);
+    return { digest, mediaType: parsed.mediaType, size: bytes.length, bytes, parsed };
+  }
+
+  /** Pushes manifest bytes verbatim under a tag or their digest; returns the digest. */
+  async putManifest(
+    repository: string,
+    reference: string,
+    manifest: { bytes: Buffer; mediaType: string },
+    options: CallOptions = {},
+  ): Promise<string> {
+    const ref = this.validate(repository, reference);
+    const digest = sha256(manifest.bytes);
+    if (ref.kind === 'digest' && ref.digest !== digest) {
+      throw new InvalidInputError(`manifest bytes do not hash to ${ref.digest}`, 'reference');
+    }
+    const response = await this.transport.send({
+      method: 'PUT',
+      url: `/v2/${repository}/manifests/${reference}`,
+      scopes: [repositoryScope(repository, 'pull,push')],
+      headers: { 'content-type': manifest.mediaType },
+      body: manifest.bytes,
+      expect: [201],
+      context: { repository, digest },
+      what: `put manifest ${repository}:${reference}`,
+      signal: options.signal,
+    });
+    await response.body.dump();
+    const stored = header(response, 'docker-content-digest');
+    if (stored && stored !== digest) {
+      throw new DigestMismatchError(`registry stored manifest ${stored}, expected ${digest}`, {
+        registry: this.registry,
+        repository,
+        digest,
+      });
+    }
+    return digest;
+  }
+
+  async deleteManifest(repository: string, digest: string, options: CallOptions = {}): Promise<void> {
+    assertRepositoryName(repository);
+    assertDigest(digest);
+    const response = await this.transport.send({
+      method: 'DELETE',
+      url: `/v2/${repository}/manifests/${digest}`,
+      scopes: [repositoryScope(repository, 'delete')],
+      expect: [202],
+      context: { repository, digest },
+      what: `delete manifest ${repository}@${digest}`,
+      signal: options.signal,
+    });
+    await response.body.dump();
+  }
+
+  async headBlob(
+    repository: string,
+    digest: string,
+    options: CallOptions = {},
+  ): Promise<{ size: number } | undefined> {
+    assertRepositoryName(repository);
+    assertDigest(digest);
+    const response = await this.transport.send({
+      method: 'HEAD',
+      url: `/v2/${repository}/blobs/${digest}`,
+      scopes: [repositoryScope(repository, 'pull')],
+      expect: [200, 404],
+      context: { repository, digest },
+      what: `head blob ${digest}`,
+      signal: options.signal,
+      followRedirects: true,
+    });
+    await response.body.dump();
+    if (response.statusCode === 404) return undefined;
+    this.blobLocations.remember(digest, repository);
+    return { size: Number(header(response, 'content-length') ?? 0) };
+  }
+
+  /**
+   * The blob as a stream, following redirects (without credentials to other hosts). Bytes are
+   * counted as they are consumed; the caller verifies the digest.
+   */
+  async getBlob(
+    repository: string,
+    digest: string,
+    options: CallOptions = {},
+  ): Promise<{ size: number; stream: Readable }> {
+    assertRepositoryName(repository);
+    assertDigest(digest);
+    const response = await this.transport.send({
+      method: 'GET',
+      url: `/v2/${repository}/blobs/${digest}`,
+      scopes: [repositoryScope(repository, 'pull')],
+      expect: [200],
+      context: { repository, digest },
+      what: `get blob ${digest}`,
+      signal: options.signal,
+      followRedirects: true,
+    });
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        this.blobBytesRead += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    const stream = pipeline(response.body, counter, () => undefined);
+    return { size: Number(header(response, 'content-length') ?? -1), stream };
+  }
+
+  /**
+   * Opens an upload session; with `mountFrom`, first asks the registry to mount the blob from
+   * that repository (201 = done; 202 = it declined and opened a session instead).
+   */
+  async startUpload(
+    repository: string,
+    options: CallOptions & { mount?: { digest: string; from: string } } = {},
+  ): Promise<UploadStart> {
+    assertRepositoryName(repository);
+    const scopes = [repositoryScope(repository, 'pull,push')];
+    let url = `/v2/${repository}/blobs/uploads/`;
+    if (options.mount) {
+      assertDigest(options.mount.digest);
+      assertRepositoryName(options.mount.from, 'mount.from');
+      scopes.push(repositoryScope(options.mount.from, 'pull'));
+      url += `?mount=${options.mount.digest}&from=${options.mount.from}`;
+    }
+    const response = await this.transport.send({
+      method: 'POST',
+      url,
+      scopes,
+      headers: { 'content-length': '0' },
+      expect: [201, 202],
+      context: { repository, digest: options.mount?.digest },
+      what: `start upload to ${repository}`,
+      signal: options.signal,
+    });
+    await response.body.dump();
+    if (response.statusCode === 201 && options.mount) {
+      this.blobLocations.remember(options.mount.digest, repository);
+      return { mounted: true };
+    }
+    const location = header(response, 'location');
+    if (!location) {
+      throw new RegistryRequestError(`start upload to ${repository}: no Location`, {
+        registry: this.registry,
+        repository,
+        status: response.statusCode,
+      });
+    }
+    return { mounted: false, location };
+  }
+
+  /** A writer into an open session; see BlobWriter for when the blob is committed. */
+  blobWriter(
+    repository: string,
+    blob: { digest: string; size: number },
+    location: string,
+    options: BlobWriterOptions = {},
+  ): BlobWriter {
+    assertDigest(blob.digest);
+    return new BlobWriter(this.transport, repository, blob.digest, blob.size, location, options);
+  }
+
+  /**
+   * Uploads a blob from bytes or a stream, verifying its digest before it is committed. Returns
+   * how it got there: already present, mounted from another repository, or uploaded.
+   */
+  uploadBlob(
+    repository: string,
+    blob: { digest: string; size: number },
+    source: Buffer | AsyncIterable<Uint8Array>,
+    options: BlobWriterOptions & { mountFrom?: string } = {},
+  ): Promise<'present' | 'mounted' | 'uploaded'> {
+    return uploadBlob(this, repository, blob, source, options);
+  }
+
+  /**
+   * Artifacts whose `subject` is `digest`: the referrers API, else the `sha256-<hex>` tag of
+   * the referrers tag schema. `via` says which one answered.
+   */
+  async referrers(
+    repository: string,
+    digest: string,
+    options: CallOptions = {},
+  ): Promise<{ descriptors: Descriptor[]; via: 'api' | 'tag' }> {
+    assertRepositoryName(repository);
+    assertDigest(digest);
+    const response = await this.transport.send({
+      method: 'GET',
+      url: `/v2/${repository}/referrers/${digest}`,
+      scopes: [repositoryScope(repository, 'pull')],
+      headers: { accept: manifestMediaTypes.ociIndex },
+      expect: [200, 404, 405],
+      context: { repository, digest },
+      what: `referrers of ${digest}`,
+      signal: options.signal,
+    });
+    if (response.statusCode === 200) {
+      const bytes = await readBounded(response, maxManifestBytes, this.registry);
+      const parsed = parseManifest(bytes, manifestMediaTypes.ociIndex, this.registry);
+      return { descriptors: parsed.kind === 'index' ? parsed.manifests : [], via: 'api' };
+    }
+    await response.body.dump();
+    const fallback = await this.headManifest(repository, referrersTag(digest), options);
+    if (!fallback) return { descriptors: [], via: 'tag' };
+    const index = await this.getManifest(repository, referrersTag(digest), options);
+    return { descriptors: index.parsed.kind === 'index' ? index.parsed.manifests : [], via: 'tag' };
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private validate(repository: string, reference: string) {
+    assertRepositoryName(repository);
+    return parseReference(reference);
+  }
+}
+
+/** A client for one registry endpoint; validates the endpoint first. */
+export function createRegistryClient(options: RegistryEndpoint): RegistryClient {
+  return new RegistryClient(options);
+}

@@ -1,0 +1,37 @@
+import type { Dispatcher } from 'undici';
+import { RegistryRequestError } from './errors.js';
+
+/** One value of a response header. */
+export function header(response: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads a response body fully, refusing more than `limit` bytes. */
+export async function readBounded(
+  response: Dispatcher.ResponseData,
+  limit: number,
+  registry: string,
+): Promise<Buffer> {
+  const declared = Number(header(response, 'content-length') ?? 0);
+  const tooLarge = () =>
+    new RegistryRequestError(`response larger than ${limit} bytes`, {
+      registry,
+      status: response.statusCode,
+    });
+  if (declared > limit) {
+    await response.body.dump();
+    throw tooLarge();
+  }
+  const pieces: Buffer[] = [];
+  let total = 0;
+  for await (const piece of response.body as AsyncIterable<Buffer>) {
+    total += piece.length;
+    if (total > limit) {
+      response.body.destroy();
+      throw tooLarge();
+    }
+    pieces.push(piece);
+  }
+  return Buffer.concat(pieces, total);
+}

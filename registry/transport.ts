@@ -1,0 +1,151 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import { Authenticator } from './authenticator.js';
+import { parseChallenges } from './challenge.js';
+import type { RegistryEndpoint } from './endpoint.js';
+import { AbortedError, type RegistryErrorContext } from './errors.js';
+import { responseError, transportError } from './response-error.js';
+import { retryDelay } from './retry-timing.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface SendOptions {
+  method: HttpMethod;
+  /** A path under the registry (`/v2/...`) or an absolute URL the registry handed out (Location). */
+  url: string;
+  /** Token scopes the request needs (`repository:name:pull`). */
+  scopes: string[];
+  headers?: Record<string, string>;
+  /** A stream body is sent once: such a request is never retried here. */
+  body?: Buffer | string | AsyncIterable<Uint8Array>;
+  /** Statuses handed back to the caller with the body unread; any other becomes a typed error. */
+  expect: number[];
+  context?: Omit<RegistryErrorContext, 'registry'>;
+  what: string;
+  signal?: AbortSignal | undefined;
+  followRedirects?: boolean;
+  /** False for requests whose effect on a failure is unknown (a PATCH of upload data). */
+  retry?: boolean;
+}
+
+export interface TransportStats {
+  requests: number;
+}
+
+const maxAttempts = 4;
+const maxRedirects = 5;
+const backoff = { baseMs: 250, maxMs: 10_000 };
+
+/**
+ * One registry origin: a keep-alive connection pool, authentication, retries of 429/5xx/network
+ * failures (honouring Retry-After) for replayable requests, and redirects that never carry
+ * `Authorization` to another origin.
+ */
+export class Transport {
+  readonly origin: string;
+  readonly registry: string;
+  readonly dispatcher: Agent;
+  readonly stats: TransportStats = { requests: 0 };
+  private readonly auth: Authenticator;
+  private readonly timeoutMs: number;
+
+  constructor(endpoint: RegistryEndpoint) {
+    const base = new URL(endpoint.url);
+    this.origin = base.origin;
+    this.registry = base.host;
+    this.timeoutMs = endpoint.timeoutMs ?? 60_000;
+    this.dispatcher = new Agent({
+      connections: endpoint.connections ?? 8,
+      keepAliveTimeout: 30_000,
+      connect: {
+        ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
+        ...(endpoint.insecure ? { rejectUnauthorized: false } : {}),
+      },
+    });
+    this.auth = new Authenticator(this.registry, endpoint.credentials, this.dispatcher, this.timeoutMs);
+  }
+
+  async send(options: SendOptions): Promise<Dispatcher.ResponseData> {
+    const replayable =
+      options.retry !== false &&
+      (options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body));
+    const context = { registry: this.registry, ...options.context };
+    let authRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.dispatch(options);
+      } catch (error) {
+        if (options.signal?.aborted) throw new AbortedError(`${options.what}: aborted`, { cause: error });
+        const failure = transportError(error, context, options.what);
+        if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
+        await this.pause(attempt, undefined, options.signal);
+        continue;
+      }
+      if (options.expect.includes(response.statusCode)) return response;
+      const body = options.method === 'HEAD' ? '' : await readText(response);
+      if (options.method === 'HEAD') await response.body.dump();
+      if (response.statusCode === 401 && !authRetried && replayable) {
+        authRetried = true;
+        const header = response.headers['www-authenticate'];
+        const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
+        if (await this.auth.challenged(challenges, options.scopes, options.signal)) continue;
+      }
+      const failure = responseError(response.statusCode, response.headers, body, context, options.what);
+      if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
+      await this.pause(attempt, 'retryAfterMs' in failure ? failure.retryAfterMs : undefined, options.signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async dispatch(options: SendOptions): Promise<Dispatcher.ResponseData> {
+    let url = new URL(options.url, this.origin);
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { ...options.headers };
+      // Credentials belong to the registry's origin only; a redirect elsewhere (a CDN) goes bare.
+      if (url.origin === this.origin) {
+        const authorization = await this.auth.authorization(options.scopes, options.signal);
+        if (authorization) headers.authorization = authorization;
+      }
+      this.stats.requests++;
+      const response = await request(url, {
+        method: options.method,
+        headers,
+        body: options.body as Dispatcher.DispatchOptions['body'],
+        dispatcher: this.dispatcher,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        signal: options.signal,
+      });
+      const location = response.headers.location;
+      const redirect =
+        [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string';
+      if (!options.followRedirects || !redirect || hop >= maxRedirects) return response;
+      await response.body.dump();
+      url = new URL(location, url);
+    }
+  }
+
+  private async pause(
+    attempt: number,
+    retryAfterMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    try {
+      await sleep(retryDelay(attempt, retryAfterMs, backoff), undefined, { signal });
+    } catch (error) {
+      throw new AbortedError('aborted while waiting to retry', { cause: error });
+    }
+  }
+}
+
+async function readText(response: Dispatcher.ResponseData): Promise<string> {
+  try {
+    return (await response.body.text()).slice(0, 4096);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createRegistryClient, type RegistryClient, type RegistryEndpoint } from '../../registry/index.js';
+import { startDroppingProxy } from '../harness/dropping-proxy.js';
+import { pushImage } from '../harness/images.js';
+import { rawGetBlob } from '../harness/raw-client.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(typeof address === 'object' && address);
+  return `http://127.0.0.1:${address.port}`;
+}
+
+describe('registry client – operations', () => {
+  let bed: TestBed;
+  const clients: RegistryClient[] = [];
+  const servers: Server[] = [];
+  const client = (endpoint: RegistryEndpoint) => {
+    const created = createRegistryClient(endpoint);
+    clients.push(created);
+    return created;
+  };
+
+  before(async () => {
+    bed = await startTestBed({ temporal: false });
+  });
+  after(async () => {
+    for (const created of clients) await created.close();
+    for (const server of servers) server.close();
+    await bed?.stop();
+  });
+
+  it('catalog and tags – every repository across several pages, every tag listed', async () => {
+    const site = bed.sites[1];
+    const repositories = ['paging/a', 'paging/b', 'paging/c', 'paging/d', 'paging/e'];
+    for (const repository of repositories) {
+      await pushImage({ registry: site }, repository, 't0', { layerSizes: [100] });
+    }
+    const tags = ['t0', 't1', 't2', 't3', 't4', 't5', 't6'];
+    for (const tag of tags.slice(1))
+      await pushImage({ registry: site }, 'paging/a', tag, { layerSizes: [100] });
+    const registry = client({ url: site.url, credentials: site.credentials });
+    const repositoryPages: string[][] = [];
+    for await (const page of registry.listRepositories({ pageSize: 2 })) repositoryPages.push(page);
+    assert.deepEqual(repositoryPages.flat(), repositories);
+    assert.equal(repositoryPages.length, 3);
+    // Distribution 2.8 ignores `n` on tags/list: every tag in one page.
+    const tagPages: string[][] = [];
+    for await (const page of registry.listTags('paging/a', { pageSize: 3 })) tagPages.push(page);
+    assert.deepEqual(tagPages.flat().sort(), tags);
+    const missing: string[][] = [];
+    for await (const page of registry.listTags('paging/none')) missing.push(page);
+    assert.deepEqual(missing, []);
+  });
+
+  it("tags – follows the spec's `n` + `Link` pages where a registry paginates tags", async () => {
+    const tags = Array.from({ length: 7 }, (_, index) => `t${index}`);
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://registry');
+      const n = Number(url.searchParams.get('n'));
+      const last = url.searchParams.get('last');
+      const start = last ? tags.indexOf(last) + 1 : 0;
+      const page = tags.slice(start, start + n);
+      const more = start + n < tags.length;
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        ...(more ? { link: `</v2/paging/a/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"` } : {}),
+      });
+      response.end(JSON.stringify({ name: 'paging/a', tags: page }));
+    });
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const pages: string[][] = [];
+    for await (const page of registry.listTags('paging/a', { pageSize: 3 })) pages.push(page);
+    assert.deepEqual(pages, [tags.slice(0, 3), tags.slice(3, 6), tags.slice(6)]);
+  });
+
+  it('chunked upload – a 64 MiB blob survives a dropped connection mid-way and resumes', async () => {
+    const site = bed.sites[0];
+    const proxy = await startDroppingProxy({ host: '127.0.0.1', port: Number(new URL(site.url).port) });
+    try {
+      const block = randomBytes(1 << 20);
+      const hash = createHash('sha256');
+      for (let i = 0; i < 64; i++) hash.update(block);
+      const digest = `sha256:${hash.digest('hex')}`;
+      const blocks = function* () {
+        for (let i = 0; i < 64; i++) yield block;
+      };
+      const registry = client({ url: proxy.url });
+      // The 5th chunk of 8 MiB: the connection drops once the registry has its first 32 MiB.
+      proxy.dropPatch(5, 0);
+      const how = await registry.uploadBlob('big/blob', { digest, size: 64 << 20 }, Readable.from(blocks()), {
+        chunkSize: 8 << 20,
+      });
+      assert.equal(how, 'uploaded');
+      assert.equal(proxy.drops, 1);
+      assert.deepEqual(await registry.headBlob('big/blob', digest), { size: 64 << 20 });
+      const stored = await rawGetBlob({ registry: site }, 'big/blob', digest);
+      assert.equal(`sha256:${createHash('sha256').update(stored.bytes).digest('hex')}`, digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('redirect – a blob redirected to another host is fetched without Authorization', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const blob = randomBytes(5000);
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+    const storage = createServer((request, response) => {
+      seen.push(request.headers);
+      response.writeHead(200, { 'content-length': String(blob.length) }).end(blob);
+    });
+    servers.push(storage);
+    const storageUrl = await listen(storage);
+    const registryServer = createServer((request, response) => {
+      if (!request.headers.authorization) {
+        response.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+        return;
+      }
+      response.writeHead(307, { location: `${storageUrl}/cdn/blob` }).end();
+    });
+    servers.push(registryServer);
+    const registry = client({
+      url: await listen(registryServer),
+      credentials: { username: 'u', password: 'secret' },
+    });
+    const { stream } = await registry.getBlob('redirect/app', digest);
+    const pieces: Buffer[] = [];
+    for await (const piece of stream) pieces.push(piece as Buffer);
+    assert.deepEqual(Buffer.concat(pieces), blob);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.authorization, undefined);
+    assert.equal(registry.stats.blobBytesRead, blob.length);
+  });
+
+  it('429 – retried after the Retry-After the registry asked for; 4xx is not retried', async () => {
+    let calls = 0;
+    const server = createServer((request, response) => {
+      calls++;
+      if (request.url === '/v2/') {
+        if (calls === 1) response.writeHead(429, { 'retry-after': '1' }).end();
+        else response.writeHead(200).end('{}');
+        return;
+      }
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ errors: [{ code: 'TAG_INVALID', message: 'no' }] }));
+    });
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const started = Date.now();
+    await registry.ping();
+    assert.equal(calls, 2);
+    assert.ok(Date.now() - started >= 950, `retried after ${Date.now() - started} ms`);
+    await assert.rejects(registry.headManifest('retry/app', 'v1'), {
+      code: 'REGISTRY_BAD_REQUEST',
+      retryable: false,
+    });
+    assert.equal(calls, 3);
+  });
+});

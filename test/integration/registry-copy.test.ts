@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { copyArtifact, createRegistryClient, type RegistryClient } from '../../registry/index.js';
+import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
+import { rawGetBlob, rawGetManifest } from '../harness/raw-client.js';
+import { pushReferrer } from '../harness/referrers.js';
+import type { RegistryServer } from '../harness/registry-server.js';
+import { skopeoPull } from '../harness/skopeo-pull.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+function clientFor(registry: RegistryServer): RegistryClient {
+  return createRegistryClient({
+    url: registry.url,
+    credentials: registry.credentials,
+    caPem: registry.caPem,
+  });
+}
+
+function uniqueBlobBytes(image: PushedImage): number {
+  return [...image.blobs.values()].reduce((sum, blob) => sum + blob.length, 0);
+}
+
+describe('copyArtifact', () => {
+  let bed: TestBed;
+  const clients: RegistryClient[] = [];
+  const fresh = (registry: RegistryServer) => {
+    const client = clientFor(registry);
+    clients.push(client);
+    return client;
+  };
+  const siteTargets = (repository: string) =>
+    bed.sites.map((site) => ({ id: site.name, client: fresh(site), repository }));
+
+  before(async () => {
+    bed = await startTestBed({ temporal: false });
+  });
+  after(async () => {
+    for (const client of clients) await client.close();
+    await bed?.stop();
+  });
+
+  const shapes = [
+    [
+      'single-arch OCI image',
+      (repo: string) => pushImage({ registry: bed.hq }, repo, 'v1', { layerSizes: [4096, 70_000] }),
+    ],
+    [
+      'OCI index',
+      (repo: string) =>
+        pushMultiArchImage({ registry: bed.hq }, repo, 'v1', { format: 'oci', layerSizes: [3000, 50_000] }),
+    ],
+    [
+      'Docker manifest list',
+      (repo: string) =>
+        pushMultiArchImage({ registry: bed.hq }, repo, 'v1', {
+          format: 'docker',
+          layerSizes: [2000, 40_000],
+        }),
+    ],
+  ] as const;
+
+  for (const [name, push] of shapes) {
+    it(`${name} – copied to three sites with the source digest, reading each blob once`, async () => {
+      const repository = `shapes/${name.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+      const image = await push(repository);
+      const source = fresh(bed.hq);
+      const result = await copyArtifact({
+        source: { client: source, repository, reference: 'v1' },
+        targets: siteTargets(repository),
+      });
+      assert.equal(result.digest, image.digest);
+      assert.equal(result.platformsFiltered, false);
+      assert.equal(source.stats.blobBytesRead, uniqueBlobBytes(image));
+      for (const target of result.targets) {
+        assert.equal(target.status, 'copied', JSON.stringify(target.error));
+        assert.equal(target.digest, image.digest);
+        assert.equal(target.blobsUploaded, image.blobs.size);
+      }
+      const pulled = await Promise.all(
+        [bed.hq, ...bed.sites].map((registry) => skopeoPull(registry, repository, 'v1', bed.dir)),
+      );
+      for (const files of pulled.slice(1)) assert.deepEqual(files, pulled[0]);
+      assert.ok(pulled[0]!.size >= image.blobs.size + 1);
+    });
+  }
+
+  it('second copy – uploads nothing; a new repository on the same site mounts', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'again/app', 'v1', { layerSizes: [5000, 6000] });
+    const source = fresh(bed.hq);
+    const targets = siteTargets('again/app');
+    await copyArtifact({ source: { client: source, repository: 'again/app', reference: 'v1' }, targets });
+    const read = source.stats.blobBytesRead;
+    const second = await copyArtifact({
+      source: { client: source, repository: 'again/app', reference: 'v1' },
+      targets,
+    });
+    assert.equal(source.stats.blobBytesRead, read);
+    for (const target of second.targets) {
+      assert.equal(target.status, 'skipped');
+      assert.equal(target.bytesUploaded, 0);
+      assert.equal(target.blobsUploaded, 0);
+    }
+    const elsewhere = targets.map((target) => ({ ...target, repository: 'mirror/app' }));
+    const third = await copyArtifact({
+      source: { client: source, repository: 'again/app', reference: 'v1' },
+      targets: elsewhere,
+    });
+    assert.equal(source.stats.blobBytesRead, read);
+    for (const target of third.targets) {
+      assert.equal(target.status, 'copied');
+      assert.equal(target.blobsMounted, image.blobs.size);
+      assert.equal(target.blobsUploaded, 0);
+    }
+    const pulled = await rawGetManifest({ registry: bed.sites[1] }, 'mirror/app', 'v1');
+    assert.equal(pulled.digest, image.digest);
+  });
+
+  it('override – a tag at another digest is kept and reported unless override is set', async () => {
+    await pushImage({ registry: bed.hq }, 'tags/app', 'v1', { layerSizes: [1000] });
+    const other = await pushImage({ registry: bed.sites[0] }, 'tags/app', 'v1', { layerSizes: [1000] });
+    const source = fresh(bed.hq);
+    const target = { id: 'plain', client: fresh(bed.sites[0]), repository: 'tags/app' };
+    const kept = await copyArtifact({
+      source: { client: source, repository: 'tags/app', reference: 'v1' },
+      targets: [target],
+    });
+    assert.equal(kept.targets[0]!.status, 'conflict');
+    assert.equal(kept.targets[0]!.digest, other.digest);
+    assert.equal((await rawGetManifest({ registry: bed.sites[0] }, 'tags/app', 'v1')).digest, other.digest);
+    const replaced = await copyArtifact({
+      source: { client: source, repository: 'tags/app', reference: 'v1' },
+      targets: [target],
+      override: true,
+    });
+    assert.equal(replaced.targets[0]!.status, 'copied');
+    assert.equal(
+      (await rawGetManifest({ registry: bed.sites[0] }, 'tags/app', 'v1')).digest,
+      replaced.digest,
+    );
+  });
+
+  it('corrupted source blob – caught in flight; no target gets the blob or the manifest', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'corrupt/app', 'v1', { layerSizes: [2048, 100_000] });
+    const [digest] = [...image.blobs.keys()].filter((key) => image.blobs.get(key)!.length === 100_000);
+    const hex = digest!.slice('sha256:'.length);
+    const file = join(bed.hq.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    const bytes = readFileSync(file);
+    bytes[50_000] = bytes[50_000]! ^ 0xff;
+    writeFileSync(file, bytes);
+    const result = await copyArtifact({
+      source: { client: fresh(bed.hq), repository: 'corrupt/app', reference: 'v1' },
+      targets: siteTargets('corrupt/app'),
+    });
+    for (const [index, target] of result.targets.entries()) {
+      assert.equal(target.status, 'failed');
+      assert.equal(target.error?.code, 'DIGEST_MISMATCH');
+      assert.equal(target.error?.retryable, false);
+      const site = bed.sites[index]!;
+      assert.equal((await rawGetManifest({ registry: site }, 'corrupt/app', 'v1')).status, 404);
+      assert.equal((await rawGetBlob({ registry: site }, 'corrupt/app', digest!)).status, 404);
+    }
+  });
+
+  it('platform filter – a rewritten index with only the chosen platform; all platforms keep the original', async () => {
+    const index = await pushMultiArchImage({ registry: bed.hq }, 'platforms/app', 'v1', {
+      format: 'oci',
+      layerSizes: [1500],
+    });
+    const source = fresh(bed.hq);
+    const arm = await copyArtifact({
+      source: { client: source, repository: 'platforms/app', reference: 'v1' },
+      targets: [{ id: 'plain', client: fresh(bed.sites[0]), repository: 'platforms/arm' }],
+      platforms: [{ os: 'linux', architecture: 'arm64' }],
+    });
+    assert.equal(arm.platformsFiltered, true);
+    assert.equal(arm.sourceDigest, index.digest);
+    assert.notEqual(arm.digest, index.digest);
+    const copied = await rawGetManifest({ registry: bed.sites[0] }, 'platforms/arm', 'v1');
+    assert.equal(copied.digest, arm.digest);
+    const manifests = (JSON.parse(copied.bytes.toString()) as { manifests: Array<{ digest: string }> })
+      .manifests;
+    assert.deepEqual(
+      manifests.map((entry) => entry.digest),
+      [index.children[1]!.digest],
+    );
+    assert.equal(
+      (await rawGetManifest({ registry: bed.sites[0] }, 'platforms/arm', index.children[0]!.digest)).status,
+      404,
+    );
+    const all = await copyArtifact({
+      source: { client: source, repository: 'platforms/app', reference: 'v1' },
+      targets: [{ id: 'plain', client: fresh(bed.sites[0]), repository: 'platforms/all' }],
+      platforms: [
+        { os: 'linux', architecture: 'arm64' },
+        { os: 'linux', architecture: 'amd64' },
+      ],
+    });
+    assert.equal(all.platformsFiltered, false);
+    assert.equal(all.digest, index.digest);
+  });
+
+  it('referrers – an artifact whose subject is the image is copied with it', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'signed/app', 'v1', { layerSizes: [3000] });
+    const signature = await pushReferrer({ registry: bed.hq }, 'signed/app', image);
+    const result = await copyArtifact({
+      source: { client: fresh(bed.hq), repository: 'signed/app', reference: 'v1' },
+      targets: siteTargets('signed/app'),
+      referrers: true,
+    });
+    for (const [index, target] of result.targets.entries()) {
+      assert.equal(target.status, 'copied', JSON.stringify(target.error));
+      const site = bed.sites[index]!;
+      assert.equal((await rawGetManifest({ registry: site }, 'signed/app', signature.digest)).status, 200);
+      const referrers = await fresh(site).referrers('signed/app', image.digest);
+      assert.deepEqual(
+        referrers.descriptors.map((descriptor) => descriptor.digest),
+        [signature.digest],
+      );
+      const tagIndex = await rawGetManifest({ registry: site }, 'signed/app', image.digest.replace(':', '-'));
+      assert.equal(tagIndex.digest, signature.indexDigest);
+    }
+  });
+
+  it('abort – stops within a second and leaves no manifest at the target', async () => {
+    await pushImage({ registry: bed.hq }, 'abort/app', 'v1', { layerSizes: [4 << 20, 4 << 20, 4 << 20] });
+    const controller = new AbortController();
+    const started = copyArtifact({
+      source: { client: fresh(bed.hq), repository: 'abort/app', reference: 'v1' },
+      targets: siteTargets('abort/app'),
+      bytesPerSecond: 2 << 20,
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const abortedAt = Date.now();
+    controller.abort();
+    await assert.rejects(started, (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ABORTED');
+      return true;
+    });
+    assert.ok(Date.now() - abortedAt < 1000, `took ${Date.now() - abortedAt} ms`);
+    for (const site of bed.sites) {
+      assert.equal((await rawGetManifest({ registry: site }, 'abort/app', 'v1')).status, 404);
+    }
+  });
+});
