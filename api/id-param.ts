@@ -1,0 +1,9 @@
+import { InvalidInputError } from '../errors/regatta-error.js';
+
+/** A path id: a positive integer, or a 400 naming `id`. */
+export function idParam(value: string | undefined, name = 'id'): number {
+  if (value === undefined || !/^\d{1,15}$/.test(value) || Number(value) < 1) {
+    throw new InvalidInputError(`${name}: must be a positive integer`, name);
+  }
+  return Number(value);
+}

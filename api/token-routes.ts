@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../policies/index.js';
+import { Role, type Store } from '../store/index.js';
+import { requireAdmin } from './auth/authenticate.js';
+import { idParam } from './id-param.js';
+
+export const ApiTokenInput = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores'),
+  role: Role,
+});
+
+/**
+ * Regatta's `/tokens` (admin only): create a bearer token with a role, list, revoke. The token
+ * is in the 201 body, the one time it is shown (as Harbor does for robot accounts).
+ */
+export function tokenRoutes(store: Store): Router {
+  const router = Router();
+  router.use(requireAdmin);
+
+  router.get('/', async (_req, res) => {
+    res.json(await store.tokens.list());
+  });
+
+  router.post('/', async (req, res) => {
+    const { token, record } = await store.tokens.create(parseInput(ApiTokenInput, req.body));
+    res
+      .status(201)
+      .location(`${req.baseUrl}/${record.id}`)
+      .json({ ...record, token });
+  });
+
+  router.delete('/:id', async (req, res) => {
+    await store.tokens.delete(idParam(req.params.id));
+    res.status(200).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
+
+const registries = '/api/v2.0/registries';
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('API authentication, roles and error codes over real HTTP', () => {
+  let api: ApiTestServer;
+  before(async () => {
+    api = await startApiTestServer({ maxFailedLogins: 10 });
+  });
+  after(async () => {
+    await api?.stop();
+  });
+
+  it('health probes – answer without credentials', async () => {
+    assert.deepEqual((await call(api, 'GET', '/healthz')).body, { status: 'ok' });
+    assert.equal((await call(api, 'GET', '/readyz')).status, 200);
+  });
+
+  it("401 – without or with wrong credentials, in Harbor's shape with a challenge", async () => {
+    const attempts = [
+      undefined,
+      basic('admin', 'wrong-password'),
+      basic('root', api.adminPassword),
+      'Bearer rgt_not-a-token',
+      'Bearer ',
+      'Digest abc',
+    ];
+    for (const auth of attempts) {
+      const reply = await call(api, 'GET', registries, auth ? { auth } : {});
+      assert.match(harborError(reply, 401, 'UNAUTHORIZED'), /^authorization: /);
+      assert.equal(reply.headers.get('www-authenticate'), 'Basic realm="regatta"');
+    }
+  });
+
+  it('tokens – admin creates them, a viewer reads only, deleted tokens stop working', async () => {
+    const created = await call(api, 'POST', '/api/v2.0/tokens', {
+      auth: api.admin,
+      body: { name: 'dashboard', role: 'viewer' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const viewer = created.body as { id: number; name: string; role: string; token: string };
+    assert.equal(viewer.role, 'viewer');
+    assert.match(viewer.token, /^rgt_/);
+    assert.equal(created.headers.get('location'), `/api/v2.0/tokens/${viewer.id}`);
+    const adminToken = (
+      (await call(api, 'POST', '/api/v2.0/tokens', { auth: api.admin, body: { name: 'ci', role: 'admin' } }))
+        .body as { token: string }
+    ).token;
+
+    const asViewer = `Bearer ${viewer.token}`;
+    const asAdminToken = `Bearer ${adminToken}`;
+    assert.equal((await call(api, 'GET', registries, { auth: asViewer })).status, 200);
+    assert.equal((await call(api, 'GET', '/api/v2.0/replication/policies', { auth: asViewer })).status, 200);
+    assert.equal((await call(api, 'GET', '/api/v2.0/openapi.json', { auth: asViewer })).status, 200);
+    const writes: Array<[string, string, object?]> = [
+      ['POST', registries, { name: 'v', url: 'http://127.0.0.1:1' }],
+      ['PUT', `${registries}/1`, {}],
+      ['DELETE', `${registries}/1`],
+      ['POST', `${registries}/ping`, { url: 'http://127.0.0.1:1' }],
+      ['POST', '/api/v2.0/replication/policies', {}],
+      ['GET', '/api/v2.0/tokens'],
+      ['POST', '/api/v2.0/tokens', { name: 'x', role: 'admin' }],
+    ];
+    for (const [method, path, body] of writes) {
+      harborError(
+        await call(api, method, path, { auth: asViewer, ...(body ? { body } : {}) }),
+        403,
+        'FORBIDDEN',
+      );
+    }
+    const byAdminToken = await call(api, 'POST', registries, {
+      auth: asAdminToken,
+      body: { name: 'by-token', url: 'http://127.0.0.1:2' },
+    });
+    assert.equal(byAdminToken.status, 201, byAdminToken.text);
+
+    const listed = (await call(api, 'GET', '/api/v2.0/tokens', { auth: api.admin })).body as Array<
+      Record<string, unknown>
+    >;
+    assert.deepEqual(
+      listed.map((token) => token.name),
+      ['dashboard', 'ci'],
+    );
+    assert.ok(listed.every((token) => !('token' in token)));
+    harborError(
+      await call(api, 'POST', '/api/v2.0/tokens', { auth: api.admin, body: { name: 'ci', role: 'viewer' } }),
+      409,
+      'CONFLICT',
+    );
+    assert.match(
+      harborError(
+        await call(api, 'POST', '/api/v2.0/tokens', { auth: api.admin, body: { name: 'x', role: 'root' } }),
+        400,
+        'BAD_REQUEST',
+      ),
+      /^role: /,
+    );
+    assert.equal(
+      (await call(api, 'DELETE', `/api/v2.0/tokens/${viewer.id}`, { auth: api.admin })).status,
+      200,
+    );
+    harborError(await call(api, 'GET', registries, { auth: asViewer }), 401, 'UNAUTHORIZED');
+    harborError(
+      await call(api, 'DELETE', `/api/v2.0/tokens/${viewer.id}`, { auth: api.admin }),
+      404,
+      'NOT_FOUND',
+    );
+  });
+
+  it('errors – bad JSON, a body too large, unknown routes, X-Request-Id echoed', async () => {
+    assert.match(
+      harborError(
+        await call(api, 'POST', registries, { auth: api.admin, body: '{"name":' }),
+        400,
+        'BAD_REQUEST',
+      ),
+      /^body: /,
+    );
+    assert.match(
+      harborError(
+        await call(api, 'POST', registries, { auth: api.admin, body: '[1,2]' }),
+        400,
+        'BAD_REQUEST',
+      ),
+      /^body: /,
+    );
+    assert.match(
+      harborError(
+        await call(api, 'POST', registries, {
+          auth: api.admin,
+          body: 'name=x',
+          headers: { 'content-type': 'text/plain' },
+        }),
+        400,
+        'BAD_REQUEST',
+      ),
+      /^body: /,
+    );
+    const large = await call(api, 'POST', registries, {
+      auth: api.admin,
+      body: { name: 'x', description: 'y'.repeat(2 * 1024 * 1024) },
+    });
+    assert.equal(large.status, 413);
+    assert.equal((large.body as { errors: Array<{ code: string }> }).errors[0]!.code, 'BAD_REQUEST');
+    harborError(await call(api, 'GET', '/api/v2.0/nothing-here', { auth: api.admin }), 404, 'NOT_FOUND');
+    harborError(await call(api, 'GET', '/nothing-here'), 404, 'NOT_FOUND');
+
+    const echoed = await call(api, 'GET', registries, {
+      auth: api.admin,
+      headers: { 'x-request-id': 'trace-123' },
+    });
+    assert.equal(echoed.headers.get('x-request-id'), 'trace-123');
+    const replaced = await call(api, 'GET', registries, {
+      auth: api.admin,
+      headers: { 'x-request-id': 'bad id\twith spaces' },
+    });
+    assert.match(replaced.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
+    assert.ok(api.logs.some((line) => line.includes('"id":"trace-123"')));
+  });
+
+  it('openapi.json – documents the routes with schemas generated from zod', async () => {
+    const document = (await call(api, 'GET', '/api/v2.0/openapi.json', { auth: api.admin })).body as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    assert.equal(document.openapi, '3.1.0');
+    for (const path of [
+      '/registries',
+      '/registries/ping',
+      '/registries/{id}',
+      '/replication/policies',
+      '/replication/policies/{id}',
+    ]) {
+      assert.ok(path in document.paths, path);
+    }
+    assert.ok('dest_registries' in document.components.schemas.ReplicationPolicyInput!.properties!);
+    assert.ok('webhook_secret' in document.components.schemas.RegistryInput!.properties!);
+  });
+
+  it('429 – after too many failed logins from one address, even with the right password', async () => {
+    let limited;
+    for (let attempt = 0; attempt < 20 && !limited; attempt += 1) {
+      const reply = await call(api, 'GET', registries, { auth: basic('admin', `guess-${attempt}`) });
+      if (reply.status === 429) limited = reply;
+    }
+    assert.ok(limited, 'no 429 after 20 failed logins');
+    harborError(limited, 429, 'TOO_MANY_REQUEST');
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    harborError(await call(api, 'GET', registries, { auth: api.admin }), 429, 'TOO_MANY_REQUEST');
+  });
+
+  it('500 – a failing store answers UNKNOWN, logged with the request id, without detail', async () => {
+    const broken = await startApiTestServer();
+    try {
+      await broken.store.close();
+      const reply = await call(broken, 'GET', registries, { auth: broken.admin });
+      const message = harborError(reply, 500, 'UNKNOWN');
+      assert.doesNotMatch(message, /sqlite|database|kysely/i);
+      const requestId = reply.headers.get('x-request-id')!;
+      const logged = broken.logs.map(
+        (line) => JSON.parse(line) as { level: number; msg: string; req?: { id: string } },
+      );
+      assert.ok(logged.some((line) => line.level === 50 && line.msg === 'request failed'));
+      assert.ok(logged.some((line) => line.level === 50 && line.req?.id === requestId));
+      // 4xx are not logged as errors.
+      assert.ok(api.logs.every((line) => (JSON.parse(line) as { level: number }).level < 50));
+    } finally {
+      await broken.stop().catch(() => undefined);
+    }
+  });
+});

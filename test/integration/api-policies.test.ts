@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { StoredPolicy } from '../../policies/index.js';
+import { PreconditionError } from '../../store/index.js';
+import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
+
+const base = '/api/v2.0/replication/policies';
+
+describe('API /replication/policies over real HTTP', () => {
+  let api: ApiTestServer;
+  const saved: StoredPolicy[] = [];
+  const deleted: number[] = [];
+  let hq: number;
+  let dr: number;
+  let edge: number;
+
+  before(async () => {
+    api = await startApiTestServer({
+      policyHooks: {
+        saved: async (policy) => void saved.push(policy),
+        deleting: async (policy) => {
+          if (policy.name === 'running')
+            throw new PreconditionError(`policy ${policy.id} has a run in progress`);
+        },
+        deleted: async (policy) => void deleted.push(policy.id),
+      },
+    });
+    const registry = async (name: string, secret?: string) => {
+      const reply = await call(api, 'POST', '/api/v2.0/registries', {
+        auth: api.admin,
+        body: {
+          name,
+          url: `http://127.0.0.1:${5000 + name.length}`,
+          ...(secret ? { credential: { type: 'basic', access_key: 'robot', access_secret: secret } } : {}),
+        },
+      });
+      assert.equal(reply.status, 201, reply.text);
+      return Number(reply.headers.get('location')!.split('/').pop());
+    };
+    hq = await registry('hq', 'hq-secret-value');
+    dr = await registry('dr');
+    edge = await registry('edge');
+  });
+  after(async () => {
+    await api?.stop();
+  });
+
+  it('the Harbor example body – is accepted verbatim and comes back with registries embedded', async () => {
+    const body = {
+      name: 'sync-to-dr',
+      src_registry: { id: hq },
+      dest_registry: { id: dr },
+      trigger: { type: 'event_based' },
+      filters: [{ type: 'name', value: 'production/**' }],
+      enabled: true,
+    };
+    const created = await call(api, 'POST', base, { auth: api.admin, body });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.text, '');
+    const location = created.headers.get('location')!;
+    assert.match(location, /^\/api\/v2\.0\/replication\/policies\/\d+$/);
+    const policy = (await call(api, 'GET', location, { auth: api.admin })).body as Record<string, unknown> & {
+      src_registry: { id: number; name: string; credential: { access_secret: string } };
+      dest_registry: { id: number; name: string };
+      dest_registries: Array<{ id: number }>;
+    };
+    assert.equal(policy.name, 'sync-to-dr');
+    assert.equal(policy.src_registry.name, 'hq');
+    assert.equal(policy.src_registry.credential.access_secret, '*****');
+    assert.equal(policy.dest_registry.name, 'dr');
+    assert.deepEqual(
+      policy.dest_registries.map((registry) => registry.id),
+      [dr],
+    );
+    assert.deepEqual(policy.trigger, { type: 'event_based' });
+    assert.deepEqual(policy.filters, body.filters);
+    assert.equal(policy.deletion, false);
+    assert.equal(policy.replicate_deletion, false);
+    assert.equal(policy.dest_namespace_replace_count, -1);
+    assert.equal(saved.at(-1)?.name, 'sync-to-dr');
+
+    // PUT of the GET body, changed, as Harbor clients do.
+    const put = await call(api, 'PUT', location, {
+      auth: api.admin,
+      body: {
+        ...policy,
+        dest_registries: [{ id: dr }, { id: edge }],
+        deletion: true,
+        replicate_deletion: true,
+      },
+    });
+    assert.equal(put.status, 200, put.text);
+    const after = (await call(api, 'GET', location, { auth: api.admin })).body as {
+      dest_registries: Array<{ name: string }>;
+      deletion: boolean;
+    };
+    assert.deepEqual(
+      after.dest_registries.map((registry) => registry.name),
+      ['dr', 'edge'],
+    );
+    assert.equal(after.deletion, true);
+    assert.deepEqual(saved.at(-1)?.dest_registry_ids, [dr, edge]);
+  });
+
+  it('errors – 400 naming the field, 404, 409, and 412 from a hook', async () => {
+    const bad = async (body: object, field: string) => {
+      const message = harborError(
+        await call(api, 'POST', base, { auth: api.admin, body }),
+        400,
+        'BAD_REQUEST',
+      );
+      assert.ok(message.startsWith(`${field}: `), message);
+    };
+    const valid = { name: 'p', src_registry: { id: hq }, dest_registry: { id: dr } };
+    await bad(
+      { ...valid, trigger: { type: 'event_based' }, single_active_replication: true },
+      'single_active_replication',
+    );
+    await bad({ ...valid, src_registry: { id: 424242 } }, 'src_registry.id');
+    await bad({ ...valid, dest_registry: { id: 424242 } }, 'dest_registry.id');
+    await bad(
+      { ...valid, trigger: { type: 'scheduled', trigger_settings: { cron: '*/5 * * * * *' } } },
+      'trigger.trigger_settings.cron',
+    );
+    await bad({ ...valid, filters: [{ type: 'tag', value: 1 }] }, 'filters[0].value');
+    harborError(await call(api, 'GET', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
+    harborError(await call(api, 'PUT', `${base}/424242`, { auth: api.admin, body: valid }), 404, 'NOT_FOUND');
+    harborError(await call(api, 'DELETE', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
+    const created = await call(api, 'POST', base, { auth: api.admin, body: { ...valid, name: 'running' } });
+    assert.equal(created.status, 201);
+    harborError(
+      await call(api, 'POST', base, { auth: api.admin, body: { ...valid, name: 'running' } }),
+      409,
+      'CONFLICT',
+    );
+    harborError(
+      await call(api, 'PUT', `${base}/424242`, { auth: api.admin, body: { ...valid, name: 'running' } }),
+      404,
+      'NOT_FOUND',
+    );
+    const location = created.headers.get('location')!;
+    assert.match(
+      harborError(await call(api, 'DELETE', location, { auth: api.admin }), 412, 'PRECONDITION'),
+      /in progress/,
+    );
+    const kept = (await call(api, 'GET', location, { auth: api.admin })).body as { name: string; id: number };
+    assert.equal(kept.name, 'running');
+    assert.equal(
+      (await call(api, 'PUT', location, { auth: api.admin, body: { ...valid, name: 'stopped' } })).status,
+      200,
+    );
+    assert.equal((await call(api, 'DELETE', location, { auth: api.admin })).status, 200);
+    assert.ok(deleted.includes(kept.id));
+    harborError(await call(api, 'GET', location, { auth: api.admin }), 404, 'NOT_FOUND');
+  });
+
+  it('lists – page, page_size, q, sort, X-Total-Count and Link', async () => {
+    for (const [index, name] of ['list-c', 'list-a', 'list-b', 'other-x'].entries()) {
+      const reply = await call(api, 'POST', base, {
+        auth: api.admin,
+        body: { name, src_registry: { id: hq }, dest_registry: { id: edge }, enabled: index % 2 === 0 },
+      });
+      assert.equal(reply.status, 201, reply.text);
+    }
+    const names = (reply: { body: unknown }) =>
+      (reply.body as Array<{ name: string }>).map((policy) => policy.name);
+
+    const fuzzy = await call(api, 'GET', `${base}?q=${encodeURIComponent('name=~LIST')}&sort=name`, {
+      auth: api.admin,
+    });
+    assert.deepEqual(names(fuzzy), ['list-a', 'list-b', 'list-c']);
+    assert.equal(fuzzy.headers.get('x-total-count'), '3');
+
+    const exact = await call(api, 'GET', `${base}?q=${encodeURIComponent('name=list-b')}`, {
+      auth: api.admin,
+    });
+    assert.deepEqual(names(exact), ['list-b']);
+    const both = await call(
+      api,
+      'GET',
+      `${base}?q=${encodeURIComponent('name=~list,enabled=true')}&sort=-name`,
+      { auth: api.admin },
+    );
+    assert.deepEqual(names(both), ['list-c', 'list-b']);
+    const deprecatedName = await call(api, 'GET', `${base}?name=other`, { auth: api.admin });
+    assert.deepEqual(names(deprecatedName), ['other-x']);
+
+    const page2 = await call(
+      api,
+      'GET',
+      `${base}?q=${encodeURIComponent('name=~list')}&sort=-name&page=2&page_size=1`,
+      { auth: api.admin },
+    );
+    assert.deepEqual(names(page2), ['list-b']);
+    assert.equal(page2.headers.get('x-total-count'), '3');
+    const link = page2.headers.get('link')!;
+    assert.match(link, /<\/api\/v2\.0\/replication\/policies\?[^>]*page=1&page_size=1>; rel="prev"/);
+    assert.match(link, /<\/api\/v2\.0\/replication\/policies\?[^>]*page=3&page_size=1>; rel="next"/);
+    assert.match(link, /sort=-name/);
+    const last = await call(api, 'GET', `${base}?q=${encodeURIComponent('name=~list')}&page=3&page_size=1`, {
+      auth: api.admin,
+    });
+    assert.doesNotMatch(last.headers.get('link')!, /next/);
+    const beyond = await call(api, 'GET', `${base}?page=99`, { auth: api.admin });
+    assert.deepEqual(beyond.body, []);
+
+    const refused: Array<[string, string]> = [
+      ['page_size=101', 'page_size'],
+      ['page_size=0', 'page_size'],
+      ['page=-1', 'page'],
+      ['page=1&page=2', 'page'],
+      ['q=password%3Dx', 'q'],
+      ['q=enabled%3Dmaybe', 'q'],
+      ['q=id%3D%5B1~3%5D', 'q'],
+      ['q=garbage', 'q'],
+      ['sort=secret', 'sort'],
+    ];
+    for (const [query, field] of refused) {
+      const message = harborError(
+        await call(api, 'GET', `${base}?${query}`, { auth: api.admin }),
+        400,
+        'BAD_REQUEST',
+      );
+      assert.ok(message.startsWith(`${field}: `), `${query}: ${message}`);
+    }
+
+    const registries = await call(api, 'GET', '/api/v2.0/registries?sort=-name&page_size=2', {
+      auth: api.admin,
+    });
+    assert.deepEqual(
+      (registries.body as Array<{ name: string }>).map((registry) => registry.name),
+      ['hq', 'edge'],
+    );
+    assert.equal(registries.headers.get('x-total-count'), '3');
+    assert.match(registries.headers.get('link')!, /rel="next"/);
+  });
+});
