@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 
 interface ClassifiedError {
   code: string;
@@ -29,11 +30,16 @@ export function toApplicationFailure(error: unknown): unknown {
   });
 }
 
-/** Runs an activity body and translates what it throws at the edge. */
+/**
+ * Runs an activity body and translates what it throws at the edge. Whatever a cancelled activity
+ * throws (an abort deep in a copy) is reported as the cancellation it is.
+ */
 export async function atActivityEdge<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (error) {
+    if (Context.current().cancellationSignal.aborted)
+      throw new CancelledFailure('activity cancelled', undefined, error instanceof Error ? error : undefined);
     throw toApplicationFailure(error);
   }
 }

@@ -5,7 +5,8 @@ import { connectToTemporal } from '../temporal/connect.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { findTemporalCli } from '../temporal/find-temporal-cli.js';
 import type { Environment } from './environment.js';
-import { startApi, startWorker } from './processes.js';
+import { startWorker } from '../worker/start-worker.js';
+import { startApi } from './processes.js';
 import { untilStopSignal } from './stop-signal.js';
 
 /**

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { errorCode } from '../errors/regatta-error.js';
+import { installRuntime } from '../worker/install-runtime.js';
 import { runDev } from './dev.js';
 import { loadEnvironment } from './environment.js';
 import { createLogger } from './logger.js';
-import { startApi, startWorker } from './processes.js';
+import { startWorker } from '../worker/start-worker.js';
+import { startApi } from './processes.js';
 import { untilStopSignal } from './stop-signal.js';
 
 const usage = `usage: regatta <command>
@@ -24,10 +26,13 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'dev':
+      installRuntime({ logger, metricsAddress: environment.REGATTA_WORKER_METRICS_ADDRESS });
       await runDev(environment, logger);
       return 0;
     case 'api':
     case 'worker': {
+      if (command === 'worker')
+        installRuntime({ logger, metricsAddress: environment.REGATTA_WORKER_METRICS_ADDRESS });
       const address = environment.TEMPORAL_ADDRESS ?? `127.0.0.1:${environment.TEMPORAL_DEV_PORT}`;
       const stopRequested = untilStopSignal(logger);
       if (command === 'api') {

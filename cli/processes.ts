@@ -1,12 +1,10 @@
 import type { Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import { createApp, type AppDependencies } from '../api/app.js';
 import { announceAdminPassword, resolveAdminPassword } from '../api/auth/admin-password.js';
 import { serve, type RunningServer } from '../api/serve.js';
 import { connectToTemporal, isTemporalReachable } from '../temporal/connect.js';
-import { createWorker } from '../worker/create-worker.js';
 import { openStore, type Store } from '../store/index.js';
 import type { Environment } from './environment.js';
 
@@ -70,39 +68,6 @@ export async function startApi(
       await server.close();
       await temporal.close();
       await store.close();
-    },
-  };
-}
-
-export interface StartedWorker {
-  worker: Worker;
-  /** Resolves when the worker has stopped polling and in-flight work finished or was handed back. */
-  done: Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** Starts a worker on Regatta's task queue. */
-export async function startWorker(
-  environment: Environment,
-  address: string,
-  logger: Logger,
-): Promise<StartedWorker> {
-  const { worker, connection } = await createWorker({
-    address,
-    namespace: environment.TEMPORAL_NAMESPACE,
-    activities: {},
-    maxConcurrentActivityTaskExecutions: environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY,
-    maxConcurrentWorkflowTaskExecutions: environment.REGATTA_WORKER_WORKFLOW_CONCURRENCY,
-    shutdownGraceTimeSeconds: environment.REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS,
-  });
-  const done = worker.run().finally(() => connection.close());
-  done.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'));
-  return {
-    worker,
-    done,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await done.catch(() => undefined);
     },
   };
 }

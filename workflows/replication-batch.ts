@@ -1,4 +1,4 @@
-import { isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
 import { replicateArtifacts } from './replicate-artifacts.js';
 import type { Artifact, Operation, PolicySnapshot, ReplicationTask } from './replication-model.js';
 import { runStatusQuery, selectTasks } from './run-status-query.js';
@@ -34,8 +34,8 @@ export async function replicationBatch(input: ReplicationBatchInput): Promise<Re
     await replicateArtifacts({ ...input, tasks });
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    stopped = true;
   }
+  stopped = CancellationScope.current().consideredCancelled;
   finished = true;
   // A stop is reported in the result rather than thrown, so the parent keeps the tasks that finished.
   return { tasks, stopped };

@@ -1,4 +1,5 @@
 import {
+  CancellationScope,
   CancelledFailure,
   executeChild,
   isCancellation,
@@ -83,7 +84,8 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     tasks.splice(tasks.length - planned.length, planned.length, ...result.tasks);
     const summary = summarizeExecution(tasks, false);
     setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes copied`);
-    if (result.stopped) throw new CancelledFailure('stopped');
+    if (result.stopped || CancellationScope.current().consideredCancelled)
+      throw new CancelledFailure('stopped');
   };
 
   try {

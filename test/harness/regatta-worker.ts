@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadEnvironment, type Environment } from '../../cli/environment.js';
+import { policyDefinitionFromInput, ReplicationPolicyInput } from '../../policies/index.js';
 import { openStore, type Store } from '../../store/index.js';
+import { policySnapshot } from '../../temporal/policy-snapshot.js';
+import type { PolicySnapshot } from '../../workflows/replication-model.js';
 import { startWorker, type StartedWorker } from '../../worker/start-worker.js';
 import type { RegistryServer } from './registry-server.js';
 import type { TestBed } from './test-bed.js';
@@ -13,14 +16,20 @@ export interface RegattaUnderTest {
   environment: Environment;
   store: Store;
   client: Client;
-  worker: StartedWorker;
+  /** The in-process worker, unless the test runs its own worker processes. */
+  worker: StartedWorker | undefined;
+  /** Stores a policy from a Harbor-shaped body and returns the snapshot a run carries. */
+  createPolicy(body: object): Promise<PolicySnapshot>;
   /** Registers a test-bed registry in the store, with its credentials; returns its id. */
   addRegistry(registry: RegistryServer, name?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
 /** Regatta's store and a real worker in this process, against the test bed's Temporal server. */
-export async function startRegattaWorker(bed: TestBed): Promise<RegattaUnderTest> {
+export async function startRegattaWorker(
+  bed: TestBed,
+  options: { worker?: boolean } = {},
+): Promise<RegattaUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'regatta-data-'));
   const environment = loadEnvironment({
     TEMPORAL_ADDRESS: bed.temporal!.address,
@@ -31,7 +40,8 @@ export async function startRegattaWorker(bed: TestBed): Promise<RegattaUnderTest
   });
   const logger = pino({ level: 'warn' });
   const store = await openStore({ dataDir, secretKey: environment.REGATTA_SECRET_KEY, logger });
-  const worker = await startWorker(environment, bed.temporal!.address, logger);
+  const worker =
+    options.worker === false ? undefined : await startWorker(environment, bed.temporal!.address, logger);
   const connection = await Connection.connect({ address: bed.temporal!.address });
   const client = new Client({ connection });
   return {
@@ -39,6 +49,14 @@ export async function startRegattaWorker(bed: TestBed): Promise<RegattaUnderTest
     store,
     client,
     worker,
+    async createPolicy(body) {
+      const policy = await store.policies.create(
+        policyDefinitionFromInput(ReplicationPolicyInput.parse(body)),
+      );
+      const names = new Map<number, string>();
+      for (const id of policy.dest_registry_ids) names.set(id, (await store.registries.get(id)).name);
+      return policySnapshot(policy, (id) => names.get(id) ?? String(id));
+    },
     async addRegistry(registry, name = registry.name) {
       const created = await store.registries.create({
         name,
@@ -57,7 +75,7 @@ export async function startRegattaWorker(bed: TestBed): Promise<RegattaUnderTest
       return created.id;
     },
     async stop() {
-      await worker.stop();
+      await worker?.stop();
       await connection.close();
       await store.close();
     },

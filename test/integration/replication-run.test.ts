@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { policyDefinitionFromInput, ReplicationPolicyInput } from '../../policies/index.js';
 import { manualRunId } from '../../temporal/run-identity.js';
-import { policySnapshot } from '../../temporal/policy-snapshot.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
 import { runStatusQuery } from '../../workflows/run-status-query.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
@@ -48,14 +46,6 @@ describe('replication run', () => {
     await bed?.stop();
   });
 
-  async function createPolicy(body: object) {
-    const input = ReplicationPolicyInput.parse(body);
-    const policy = await regatta.store.policies.create(policyDefinitionFromInput(input));
-    const names = new Map<number, string>();
-    for (const id of policy.dest_registry_ids) names.set(id, (await regatta.store.registries.get(id)).name);
-    return policySnapshot(policy, (id) => names.get(id) ?? String(id));
-  }
-
   it('manual run – copies production/** to three sites byte-identical, nothing else', async () => {
     const api = await pushImage({ registry: bed.hq }, 'production/api', 'v1', {
       layerSizes: [300_000, 70_000],
@@ -70,7 +60,7 @@ describe('replication run', () => {
     });
     await pushImage({ registry: bed.hq }, 'staging/api', 'v1', { layerSizes: [1000] });
 
-    const policy = await createPolicy({
+    const policy = await regatta.createPolicy({
       name: `prod-to-sites-${randomUUID().slice(0, 6)}`,
       src_registry: { id: ids.hq },
       dest_registries: bed.sites.map((site) => ({ id: ids[site.name] })),
