@@ -25,7 +25,7 @@ export function executionStatus(
 ): ExecutionStatus {
   switch (workflowStatus) {
     case 'COMPLETED':
-      return summary?.status === 'Failed' ? 'Failed' : 'Succeed';
+      return summary && summary.status !== 'InProgress' ? summary.status : 'Succeed';
     case 'CANCELLED':
       return 'Stopped';
     case 'FAILED':

@@ -7,6 +7,7 @@ import { findTemporalCli } from '../temporal/find-temporal-cli.js';
 import type { Environment } from './environment.js';
 import { startWorker } from '../worker/start-worker.js';
 import { startApi } from './processes.js';
+import { replicationApi } from './replication-api.js';
 import { untilStopSignal } from './stop-signal.js';
 
 /**
@@ -42,7 +43,7 @@ export async function runDev(environment: Environment, logger: Logger): Promise<
     await (await connectToTemporal({ address, timeoutMs: 120_000 })).close();
     const worker = await startWorker(environment, address, logger);
     stops.push(() => worker.stop());
-    const api = await startApi(environment, address, logger);
+    const api = await startApi(environment, address, logger, replicationApi(environment));
     stops.push(() => api.stop());
 
     logger.info(`Regatta API:  ${api.url}  (health: ${api.url}/healthz)`);

@@ -6,6 +6,7 @@ import { loadEnvironment } from './environment.js';
 import { createLogger } from './logger.js';
 import { startWorker } from '../worker/start-worker.js';
 import { startApi } from './processes.js';
+import { replicationApi } from './replication-api.js';
 import { untilStopSignal } from './stop-signal.js';
 
 const usage = `usage: regatta <command>
@@ -36,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
       const address = environment.TEMPORAL_ADDRESS ?? `127.0.0.1:${environment.TEMPORAL_DEV_PORT}`;
       const stopRequested = untilStopSignal(logger);
       if (command === 'api') {
-        const api = await startApi(environment, address, logger);
+        const api = await startApi(environment, address, logger, replicationApi(environment));
         logger.info(`Regatta API: ${api.url}`);
         await stopRequested;
         await api.stop();

@@ -1,4 +1,5 @@
 import type { StoredPolicy } from '../policies/index.js';
+import type { Store } from '../store/index.js';
 import type { PolicySnapshot } from '../workflows/replication-model.js';
 
 /** What a run carries of its policy: registries by id and name, never their credentials. */
@@ -20,4 +21,10 @@ export function policySnapshot(policy: StoredPolicy, registryName: (id: number) 
     ...(policy.platforms?.length ? { platforms: policy.platforms } : {}),
     replicateReferrers: policy.replicate_referrers,
   };
+}
+
+/** The snapshot of a stored policy, with its registries' names read from the store. */
+export async function storedPolicySnapshot(store: Store, policy: StoredPolicy): Promise<PolicySnapshot> {
+  const registries = await store.registries.byIds([policy.src_registry_id, ...policy.dest_registry_ids]);
+  return policySnapshot(policy, (id) => registries.get(id)?.name ?? `registry-${id}`);
 }

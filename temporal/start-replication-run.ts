@@ -1,4 +1,8 @@
-import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import type { replicationRun } from '../workflows/replication-run.js';
 import type { Artifact, Operation, PolicySnapshot, Trigger } from '../workflows/replication-model.js';
 import { runSummary } from './run-identity.js';
@@ -12,6 +16,7 @@ export interface StartReplicationRunInput {
   trigger: Trigger;
   artifacts?: Artifact[];
   operation?: Operation;
+  skipReason?: string;
 }
 
 /** The start options every run shares, schedules included: queue, search attributes, UI summary. */
@@ -35,7 +40,7 @@ export function replicationRunOptions(policy: PolicySnapshot, trigger: Trigger, 
  */
 export async function startReplicationRun(
   input: StartReplicationRunInput,
-): Promise<WorkflowHandle<typeof replicationRun>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof replicationRun>> {
   const options = replicationRunOptions(input.policy, input.trigger, input.artifacts);
   return input.client.workflow.start<typeof replicationRun>('replicationRun', {
     ...options,

@@ -17,6 +17,7 @@ export function summarizeExecution(
   tasks: readonly Pick<ReplicationTask, 'status' | 'bytes'>[],
   finished: boolean,
   stopped = false,
+  skipReason?: string,
 ): ExecutionSummary {
   const counts = countTasks(tasks);
   const bytes = tasks.reduce((sum, task) => sum + task.bytes, 0);
@@ -24,7 +25,8 @@ export function summarizeExecution(
   if (stopped) status = 'Stopped';
   else if (!finished || counts.in_progress > 0) status = 'InProgress';
   else status = counts.failed > 0 ? 'Failed' : 'Succeed';
-  return { status, statusText: describeCounts(status, counts), counts, bytes };
+  const statusText = skipReason ? `skipped: ${skipReason}` : describeCounts(status, counts);
+  return { status: skipReason ? 'Stopped' : status, statusText, counts, bytes };
 }
 
 function describeCounts(status: ExecutionStatus, counts: TaskCounts): string {

@@ -44,6 +44,8 @@ export const ReplicationRunInput = z.object({
   /** Given for event-based runs; otherwise the run enumerates the source. */
   artifacts: z.array(Artifact).optional(),
   operation: Operation.default('copy'),
+  /** Set when the run must not copy (single active replication): it is recorded, then ends stopped. */
+  skipReason: z.string().optional(),
 });
 export type ReplicationRunInput = z.input<typeof ReplicationRunInput>;
 

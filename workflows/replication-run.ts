@@ -48,9 +48,11 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   const tasks: ReplicationTask[] = [];
   let finished = false;
   let stopped = false;
+  let activePage: string | undefined;
   setHandler(runStatusQuery, (request) => ({
-    summary: summarizeExecution(tasks, finished, stopped),
+    summary: summarizeExecution(tasks, finished, stopped, input.skipReason),
     ...selectTasks(tasks, request),
+    ...(activePage ? { activePage } : {}),
   }));
 
   const mapRepository = (repository: string) =>
@@ -68,8 +70,9 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
       if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
     }
     upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
+    activePage = `${workflowInfo().workflowId}/page-${pageNumber}`;
     const result = await executeChild(replicationBatch, {
-      workflowId: `${workflowInfo().workflowId}/page-${pageNumber}`,
+      workflowId: activePage,
       args: [
         {
           policy,
@@ -81,6 +84,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
         },
       ],
     });
+    activePage = undefined;
     tasks.splice(tasks.length - planned.length, planned.length, ...result.tasks);
     const summary = summarizeExecution(tasks, false);
     setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes copied`);

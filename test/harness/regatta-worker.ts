@@ -36,6 +36,9 @@ export async function startRegattaWorker(
     REGATTA_DATA_DIR: dataDir,
     REGATTA_SECRET_KEY: 'test-only passphrase',
     REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: '2',
+    REGATTA_ADMIN_PASSWORD: 'test-admin-password',
+    REGATTA_API_PORT: '0',
+    REGATTA_API_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   });
   const logger = pino({ level: 'warn' });

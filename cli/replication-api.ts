@@ -1,0 +1,30 @@
+import { Client } from '@temporalio/client';
+import { executionRoutes } from '../api/execution-routes.js';
+import { policySchedule, policyScheduleHooks } from '../api/policy-schedule-hooks.js';
+import { reconcilePolicySchedules, type PolicySchedule } from '../temporal/policy-schedules.js';
+import type { Environment } from './environment.js';
+import type { ApiExtension } from './processes.js';
+
+/**
+ * What the API adds on Temporal: executions, schedules kept with their policies (made to agree
+ * at start-up), and webhooks.
+ */
+export function replicationApi(environment: Environment): ApiExtension {
+  return async ({ store, connection, logger }) => {
+    const client = new Client({ connection, namespace: environment.TEMPORAL_NAMESPACE });
+    const wanted: PolicySchedule[] = [];
+    for (let page = 1; ; page++) {
+      const { items, total } = await store.policies.list({ page, pageSize: 100 });
+      for (const policy of items) {
+        const schedule = await policySchedule(store, policy);
+        if (schedule) wanted.push(schedule);
+      }
+      if (page * 100 >= total) break;
+    }
+    await reconcilePolicySchedules(client, wanted, logger);
+    return {
+      apiRoutes: [{ path: '/replication/executions', router: executionRoutes(store, client) }],
+      policyHooks: policyScheduleHooks(store, client),
+    };
+  };
+}

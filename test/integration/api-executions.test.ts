@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { request } from 'undici';
+import { startApi, type StartedApi } from '../../cli/processes.js';
+import { replicationApi } from '../../cli/replication-api.js';
+import { scheduleId } from '../../temporal/run-identity.js';
+import { pushImage } from '../harness/images.js';
+import { rawGetManifest, sha256 } from '../harness/raw-client.js';
+import type { RegistryServer } from '../harness/registry-server.js';
+import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+describe('executions API', () => {
+  let bed: TestBed;
+  let regatta: RegattaUnderTest;
+  let api: StartedApi;
+  const admin = `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`;
+
+  async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) {
+    const response = await request(`${api.url}/api/v2.0${path}`, {
+      method,
+      headers: {
+        authorization: admin,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.body.text();
+    const json =
+      text && String(response.headers['content-type']).includes('json') ? JSON.parse(text) : undefined;
+    return { status: response.statusCode, headers: response.headers, text, json };
+  }
+
+  async function createdId(path: string, body: unknown): Promise<number> {
+    const reply = await call('POST', path, body);
+    assert.equal(reply.status, 201, reply.text);
+    return Number(String(reply.headers.location).split('/').pop());
+  }
+
+  const registryBody = (registry: RegistryServer) => ({
+    name: registry.name,
+    url: registry.url,
+    type: 'docker-registry',
+    ...(registry.credentials
+      ? {
+          credential: {
+            type: 'basic',
+            access_key: registry.credentials.username,
+            access_secret: registry.credentials.password,
+          },
+        }
+      : {}),
+    ...(registry.caPem ? { ca_certificate: registry.caPem } : {}),
+  });
+
+  async function finished(id: number, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const reply = await call('GET', `/replication/executions/${id}`);
+      if (reply.json.status !== 'InProgress') return reply.json;
+      await sleep(250);
+    }
+    throw new Error(`execution ${id} still in progress after ${timeoutMs} ms`);
+  }
+
+  const ids: Record<string, number> = {};
+  before(async () => {
+    bed = await startTestBed();
+    regatta = await startRegattaWorker(bed);
+    api = await startApi(
+      regatta.environment,
+      bed.temporal!.address,
+      pino({ level: 'silent' }),
+      replicationApi(regatta.environment),
+    );
+    for (const registry of [bed.hq, ...bed.sites])
+      ids[registry.name] = await createdId('/registries', registryBody(registry));
+  });
+  after(async () => {
+    await api?.stop();
+    await regatta?.stop();
+    await bed?.stop();
+  });
+
+  const destinations = () => bed.sites.map((site) => ({ id: ids[site.name] }));
+
+  it('start, read, list, tasks and log – Harbor shapes that match what happened', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'production/exec', 'v1', { layerSizes: [2048] });
+    await pushImage({ registry: bed.hq }, 'staging/exec', 'v1', { layerSizes: [2048] });
+    const policyId = await createdId('/replication/policies', {
+      name: 'exec-api',
+      src_registry: { id: ids.hq },
+      dest_registries: destinations(),
+      filters: [{ type: 'name', value: 'production/**' }],
+    });
+    const executionId = await createdId('/replication/executions', { policy_id: policyId });
+    const execution = await finished(executionId);
+    assert.equal(execution.status, 'Succeed', execution.status_text);
+    assert.equal(execution.policy_id, policyId);
+    assert.equal(execution.trigger, 'manual');
+    assert.deepEqual(
+      [execution.total, execution.succeed, execution.failed, execution.in_progress, execution.stopped],
+      [3, 3, 0, 0, 0],
+    );
+    assert.ok(execution.end_time >= execution.start_time);
+
+    const tasks = await call('GET', `/replication/executions/${executionId}/tasks`);
+    assert.equal(tasks.status, 200);
+    assert.equal(tasks.headers['x-total-count'], '3');
+    assert.deepEqual(
+      tasks.json.map((task: { dst_resource: string }) => task.dst_resource).sort(),
+      bed.sites.map((site) => `${site.name}/production/exec:v1`).sort(),
+    );
+    assert.ok(
+      tasks.json.every(
+        (task: { status: string; src_resource: string }) =>
+          task.status === 'Succeed' && task.src_resource === 'production/exec:v1',
+      ),
+    );
+    for (const site of bed.sites) {
+      assert.equal(
+        sha256((await rawGetManifest({ registry: site }, 'production/exec', 'v1')).bytes),
+        image.digest,
+      );
+    }
+
+    const log = await call('GET', `/replication/executions/${executionId}/tasks/${tasks.json[0].id}/log`);
+    assert.equal(log.status, 200);
+    assert.match(String(log.headers['content-type']), /text\/plain/);
+    assert.match(log.text, /status: Succeed \(copied\)/);
+
+    const list = await call('GET', `/replication/executions?policy_id=${policyId}`);
+    assert.equal(list.headers['x-total-count'], '1');
+    assert.equal(list.json[0].id, executionId);
+    assert.equal(
+      (await call('GET', `/replication/executions?policy_id=${policyId}&status=Succeed`)).json.length,
+      1,
+    );
+    assert.equal(
+      (await call('GET', `/replication/executions?policy_id=${policyId}&status=Failed`)).json.length,
+      0,
+    );
+    assert.equal(
+      (await call('GET', `/replication/executions?policy_id=${policyId}&trigger=scheduled`)).json.length,
+      0,
+    );
+  });
+
+  it('stop – PUT stops a running execution within 5 s', async () => {
+    await pushImage({ registry: bed.hq }, 'production/stoppable', 'v1', { layerSizes: [8 * 1024 * 1024] });
+    const policyId = await createdId('/replication/policies', {
+      name: 'exec-stop',
+      src_registry: { id: ids.hq },
+      dest_registries: destinations(),
+      filters: [{ type: 'name', value: 'production/stoppable' }],
+      speed: 1024,
+    });
+    const executionId = await createdId('/replication/executions', { policy_id: policyId });
+    await sleep(2_000);
+    assert.equal((await call('GET', `/replication/executions/${executionId}`)).json.status, 'InProgress');
+    const stoppedAt = Date.now();
+    assert.equal((await call('PUT', `/replication/executions/${executionId}`)).status, 200);
+    const execution = await finished(executionId, 10_000);
+    assert.ok(Date.now() - stoppedAt < 5_000);
+    assert.equal(execution.status, 'Stopped');
+    for (const site of bed.sites) {
+      assert.equal((await rawGetManifest({ registry: site }, 'production/stoppable', 'v1')).status, 404);
+    }
+  });
+
+  it('errors – disabled policy 412, bad bodies 400 naming the field, unknown ids 404', async () => {
+    const policyId = await createdId('/replication/policies', {
+      name: 'exec-disabled',
+      src_registry: { id: ids.hq },
+      dest_registry: { id: ids['site-plain'] },
+      enabled: false,
+    });
+    const disabled = await call('POST', '/replication/executions', { policy_id: policyId });
+    assert.equal(disabled.status, 412);
+    assert.equal(disabled.json.errors[0].code, 'PRECONDITION');
+    for (const body of [
+      {},
+      { policy_id: 'one' },
+      { policy_id: -1 },
+      { policy_id: 999_999 },
+      { policy_id: 1, extra: true },
+    ]) {
+      const reply = await call('POST', '/replication/executions', body);
+      assert.equal(reply.status, 400, JSON.stringify(body));
+      assert.match(reply.json.errors[0].message, /policy_id|extra/);
+    }
+    assert.equal((await call('GET', '/replication/executions/424242')).status, 404);
+    assert.equal((await call('GET', '/replication/executions?status=Sideways')).status, 400);
+    assert.equal((await call('GET', '/replication/executions/abc')).status, 400);
+  });
+
+  it('schedules – a scheduled policy owns a Temporal Schedule, paused when disabled, gone when no longer scheduled', async () => {
+    const body = {
+      name: 'exec-scheduled',
+      src_registry: { id: ids.hq },
+      dest_registry: { id: ids['site-plain'] },
+      trigger: { type: 'scheduled', trigger_settings: { cron: '0 0 */2 * * *' } },
+    };
+    const policyId = await createdId('/replication/policies', body);
+    const schedule = regatta.client.schedule.getHandle(scheduleId(policyId));
+    const described = await schedule.describe();
+    assert.equal(described.state.paused, false);
+    assert.deepEqual(described.spec.calendars?.[0]?.hour, [{ start: 0, end: 23, step: 2 }]);
+
+    assert.equal(
+      (await call('PUT', `/replication/policies/${policyId}`, { ...body, enabled: false })).status,
+      200,
+    );
+    assert.equal((await schedule.describe()).state.paused, true);
+
+    assert.equal(
+      (await call('PUT', `/replication/policies/${policyId}`, { ...body, trigger: { type: 'manual' } }))
+        .status,
+      200,
+    );
+    await assert.rejects(schedule.describe());
+  });
+});
