@@ -13,6 +13,8 @@ const statusOfCode: Record<string, [number, string]> = {
   CONFLICT: [409, 'CONFLICT'],
   PRECONDITION: [412, 'PRECONDITION'],
   TOO_MANY_REQUEST: [429, 'TOO_MANY_REQUEST'],
+  // A registry delivering a webhook retries on 5xx: the work was not accepted, so it must.
+  TEMPORAL_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE'],
 };
 
 /** Errors of express.json() carry a `type` such as `entity.parse.failed` and a 4xx `status`. */

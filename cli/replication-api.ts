@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { executionRoutes } from '../api/execution-routes.js';
 import { policySchedule, policyScheduleHooks } from '../api/policy-schedule-hooks.js';
+import { webhookRoutes } from '../api/webhooks/webhook-routes.js';
 import { reconcilePolicySchedules, type PolicySchedule } from '../temporal/policy-schedules.js';
 import type { Environment } from './environment.js';
 import type { ApiExtension } from './processes.js';
@@ -24,6 +25,7 @@ export function replicationApi(environment: Environment): ApiExtension {
     await reconcilePolicySchedules(client, wanted, logger);
     return {
       apiRoutes: [{ path: '/replication/executions', router: executionRoutes(store, client) }],
+      publicRoutes: [{ path: '/webhooks', router: webhookRoutes(store, client) }],
       policyHooks: policyScheduleHooks(store, client),
     };
   };

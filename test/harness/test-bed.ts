@@ -18,6 +18,8 @@ export interface TestBed {
 
 export interface TestBedOptions {
   temporal?: boolean;
+  /** Keep Temporal's state in a file, so the server can be stopped and started again without loss. */
+  persistentTemporal?: boolean;
   hqNotifications?: NotificationEndpoint[];
 }
 
@@ -39,7 +41,10 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
   };
   try {
     const certificates = makeTestCertificates(folder('ca'));
-    const temporalPromise = options.temporal === false ? Promise.resolve(undefined) : startTestTemporal();
+    const temporalPromise =
+      options.temporal === false
+        ? Promise.resolve(undefined)
+        : startTestTemporal(options.persistentTemporal ? join(folder('temporal'), 'temporal.db') : undefined);
     const [hq, plain, basic, tls] = await Promise.all([
       startRegistryServer({
         name: 'hq',

@@ -1,0 +1,379 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { request } from 'undici';
+import { startApi, type StartedApi } from '../../cli/processes.js';
+import { replicationApi } from '../../cli/replication-api.js';
+import { policyIdKey } from '../../temporal/search-attributes.js';
+import { freePort } from '../harness/free-port.js';
+import { pushImage, type PushedImage } from '../harness/images.js';
+import { rawGetManifest, sha256 } from '../harness/raw-client.js';
+import type { RegistryServer } from '../harness/registry-server.js';
+import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+const webhookSecret = 'hq-webhook-secret-0123456789';
+
+/** Polls until `probe` holds, every 100 ms, for at most `timeoutMs`. */
+async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+async function servedEverywhere(
+  sites: RegistryServer[],
+  repository: string,
+  tag: string,
+  image: PushedImage,
+): Promise<boolean> {
+  for (const site of sites) {
+    const manifest = await rawGetManifest({ registry: site }, repository, tag);
+    if (manifest.status !== 200 || sha256(manifest.bytes) !== image.digest) return false;
+  }
+  return true;
+}
+
+describe('webhooks', () => {
+  let bed: TestBed;
+  let regatta: RegattaUnderTest;
+  let api: StartedApi;
+  let apiPort: number;
+  const admin = `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`;
+  let hqId: number;
+  let policyId: number;
+
+  async function call(method: 'POST' | 'PUT', path: string, body: unknown) {
+    const response = await request(`http://127.0.0.1:${apiPort}/api/v2.0${path}`, {
+      method,
+      headers: { authorization: admin, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await response.body.dump();
+    return response;
+  }
+
+  async function deliver(
+    body: string | object,
+    headers: Record<string, string> = { authorization: `Bearer ${webhookSecret}` },
+  ) {
+    const response = await request(`http://127.0.0.1:${apiPort}/webhooks/registries/${hqId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.docker.distribution.events.v1+json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
+  }
+
+  async function runCount(): Promise<number> {
+    let count = 0;
+    for await (const _ of regatta.client.workflow.list({ query: `${policyIdKey.name} = ${policyId}` }))
+      count++;
+    return count;
+  }
+
+  before(async () => {
+    apiPort = await freePort();
+    bed = await startTestBed({
+      persistentTemporal: true,
+      hqNotifications: [
+        {
+          name: 'regatta',
+          url: `http://127.0.0.1:${apiPort}/webhooks/registries/1`,
+          headers: { Authorization: [`Bearer ${webhookSecret}`] },
+          ignoredmediatypes: ['application/octet-stream'],
+        },
+      ],
+    });
+    regatta = await startRegattaWorker(bed);
+    const environment = { ...regatta.environment, REGATTA_API_PORT: apiPort };
+    api = await startApi(
+      environment,
+      bed.temporal!.address,
+      pino({ level: 'silent' }),
+      replicationApi(environment),
+    );
+    const ids: number[] = [];
+    for (const registry of [bed.hq, ...bed.sites]) {
+      const response = await call('POST', '/registries', {
+        name: registry.name,
+        url: registry.url,
+        ...(registry.credentials
+          ? {
+              credential: {
+                type: 'basic',
+                access_key: registry.credentials.username,
+                access_secret: registry.credentials.password,
+              },
+            }
+          : {}),
+        ...(registry.caPem ? { ca_certificate: registry.caPem } : {}),
+        ...(registry === bed.hq ? { webhook_secret: webhookSecret } : {}),
+      });
+      assert.equal(response.statusCode, 201);
+      ids.push(Number(String(response.headers.location).split('/').pop()));
+    }
+    hqId = ids[0]!;
+    assert.equal(hqId, 1, 'HQ is registry 1, as its notification URL says');
+    const policy = await call('POST', '/replication/policies', {
+      name: 'hq-events',
+      src_registry: { id: hqId },
+      dest_registries: ids.slice(1).map((id) => ({ id })),
+      trigger: { type: 'event_based' },
+      filters: [{ type: 'name', value: 'production/**' }],
+      deletion: true,
+    });
+    assert.equal(policy.statusCode, 201);
+    policyId = Number(String(policy.headers.location).split('/').pop());
+  });
+  after(async () => {
+    await api?.stop();
+    await regatta?.stop();
+    await bed?.stop();
+  });
+
+  it('end to end – a push at HQ lands byte-identical at three sites through the registry’s own notifications', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'production/e2e', 'v1', { layerSizes: [4096, 1024] });
+    await until(
+      () => servedEverywhere(bed.sites, 'production/e2e', 'v1', image),
+      30_000,
+      'the push to reach every site',
+    );
+    for (const site of bed.sites) {
+      for (const [digest, bytes] of image.blobs) {
+        const blob = await request(`${site.url}/v2/production/e2e/blobs/${digest}`, {
+          dispatcher: site.dispatcher,
+          headers: site.credentials
+            ? {
+                authorization: `Basic ${Buffer.from(`${site.credentials.username}:${site.credentials.password}`).toString('base64')}`,
+              }
+            : {},
+        });
+        assert.ok(Buffer.from(await blob.body.arrayBuffer()).equals(bytes));
+      }
+    }
+  });
+
+  it('filters – a push under staging/ lands nowhere and starts no run', async () => {
+    const before = await runCount();
+    await pushImage({ registry: bed.hq }, 'staging/e2e', 'v1', { layerSizes: [512] });
+    const reply = await deliver({
+      events: [
+        {
+          action: 'push',
+          target: {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            repository: 'staging/e2e',
+            tag: 'v1',
+            digest: `sha256:${'b'.repeat(64)}`,
+          },
+        },
+      ],
+    });
+    assert.equal(reply.status, 202);
+    await sleep(2_000);
+    for (const site of bed.sites)
+      assert.equal((await rawGetManifest({ registry: site }, 'staging/e2e', 'v1')).status, 404);
+    assert.equal(await runCount(), before);
+  });
+
+  it('burst – 500 deliveries of 50 pushes, duplicates mixed in: every artifact replicated, one run each', async () => {
+    const images: Array<{ repository: string; image: PushedImage }> = [];
+    for (let index = 0; index < 50; index++) {
+      const repository = `production/burst-${index}`;
+      images.push({
+        repository,
+        image: await pushImage({ registry: bed.hq }, repository, 'v1', { layerSizes: [256] }),
+      });
+    }
+    await until(
+      async () => (await runCount()) >= 51,
+      60_000,
+      'the registry’s own deliveries to start their runs',
+    );
+    const before = await runCount();
+    assert.equal(
+      before,
+      51,
+      'one run per distinct (policy, artifact, action): the end-to-end push and these 50',
+    );
+    const deliveries = Array.from({ length: 500 }, (_, index) => images[(index * 7) % 50]!);
+    for (let start = 0; start < deliveries.length; start += 25) {
+      const replies = await Promise.all(
+        deliveries.slice(start, start + 25).map(({ repository, image }) =>
+          deliver({
+            events: [
+              {
+                action: 'push',
+                target: {
+                  mediaType: image.mediaType,
+                  repository,
+                  tag: 'v1',
+                  digest: image.digest,
+                  size: image.manifest.length,
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      assert.ok(replies.every((reply) => reply.status === 200));
+    }
+    assert.equal(await runCount(), before, 'duplicate deliveries start no new run');
+    for (const { repository, image } of images) {
+      await until(
+        () => servedEverywhere(bed.sites, repository, 'v1', image),
+        60_000,
+        `${repository} at every site`,
+      );
+    }
+  });
+
+  it('Temporal down – deliveries get 503; after it is back, the registry’s redelivery replicates the push', async () => {
+    await bed.temporal!.stop();
+    let image: PushedImage;
+    try {
+      const refused = await deliver({
+        events: [
+          {
+            action: 'push',
+            target: {
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              repository: 'production/outage',
+              tag: 'v1',
+              digest: `sha256:${'c'.repeat(64)}`,
+            },
+          },
+        ],
+      });
+      assert.equal(refused.status, 503);
+      image = await pushImage({ registry: bed.hq }, 'production/outage', 'v1', { layerSizes: [2048] });
+      await sleep(3_000);
+    } finally {
+      await bed.temporal!.start();
+    }
+    await until(
+      () => servedEverywhere(bed.sites, 'production/outage', 'v1', image),
+      90_000,
+      'the redelivered push to reach every site',
+    );
+  });
+
+  it('Harbor payloads – Default and CloudEvents pushes replicate like Distribution’s', async () => {
+    const pushes = [
+      { repository: 'production/harbor-default', cloud: false },
+      { repository: 'production/harbor-cloud', cloud: true },
+    ];
+    for (const { repository, cloud } of pushes) {
+      const image = await pushImage({ registry: bed.hq }, repository, '1.0', { layerSizes: [1024] });
+      const data = {
+        resources: [{ digest: image.digest, tag: '1.0', resource_url: `hq/${repository}:1.0` }],
+        repository: {
+          name: repository.split('/')[1],
+          namespace: 'production',
+          repo_full_name: repository,
+          repo_type: 'private',
+        },
+      };
+      const body = cloud
+        ? {
+            specversion: '1.0',
+            id: repository,
+            source: '/projects/1/webhook/policies/1',
+            type: 'harbor.artifact.pushed',
+            datacontenttype: 'application/json',
+            data,
+          }
+        : { type: 'PUSH_ARTIFACT', occur_at: 1_700_000_000, operator: 'admin', event_data: data };
+      const reply = await deliver(body, { authorization: webhookSecret, 'content-type': 'application/json' });
+      assert.equal(reply.status, 200);
+      await until(
+        () => servedEverywhere(bed.sites, repository, '1.0', image),
+        30_000,
+        `${repository} at every site`,
+      );
+    }
+  });
+
+  it('deletion – a delete at HQ removes the artifact at the sites, but not where the tag now points elsewhere', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'production/doomed', 'v1', { layerSizes: [1024] });
+    await until(
+      () => servedEverywhere(bed.sites, 'production/doomed', 'v1', image),
+      30_000,
+      'the image at every site',
+    );
+    const moved = bed.sites[1];
+    const newer = await pushImage({ registry: moved }, 'production/doomed', 'v1', { layerSizes: [777] });
+    const data = {
+      resources: [{ digest: image.digest, tag: 'v1', resource_url: 'hq/production/doomed:v1' }],
+      repository: { name: 'doomed', namespace: 'production', repo_full_name: 'production/doomed' },
+    };
+    const reply = await deliver({
+      type: 'DELETE_ARTIFACT',
+      occur_at: 1,
+      operator: 'admin',
+      event_data: data,
+    });
+    assert.equal(reply.status, 200);
+    for (const site of [bed.sites[0], bed.sites[2]]) {
+      await until(
+        async () => (await rawGetManifest({ registry: site }, 'production/doomed', 'v1')).status === 404,
+        30_000,
+        `delete at ${site.name}`,
+      );
+    }
+    const kept = await rawGetManifest({ registry: moved }, 'production/doomed', 'v1');
+    assert.equal(kept.status, 200);
+    assert.equal(sha256(kept.bytes), newer.digest);
+  });
+
+  it('bad deliveries – 4xx, no run started, no crash', async () => {
+    const before = await runCount();
+    const target = (repository: unknown, extra: object = {}) => ({
+      events: [
+        {
+          action: 'push',
+          target: {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            repository,
+            tag: 'v1',
+            digest: `sha256:${'d'.repeat(64)}`,
+            ...extra,
+          },
+        },
+      ],
+    });
+    const cases: Array<[string, string | object, number, Record<string, string>?]> = [
+      ['truncated JSON', '{"events": [{"action": "push", "tar', 400],
+      ['wrong types', { events: 'lots' }, 400],
+      ['path traversal ../x', target('../x'), 400],
+      ['path traversal a/../../b', target('a/../../b'), 400],
+      ['production/../../etc', target('production/../../etc'), 400],
+      ['bad digest', target('production/x', { digest: 'sha256:zz' }), 400],
+      ['repository not a string', target(42), 400],
+      ['huge body', { events: [], padding: 'x'.repeat(2 * 1024 * 1024) }, 413],
+      ['unknown shape', { hello: 'world' }, 400],
+      ['no secret', target('production/x'), 401, {}],
+      ['wrong secret', target('production/x'), 401, { authorization: 'Bearer nope' }],
+    ];
+    for (const [name, body, status, headers] of cases) {
+      const reply = await deliver(body, headers);
+      assert.equal(reply.status, status, name);
+      assert.ok(Array.isArray(reply.json?.errors), `${name}: Harbor's error body`);
+    }
+    const unknownRegistry = await request(`http://127.0.0.1:${apiPort}/webhooks/registries/999`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${webhookSecret}` },
+      body: '{}',
+    });
+    assert.equal(unknownRegistry.statusCode, 401);
+    await unknownRegistry.body.dump();
+    assert.equal(await runCount(), before);
+    assert.equal((await request(`http://127.0.0.1:${apiPort}/healthz`)).statusCode, 200);
+  });
+});
