@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeDocSection } from './doc-section.js';
 
 export interface Figure {
   shape: string;
@@ -16,7 +15,7 @@ export interface Figure {
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
-/** Writes docs/benchmarks.md from the figures of one run. */
+/** Writes the copy benchmark's section of docs/benchmarks.md from the figures of one run. */
 export function writeReport(
   figures: Figure[],
   setup: {
@@ -28,7 +27,7 @@ export function writeReport(
   },
 ): void {
   const lines = [
-    '# Benchmarks',
+    '## Copy fan-out: HQ → three sites',
     '',
     'Written by `npm run bench:copy` (bench/copy-fanout.ts). One run, one machine; figures, not assertions.',
     '"wall" is the whole process (Regatta: Node + tsx start-up included); "engine" is the copy alone, as a long-running worker sees it.',
@@ -45,7 +44,7 @@ export function writeReport(
         `| ${f.shape} | ${f.tool} | ${f.phase} | ${fixed(f.wallS)} | ${f.engineS === undefined ? '–' : fixed(f.engineS)} | ${fixed(f.hqReadRatio)} | ${f.requests} | ${f.peakRssMiB ? fixed(f.peakRssMiB, 0) : '–'} |`,
     ),
     '',
-    '## Ratios',
+    '### Ratios',
     '',
   ];
   const uplink = setup.uplinkMbit;
@@ -78,9 +77,6 @@ export function writeReport(
       lines.push(`- ${shape}: Regatta cold / ingest bound = ${fixed(regatta.wallS / bound.wallS)}×`);
   }
   lines.push('');
-  const docs = join(import.meta.dirname, '..', 'docs');
-  mkdirSync(docs, { recursive: true });
-  const file = join(docs, 'benchmarks.md');
-  writeFileSync(file, lines.join('\n'));
+  writeDocSection('copy-fanout', lines.join('\n'));
   console.log(lines.join('\n'));
 }
