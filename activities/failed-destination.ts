@@ -16,7 +16,8 @@ export function failedDestination(registryId: number, repository: string, error:
     error: {
       code: typeof classified.code === 'string' ? classified.code : 'UNKNOWN',
       message: typeof classified.message === 'string' ? classified.message : String(error),
-      retryable: classified.retryable === true,
+      // An error nobody classified (a bug, a raw socket error) is retried, as Temporal itself would.
+      retryable: classified.retryable !== false,
     },
   };
 }

@@ -74,7 +74,8 @@ describe('replication run', () => {
       trigger: 'manual',
     });
     const summary = await handle.result();
-    assert.equal(summary.status, 'Succeed', summary.statusText);
+    const failures = (await handle.query(runStatusQuery, { status: 'Failed' })).tasks;
+    assert.equal(summary.status, 'Succeed', JSON.stringify(failures.map((task) => [task.dstResource, task.error])));
     assert.equal(summary.counts.total, 9);
     assert.equal(summary.counts.succeed, 9);
 
