@@ -9,6 +9,7 @@ import { openStore, type Store } from '../../store/index.js';
 import { policySnapshot } from '../../temporal/policy-snapshot.js';
 import type { PolicySnapshot } from '../../workflows/replication-model.js';
 import { startWorker, type StartedWorker } from '../../worker/start-worker.js';
+import { harborRegistryBody } from './harbor-registry-body.js';
 import type { RegistryServer } from './registry-server.js';
 import type { TestBed } from './test-bed.js';
 
@@ -61,20 +62,7 @@ export async function startRegattaWorker(
       return policySnapshot(policy, (id) => names.get(id) ?? String(id));
     },
     async addRegistry(registry, name = registry.name) {
-      const created = await store.registries.create({
-        name,
-        url: registry.url,
-        ...(registry.credentials
-          ? {
-              credential: {
-                type: 'basic',
-                access_key: registry.credentials.username,
-                access_secret: registry.credentials.password,
-              },
-            }
-          : {}),
-        ...(registry.caPem ? { ca_certificate: registry.caPem } : {}),
-      });
+      const created = await store.registries.create({ ...harborRegistryBody(registry), name });
       return created.id;
     },
     async stop() {

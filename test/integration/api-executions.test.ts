@@ -8,7 +8,7 @@ import { replicationApi } from '../../cli/replication-api.js';
 import { scheduleId } from '../../temporal/run-identity.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
-import type { RegistryServer } from '../harness/registry-server.js';
+import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
@@ -39,22 +39,6 @@ describe('executions API', () => {
     return Number(String(reply.headers.location).split('/').pop());
   }
 
-  const registryBody = (registry: RegistryServer) => ({
-    name: registry.name,
-    url: registry.url,
-    type: 'docker-registry',
-    ...(registry.credentials
-      ? {
-          credential: {
-            type: 'basic',
-            access_key: registry.credentials.username,
-            access_secret: registry.credentials.password,
-          },
-        }
-      : {}),
-    ...(registry.caPem ? { ca_certificate: registry.caPem } : {}),
-  });
-
   async function finished(id: number, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -76,7 +60,7 @@ describe('executions API', () => {
       replicationApi(regatta.environment),
     );
     for (const registry of [bed.hq, ...bed.sites])
-      ids[registry.name] = await createdId('/registries', registryBody(registry));
+      ids[registry.name] = await createdId('/registries', harborRegistryBody(registry));
   });
   after(async () => {
     await api?.stop();

@@ -9,25 +9,11 @@ import { manualRunId, scheduleId } from '../../temporal/run-identity.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
 import type { ReplicationTask } from '../../workflows/replication-model.js';
 import { runStatusQuery } from '../../workflows/run-status-query.js';
+import { eventually } from '../harness/eventually.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
-
-/** Polls `probe` every 200 ms until it returns a value, for at most `timeoutMs`. */
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 describe('replication run resilience', () => {
   let bed: TestBed;

@@ -75,7 +75,11 @@ describe('replication run', () => {
     });
     const summary = await handle.result();
     const failures = (await handle.query(runStatusQuery, { status: 'Failed' })).tasks;
-    assert.equal(summary.status, 'Succeed', JSON.stringify(failures.map((task) => [task.dstResource, task.error])));
+    assert.equal(
+      summary.status,
+      'Succeed',
+      JSON.stringify(failures.map((task) => [task.dstResource, task.error])),
+    );
     assert.equal(summary.counts.total, 9);
     assert.equal(summary.counts.succeed, 9);
 

@@ -6,7 +6,9 @@ import { request } from 'undici';
 import { startApi, type StartedApi } from '../../cli/processes.js';
 import { replicationApi } from '../../cli/replication-api.js';
 import { policyIdKey } from '../../temporal/search-attributes.js';
+import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/free-port.js';
+import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -14,16 +16,6 @@ import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-wo
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
 const webhookSecret = 'hq-webhook-secret-0123456789';
-
-/** Polls until `probe` holds, every 100 ms, for at most `timeoutMs`. */
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 async function servedEverywhere(
   sites: RegistryServer[],
@@ -100,21 +92,11 @@ describe('webhooks', () => {
     );
     const ids: number[] = [];
     for (const registry of [bed.hq, ...bed.sites]) {
-      const response = await call('POST', '/registries', {
-        name: registry.name,
-        url: registry.url,
-        ...(registry.credentials
-          ? {
-              credential: {
-                type: 'basic',
-                access_key: registry.credentials.username,
-                access_secret: registry.credentials.password,
-              },
-            }
-          : {}),
-        ...(registry.caPem ? { ca_certificate: registry.caPem } : {}),
-        ...(registry === bed.hq ? { webhook_secret: webhookSecret } : {}),
-      });
+      const response = await call(
+        'POST',
+        '/registries',
+        harborRegistryBody(registry, registry === bed.hq ? { webhook_secret: webhookSecret } : {}),
+      );
       assert.equal(response.statusCode, 201);
       ids.push(Number(String(response.headers.location).split('/').pop()));
     }
@@ -139,7 +121,7 @@ describe('webhooks', () => {
 
   it('end to end – a push at HQ lands byte-identical at three sites through the registry’s own notifications', async () => {
     const image = await pushImage({ registry: bed.hq }, 'production/e2e', 'v1', { layerSizes: [4096, 1024] });
-    await until(
+    await eventually(
       () => servedEverywhere(bed.sites, 'production/e2e', 'v1', image),
       30_000,
       'the push to reach every site',
@@ -191,7 +173,7 @@ describe('webhooks', () => {
         image: await pushImage({ registry: bed.hq }, repository, 'v1', { layerSizes: [256] }),
       });
     }
-    await until(
+    await eventually(
       async () => (await runCount()) >= 51,
       60_000,
       'the registry’s own deliveries to start their runs',
@@ -226,7 +208,7 @@ describe('webhooks', () => {
     }
     assert.equal(await runCount(), before, 'duplicate deliveries start no new run');
     for (const { repository, image } of images) {
-      await until(
+      await eventually(
         () => servedEverywhere(bed.sites, repository, 'v1', image),
         60_000,
         `${repository} at every site`,
@@ -257,7 +239,7 @@ describe('webhooks', () => {
     } finally {
       await bed.temporal!.start();
     }
-    await until(
+    await eventually(
       () => servedEverywhere(bed.sites, 'production/outage', 'v1', image),
       90_000,
       'the redelivered push to reach every site',
@@ -292,7 +274,7 @@ describe('webhooks', () => {
         : { type: 'PUSH_ARTIFACT', occur_at: 1_700_000_000, operator: 'admin', event_data: data };
       const reply = await deliver(body, { authorization: webhookSecret, 'content-type': 'application/json' });
       assert.equal(reply.status, 200);
-      await until(
+      await eventually(
         () => servedEverywhere(bed.sites, repository, '1.0', image),
         30_000,
         `${repository} at every site`,
@@ -302,7 +284,7 @@ describe('webhooks', () => {
 
   it('deletion – a delete at HQ removes the artifact at the sites, but not where the tag now points elsewhere', async () => {
     const image = await pushImage({ registry: bed.hq }, 'production/doomed', 'v1', { layerSizes: [1024] });
-    await until(
+    await eventually(
       () => servedEverywhere(bed.sites, 'production/doomed', 'v1', image),
       30_000,
       'the image at every site',
@@ -321,7 +303,7 @@ describe('webhooks', () => {
     });
     assert.equal(reply.status, 200);
     for (const site of [bed.sites[0], bed.sites[2]]) {
-      await until(
+      await eventually(
         async () => (await rawGetManifest({ registry: site }, 'production/doomed', 'v1')).status === 404,
         30_000,
         `delete at ${site.name}`,

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { startApi, type StartedApi } from '../../cli/processes.js';
+import { replicationApi } from '../../cli/replication-api.js';
+import { pushImage } from '../harness/images.js';
+import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// Registries by the test bed's names; URLs, CA and secrets come from the environment.
+const registriesYaml = `
+registries:
+  - name: hq
+    url: \${HQ_URL}
+    ca_certificate: \${TEST_CA}
+    credential:
+      type: basic
+      access_key: hq-user
+      access_secret: \${HQ_PASSWORD}
+  - name: site-plain
+    url: \${SITE_PLAIN_URL}
+  - name: site-basic
+    url: \${SITE_BASIC_URL}
+    credential:
+      type: basic
+      access_key: site-user
+      access_secret: \${SITE_BASIC_PASSWORD}
+  - name: site-tls
+    url: \${SITE_TLS_URL}
+    ca_certificate: \${TEST_CA}
+`;
+
+const fanoutYaml = `
+policies:
+  - name: cli-production
+    src_registry: { name: hq }
+    dest_registries: [{ name: site-plain }, { name: site-basic }, { name: site-tls }]
+    filters: [{ type: name, value: "cli/production/**" }]
+`;
+
+const stagingJson = JSON.stringify({
+  policies: [
+    {
+      name: 'cli-staging',
+      src_registry: 'hq',
+      dest_registry: 'site-plain',
+      filters: [{ type: 'name', value: 'cli/staging/**' }],
+    },
+  ],
+});
+
+describe('regatta CLI against a running API', () => {
+  let bed: TestBed;
+  let regatta: RegattaUnderTest;
+  let api: StartedApi;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  function cli(...args: string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'cli/main.ts', ...args],
+        { env, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  before(async () => {
+    bed = await startTestBed();
+    regatta = await startRegattaWorker(bed);
+    api = await startApi(
+      regatta.environment,
+      bed.temporal!.address,
+      pino({ level: 'silent' }),
+      replicationApi(regatta.environment),
+    );
+    dir = mkdtempSync(join(tmpdir(), 'regatta-cli-'));
+    const [plain, basic, tls] = bed.sites;
+    env = {
+      PATH: process.env.PATH,
+      REGATTA_URL: api.url,
+      REGATTA_PASSWORD: 'test-admin-password',
+      HQ_URL: bed.hq.url,
+      HQ_PASSWORD: bed.hq.credentials!.password,
+      SITE_PLAIN_URL: plain.url,
+      SITE_BASIC_URL: basic.url,
+      SITE_BASIC_PASSWORD: basic.credentials!.password,
+      SITE_TLS_URL: tls.url,
+      TEST_CA: bed.hq.caPem,
+    };
+    writeFileSync(join(dir, '10-registries.yaml'), registriesYaml);
+    writeFileSync(join(dir, '20-fanout.yaml'), fanoutYaml);
+    writeFileSync(join(dir, '30-staging.json'), stagingJson);
+  });
+  after(async () => {
+    await api?.stop();
+    await regatta?.stop();
+    await bed?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('apply creates, a second apply changes nothing, a changed file shows the field, and no secret is printed', async () => {
+    const first = await cli('policy', 'apply', '-f', dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^\+ registry hq$/m);
+    assert.match(first.stdout, /^\+ policy cli-production$/m);
+    assert.match(first.stdout, /^\+ policy cli-staging$/m);
+    assert.match(first.stdout, /6 created, 0 changed, 0 unchanged, 0 pruned/);
+
+    const second = await cli('policy', 'apply', '-f', dir, '--json');
+    assert.equal(second.code, 0, second.stderr);
+    const plan = JSON.parse(second.stdout) as {
+      summary: Record<string, number>;
+      changes: Array<{ action: string }>;
+    };
+    assert.deepEqual(plan.summary, { create: 0, update: 0, unchanged: 6, prune: 0 });
+
+    writeFileSync(join(dir, '30-staging.json'), stagingJson.replace('cli/staging/**', 'cli/staging/v2/**'));
+    const changed = await cli('policy', 'apply', '-f', dir, '--dry-run');
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(
+      changed.stdout,
+      /^~ policy cli-staging\n {4}filters: .*cli\/staging\/\*\*.* -> .*cli\/staging\/v2\/\*\*/m,
+    );
+    assert.match(changed.stdout, /dry run: 0 would be created, 1 would be changed, 5 unchanged/);
+    const applied = await cli('policy', 'apply', '-f', dir);
+    assert.match(applied.stdout, /0 created, 1 changed, 5 unchanged/);
+
+    for (const output of [first, second, changed, applied])
+      for (const secret of [
+        bed.hq.credentials!.password,
+        bed.sites[1].credentials!.password,
+        'test-admin-password',
+      ])
+        assert.ok(!`${output.stdout}${output.stderr}`.includes(secret), 'a secret was printed');
+  });
+
+  it('--prune deletes the policies no file names; without --prune they stay', async () => {
+    rmSync(join(dir, '30-staging.json'));
+    const kept = await cli('policy', 'apply', '-f', dir);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.doesNotMatch(kept.stdout, /cli-staging/);
+
+    const pruned = await cli('policy', 'apply', '-f', dir, '--prune');
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /^- policy cli-staging$/m);
+    const list = await cli('policy', 'list', '--json');
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as Array<{ name: string }>).map((policy) => policy.name),
+      ['cli-production'],
+    );
+  });
+
+  it('run --wait exits 0 when the run succeeds; runs and status show it', async () => {
+    await pushImage({ registry: bed.hq }, 'cli/production/app', 'v1', { layerSizes: [1024] });
+    const run = await cli('run', 'cli-production', '--wait');
+    assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /: Succeed/);
+    assert.match(run.stderr, /\[#{20}\] 3\/3 done, 3 succeeded, 0 failed/);
+
+    const runs = await cli('runs', 'cli-production', '--json');
+    const [latest] = JSON.parse(runs.stdout) as Array<{ id: number; status: string }>;
+    assert.equal(latest?.status, 'Succeed');
+    const status = await cli('status', String(latest.id));
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Succeed/);
+  });
+
+  it('fails clearly: unknown policy, wrong password, a missing variable', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'registries:\n  - name: x\n    url: ${NOT_SET_ANYWHERE}\n');
+    // Independent failures, run together: each CLI start costs seconds.
+    const [unknown, denied, missing] = await Promise.all([
+      cli('run', 'no-such-policy'),
+      cli('policy', 'list', '--password', 'wrong-password'),
+      cli('policy', 'apply', '-f', join(dir, 'bad.yaml')),
+    ]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /policy "no-such-policy" not found \[NOT_FOUND\]/);
+
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /\[API_ERROR\]/);
+
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /NOT_SET_ANYWHERE is not set \[MISSING_VARIABLE\]/);
+  });
+});
