@@ -8,18 +8,32 @@ import { startWorker } from '../worker/start-worker.js';
 import { startApi } from './processes.js';
 import { replicationApi } from './replication-api.js';
 import { untilStopSignal } from './stop-signal.js';
+import { clientCommands, clientUsage, runClientCommand } from './commands/index.js';
+import { CliError, exitCodeOf } from './commands/cli-error.js';
 
 const usage = `usage: regatta <command>
 
   dev      the whole system: Temporal dev server (unless TEMPORAL_ADDRESS), API and worker
   api      the REST API only (needs TEMPORAL_ADDRESS)
-  worker   a worker only (needs TEMPORAL_ADDRESS)`;
+  worker   a worker only (needs TEMPORAL_ADDRESS)
+
+${clientUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   if (!command || command === '--help' || command === '-h') {
     process.stdout.write(`${usage}\n`);
     return command ? 0 : 2;
+  }
+  if (clientCommands.has(command)) {
+    // Client commands talk to a running API: Regatta's own environment is not read.
+    try {
+      return await runClientCommand(argv, process.env);
+    } catch (error) {
+      const code = error instanceof CliError ? ` [${error.code}]` : '';
+      process.stderr.write(`regatta: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+      return exitCodeOf(error);
+    }
   }
   const environment = loadEnvironment();
   const pretty = environment.LOG_PRETTY ? environment.LOG_PRETTY === '1' : process.stdout.isTTY;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -168,34 +168,62 @@ describe('regatta CLI against a running API', () => {
 
   it('run --wait exits 0 when the run succeeds; runs and status show it', async () => {
     await pushImage({ registry: bed.hq }, 'cli/production/app', 'v1', { layerSizes: [1024] });
-    const run = await cli('run', 'cli-production', '--wait');
+    const run = await cli('run', 'cli-production', '--wait', '--json');
     assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
-    assert.match(run.stdout, /: Succeed/);
+    const execution = JSON.parse(run.stdout) as { id: number; status: string; succeed: number };
+    assert.equal(execution.status, 'Succeed');
+    assert.equal(execution.succeed, 3);
     assert.match(run.stderr, /\[#{20}\] 3\/3 done, 3 succeeded, 0 failed/);
 
-    const runs = await cli('runs', 'cli-production', '--json');
-    const [latest] = JSON.parse(runs.stdout) as Array<{ id: number; status: string }>;
-    assert.equal(latest?.status, 'Succeed');
-    const status = await cli('status', String(latest.id));
+    const [runs, status] = await Promise.all([
+      cli('runs', 'cli-production'),
+      cli('status', String(execution.id)),
+    ]);
+    assert.equal(runs.code, 0, runs.stderr);
+    assert.match(runs.stdout, new RegExp(`^${execution.id}\\s+cli-production\\s+Succeed\\s+manual`, 'm'));
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /Succeed/);
+    assert.match(status.stdout, /^run \d+ Succeed \[#{20}\] 3\/3 done/m);
   });
 
-  it('fails clearly: unknown policy, wrong password, a missing variable', async () => {
-    writeFileSync(join(dir, 'bad.yaml'), 'registries:\n  - name: x\n    url: ${NOT_SET_ANYWHERE}\n');
-    // Independent failures, run together: each CLI start costs seconds.
-    const [unknown, denied, missing] = await Promise.all([
+  it('fails clearly: a run that fails exits 1 from --wait; unknown policy, registry refusing its credentials', async () => {
+    env.WRONG_SECRET = 'not-the-password';
+    const denied = join(dir, 'denied');
+    mkdirSync(denied);
+    writeFileSync(
+      join(denied, 'denied.yaml'),
+      'policies:\n  - { name: cli-denied, src_registry: hq, dest_registry: site-basic-wrong, filters: [{ type: name, value: "cli/production/**" }] }\n',
+    );
+    // Independent commands run together: each CLI start costs seconds.
+    const [add, unknown] = await Promise.all([
+      cli(
+        'registry',
+        'add',
+        'site-basic-wrong',
+        bed.sites[1].url,
+        '--access-key',
+        'site-user',
+        '--access-secret-env',
+        'WRONG_SECRET',
+      ),
       cli('run', 'no-such-policy'),
-      cli('policy', 'list', '--password', 'wrong-password'),
-      cli('policy', 'apply', '-f', join(dir, 'bad.yaml')),
     ]);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /^\+ registry site-basic-wrong \(id \d+\)$/m);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /policy "no-such-policy" not found \[NOT_FOUND\]/);
 
-    assert.equal(denied.code, 1);
-    assert.match(denied.stderr, /\[API_ERROR\]/);
+    const [applied, ping] = await Promise.all([
+      cli('policy', 'apply', '-f', denied),
+      cli('registry', 'ping', 'site-basic-wrong'),
+    ]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /^\+ policy cli-denied$/m);
+    assert.equal(ping.code, 1);
+    assert.match(ping.stderr, /ping failed: .*\[API_ERROR\]/);
 
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /NOT_SET_ANYWHERE is not set \[MISSING_VARIABLE\]/);
+    const run = await cli('run', 'cli-denied', '--wait', '--json');
+    assert.equal(run.code, 1, `${run.stdout}${run.stderr}`);
+    assert.equal((JSON.parse(run.stdout) as { status: string }).status, 'Failed');
+    assert.ok(!`${add.stdout}${add.stderr}${ping.stderr}${run.stdout}`.includes('not-the-password'));
   });
 });
