@@ -127,13 +127,15 @@ export interface PlanInput {
   registries: readonly Registry[];
   policies: readonly ReplicationPolicy[];
   prune: boolean;
+  /** Send the files' secrets even when nothing else changed: the API cannot tell whether they differ. */
+  rotateSecrets?: boolean;
 }
 
 /**
  * What `policy apply` will do, by name: registries first (policies name them), then policies,
  * then, with prune, the server's policies that no file names. Registries are never pruned.
  */
-export function planApply({ loaded, registries, policies, prune }: PlanInput): Change[] {
+export function planApply({ loaded, registries, policies, prune, rotateSecrets }: PlanInput): Change[] {
   const changes: Change[] = [];
   const serverRegistries = new Map(registries.map((registry) => [registry.name, registry]));
   // Registries the files create have no id yet: stand-ins above any real id let the policy be checked.
@@ -148,6 +150,12 @@ export function planApply({ loaded, registries, policies, prune }: PlanInput): C
       continue;
     }
     const fields = compare(registryState(current), registryState(input));
+    const secrets = [
+      input.credential?.type === 'basic' && input.credential.access_secret,
+      input.webhook_secret,
+    ];
+    if (rotateSecrets && secrets.some(Boolean) && !fields.some((field) => field.field === 'credential'))
+      fields.push({ field: 'secrets', before: 'set', after: 'rotated' });
     changes.push({
       kind: 'registry',
       name: input.name,

@@ -9,7 +9,7 @@ import { listRuns, runPolicy, runStatus } from './runs.js';
 /** The commands that talk to a running API rather than start part of Regatta. */
 export const clientCommands = new Set(['policy', 'run', 'runs', 'status', 'registry']);
 
-export const clientUsage = `  policy apply -f FILE|DIR [--prune] [--dry-run]
+export const clientUsage = `  policy apply -f FILE|DIR [--prune] [--dry-run] [--rotate-secrets]
            make registries and policies what YAML/JSON files say (see examples/)
   policy list
   run POLICY [--wait]   start a run of a policy (name or id); --wait exits 0 only on success
@@ -44,6 +44,7 @@ export async function runClientCommand(argv: readonly string[], env: NodeJS.Proc
     file: { type: 'string', short: 'f' },
     prune: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'rotate-secrets': { type: 'boolean' },
     wait: { type: 'boolean' },
     limit: { type: 'string' },
     type: { type: 'string' },
@@ -62,13 +63,14 @@ export async function runClientCommand(argv: readonly string[], env: NodeJS.Proc
 
   switch (`${command}${sub === undefined ? '' : ` ${sub}`}`) {
     case 'policy apply': {
-      one(positionals, 0, 'policy apply -f FILE|DIR [--prune] [--dry-run]');
+      one(positionals, 0, 'policy apply -f FILE|DIR [--prune] [--dry-run] [--rotate-secrets]');
       if (typeof values.file !== 'string')
         throw new CliError('USAGE', 'policy apply: -f FILE|DIR is required');
       return policyApply(client(), {
         path: values.file,
         prune: values.prune === true,
         dryRun: values['dry-run'] === true,
+        rotateSecrets: values['rotate-secrets'] === true,
         json,
         env,
       });

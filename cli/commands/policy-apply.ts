@@ -9,6 +9,7 @@ export interface ApplyOptions {
   path: string;
   prune: boolean;
   dryRun: boolean;
+  rotateSecrets: boolean;
   json: boolean;
   env: NodeJS.ProcessEnv;
 }
@@ -20,7 +21,13 @@ export async function policyApply(client: ApiClient, options: ApplyOptions): Pro
     client.listAll<Registry>('/registries'),
     client.listAll<ReplicationPolicy>('/replication/policies'),
   ]);
-  const changes = planApply({ loaded, registries, policies, prune: options.prune });
+  const changes = planApply({
+    loaded,
+    registries,
+    policies,
+    prune: options.prune,
+    rotateSecrets: options.rotateSecrets,
+  });
   const print = (change: Change) => {
     if (!options.json) process.stdout.write(`${formatChange(change)}\n`);
   };

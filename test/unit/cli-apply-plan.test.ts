@@ -68,6 +68,7 @@ type Row = [
   ReplicationPolicy[],
   boolean,
   Array<Partial<Change>>,
+  rotateSecrets?: boolean,
 ];
 
 const cases: Row[] = [
@@ -140,6 +141,27 @@ const cases: Row[] = [
       },
     ],
   ],
+  [
+    '--rotate-secrets updates registries whose secrets the files hold, without showing them',
+    { registries: [fileRegistry('hq'), fileRegistry('dc-a', { credential: undefined })], policies: [] },
+    [],
+    false,
+    [
+      { name: 'hq', action: 'update', fields: [{ field: 'secrets', before: 'set', after: 'rotated' }] },
+      {
+        name: 'dc-a',
+        action: 'update',
+        fields: [
+          {
+            field: 'credential',
+            before: '{"type":"basic","access_key":"bot","access_secret":"set"}',
+            after: '{"type":"basic","access_key":"","access_secret":"not set"}',
+          },
+        ],
+      },
+    ],
+    true,
+  ],
   ['without --prune, other policies stay', { registries: [], policies: [] }, [fanoutOnServer], false, []],
   [
     'with --prune, other policies go',
@@ -151,9 +173,9 @@ const cases: Row[] = [
 ];
 
 describe('planApply', () => {
-  for (const [name, loaded, policies, prune, expected] of cases) {
+  for (const [name, loaded, policies, prune, expected, rotateSecrets] of cases) {
     it(name, () => {
-      const changes = planApply({ loaded, registries, policies, prune });
+      const changes = planApply({ loaded, registries, policies, prune, rotateSecrets });
       assert.equal(changes.length, expected.length, JSON.stringify(changes));
       expected.forEach((partial, index) => {
         for (const [key, value] of Object.entries(partial))
