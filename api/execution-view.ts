@@ -55,7 +55,8 @@ export function toHarborExecution(facts: ExecutionFacts) {
   let statusText = facts.summary?.statusText ?? '';
   if (status === 'Failed' && facts.workflowStatus !== 'COMPLETED')
     statusText = `run ${facts.workflowStatus.toLowerCase()}`;
-  if (status === 'Stopped' && !statusText.includes('stopped')) statusText = `stopped; ${statusText}`;
+  if (facts.workflowStatus === 'CANCELLED' && !statusText.includes('stopped'))
+    statusText = `stopped; ${statusText}`;
   return {
     id: facts.id,
     policy_id: facts.policyId,

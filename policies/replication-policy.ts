@@ -89,6 +89,14 @@ export const ReplicationPolicyInput = z
     ) {
       context.addIssue({ code: 'custom', path: ['replicate_deletion'], message: 'disagrees with deletion' });
     }
+    // Pruning compares names at the source and the destination, so they must be the same names.
+    if (policy.mirror?.prune && policy.dest_namespace) {
+      context.addIssue({
+        code: 'custom',
+        path: ['mirror', 'prune'],
+        message: 'needs the same repository names at the destination: remove dest_namespace',
+      });
+    }
     // Harbor answers 500 here; an event per push cannot wait for the previous run.
     if (policy.single_active_replication && policy.trigger?.type === 'event_based') {
       context.addIssue({

@@ -2,6 +2,9 @@ import type { StoredPolicy } from '../policies/index.js';
 import type { Store } from '../store/index.js';
 import type { PolicySnapshot } from '../workflows/replication-model.js';
 
+/** Without a stated ratio a mirror run refuses to delete more than a fifth of a site's tags. */
+export const defaultMaxDeleteRatio = 0.2;
+
 /** What a run carries of its policy: registries by id and name, never their credentials. */
 export function policySnapshot(policy: StoredPolicy, registryName: (id: number) => string): PolicySnapshot {
   return {
@@ -20,6 +23,15 @@ export function policySnapshot(policy: StoredPolicy, registryName: (id: number) 
     ...(policy.speed > 0 ? { speedKiBps: policy.speed } : {}),
     ...(policy.platforms?.length ? { platforms: policy.platforms } : {}),
     replicateReferrers: policy.replicate_referrers,
+    ...(policy.mirror?.prune
+      ? {
+          mirror: {
+            prune: true,
+            maxDeleteRatio: policy.mirror.max_delete_ratio ?? defaultMaxDeleteRatio,
+            protect: policy.mirror.protect ?? [],
+          },
+        }
+      : {}),
   };
 }
 

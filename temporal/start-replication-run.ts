@@ -51,6 +51,7 @@ export async function startReplicationRun(
         trigger: input.trigger,
         artifacts: input.artifacts,
         operation: input.operation ?? 'copy',
+        ...(input.skipReason ? { skipReason: input.skipReason } : {}),
       },
     ],
     ...(input.trigger === 'event_based'

@@ -18,6 +18,8 @@ export function summarizeExecution(
   finished: boolean,
   stopped = false,
   skipReason?: string,
+  /** Why a guardrail refused part of the run (a mirror's prune): the run fails with it. */
+  refusal?: string,
 ): ExecutionSummary {
   const counts = countTasks(tasks);
   const bytes = tasks.reduce((sum, task) => sum + task.bytes, 0);
@@ -25,8 +27,16 @@ export function summarizeExecution(
   if (stopped) status = 'Stopped';
   else if (!finished || counts.in_progress > 0) status = 'InProgress';
   else status = counts.failed > 0 ? 'Failed' : 'Succeed';
-  const statusText = skipReason ? `skipped: ${skipReason}` : describeCounts(status, counts);
-  return { status: skipReason ? 'Stopped' : status, statusText, counts, bytes };
+  if (skipReason) return { status: 'Stopped', statusText: `skipped: ${skipReason}`, counts, bytes };
+  if (refusal && status !== 'InProgress' && status !== 'Stopped') {
+    return {
+      status: 'Failed',
+      statusText: `prune refused: ${refusal}; ${describeCounts(status, counts)}`,
+      counts,
+      bytes,
+    };
+  }
+  return { status, statusText: describeCounts(status, counts), counts, bytes };
 }
 
 function describeCounts(status: ExecutionStatus, counts: TaskCounts): string {

@@ -24,6 +24,10 @@ export const PolicySnapshot = z.object({
   speedKiBps: z.number().min(0).optional(),
   platforms: z.array(Platform).optional(),
   replicateReferrers: z.boolean().default(false),
+  /** Disaster-recovery mirroring: after copying, delete at each destination what the source no longer has. */
+  mirror: z
+    .object({ prune: z.boolean(), maxDeleteRatio: z.number().min(0).max(1), protect: z.array(z.string()) })
+    .optional(),
 });
 export type PolicySnapshot = z.infer<typeof PolicySnapshot>;
 

@@ -17,13 +17,15 @@ import { planTasks } from './plan-tasks.js';
 import { replicationBatch } from './replication-batch.js';
 import {
   ReplicationRunInput,
+  type Operation,
+  type PolicySnapshot,
   type Artifact,
   type ExecutionSummary,
   type ReplicationTask,
 } from './replication-model.js';
 import { runStatusQuery, selectTasks } from './run-status-query.js';
 
-const { recordExecution, enumerateArtifacts } = proxyActivities<
+const { recordExecution, enumerateArtifacts, planPrune } = proxyActivities<
   ReturnType<typeof createReplicationActivities>
 >({
   startToCloseTimeout: '10 minutes',
@@ -49,8 +51,9 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   let finished = false;
   let stopped = false;
   let activePage: string | undefined;
+  const refusals: string[] = [];
   setHandler(runStatusQuery, (request) => ({
-    summary: summarizeExecution(tasks, finished, stopped, input.skipReason),
+    summary: summarizeExecution(tasks, finished, stopped, input.skipReason, refusals.join('; ') || undefined),
     ...selectTasks(tasks, request),
     ...(activePage ? { activePage } : {}),
   }));
@@ -63,21 +66,26 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   const repositories = new Set<string>();
   const bytesPerSecond = policy.speedKiBps ? (policy.speedKiBps * 1024) / artifactConcurrency : undefined;
 
-  const runPage = async (artifacts: Artifact[], pageNumber: number) => {
-    const planned = planTasks(policy, artifacts, tasks.length + 1, input.operation, mapRepository);
+  let pageNumber = 0;
+  const runPage = async (
+    artifacts: Artifact[],
+    operation: Operation,
+    pagePolicy: PolicySnapshot = policy,
+  ) => {
+    const planned = planTasks(pagePolicy, artifacts, tasks.length + 1, operation, mapRepository);
     tasks.push(...planned);
     for (const artifact of artifacts) {
       if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
     }
     upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
-    activePage = `${workflowInfo().workflowId}/page-${pageNumber}`;
+    activePage = `${workflowInfo().workflowId}/page-${++pageNumber}`;
     const result = await executeChild(replicationBatch, {
       workflowId: activePage,
       args: [
         {
-          policy,
+          policy: pagePolicy,
           artifacts,
-          operation: input.operation,
+          operation,
           tasks: planned,
           concurrency: artifactConcurrency,
           bytesPerSecond,
@@ -92,22 +100,37 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
       throw new CancelledFailure('stopped');
   };
 
+  // A mirror deletes, per destination, what the source no longer has, unless the guardrails refuse.
+  const prune = async () => {
+    for (const destination of policy.destinations) {
+      const plan = await planPrune({ policy, destinationRegistryId: destination.registryId });
+      if (plan.refusal) refusals.push(`${destination.name}: ${plan.refusal}`);
+      else if (plan.artifacts.length > 0)
+        await runPage(plan.artifacts, 'delete', { ...policy, destinations: [destination] });
+    }
+  };
+
   try {
     await recordExecution({
       workflowId: workflowInfo().workflowId,
       policyId: policy.id,
       trigger: input.trigger,
     });
+    if (input.skipReason) {
+      finished = true;
+      return summarizeExecution(tasks, true, false, input.skipReason);
+    }
     if (input.artifacts) {
-      await runPage(input.artifacts, 1);
+      await runPage(input.artifacts, input.operation);
     } else {
       let cursor: Awaited<ReturnType<typeof enumerateArtifacts>>['next'];
-      for (let pageNumber = 1; ; pageNumber++) {
+      for (;;) {
         const page = await enumerateArtifacts({ policy, cursor, pageSize });
-        if (page.artifacts.length > 0) await runPage(page.artifacts, pageNumber);
+        if (page.artifacts.length > 0) await runPage(page.artifacts, input.operation);
         if (!page.next) break;
         cursor = page.next;
       }
+      if (policy.mirror?.prune) await prune();
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
@@ -119,5 +142,5 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     throw error;
   }
   finished = true;
-  return summarizeExecution(tasks, true);
+  return summarizeExecution(tasks, true, false, undefined, refusals.join('; ') || undefined);
 }

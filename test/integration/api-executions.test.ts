@@ -132,7 +132,7 @@ describe('executions API', () => {
     );
   });
 
-  it('stop – PUT stops a running execution within 5 s', async () => {
+  it('stop – PUT stops a running execution within 5 s; a second start meanwhile is recorded as skipped', async () => {
     await pushImage({ registry: bed.hq }, 'production/stoppable', 'v1', { layerSizes: [8 * 1024 * 1024] });
     const policyId = await createdId('/replication/policies', {
       name: 'exec-stop',
@@ -140,10 +140,17 @@ describe('executions API', () => {
       dest_registries: destinations(),
       filters: [{ type: 'name', value: 'production/stoppable' }],
       speed: 1024,
+      single_active_replication: true,
     });
     const executionId = await createdId('/replication/executions', { policy_id: policyId });
     await sleep(2_000);
     assert.equal((await call('GET', `/replication/executions/${executionId}`)).json.status, 'InProgress');
+    const skipped = await finished(
+      await createdId('/replication/executions', { policy_id: policyId }),
+      10_000,
+    );
+    assert.equal(skipped.status, 'Stopped');
+    assert.match(skipped.status_text, /^skipped: another execution of this policy is in progress/);
     const stoppedAt = Date.now();
     assert.equal((await call('PUT', `/replication/executions/${executionId}`)).status, 200);
     const execution = await finished(executionId, 10_000);

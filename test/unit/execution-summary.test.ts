@@ -37,6 +37,20 @@ describe('summarizeExecution', () => {
     });
   }
 
+  it('skip and refusal – a skipped run is Stopped, a refused prune fails the run with its reason', () => {
+    const skipped = summarizeExecution([], true, false, 'another execution is in progress');
+    assert.deepEqual(
+      [skipped.status, skipped.statusText],
+      ['Stopped', 'skipped: another execution is in progress'],
+    );
+    const refused = summarizeExecution(tasks('Succeed'), true, false, undefined, 'dr: would delete 3 of 5');
+    assert.deepEqual(
+      [refused.status, refused.statusText],
+      ['Failed', 'prune refused: dr: would delete 3 of 5; 1/1 succeeded'],
+    );
+    assert.equal(summarizeExecution(tasks('InProgress'), false, false, undefined, 'x').status, 'InProgress');
+  });
+
   it('counts – pending counts as in progress, as Harbor shows it', () => {
     assert.deepEqual(countTasks(tasks('Pending', 'InProgress', 'Succeed', 'Failed', 'Stopped')), {
       total: 5,

@@ -1,0 +1,85 @@
+import { heartbeat } from '@temporalio/activity';
+import { matchesNameFilter } from '../policies/index.js';
+import type { Artifact, PolicySnapshot } from '../workflows/replication-model.js';
+import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
+import type { RegistryClients } from './registry-clients.js';
+
+export interface PlanPruneInput {
+  policy: PolicySnapshot;
+  destinationRegistryId: number;
+}
+
+export interface PrunePlan {
+  /** Tags to delete at the destination, each with the digest it points to there. */
+  artifacts: Artifact[];
+  /** Tags in scope at the destination before pruning. */
+  inScope: number;
+  /** Set when the guardrails refuse the prune: nothing is deleted. */
+  refusal?: string;
+}
+
+const key = (artifact: TaggedArtifact) => `${artifact.repository}:${artifact.tag}`;
+
+function isProtected(artifact: TaggedArtifact, protect: readonly string[]): boolean {
+  return protect.some(
+    (pattern) => matchesNameFilter(pattern, artifact.tag) || matchesNameFilter(pattern, key(artifact)),
+  );
+}
+
+/**
+ * What a mirror run would delete at one destination: the tags in scope that the source no longer
+ * has, minus protected ones, and minus any whose digest another kept tag still points to
+ * (Distribution deletes a manifest with all its tags). Refused, deleting nothing, when the source
+ * lists nothing in scope or the share of deletions passes `maxDeleteRatio`.
+ */
+export async function planPrune(clients: RegistryClients, input: PlanPruneInput): Promise<PrunePlan> {
+  const mirror = input.policy.mirror;
+  if (!mirror?.prune) return { artifacts: [], inScope: 0 };
+  const source = await clients.get(input.policy.srcRegistryId);
+  const destination = await clients.get(input.destinationRegistryId);
+
+  const atSource = new Set<string>();
+  for await (const artifact of artifactsInScope(source, input.policy.filters)) atSource.add(key(artifact));
+  const atDestination: TaggedArtifact[] = [];
+  for await (const artifact of artifactsInScope(destination, input.policy.filters))
+    atDestination.push(artifact);
+
+  const extra = atDestination.filter(
+    (artifact) => !atSource.has(key(artifact)) && !isProtected(artifact, mirror.protect),
+  );
+  const inScope = atDestination.length;
+  if (extra.length === 0) return { artifacts: [], inScope };
+  if (atSource.size === 0) {
+    return {
+      artifacts: [],
+      inScope,
+      refusal: `the source lists no tag in scope; refusing to delete ${extra.length} of ${inScope} at the destination`,
+    };
+  }
+  if (extra.length / inScope > mirror.maxDeleteRatio) {
+    return {
+      artifacts: [],
+      inScope,
+      refusal: `would delete ${extra.length} of ${inScope} tags in scope (${((100 * extra.length) / inScope).toFixed(0)}%), more than max_delete_ratio ${mirror.maxDeleteRatio}`,
+    };
+  }
+
+  const digestOf = async (artifact: TaggedArtifact) =>
+    (await destination.headManifest(artifact.repository, artifact.tag))?.digest;
+  const extraKeys = new Set(extra.map(key));
+  const repositories = new Set(extra.map((artifact) => artifact.repository));
+  const keptDigests = new Set<string>();
+  for (const artifact of atDestination) {
+    if (extraKeys.has(key(artifact)) || !repositories.has(artifact.repository)) continue;
+    const digest = await digestOf(artifact);
+    if (digest) keptDigests.add(`${artifact.repository}@${digest}`);
+  }
+  const artifacts: Artifact[] = [];
+  for (const artifact of extra) {
+    const digest = await digestOf(artifact);
+    heartbeat({ planned: artifacts.length });
+    if (digest && !keptDigests.has(`${artifact.repository}@${digest}`))
+      artifacts.push({ ...artifact, digest });
+  }
+  return { artifacts, inScope };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { manualRunId } from '../../temporal/run-identity.js';
+import { startReplicationRun } from '../../temporal/start-replication-run.js';
+import type { PolicySnapshot } from '../../workflows/replication-model.js';
+import { pushImage, type PushedImage } from '../harness/images.js';
+import { rawListTags } from '../harness/raw-client.js';
+import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+describe('mirror mode', () => {
+  let bed: TestBed;
+  let regatta: RegattaUnderTest;
+  let policy: PolicySnapshot;
+  const images = new Map<string, PushedImage>();
+  let runs = 0;
+
+  async function deleteAtHq(tag: string) {
+    const { username, password } = bed.hq.credentials!;
+    const response = await request(`${bed.hq.url}/v2/production/app/manifests/${images.get(tag)!.digest}`, {
+      method: 'DELETE',
+      dispatcher: bed.hq.dispatcher,
+      headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    });
+    await response.body.dump();
+    assert.equal(response.statusCode, 202);
+  }
+
+  const mirrorRun = async () =>
+    (
+      await startReplicationRun({
+        client: regatta.client,
+        workflowId: manualRunId(policy, new Date(), `m${++runs}`),
+        policy,
+        trigger: 'manual',
+      })
+    ).result();
+
+  const drTags = async (repository = 'production/app') =>
+    (await rawListTags({ registry: bed.sites[0] }, repository)).sort();
+
+  before(async () => {
+    bed = await startTestBed();
+    regatta = await startRegattaWorker(bed);
+    const hq = await regatta.addRegistry(bed.hq);
+    const dr = await regatta.addRegistry(bed.sites[0]);
+    for (const tag of ['a', 'b', 'c', 'd', 'e', 'x.sig']) {
+      images.set(tag, await pushImage({ registry: bed.hq }, 'production/app', tag, { layerSizes: [512] }));
+    }
+    await pushImage({ registry: bed.hq }, 'staging/other', 'v1', { layerSizes: [256] });
+    await pushImage({ registry: bed.sites[0] }, 'staging/keep', 'v1', { layerSizes: [256] });
+    policy = await regatta.createPolicy({
+      name: 'dr-mirror',
+      src_registry: { id: hq },
+      dest_registry: { id: dr },
+      filters: [{ type: 'name', value: 'production/**' }],
+      mirror: { prune: true, max_delete_ratio: 0.5, protect: ['*.sig'] },
+    });
+  });
+  after(async () => {
+    await regatta?.stop();
+    await bed?.stop();
+  });
+
+  it('sync – copies everything in scope, deletes nothing on the first run', async () => {
+    const summary = await mirrorRun();
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    assert.deepEqual(await drTags(), ['a', 'b', 'c', 'd', 'e', 'x.sig']);
+    assert.deepEqual(await drTags('staging/other'), []);
+  });
+
+  it('prune – a tag deleted at HQ disappears from DR; protected and out-of-scope tags stay', async () => {
+    await deleteAtHq('a');
+    await deleteAtHq('x.sig');
+    const summary = await mirrorRun();
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    assert.deepEqual(await drTags(), ['b', 'c', 'd', 'e', 'x.sig']);
+    assert.deepEqual(await drTags('staging/keep'), ['v1']);
+  });
+
+  it('ratio guard – a prune over max_delete_ratio deletes nothing and fails the run saying why', async () => {
+    await deleteAtHq('b');
+    await deleteAtHq('c');
+    await deleteAtHq('d');
+    const summary = await mirrorRun();
+    assert.equal(summary.status, 'Failed');
+    assert.match(
+      summary.statusText,
+      /prune refused: .*would delete 3 of 5 tags in scope \(60%\), more than max_delete_ratio 0.5/,
+    );
+    assert.deepEqual(await drTags(), ['b', 'c', 'd', 'e', 'x.sig']);
+  });
+
+  it('wiped source – an HQ with an empty catalog never empties DR', async () => {
+    await bed.hq.stop();
+    rmSync(bed.hq.storageDir, { recursive: true, force: true });
+    await bed.hq.start();
+    const summary = await mirrorRun();
+    assert.equal(summary.status, 'Failed');
+    assert.match(summary.statusText, /the source lists no tag in scope/);
+    assert.deepEqual(await drTags(), ['b', 'c', 'd', 'e', 'x.sig']);
+    assert.deepEqual(await drTags('staging/keep'), ['v1']);
+  });
+});
