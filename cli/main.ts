@@ -1,15 +1,11 @@
 #!/usr/bin/env node
 import { errorCode } from '../errors/regatta-error.js';
-import { installRuntime } from '../worker/install-runtime.js';
-import { runDev } from './dev.js';
 import { loadEnvironment } from './environment.js';
 import { createLogger } from './logger.js';
-import { startWorker } from '../worker/start-worker.js';
-import { startApi } from './processes.js';
-import { replicationApi } from './replication-api.js';
-import { untilStopSignal } from './stop-signal.js';
 import { clientCommands, clientUsage, runClientCommand } from './commands/index.js';
 import { CliError, exitCodeOf } from './commands/cli-error.js';
+
+const serverCommands = new Set(['dev', 'api', 'worker']);
 
 const usage = `usage: regatta <command>
 
@@ -39,34 +35,14 @@ async function main(argv: string[]): Promise<number> {
   const pretty = environment.LOG_PRETTY ? environment.LOG_PRETTY === '1' : process.stdout.isTTY;
   const logger = createLogger({ level: environment.LOG_LEVEL, pretty });
 
-  switch (command) {
-    case 'dev':
-      installRuntime({ logger, metricsAddress: environment.REGATTA_WORKER_METRICS_ADDRESS });
-      await runDev(environment, logger);
-      return 0;
-    case 'api':
-    case 'worker': {
-      if (command === 'worker')
-        installRuntime({ logger, metricsAddress: environment.REGATTA_WORKER_METRICS_ADDRESS });
-      const address = environment.TEMPORAL_ADDRESS ?? `127.0.0.1:${environment.TEMPORAL_DEV_PORT}`;
-      const stopRequested = untilStopSignal(logger);
-      if (command === 'api') {
-        const api = await startApi(environment, address, logger, replicationApi(environment));
-        logger.info(`Regatta API: ${api.url}`);
-        await stopRequested;
-        await api.stop();
-      } else {
-        const worker = await startWorker(environment, address, logger);
-        logger.info(`worker polling Temporal at ${address}`);
-        await Promise.race([stopRequested, worker.done]);
-        await worker.stop();
-      }
-      return 0;
-    }
-    default:
-      process.stderr.write(`unknown command: ${command}\n${usage}\n`);
-      return 2;
+  if (!serverCommands.has(command)) {
+    process.stderr.write(`unknown command: ${command}\n${usage}\n`);
+    return 2;
   }
+  // Loaded only here: the worker and Temporal modules take seconds to load, client commands need none of them.
+  const { runServerCommand } = await import('./server-commands.js');
+  await runServerCommand(command, environment, logger);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(
