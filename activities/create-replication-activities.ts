@@ -2,6 +2,7 @@ import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
+import { findUpToDate, type FindUpToDateInput } from './find-up-to-date.js';
 import { planPrune, type PlanPruneInput } from './plan-prune.js';
 import { recordExecution } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
@@ -24,6 +25,7 @@ export function createReplicationActivities({ store, clients }: ReplicationActiv
     enumerateArtifacts: (input: EnumerateArtifactsInput) =>
       atActivityEdge(() => enumerateArtifacts(clients, input)),
     planPrune: (input: PlanPruneInput) => atActivityEdge(() => planPrune(clients, input)),
+    findUpToDate: (input: FindUpToDateInput) => atActivityEdge(() => findUpToDate(clients, input)),
     replicateArtifact: (input: ReplicateArtifactInput) =>
       atActivityEdge(() =>
         input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),

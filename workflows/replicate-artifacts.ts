@@ -11,6 +11,12 @@ import type { DestinationResult } from '../activities/replication-activity-types
 import { destinationRetry, retryDelayMs } from './destination-retry.js';
 import type { Artifact, Operation, PolicySnapshot, ReplicationTask } from './replication-model.js';
 
+const { findUpToDate } = proxyActivities<ReturnType<typeof createReplicationActivities>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
 const { replicateArtifact } = proxyActivities<ReturnType<typeof createReplicationActivities>>({
   startToCloseTimeout: '2 hours',
   // A worker killed mid-blob is noticed this fast, and the copy resumes on another worker.
@@ -109,6 +115,38 @@ async function replicateOne(input: ReplicateArtifactsInput, artifact: Artifact, 
   }
 }
 
+/**
+ * Marks the tasks already done at their destination (same digest, or another digest kept with
+ * override off) with one HEAD-only activity for the whole page. Not for platform-filtered copies
+ * (their digest is computed by the copy) nor with referrers (new ones may wait behind the same image).
+ */
+async function skipUpToDate(input: ReplicateArtifactsInput, byArtifact: Map<number, ReplicationTask[]>) {
+  if (input.operation !== 'copy' || input.policy.platforms?.length || input.policy.replicateReferrers) return;
+  const checks = [...byArtifact].flatMap(([index, tasks]) => {
+    const pending = tasks.filter((task) => task.status === 'Pending');
+    if (pending.length === 0) return [];
+    const targets = pending.map((task) => ({
+      taskId: task.id,
+      registryId: task.destinationRegistryId,
+      repository: task.destinationRepository,
+    }));
+    return [{ artifact: input.artifacts[index]!, targets }];
+  });
+  if (checks.length === 0) return;
+  const done = await findUpToDate({
+    sourceRegistryId: input.policy.srcRegistryId,
+    checks,
+    override: input.policy.override,
+  });
+  const byId = new Map(input.tasks.map((task) => [task.id, task]));
+  const now = new Date().toISOString();
+  for (const { taskId, outcome, digest } of done) {
+    const task = byId.get(taskId);
+    if (!task) continue;
+    Object.assign(task, { status: 'Succeed', outcome, digest, attempts: 1, startTime: now, endTime: now });
+  }
+}
+
 /** Runs the artifacts with bounded concurrency; on cancellation marks what is unfinished `Stopped`. */
 export async function replicateArtifacts(input: ReplicateArtifactsInput): Promise<void> {
   const byArtifact = new Map<number, ReplicationTask[]>();
@@ -125,6 +163,7 @@ export async function replicateArtifacts(input: ReplicateArtifactsInput): Promis
     }
   };
   try {
+    await skipUpToDate(input, byArtifact);
     await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, lane));
   } catch (error) {
     if (isCancellation(error)) {

@@ -114,5 +114,7 @@ describe('replication run', () => {
     const second = await again.result();
     assert.equal(second.status, 'Succeed');
     assert.equal(second.bytes, 0);
+    const secondTasks = (await again.query(runStatusQuery, { limit: 100 })).tasks;
+    assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
   });
 });
