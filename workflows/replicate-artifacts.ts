@@ -38,6 +38,8 @@ export interface ReplicateArtifactsInput {
   tasks: ReplicationTask[];
   concurrency: number;
   bytesPerSecond?: number;
+  /** Look for what is already in place first: worth it for enumerated runs, not for a fresh push. */
+  checkUpToDate?: boolean;
 }
 
 function finish(task: ReplicationTask, status: ReplicationTask['status']): void {
@@ -121,7 +123,8 @@ async function replicateOne(input: ReplicateArtifactsInput, artifact: Artifact, 
  * (their digest is computed by the copy) nor with referrers (new ones may wait behind the same image).
  */
 async function skipUpToDate(input: ReplicateArtifactsInput, byArtifact: Map<number, ReplicationTask[]>) {
-  if (input.operation !== 'copy' || input.policy.platforms?.length || input.policy.replicateReferrers) return;
+  if (!input.checkUpToDate || input.operation !== 'copy') return;
+  if (input.policy.platforms?.length || input.policy.replicateReferrers) return;
   const checks = [...byArtifact].flatMap(([index, tasks]) => {
     const pending = tasks.filter((task) => task.status === 'Pending');
     if (pending.length === 0) return [];

@@ -11,6 +11,7 @@ export interface ReplicationBatchInput {
   tasks: ReplicationTask[];
   concurrency: number;
   bytesPerSecond?: number;
+  checkUpToDate?: boolean;
 }
 
 export interface ReplicationBatchResult {

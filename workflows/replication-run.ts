@@ -88,6 +88,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
           operation,
           tasks: planned,
           concurrency: artifactConcurrency,
+          checkUpToDate: !input.artifacts,
           bytesPerSecond,
         },
       ],
