@@ -6,6 +6,7 @@ import { storedPolicySnapshot } from '../../temporal/policy-snapshot.js';
 import { eventRunId } from '../../temporal/run-identity.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
 import { TemporalUnavailableError } from '../../temporal/temporal-unavailable-error.js';
+import type { PolicySnapshot } from '../../workflows/replication-model.js';
 import { UnauthorizedError } from '../http-errors.js';
 import { idParam } from '../id-param.js';
 import { parseWebhookBody } from './parse-webhook-body.js';
@@ -68,8 +69,11 @@ export function webhookRoutes(store: Store, client: Client): Router {
         return;
       }
       const runs: string[] = [];
+      // An envelope often carries many events for one policy: read its registries once.
+      const snapshots = new Map<number, Promise<PolicySnapshot>>();
       for (const { policy, event } of starts) {
-        const snapshot = await storedPolicySnapshot(store, policy);
+        if (!snapshots.has(policy.id)) snapshots.set(policy.id, storedPolicySnapshot(store, policy));
+        const snapshot = await snapshots.get(policy.id)!;
         const artifact = { repository: event.repository, tag: event.tag, digest: event.digest };
         const workflowId = eventRunId(snapshot, artifact, event.action);
         try {

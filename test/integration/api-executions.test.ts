@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { request } from 'undici';
-import { startApi, type StartedApi } from '../../cli/processes.js';
-import { replicationApi } from '../../cli/replication-api.js';
+import type { StartedApi } from '../../cli/processes.js';
 import { scheduleId } from '../../temporal/run-identity.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
+import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
@@ -53,12 +52,7 @@ describe('executions API', () => {
   before(async () => {
     bed = await startTestBed();
     regatta = await startRegattaWorker(bed);
-    api = await startApi(
-      regatta.environment,
-      bed.temporal!.address,
-      pino({ level: 'silent' }),
-      replicationApi(regatta.environment),
-    );
+    api = await startRegattaApi(bed, regatta);
     for (const registry of [bed.hq, ...bed.sites])
       ids[registry.name] = await createdId('/registries', harborRegistryBody(registry));
   });

@@ -4,10 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { startApi, type StartedApi } from '../../cli/processes.js';
-import { replicationApi } from '../../cli/replication-api.js';
+import type { StartedApi } from '../../cli/processes.js';
 import { pushImage } from '../harness/images.js';
+import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
@@ -83,12 +82,7 @@ describe('regatta CLI against a running API', () => {
   before(async () => {
     bed = await startTestBed();
     regatta = await startRegattaWorker(bed);
-    api = await startApi(
-      regatta.environment,
-      bed.temporal!.address,
-      pino({ level: 'silent' }),
-      replicationApi(regatta.environment),
-    );
+    api = await startRegattaApi(bed, regatta);
     dir = mkdtempSync(join(tmpdir(), 'regatta-cli-'));
     const [plain, basic, tls] = bed.sites;
     env = {

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { request } from 'undici';
-import { startApi, type StartedApi } from '../../cli/processes.js';
-import { replicationApi } from '../../cli/replication-api.js';
+import type { StartedApi } from '../../cli/processes.js';
 import { policyIdKey } from '../../temporal/search-attributes.js';
 import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/free-port.js';
@@ -12,6 +10,7 @@ import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';
+import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
@@ -83,13 +82,7 @@ describe('webhooks', () => {
       ],
     });
     regatta = await startRegattaWorker(bed);
-    const environment = { ...regatta.environment, REGATTA_API_PORT: apiPort };
-    api = await startApi(
-      environment,
-      bed.temporal!.address,
-      pino({ level: 'silent' }),
-      replicationApi(environment),
-    );
+    api = await startRegattaApi(bed, regatta, apiPort);
     const ids: number[] = [];
     for (const registry of [bed.hq, ...bed.sites]) {
       const response = await call(
