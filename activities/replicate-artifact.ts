@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { copyArtifact, type RegistryClient } from '../registry/index.js';
+import { copyArtifact, planCopy, type RegistryClient } from '../registry/index.js';
 import { failedDestination } from './failed-destination.js';
 import type { RegistryClients } from './registry-clients.js';
 import type {
@@ -10,6 +10,11 @@ import type {
 
 /** How often a copy reports progress, so a stop or a lost worker is noticed within seconds. */
 const heartbeatEveryMs = 1_000;
+
+function outcomeOf(status: 'copied' | 'skipped' | 'conflict', dryRun = false): DestinationResult['outcome'] {
+  if (status === 'conflict') return 'kept';
+  return status === 'copied' && dryRun ? 'would_copy' : status;
+}
 
 type Resolved = { registryId: number; repository: string; client: RegistryClient } | DestinationResult;
 
@@ -31,7 +36,8 @@ async function resolveDestinations(
 /**
  * Copies one artifact to every destination in one pass: each blob is read from the source once
  * and streamed to all destinations that lack it. A destination that fails does not fail the others;
- * its error comes back in the result so the workflow retries only that destination.
+ * its error comes back in the result so the workflow retries only that destination. A dry run
+ * plans the same copy without writing.
  */
 export async function replicateArtifact(
   clients: RegistryClients,
@@ -49,7 +55,7 @@ export async function replicateArtifact(
   let progress = { bytesDone: 0, bytesTotal: 0 };
   const ticker = setInterval(() => context.heartbeat(progress), heartbeatEveryMs);
   try {
-    const copy = await copyArtifact({
+    const copy = await (input.dryRun ? planCopy : copyArtifact)({
       source: {
         client: source,
         repository: input.artifact.repository,
@@ -84,7 +90,7 @@ export async function replicateArtifact(
         registryId: entry.registryId,
         repository: entry.repository,
         ok: true,
-        outcome: target.status === 'conflict' ? 'kept' : target.status,
+        outcome: outcomeOf(target.status, input.dryRun),
         digest: target.digest ?? copy.digest,
         bytes: target.bytesUploaded,
       };

@@ -41,13 +41,17 @@ export interface ReplicateArtifactInput {
   replicateReferrers: boolean;
   /** This activity's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number;
+  /** Plan only: report what the copy would do (outcome `would_copy`, bytes it would send), write nothing. */
+  dryRun?: boolean;
+  /** For event runs, when the registry reported the push (ISO 8601): push-to-site latency counts from it. */
+  eventTime?: string;
 }
 
 export interface DestinationResult {
   registryId: number;
   repository: string;
   ok: boolean;
-  outcome: 'copied' | 'skipped' | 'kept' | 'deleted' | 'absent' | 'failed';
+  outcome: 'copied' | 'skipped' | 'kept' | 'deleted' | 'absent' | 'failed' | 'would_copy';
   digest?: string;
   bytes: number;
   error?: { code: string; message: string; retryable: boolean };

@@ -15,7 +15,11 @@ import { taskLog, toHarborExecution, toHarborTask } from './execution-view.js';
 import { idParam } from './id-param.js';
 import { parseListParams, setPageHeaders } from './list-params.js';
 
-const StartExecution = z.strictObject({ policy_id: z.number().int().positive() });
+const StartExecution = z.strictObject({
+  policy_id: z.number().int().positive(),
+  /** Regatta's extension: plan the run (tasks say what would be copied, skipped, deleted), write nothing. */
+  dry_run: z.boolean().optional(),
+});
 
 /** Beyond this many executions, a `status` filter (computed from Temporal) is not applied. */
 const maxStatusScan = 1000;
@@ -33,15 +37,16 @@ export function executionRoutes(store: Store, client: Client): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const { policy_id: policyId } = parseInput(StartExecution, req.body);
+    const { policy_id: policyId, dry_run: dryRun = false } = parseInput(StartExecution, req.body);
     const policy = await store.policies.get(policyId).catch((error: unknown) => {
       if (error instanceof NotFoundError)
         throw new InvalidInputError(`policy_id: policy ${policyId} not found`, 'policy_id');
       throw error;
     });
     if (!policy.enabled) throw new PreconditionError(`policy ${policy.name} is disabled`);
+    // A plan writes nothing, so it neither waits for nor blocks a real run.
     const skipReason =
-      policy.single_active_replication && (await hasRunInProgress(client, policy.id))
+      !dryRun && policy.single_active_replication && (await hasRunInProgress(client, policy.id))
         ? 'another execution of this policy is in progress (single_active_replication)'
         : undefined;
     const snapshot = await storedPolicySnapshot(store, policy);
@@ -52,6 +57,7 @@ export function executionRoutes(store: Store, client: Client): Router {
       policy: snapshot,
       trigger: 'manual',
       skipReason,
+      dryRun,
     });
     const execution = await store.executions.create({
       policyId: policy.id,

@@ -43,12 +43,14 @@ export interface ExecutionFacts {
   trigger: Trigger;
   workflowId: string;
   workflowStatus: WorkflowStatusName;
+  /** A plan: its tasks say what a real run would do, and nothing was written. */
+  dryRun: boolean;
   startTime: Date;
   closeTime?: Date;
   summary?: ExecutionSummary;
 }
 
-/** Harbor's `ReplicationExecution`, plus Regatta's `workflow_id` and `bytes`. */
+/** Harbor's `ReplicationExecution`, plus Regatta's `workflow_id`, `bytes` and `dry_run`. */
 export function toHarborExecution(facts: ExecutionFacts) {
   const status = executionStatus(facts.workflowStatus, facts.summary);
   const counts = facts.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
@@ -67,6 +69,7 @@ export function toHarborExecution(facts: ExecutionFacts) {
     status_text: statusText,
     ...counts,
     bytes: facts.summary?.bytes ?? 0,
+    dry_run: facts.dryRun,
     workflow_id: facts.workflowId,
   };
 }

@@ -33,6 +33,7 @@ export {
   type ParsedManifest,
 } from './manifest.js';
 export { copyArtifact } from './copy/copy-artifact.js';
+export { planCopy } from './copy/plan-copy.js';
 export type {
   CopyInput,
   CopyProgress,

@@ -35,7 +35,7 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     // Past the namespace's retention Temporal forgets a run; Harbor would still list it.
-    return { ...base, workflowStatus: 'UNKNOWN', startTime: new Date(record.creationTime) };
+    return { ...base, workflowStatus: 'UNKNOWN', dryRun: false, startTime: new Date(record.creationTime) };
   }
   const workflowStatus = description.status.name as WorkflowStatusName;
   let summary: ExecutionSummary | undefined;
@@ -44,6 +44,7 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
   return {
     ...base,
     workflowStatus,
+    dryRun: description.memo?.dryRun === true,
     startTime: description.startTime,
     ...(description.closeTime ? { closeTime: description.closeTime } : {}),
     ...(summary ? { summary } : {}),

@@ -17,6 +17,9 @@ export interface StartReplicationRunInput {
   artifacts?: Artifact[];
   operation?: Operation;
   skipReason?: string;
+  /** Plan only; marked in the run's memo so its execution says `dry_run` from the start. */
+  dryRun?: boolean;
+  eventTime?: string;
 }
 
 /** The start options every run shares, schedules included: queue, search attributes, UI summary. */
@@ -52,8 +55,11 @@ export async function startReplicationRun(
         artifacts: input.artifacts,
         operation: input.operation ?? 'copy',
         ...(input.skipReason ? { skipReason: input.skipReason } : {}),
+        ...(input.dryRun ? { dryRun: true } : {}),
+        ...(input.eventTime ? { eventTime: input.eventTime } : {}),
       },
     ],
+    ...(input.dryRun ? { memo: { dryRun: true } } : {}),
     ...(input.trigger === 'event_based'
       ? {
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

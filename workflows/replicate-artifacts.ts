@@ -40,6 +40,9 @@ export interface ReplicateArtifactsInput {
   bytesPerSecond?: number;
   /** Look for what is already in place first: worth it for enumerated runs, not for a fresh push. */
   checkUpToDate?: boolean;
+  /** Plan only: the copy activity reports what it would do and writes nothing. */
+  dryRun?: boolean;
+  eventTime?: string;
 }
 
 function finish(task: ReplicationTask, status: ReplicationTask['status']): void {
@@ -94,6 +97,8 @@ async function replicateOne(input: ReplicateArtifactsInput, artifact: Artifact, 
         platforms: input.policy.platforms,
         replicateReferrers: input.policy.replicateReferrers,
         bytesPerSecond: input.bytesPerSecond,
+        ...(input.dryRun ? { dryRun: true } : {}),
+        ...(input.eventTime ? { eventTime: input.eventTime } : {}),
       });
       pending = pending.filter((task, index) => {
         const destination = result.destinations[index];

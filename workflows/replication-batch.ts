@@ -12,6 +12,8 @@ export interface ReplicationBatchInput {
   concurrency: number;
   bytesPerSecond?: number;
   checkUpToDate?: boolean;
+  dryRun?: boolean;
+  eventTime?: string;
 }
 
 export interface ReplicationBatchResult {
@@ -28,7 +30,7 @@ export async function replicationBatch(input: ReplicationBatchInput): Promise<Re
   let finished = false;
   let stopped = false;
   setHandler(runStatusQuery, (request) => ({
-    summary: summarizeExecution(tasks, finished, stopped),
+    summary: summarizeExecution(tasks, finished, { stopped, dryRun: input.dryRun ?? false }),
     ...selectTasks(tasks, request),
   }));
   try {

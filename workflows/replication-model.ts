@@ -50,6 +50,10 @@ export const ReplicationRunInput = z.object({
   operation: Operation.default('copy'),
   /** Set when the run must not copy (single active replication): it is recorded, then ends stopped. */
   skipReason: z.string().optional(),
+  /** Plan only: the tasks say what a real run would copy, skip and delete; nothing is written. */
+  dryRun: z.boolean().default(false),
+  /** For event runs, when the registry reported the change (ISO 8601). */
+  eventTime: z.string().optional(),
 });
 export type ReplicationRunInput = z.input<typeof ReplicationRunInput>;
 
@@ -70,7 +74,10 @@ export const ReplicationTask = z.object({
   destinationRepository: z.string(),
   /** Index of the artifact within its page; tasks of one artifact are copied together. */
   artifactIndex: z.number().int(),
-  /** copied | skipped (already there) | kept (override off, another digest left in place) | deleted | absent */
+  /**
+   * copied | skipped (already there) | kept (override off, another digest left in place) | deleted |
+   * absent; in a dry run, would_copy and would_delete instead of copied and deleted.
+   */
   outcome: z.string().optional(),
   digest: z.string().optional(),
   bytes: z.number().default(0),
@@ -95,5 +102,7 @@ export const ExecutionSummary = z.object({
   statusText: z.string(),
   counts: TaskCounts,
   bytes: z.number(),
+  /** A plan: `bytes` is what a real run would send. */
+  dryRun: z.boolean().optional(),
 });
 export type ExecutionSummary = z.infer<typeof ExecutionSummary>;

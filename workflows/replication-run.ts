@@ -42,7 +42,8 @@ const maxRepositoriesInSearchAttribute = 20;
 
 /**
  * One execution of one policy: enumerate the source (unless the artifacts are given), map names
- * per destination, and copy every artifact to every destination, page by page.
+ * per destination, and copy every artifact to every destination, page by page. A dry run takes the
+ * same path with read-only activities, so its tasks are the plan the next real run carries out.
  */
 export async function replicationRun(rawInput: ReplicationRunInput): Promise<ExecutionSummary> {
   const input = ReplicationRunInput.parse(rawInput);
@@ -52,8 +53,15 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   let stopped = false;
   let activePage: string | undefined;
   const refusals: string[] = [];
+  const summarize = (done: boolean) =>
+    summarizeExecution(tasks, done, {
+      stopped,
+      skipReason: input.skipReason,
+      refusal: refusals.join('; ') || undefined,
+      dryRun: input.dryRun,
+    });
   setHandler(runStatusQuery, (request) => ({
-    summary: summarizeExecution(tasks, finished, stopped, input.skipReason, refusals.join('; ') || undefined),
+    summary: summarize(finished),
     ...selectTasks(tasks, request),
     ...(activePage ? { activePage } : {}),
   }));
@@ -74,6 +82,10 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   ) => {
     const planned = planTasks(pagePolicy, artifacts, tasks.length + 1, operation, mapRepository);
     tasks.push(...planned);
+    if (input.dryRun && operation === 'delete') {
+      planDeletes(planned, artifacts);
+      return;
+    }
     for (const artifact of artifacts) {
       if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
     }
@@ -90,13 +102,15 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
           concurrency: artifactConcurrency,
           checkUpToDate: !input.artifacts,
           bytesPerSecond,
+          dryRun: input.dryRun,
+          ...(input.eventTime ? { eventTime: input.eventTime } : {}),
         },
       ],
     });
     activePage = undefined;
     tasks.splice(tasks.length - planned.length, planned.length, ...result.tasks);
-    const summary = summarizeExecution(tasks, false);
-    setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes copied`);
+    const summary = summarize(false);
+    setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes ${input.dryRun ? 'to copy' : 'copied'}`);
     if (result.stopped || CancellationScope.current().consideredCancelled)
       throw new CancelledFailure('stopped');
   };
@@ -119,7 +133,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     });
     if (input.skipReason) {
       finished = true;
-      return summarizeExecution(tasks, true, false, input.skipReason);
+      return summarize(true);
     }
     if (input.artifacts) {
       await runPage(input.artifacts, input.operation);
@@ -143,5 +157,22 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     throw error;
   }
   finished = true;
-  return summarizeExecution(tasks, true, false, undefined, refusals.join('; ') || undefined);
+  return summarize(true);
+}
+
+/** A dry run's deletes: the prune plan already holds each tag's digest at the destination. */
+function planDeletes(tasks: ReplicationTask[], artifacts: readonly Artifact[]): void {
+  const now = new Date().toISOString();
+  for (const task of tasks) {
+    if (task.status !== 'Pending') continue;
+    const digest = artifacts[task.artifactIndex]?.digest;
+    Object.assign(task, {
+      status: 'Succeed',
+      outcome: 'would_delete',
+      attempts: 1,
+      startTime: now,
+      endTime: now,
+      ...(digest ? { digest } : {}),
+    });
+  }
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { eventTime } from './event-time.js';
 import type { RegistryEvent } from './registry-event.js';
 
 const manifestMediaType = /manifest|image\.index/;
 
 const DistributionEvent = z.object({
   action: z.string(),
+  timestamp: z.string().optional(),
   target: z.object({
     mediaType: z.string().optional(),
     repository: z.string(),
@@ -22,9 +24,16 @@ export const DistributionEnvelope = z.object({ events: z.array(DistributionEvent
  */
 export function distributionRegistryEvents(envelope: z.infer<typeof DistributionEnvelope>): RegistryEvent[] {
   const events: RegistryEvent[] = [];
-  for (const { action, target } of envelope.events) {
+  for (const { action, target, timestamp } of envelope.events) {
+    const occurredAt = eventTime(timestamp);
     if (action === 'push' && target.tag && manifestMediaType.test(target.mediaType ?? '')) {
-      events.push({ action: 'push', repository: target.repository, tag: target.tag, digest: target.digest });
+      events.push({
+        action: 'push',
+        repository: target.repository,
+        tag: target.tag,
+        digest: target.digest,
+        ...occurredAt,
+      });
     } else if (action === 'delete' && (target.digest || target.tag)) {
       // 2.x sends manifest deletes by digest; 3.x also sends tag deletes.
       events.push({
@@ -32,6 +41,7 @@ export function distributionRegistryEvents(envelope: z.infer<typeof Distribution
         repository: target.repository,
         tag: target.tag,
         digest: target.digest,
+        ...occurredAt,
       });
     }
   }

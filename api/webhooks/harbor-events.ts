@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventTime } from './event-time.js';
 import type { RegistryEvent } from './registry-event.js';
 
 const HarborEventData = z.object({
@@ -19,12 +20,17 @@ const HarborEventData = z.object({
 });
 
 /** Harbor's "Default" webhook payload. */
-export const HarborDefaultPayload = z.object({ type: z.string(), event_data: HarborEventData });
+export const HarborDefaultPayload = z.object({
+  type: z.string(),
+  occur_at: z.number().optional(),
+  event_data: HarborEventData,
+});
 
 /** Harbor's CloudEvents payload (`harbor.artifact.pushed`, `harbor.artifact.deleted`). */
 export const HarborCloudEvent = z.object({
   specversion: z.string(),
   type: z.string(),
+  time: z.string().optional(),
   data: HarborEventData,
 });
 
@@ -36,7 +42,11 @@ const actions: Record<string, RegistryEvent['action']> = {
 };
 
 /** One event per resource of an artifact push or delete; other Harbor event types yield none. */
-export function harborRegistryEvents(type: string, data: z.infer<typeof HarborEventData>): RegistryEvent[] {
+export function harborRegistryEvents(
+  type: string,
+  data: z.infer<typeof HarborEventData>,
+  occurredAt?: string | number,
+): RegistryEvent[] {
   const action = actions[type];
   if (!action) return [];
   const repository =
@@ -46,5 +56,11 @@ export function harborRegistryEvents(type: string, data: z.infer<typeof HarborEv
       : data.repository.name);
   return data.resources
     .filter((resource) => action === 'delete' || resource.tag)
-    .map((resource) => ({ action, repository, tag: resource.tag || undefined, digest: resource.digest }));
+    .map((resource) => ({
+      action,
+      repository,
+      tag: resource.tag || undefined,
+      digest: resource.digest,
+      ...eventTime(occurredAt),
+    }));
 }

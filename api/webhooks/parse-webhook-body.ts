@@ -14,11 +14,11 @@ function eventsOf(body: unknown): RegistryEvent[] {
   if ('events' in object) return distributionRegistryEvents(parseInput(DistributionEnvelope, object));
   if ('specversion' in object) {
     const event = parseInput(HarborCloudEvent, object);
-    return harborRegistryEvents(event.type, event.data);
+    return harborRegistryEvents(event.type, event.data, event.time);
   }
   if ('event_data' in object) {
     const payload = parseInput(HarborDefaultPayload, object);
-    return harborRegistryEvents(payload.type, payload.event_data);
+    return harborRegistryEvents(payload.type, payload.event_data, payload.occur_at);
   }
   throw new InvalidInputError(
     'body: is neither a Distribution envelope nor a Harbor webhook payload',

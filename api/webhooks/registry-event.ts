@@ -6,5 +6,7 @@ export const RegistryEvent = z.object({
   repository: z.string(),
   tag: z.string().optional(),
   digest: z.string().optional(),
+  /** When the registry says it happened (ISO 8601); measures push-to-site latency and the recovery point. */
+  occurredAt: z.string().optional(),
 });
 export type RegistryEvent = z.infer<typeof RegistryEvent>;

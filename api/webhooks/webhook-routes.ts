@@ -85,6 +85,7 @@ export function webhookRoutes(store: Store, client: Client): Router {
               trigger: 'event_based',
               artifacts: [artifact],
               operation: event.action === 'delete' ? 'delete' : 'copy',
+              ...(event.occurredAt ? { eventTime: event.occurredAt } : {}),
             }),
           );
         } catch (error) {

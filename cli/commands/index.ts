@@ -12,7 +12,9 @@ export const clientCommands = new Set(['policy', 'run', 'runs', 'status', 'regis
 export const clientUsage = `  policy apply -f FILE|DIR [--prune] [--dry-run] [--rotate-secrets]
            make registries and policies what YAML/JSON files say (see examples/)
   policy list
-  run POLICY [--wait]   start a run of a policy (name or id); --wait exits 0 only on success
+  run POLICY [--wait] [--dry-run]
+           start a run of a policy (name or id); --wait exits 0 only on success;
+           --dry-run waits for the plan and prints what a real run would copy, skip and delete
   runs [POLICY] [--limit N]
   status RUN
   registry add NAME URL [--type T] [--insecure] [--access-key K --access-secret-env VAR]
@@ -79,8 +81,12 @@ export async function runClientCommand(argv: readonly string[], env: NodeJS.Proc
       one(positionals, 0, 'policy list');
       return policyList(client(), { json });
     case 'run': {
-      const [policy = ''] = one(positionals, 1, 'run POLICY [--wait]');
-      return runPolicy(client(), policy, { wait: values.wait === true, json });
+      const [policy = ''] = one(positionals, 1, 'run POLICY [--wait] [--dry-run]');
+      return runPolicy(client(), policy, {
+        wait: values.wait === true,
+        dryRun: values['dry-run'] === true,
+        json,
+      });
     }
     case 'runs':
       if (positionals.length > 1) throw new CliError('USAGE', 'usage: regatta runs [POLICY] [--limit N]');

@@ -19,8 +19,19 @@ export const Execution = z.looseObject({
   failed: z.number().int(),
   in_progress: z.number().int(),
   stopped: z.number().int(),
+  bytes: z.number().optional(),
+  dry_run: z.boolean().optional(),
 });
 export type Execution = z.infer<typeof Execution>;
+
+/** The fields of the API's task a plan shows. */
+const PlannedTask = z.looseObject({
+  src_resource: z.string(),
+  dst_resource: z.string(),
+  status: z.string(),
+  outcome: z.string().nullable(),
+  bytes: z.number(),
+});
 
 /** `[#####-----] 5/10 done, 1 failed`: a progress bar of the tasks that finished. */
 export function progressLine(execution: Execution, width = 20): string {
@@ -37,15 +48,21 @@ async function readExecution(client: ApiClient, id: string | number): Promise<Ex
   return Execution.parse(await client.get(`/replication/executions/${id}`));
 }
 
-/** `regatta run POLICY [--wait]`: starts a run; with --wait, 0 only when it succeeds. */
+/**
+ * `regatta run POLICY [--wait] [--dry-run]`: starts a run; with --wait, 0 only when it succeeds.
+ * A dry run always waits: its output is the plan.
+ */
 export async function runPolicy(
   client: ApiClient,
   reference: string,
-  options: { wait: boolean; json: boolean; intervalMs?: number },
+  options: { wait: boolean; dryRun?: boolean; json: boolean; intervalMs?: number },
 ): Promise<number> {
   const policy = await findPolicy(client, reference);
-  const id = await client.create('/replication/executions', { policy_id: policy.id });
-  if (!options.wait) {
+  const id = await client.create('/replication/executions', {
+    policy_id: policy.id,
+    ...(options.dryRun ? { dry_run: true } : {}),
+  });
+  if (!options.wait && !options.dryRun) {
     if (options.json) printJson({ id, policy_id: policy.id });
     else process.stdout.write(`started run ${id} of policy ${policy.name}\n`);
     return 0;
@@ -63,12 +80,36 @@ export async function runPolicy(
     execution = await readExecution(client, id);
   }
   if (tty) process.stderr.write('\n');
-  if (options.json) printJson(execution);
+  if (options.dryRun) await printPlan(client, execution, options.json);
+  else if (options.json) printJson(execution);
   else
     process.stdout.write(
       `run ${id} of policy ${policy.name}: ${execution.status}${execution.status_text ? ` (${execution.status_text})` : ''}\n`,
     );
   return execution.status === 'Succeed' ? 0 : 1;
+}
+
+/** A dry run's tasks: what the real run would do at each destination. */
+async function printPlan(client: ApiClient, execution: Execution, json: boolean): Promise<void> {
+  const tasks = z
+    .array(PlannedTask)
+    .parse(await client.listAll(`/replication/executions/${execution.id}/tasks`));
+  if (json) {
+    printJson({ execution, tasks });
+    return;
+  }
+  process.stdout.write(
+    formatTable(
+      ['SOURCE', 'DESTINATION', 'ACTION', 'BYTES'],
+      tasks.map((task) => [
+        task.src_resource,
+        task.dst_resource,
+        task.status === 'Succeed' ? (task.outcome ?? '') : task.status,
+        String(task.bytes),
+      ]),
+    ),
+  );
+  process.stdout.write(`run ${execution.id}: ${execution.status_text}\n`);
 }
 
 function executionRow(execution: Execution, policyName: string): string[] {

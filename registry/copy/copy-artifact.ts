@@ -1,56 +1,14 @@
 import { setMaxListeners } from 'node:events';
-import { InvalidInputError } from '../../errors/regatta-error.js';
-import { AbortedError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
-import { assertRepositoryName, assertTag, parseReference } from '../reference.js';
-import { resolveArtifactTree, type ArtifactTree } from './artifact-tree.js';
+import { resolveArtifactTree } from './artifact-tree.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
+import { decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
 import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
 import type { CopyInput, CopyResult } from './copy-types.js';
 import { forEachBounded } from './for-each-bounded.js';
 import { ProgressMeter } from './progress-meter.js';
 import { pushManifests } from './push-manifests.js';
 import { TargetRun } from './target-run.js';
-
-function validate(input: CopyInput): void {
-  assertRepositoryName(input.source.repository, 'source.repository');
-  parseReference(input.source.reference, 'source.reference');
-  const ids = new Set<string>();
-  input.targets.forEach((target, index) => {
-    assertRepositoryName(target.repository, `targets.${index}.repository`);
-    if (target.tag !== undefined) assertTag(target.tag, `targets.${index}.tag`);
-    if (ids.has(target.id))
-      throw new InvalidInputError(`target id ${target.id} appears twice`, `targets.${index}.id`);
-    ids.add(target.id);
-  });
-  if (input.bytesPerSecond !== undefined && !(input.bytesPerSecond > 0)) {
-    throw new InvalidInputError('bytesPerSecond must be positive', 'bytesPerSecond');
-  }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError('copy aborted', { cause: signal.reason });
-}
-
-/** Whether the target already has the tag at this digest, or another digest it must keep. */
-async function decideTag(run: TargetRun, tree: ArtifactTree, input: CopyInput): Promise<void> {
-  const source = parseReference(input.source.reference);
-  run.tag = run.target.tag ?? (source.kind === 'tag' ? source.tag : undefined);
-  const { client, repository } = run.target;
-  const existing = await client.headManifest(repository, run.tag ?? tree.top.digest, {
-    signal: input.signal,
-  });
-  if (existing?.digest === tree.top.digest) {
-    run.result.status = 'skipped';
-    run.result.digest = existing.digest;
-    run.needsImage = false;
-  } else if (existing && run.tag && !input.override) {
-    run.result.status = 'conflict';
-    run.result.digest = existing.digest;
-    run.needsImage = false;
-    run.needsReferrers = false;
-  }
-}
 
 /** HEAD, then mount, else an open upload session to stream into. */
 async function prepareBlob(
@@ -90,7 +48,7 @@ async function prepareBlob(
  * manifest whose content is missing. A failing target does not fail the others.
  */
 export async function copyArtifact(input: CopyInput): Promise<CopyResult> {
-  validate(input);
+  validateCopyInput(input);
   throwIfAborted(input.signal);
   // Every request of the copy listens on one signal; a private one keeps the caller's quiet.
   const controller = new AbortController();
@@ -119,11 +77,8 @@ async function copyWith(input: CopyInput): Promise<CopyResult> {
   const runs = input.targets.map((target) => new TargetRun(target));
   await Promise.all(runs.map((run) => run.step(() => decideTag(run, tree, input))));
 
-  const imageDigests = new Set(tree.imageBlobs.map((blob) => blob.digest));
   const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
-  const wants = (run: TargetRun, blob: Descriptor) =>
-    !run.failed &&
-    (imageDigests.has(blob.digest) ? run.needsImage : input.referrers === true && run.needsReferrers);
+  const wants = wantsBlob(tree, input);
   const progress = new ProgressMeter(
     blobs.reduce((sum, blob) => sum + blob.size, 0),
     input.onProgress,

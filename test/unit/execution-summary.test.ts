@@ -30,7 +30,7 @@ describe('summarizeExecution', () => {
   ];
   for (const [name, statuses, finished, stopped, status, text] of cases) {
     it(`status – ${name}`, () => {
-      const summary = summarizeExecution(tasks(...statuses), finished, stopped);
+      const summary = summarizeExecution(tasks(...statuses), finished, { stopped });
       assert.equal(summary.status, status);
       assert.equal(summary.statusText, text);
       assert.equal(summary.bytes, statuses.length * 10);
@@ -38,17 +38,39 @@ describe('summarizeExecution', () => {
   }
 
   it('skip and refusal – a skipped run is Stopped, a refused prune fails the run with its reason', () => {
-    const skipped = summarizeExecution([], true, false, 'another execution is in progress');
+    const skipped = summarizeExecution([], true, { skipReason: 'another execution is in progress' });
     assert.deepEqual(
       [skipped.status, skipped.statusText],
       ['Stopped', 'skipped: another execution is in progress'],
     );
-    const refused = summarizeExecution(tasks('Succeed'), true, false, undefined, 'dr: would delete 3 of 5');
+    const refused = summarizeExecution(tasks('Succeed'), true, { refusal: 'dr: would delete 3 of 5' });
     assert.deepEqual(
       [refused.status, refused.statusText],
       ['Failed', 'prune refused: dr: would delete 3 of 5; 1/1 succeeded'],
     );
-    assert.equal(summarizeExecution(tasks('InProgress'), false, false, undefined, 'x').status, 'InProgress');
+    assert.equal(summarizeExecution(tasks('InProgress'), false, { refusal: 'x' }).status, 'InProgress');
+  });
+
+  it('dry run – the text says what a real run would do; bytes are the bytes it would send', () => {
+    const plan = summarizeExecution(
+      [
+        { status: 'Succeed', bytes: 300, outcome: 'would_copy' },
+        { status: 'Succeed', bytes: 200, outcome: 'would_copy' },
+        { status: 'Succeed', bytes: 0, outcome: 'skipped' },
+        { status: 'Succeed', bytes: 0, outcome: 'kept' },
+        { status: 'Succeed', bytes: 0, outcome: 'would_delete' },
+      ],
+      true,
+      { dryRun: true },
+    );
+    assert.deepEqual(plan, {
+      status: 'Succeed',
+      statusText: 'dry run: 2 to copy (500 bytes), 2 in place, 1 to delete; 5/5 succeeded',
+      counts: { total: 5, failed: 0, succeed: 5, in_progress: 0, stopped: 0 },
+      bytes: 500,
+      dryRun: true,
+    });
+    assert.equal(summarizeExecution([], false, { dryRun: true }).statusText, 'enumerating artifacts');
   });
 
   it('counts – pending counts as in progress, as Harbor shows it', () => {

@@ -52,6 +52,7 @@ describe('execution view', () => {
       trigger: 'manual',
       workflowId: 'p/manual/x',
       workflowStatus: 'TERMINATED',
+      dryRun: false,
       startTime: new Date('2026-11-28T13:00:00Z'),
       closeTime: new Date('2026-11-28T13:01:00Z'),
       summary: failed,
@@ -72,6 +73,7 @@ describe('execution view', () => {
         in_progress: 0,
         stopped: 0,
         bytes: 0,
+        dry_run: false,
         workflow_id: 'p/manual/x',
       },
     );

@@ -6,6 +6,7 @@ import {
   HarborDefaultPayload,
   harborRegistryEvents,
 } from '../../api/webhooks/harbor-events.js';
+import { eventTime } from '../../api/webhooks/event-time.js';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const manifest = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -56,7 +57,11 @@ describe('distributionRegistryEvents', () => {
       const envelope = DistributionEnvelope.parse({
         events: [{ id: '1', timestamp: '2026-11-28T13:00:00Z', ...event }],
       });
-      assert.deepEqual(distributionRegistryEvents(envelope), expected);
+      const occurredAt = '2026-11-28T13:00:00.000Z';
+      assert.deepEqual(
+        distributionRegistryEvents(envelope),
+        expected.map((event) => ({ ...event, occurredAt })),
+      );
     });
   }
 });
@@ -113,5 +118,32 @@ describe('harborRegistryEvents', () => {
       repository: { name: 'api', namespace: 'production' },
     });
     assert.equal(event?.repository, 'production/api');
+  });
+});
+
+describe('eventTime', () => {
+  const cases: Array<[string, string | number | undefined, { occurredAt?: string }]> = [
+    ['absent', undefined, {}],
+    [
+      'RFC 3339 with nanoseconds and offset',
+      '2016-03-09T14:44:26.402973972-08:00',
+      { occurredAt: '2016-03-09T22:44:26.402Z' },
+    ],
+    ['Harbor occur_at (Unix seconds)', 1795870800, { occurredAt: '2026-11-28T13:00:00.000Z' }],
+    ['unreadable', 'yesterday-ish', {}],
+  ];
+  for (const [name, value, expected] of cases) {
+    it(name, () => assert.deepEqual(eventTime(value), expected));
+  }
+
+  it('default payload – occur_at reaches every event', () => {
+    const events = harborRegistryEvents(
+      'PUSH_ARTIFACT',
+      { resources: [{ digest, tag: 'v1' }], repository: { name: 'p/x' } },
+      1795870800,
+    );
+    assert.deepEqual(events, [
+      { action: 'push', repository: 'p/x', tag: 'v1', digest, occurredAt: '2026-11-28T13:00:00.000Z' },
+    ]);
   });
 });
