@@ -47,7 +47,7 @@ export interface CreateExecutionInput {
   trigger: string;
 }
 
-export function createExecutionStore({ db, isUniqueViolation }: StoreDialect) {
+export function createExecutionStore({ db, kind, isUniqueViolation }: StoreDialect) {
   const byWorkflowId = async (workflowId: string) => {
     const row = await db
       .selectFrom('executions')
@@ -103,7 +103,7 @@ export function createExecutionStore({ db, isUniqueViolation }: StoreDialect) {
         .select((eb) => eb.fn.countAll<number>().as('total'))
         .executeTakeFirstOrThrow();
       const sorted = query.sort?.length ? query : { ...query, sort: [{ field: 'id', descending: true }] };
-      const rows = await pageOfListQuery(base.selectAll(), executionListFields, sorted).execute();
+      const rows = await pageOfListQuery(base.selectAll(), executionListFields, sorted, kind).execute();
       return { items: rows.map(record), total: Number(total) };
     },
   };

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
+import type { DialectKind } from './dialect.js';
 
 /** A field a list can be filtered and sorted on: its column and how its values are read. */
 export interface ListField {
@@ -58,17 +59,27 @@ export function whereListQuery<Q extends SelectQueryBuilder<any, any, any>>(
   return result;
 }
 
+/**
+ * Text sorts by its bytes on both engines, as SQLite's BINARY collation does; PostgreSQL would
+ * follow the database's locale ('alpha' before 'Beta'), so a page would depend on the engine.
+ */
+function sortKey(fields: ListFields, field: string, kind: DialectKind) {
+  const ref = sql.ref(column(fields, field));
+  return kind === 'postgresql' && fields[field]?.kind === 'string' ? sql`${ref} collate "C"` : ref;
+}
+
 /** Orders (with `id` last, so pages are stable) and cuts out the page. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export function pageOfListQuery<Q extends SelectQueryBuilder<any, any, any>>(
   builder: Q,
   fields: ListFields,
   query: ListQuery,
+  kind: DialectKind,
 ): Q {
   const parsed = ListQuery.parse(query);
   let result = builder;
   for (const { field, descending } of parsed.sort) {
-    result = result.orderBy(sql.ref(column(fields, field)), descending ? 'desc' : 'asc') as Q;
+    result = result.orderBy(sortKey(fields, field, kind), descending ? 'desc' : 'asc') as Q;
   }
   if (!parsed.sort.some(({ field }) => column(fields, field) === 'id'))
     result = result.orderBy(sql.ref('id'), 'asc') as Q;

@@ -1,20 +1,32 @@
-import type { Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { Database } from './database.js';
-import type { StoreDialect } from './dialect.js';
+import type { DialectKind, StoreDialect } from './dialect.js';
 
 interface Migration {
   name: string;
-  up(db: Kysely<Database>): Promise<void>;
+  /** `kind` only where the engines need different DDL; plain Kysely DDL runs on both. */
+  up(db: Kysely<Database>, kind: DialectKind): Promise<void>;
+}
+
+/**
+ * An id the database assigns. SQLite keeps the `integer primary key autoincrement` that 0001 has
+ * always created there; PostgreSQL has no `autoincrement` and gets an identity column.
+ */
+function generatedId(kind: DialectKind) {
+  return (column: ColumnDefinitionBuilder) =>
+    kind === 'postgresql'
+      ? column.primaryKey().generatedByDefaultAsIdentity()
+      : column.primaryKey().autoIncrement();
 }
 
 // Append only: a migration that has run anywhere is never edited.
 const migrations: readonly Migration[] = [
   {
     name: '0001-registries-policies-executions-tokens',
-    async up(db) {
+    async up(db, kind) {
       await db.schema
         .createTable('registries')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', generatedId(kind))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('url', 'text', (column) => column.notNull())
         .addColumn('type', 'text', (column) => column.notNull())
@@ -31,7 +43,7 @@ const migrations: readonly Migration[] = [
         .execute();
       await db.schema
         .createTable('policies')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', generatedId(kind))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('src_registry_id', 'integer', (column) =>
           column.notNull().references('registries.id').onDelete('restrict'),
@@ -60,7 +72,7 @@ const migrations: readonly Migration[] = [
         .execute();
       await db.schema
         .createTable('executions')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', generatedId(kind))
         .addColumn('policy_id', 'integer', (column) => column.notNull())
         .addColumn('workflow_id', 'text', (column) => column.notNull().unique())
         .addColumn('run_id', 'text')
@@ -74,7 +86,7 @@ const migrations: readonly Migration[] = [
         .execute();
       await db.schema
         .createTable('api_tokens')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', generatedId(kind))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('role', 'text', (column) => column.notNull())
         .addColumn('token_hash', 'text', (column) => column.notNull().unique())
@@ -89,7 +101,11 @@ const migrations: readonly Migration[] = [
   },
 ];
 
-/** Brings the schema to the latest version, holding the write lock while it does. */
+/**
+ * Brings the schema to the latest version inside one write transaction: it holds the store's
+ * write lock (SQLite `begin immediate`, PostgreSQL's advisory lock), so processes starting at
+ * once on one database migrate one after the other, and each sees what the previous one did.
+ */
 export async function migrateToLatest(dialect: StoreDialect): Promise<string[]> {
   const applied: string[] = [];
   await dialect.writeTransaction(async (db) => {
@@ -104,7 +120,7 @@ export async function migrateToLatest(dialect: StoreDialect): Promise<string[]> 
     );
     for (const migration of migrations) {
       if (done.has(migration.name)) continue;
-      await migration.up(db);
+      await migration.up(db, dialect.kind);
       await db
         .insertInto('regatta_migrations')
         .values({ name: migration.name, applied_at: new Date().toISOString() })

@@ -11,7 +11,7 @@ import { loadSecretKey } from './secret-key.js';
 export interface StoreOptions {
   /** Holds the SQLite file and, unless `secretKey` is given, the key file. */
   dataDir: string;
-  /** `postgres://...` selects PostgreSQL (not supported yet). */
+  /** `postgres://...` selects PostgreSQL instead of SQLite. */
   databaseUrl?: string | undefined;
   /** `REGATTA_SECRET_KEY`. */
   secretKey?: string | undefined;

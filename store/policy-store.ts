@@ -46,7 +46,7 @@ async function assertRegistriesExist(db: Kysely<Database>, definition: PolicyDef
 }
 
 /** Replication policies; each keeps its definition as JSON and its registries as rows that constrain deletes. */
-export function createPolicyStore({ db, isUniqueViolation, writeTransaction }: StoreDialect) {
+export function createPolicyStore({ db, kind, isUniqueViolation, writeTransaction }: StoreDialect) {
   const columns = (definition: PolicyDefinition) => ({
     name: definition.name,
     src_registry_id: definition.src_registry_id,
@@ -103,7 +103,7 @@ export function createPolicyStore({ db, isUniqueViolation, writeTransaction }: S
       const { total } = await base
         .select((eb) => eb.fn.countAll<number>().as('total'))
         .executeTakeFirstOrThrow();
-      const rows = await pageOfListQuery(base.selectAll(), policyListFields, query).execute();
+      const rows = await pageOfListQuery(base.selectAll(), policyListFields, query, kind).execute();
       return { items: rows.map(stored), total: Number(total) };
     },
 

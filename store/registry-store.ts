@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { EnvironmentError } from '../errors/regatta-error.js';
 import type { RegistryInput, RegistryUpdate } from '../policies/index.js';
 import { credentialsFromDockerConfig } from '../registry/docker-config.js';
-import type { RegistriesTable } from './database.js';
+import type { Database, RegistriesTable } from './database.js';
 import type { StoreDialect } from './dialect.js';
 import {
   whereListQuery,
@@ -58,7 +58,7 @@ function sha256(text: string): Buffer {
 
 /** Registries, with their secrets sealed by the SecretBox. */
 export function createRegistryStore(
-  { db, isUniqueViolation, writeTransaction }: StoreDialect,
+  { db, kind, isUniqueViolation, writeTransaction }: StoreDialect,
   box: SecretBox,
 ) {
   const columns = (draft: RegistryDraft) => ({
@@ -101,8 +101,8 @@ export function createRegistryStore(
       row.webhook_secret === null ? null : box.open(row.webhook_secret, 'registry.webhook_secret'),
   });
 
-  const row = async (id: number): Promise<Row> => {
-    const found = await db.selectFrom('registries').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = async (id: number, from: Kysely<Database> = db): Promise<Row> => {
+    const found = await from.selectFrom('registries').selectAll().where('id', '=', id).executeTakeFirst();
     if (!found) throw new NotFoundError(`registry ${id} not found`);
     return found;
   };
@@ -138,7 +138,7 @@ export function createRegistryStore(
       const { total } = await base
         .select((eb) => eb.fn.countAll<number>().as('total'))
         .executeTakeFirstOrThrow();
-      const rows = await pageOfListQuery(base.selectAll(), registryListFields, query).execute();
+      const rows = await pageOfListQuery(base.selectAll(), registryListFields, query, kind).execute();
       return { items: rows.map(record), total: Number(total) };
     },
 
@@ -153,20 +153,22 @@ export function createRegistryStore(
       return new Map(rows.map((found) => [found.id, record(found)]));
     },
 
+    /** Reads, merges and writes under the write lock: a concurrent update of other fields is kept. */
     async update(id: number, update: RegistryUpdate): Promise<RegistryRecord> {
-      const next = applyRegistryUpdate(draftOf(await row(id)), update);
-      try {
-        const updated = await db
+      return writeTransaction(async (trx) => {
+        const next = applyRegistryUpdate(draftOf(await row(id, trx)), update);
+        const updated = await trx
           .updateTable('registries')
           .set({ ...columns(next), updated_at: new Date().toISOString() })
           .where('id', '=', id)
           .returningAll()
-          .executeTakeFirst();
+          .executeTakeFirst()
+          .catch((error: unknown) => {
+            throw nameTaken(error, next.name);
+          });
         if (!updated) throw new NotFoundError(`registry ${id} not found`);
         return record(updated);
-      } catch (error) {
-        throw nameTaken(error, next.name);
-      }
+      });
     },
 
     /** Refused with PRECONDITION while a policy copies from or to the registry. */

@@ -30,3 +30,9 @@ export class SecretKeyMismatchError extends RegattaError {
   readonly code = 'SECRET_KEY_MISMATCH';
   readonly retryable = false;
 }
+
+/** The database cannot be reached; the same request may succeed once it is back. */
+export class StoreUnavailableError extends RegattaError {
+  readonly code = 'STORE_UNAVAILABLE';
+  readonly retryable = true;
+}

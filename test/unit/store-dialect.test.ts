@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { describe, it } from 'node:test';
+import { errorCode } from '../../errors/regatta-error.js';
+import { openDialect } from '../../store/dialect.js';
+import { redactedDatabaseUrl } from '../../store/postgres-dialect.js';
+import { freePort } from '../harness/free-port.js';
+
+const logger = pino({ level: 'silent' });
+
+describe('openDialect', () => {
+  it('SQLite – when DATABASE_URL is unset, in the data folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regatta-dialect-'));
+    const dialect = openDialect({ dataDir, logger });
+    try {
+      assert.equal(dialect.kind, 'sqlite');
+      assert.deepEqual((await sql<{ one: number }>`select 1 as one`.execute(dialect.db)).rows, [{ one: 1 }]);
+    } finally {
+      await dialect.db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('PostgreSQL – from a postgres:// URL; an unreachable server is STORE_UNAVAILABLE, without the password', async () => {
+    const password = 'pw-that-must-not-show-7f3e';
+    const url = `postgres://regatta:${password}@127.0.0.1:${await freePort()}/regatta`;
+    const dialect = openDialect({ dataDir: '/nonexistent', databaseUrl: url, logger });
+    try {
+      assert.equal(dialect.kind, 'postgresql');
+      await assert.rejects(sql`select 1`.execute(dialect.db), (error: unknown) => {
+        assert.equal(errorCode(error), 'STORE_UNAVAILABLE');
+        assert.match((error as Error).message, /postgres:\/\/regatta:\*{5}@127\.0\.0\.1:\d+\/regatta/);
+        assert.ok(!inspect(error, { depth: 10 }).includes(password), inspect(error));
+        return true;
+      });
+    } finally {
+      await dialect.db.destroy();
+    }
+  });
+});
+
+describe('redactedDatabaseUrl', () => {
+  it('keeps user, host, port and database; drops the password and the query', () => {
+    assert.equal(
+      redactedDatabaseUrl('postgresql://app:s3cret@db.example:5433/regatta?sslmode=require&password=s3cret'),
+      'postgresql://app:*****@db.example:5433/regatta',
+    );
+    assert.equal(redactedDatabaseUrl('postgres://db.example/regatta'), 'postgres://db.example/regatta');
+    assert.equal(redactedDatabaseUrl('postgres://s3cret@@'), 'DATABASE_URL (not a valid URL)');
+  });
+});
