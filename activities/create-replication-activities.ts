@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
+import { auditDrift, type AuditDriftInput } from './audit-drift.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { findUpToDate, type FindUpToDateInput } from './find-up-to-date.js';
@@ -26,6 +27,7 @@ export function createReplicationActivities({ store, clients }: ReplicationActiv
       atActivityEdge(() => enumerateArtifacts(clients, input)),
     planPrune: (input: PlanPruneInput) => atActivityEdge(() => planPrune(clients, input)),
     findUpToDate: (input: FindUpToDateInput) => atActivityEdge(() => findUpToDate(clients, input)),
+    auditDrift: (input: AuditDriftInput) => atActivityEdge(() => auditDrift(clients, store, input)),
     replicateArtifact: (input: ReplicateArtifactInput) =>
       atActivityEdge(() =>
         input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),

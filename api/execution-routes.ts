@@ -14,6 +14,7 @@ import { ExecutionStatus, TaskStatus } from '../workflows/replication-model.js';
 import { taskLog, toHarborExecution, toHarborTask } from './execution-view.js';
 import { idParam } from './id-param.js';
 import { parseListParams, setPageHeaders } from './list-params.js';
+import { optionalEnum } from './query-enum.js';
 
 const StartExecution = z.strictObject({
   policy_id: z.number().int().positive(),
@@ -23,14 +24,6 @@ const StartExecution = z.strictObject({
 
 /** Beyond this many executions, a `status` filter (computed from Temporal) is not applied. */
 const maxStatusScan = 1000;
-
-function optionalEnum<T extends string>(value: unknown, values: readonly T[], name: string): T | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !values.includes(value as T)) {
-    throw new InvalidInputError(`${name}: must be one of ${values.join(', ')}`, name);
-  }
-  return value as T;
-}
 
 /** Harbor's `/replication/executions`: runs are Temporal workflows; the store keeps only the id mapping. */
 export function executionRoutes(store: Store, client: Client): Router {

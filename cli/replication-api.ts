@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { driftRoutes } from '../api/drift-routes.js';
 import { executionRoutes } from '../api/execution-routes.js';
 import { policySchedule, policyScheduleHooks } from '../api/policy-schedule-hooks.js';
 import { webhookRoutes } from '../api/webhooks/webhook-routes.js';
@@ -7,8 +8,8 @@ import type { Environment } from './environment.js';
 import type { ApiExtension } from './processes.js';
 
 /**
- * What the API adds on Temporal: executions, schedules kept with their policies (made to agree
- * at start-up), and webhooks.
+ * What the API adds on Temporal: executions, drift audits, schedules kept with their policies
+ * (made to agree at start-up), and webhooks.
  */
 export function replicationApi(environment: Environment): ApiExtension {
   return async ({ store, connection, logger }) => {
@@ -24,7 +25,10 @@ export function replicationApi(environment: Environment): ApiExtension {
     }
     await reconcilePolicySchedules(client, wanted, logger);
     return {
-      apiRoutes: [{ path: '/replication/executions', router: executionRoutes(store, client) }],
+      apiRoutes: [
+        { path: '/replication/executions', router: executionRoutes(store, client) },
+        { path: '/replication/policies', router: driftRoutes(store, client) },
+      ],
       publicRoutes: [{ path: '/webhooks', router: webhookRoutes(store, client) }],
       policyHooks: policyScheduleHooks(store, client),
     };

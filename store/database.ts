@@ -58,6 +58,18 @@ export interface ApiTokensTable {
   created_at: string;
 }
 
+/**
+ * When Regatta first knew of a tag pointing to a digest at a source registry: the registry's push
+ * notification, or the first drift audit that found it. The recovery point counts from here.
+ */
+export interface SourceChangesTable {
+  registry_id: number;
+  repository: string;
+  tag: string;
+  digest: string;
+  seen_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -74,6 +86,7 @@ export interface Database {
   policy_destinations: PolicyDestinationsTable;
   executions: ExecutionsTable;
   api_tokens: ApiTokensTable;
+  source_changes: SourceChangesTable;
   meta: MetaTable;
   regatta_migrations: MigrationsTable;
 }

@@ -10,4 +10,5 @@ export { openStore, type Store, type StoreOptions } from './open-store.js';
 export { policyListFields, type PolicyStore } from './policy-store.js';
 export { RegistryRecord, type RegistryWithCredentials } from './registry-record.js';
 export { registryListFields, type RegistryStore } from './registry-store.js';
+export { sourceChangeKey, type SourceChange, type SourceChangeStore } from './source-change-store.js';
 export { ConflictError, NotFoundError, PreconditionError, SecretKeyMismatchError } from './store-errors.js';

@@ -99,6 +99,20 @@ const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0002-source-changes',
+    async up(db) {
+      await db.schema
+        .createTable('source_changes')
+        .addColumn('registry_id', 'integer', (column) => column.notNull())
+        .addColumn('repository', 'text', (column) => column.notNull())
+        .addColumn('tag', 'text', (column) => column.notNull())
+        .addColumn('digest', 'text', (column) => column.notNull())
+        .addColumn('seen_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('source_changes_pk', ['registry_id', 'repository', 'tag', 'digest'])
+        .execute();
+    },
+  },
 ];
 
 /**

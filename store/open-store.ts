@@ -6,6 +6,7 @@ import { migrateToLatest } from './migrations.js';
 import { createPolicyStore } from './policy-store.js';
 import { createRegistryStore } from './registry-store.js';
 import { SecretBox } from './secret-box.js';
+import { createSourceChangeStore } from './source-change-store.js';
 import { loadSecretKey } from './secret-key.js';
 
 export interface StoreOptions {
@@ -49,6 +50,7 @@ export async function openStore(options: StoreOptions) {
       policies: createPolicyStore(dialect),
       executions: createExecutionStore(dialect),
       tokens: createApiTokenStore(dialect),
+      sourceChanges: createSourceChangeStore(dialect),
       async close(): Promise<void> {
         await dialect.db.destroy();
       },

@@ -36,6 +36,11 @@ export function eventRunId(
   return `${slug(policy.name)}-${policy.id}/event/${action}/${artifact.repository}:${artifact.tag ?? ''}@${digest}`;
 }
 
+/** One audit per policy and mode at a time: concurrent requests share it. */
+export function driftAuditId(policyId: number, verify: string): string {
+  return `regatta-drift-${policyId}-${verify}`;
+}
+
 /** Every schedule Regatta owns has this prefix; others in the namespace are left alone. */
 export const schedulePrefix = 'regatta-policy-';
 

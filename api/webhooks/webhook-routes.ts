@@ -30,6 +30,21 @@ async function eventPolicies(store: Store, registryId: number): Promise<StoredPo
   }
 }
 
+/** Each push, with the time the registry gave it: drift audits count the recovery point from here. */
+async function recordPushes(store: Store, registryId: number, events: readonly RegistryEvent[]) {
+  const now = new Date().toISOString();
+  for (const event of events) {
+    if (event.action !== 'push' || !event.tag || !event.digest) continue;
+    // A clock ahead of ours must not make a change look newer than when we heard of it.
+    const seenAt = event.occurredAt && event.occurredAt < now ? event.occurredAt : now;
+    await store.sourceChanges.record(
+      registryId,
+      [{ repository: event.repository, tag: event.tag, digest: event.digest }],
+      seenAt,
+    );
+  }
+}
+
 /** The secret as Distribution's `headers` or Harbor's `auth_header` send it: bare or as a bearer token. */
 function presentedSecret(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;
@@ -55,6 +70,7 @@ export function webhookRoutes(store: Store, client: Client): Router {
       if (!known) throw new UnauthorizedError('webhook: missing or wrong secret for this registry');
 
       const events = parseWebhookBody(req.body);
+      await recordPushes(store, registryId, events);
       const policies = await eventPolicies(store, registryId);
       const starts: Array<{ policy: StoredPolicy; event: RegistryEvent }> = [];
       for (const event of events) {

@@ -1,0 +1,215 @@
+import { Context } from '@temporalio/activity';
+import { destinationRepository, matchesFilters } from '../policies/index.js';
+import { RegistryNotFoundError, verifyArtifact, type RegistryClient } from '../registry/index.js';
+import type { Store } from '../store/index.js';
+import { sourceChangeKey } from '../store/index.js';
+import {
+  driftSampleSize,
+  type DestinationDrift,
+  type DriftFindings,
+  type UnservableEntry,
+  type VerifyMode,
+} from '../workflows/drift-model.js';
+import type { PolicySnapshot } from '../workflows/replication-model.js';
+import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
+import { classifyDrift, recoveryPoint, tagKey, type Drift } from './classify-drift.js';
+import type { RegistryClients } from './registry-clients.js';
+
+export interface AuditDriftInput {
+  policy: PolicySnapshot;
+  verify: VerifyMode;
+}
+
+/** HEAD requests in flight at once: small requests, the registries are the limit. */
+const headsInFlight = 16;
+/** Images verified at once (each has its own blobs in flight). */
+const verificationsInFlight = 4;
+
+async function inLanes<T>(
+  items: readonly T[],
+  lanes: number,
+  work: (item: T, index: number) => Promise<void>,
+) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index]!, index);
+      if (index % 100 === 0) Context.current().heartbeat({ done: index });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, Math.max(1, items.length)) }, lane));
+}
+
+/** Digest of each tag (undefined where HEAD finds nothing), keyed by the source's `repository:tag`. */
+async function digestsOf(
+  client: RegistryClient,
+  tags: ReadonlyArray<{ key: string; repository: string; tag: string }>,
+): Promise<Map<string, string | undefined>> {
+  const digests = new Map<string, string | undefined>();
+  await inLanes(tags, headsInFlight, async ({ key, repository, tag }) => {
+    digests.set(key, (await client.headManifest(repository, tag))?.digest);
+  });
+  return digests;
+}
+
+/** The tags in scope at a destination, keyed by the name they have at the source. */
+async function destinationTags(
+  client: RegistryClient,
+  policy: PolicySnapshot,
+  sourceRepositories: Set<string>,
+) {
+  const sourceOf = new Map<string, string>();
+  for (const repository of sourceRepositories) sourceOf.set(mapRepository(policy, repository), repository);
+  const tags: Array<{ key: string; repository: string; tag: string }> = [];
+  for await (const page of client.listRepositories({ pageSize: 1000 })) {
+    for (const repository of page) {
+      // Without a namespace mapping, names are the same at both ends and the filters apply as is.
+      const source =
+        sourceOf.get(repository) ??
+        (!policy.destNamespace && matchesFilters(policy.filters, { repository }) ? repository : undefined);
+      if (!source) continue;
+      try {
+        for await (const names of client.listTags(repository, { pageSize: 1000 })) {
+          for (const tag of names) {
+            if (matchesFilters(policy.filters, { repository: source, tag }))
+              tags.push({ key: tagKey(source, tag), repository, tag });
+          }
+        }
+      } catch (error) {
+        // Listed in the catalog but emptied since: no tags.
+        if (!(error instanceof RegistryNotFoundError)) throw error;
+      }
+      Context.current().heartbeat({ repository });
+    }
+  }
+  return tags;
+}
+
+function mapRepository(policy: PolicySnapshot, repository: string): string {
+  return destinationRepository(repository, {
+    dest_namespace: policy.destNamespace,
+    dest_namespace_replace_count: policy.destNamespaceReplaceCount,
+  });
+}
+
+async function verifyDestination(
+  client: RegistryClient,
+  policy: PolicySnapshot,
+  present: Drift['inSync'],
+  deep: boolean,
+): Promise<UnservableEntry[]> {
+  const unservable: UnservableEntry[] = [];
+  const signal = Context.current().cancellationSignal;
+  await inLanes(present, verificationsInFlight, async (entry) => {
+    const problems = await verifyArtifact(client, mapRepository(policy, entry.repository), entry.tag, {
+      deep,
+      signal,
+    });
+    if (problems.length > 0) unservable.push({ repository: entry.repository, tag: entry.tag, problems });
+  });
+  signal.throwIfAborted();
+  return unservable;
+}
+
+/** Sets the drift gauges of one destination on the worker's metrics endpoint. */
+function exportDrift(policy: PolicySnapshot, drift: DestinationDrift): void {
+  const meter = Context.current().metricMeter;
+  const artifacts = meter.createGauge(
+    'regatta_drift_artifacts',
+    'int',
+    'artifacts',
+    'Tags out of sync, by kind',
+  );
+  const labels = { policy: policy.name, destination: drift.name };
+  for (const kind of ['missing', 'different', 'extra', 'unservable'] as const)
+    artifacts.set(drift[kind], { ...labels, kind });
+  meter
+    .createGauge(
+      'regatta_recovery_point_seconds',
+      'float',
+      's',
+      'Age of the oldest source change not yet at the destination',
+    )
+    .set(drift.recoveryPointSeconds, labels);
+}
+
+/**
+ * The drift of every destination of a policy: the source's tags in scope and their digests are
+ * read once, each destination's compared with them. Changes found pending are remembered in the
+ * store with the time first seen, which is what the recovery point counts from.
+ */
+export async function auditDrift(
+  clients: RegistryClients,
+  store: Store,
+  input: AuditDriftInput,
+): Promise<DriftFindings> {
+  const { policy } = input;
+  const source = await clients.get(policy.srcRegistryId);
+  const listed: TaggedArtifact[] = [];
+  for await (const artifact of artifactsInScope(source, policy.filters)) listed.push(artifact);
+  const sourceDigests = await digestsOf(
+    source,
+    listed.map((artifact) => ({ key: tagKey(artifact.repository, artifact.tag), ...artifact })),
+  );
+  // A tag deleted between listing and HEAD is no longer at the source.
+  for (const [key, digest] of sourceDigests) if (digest === undefined) sourceDigests.delete(key);
+  const repositories = new Set(listed.map((artifact) => artifact.repository));
+
+  const now = new Date();
+  const destinations: DestinationDrift[] = [];
+  for (const destination of policy.destinations) {
+    const client = await clients.get(destination.registryId);
+    const tags = await destinationTags(client, policy, repositories);
+    const drift = classifyDrift(sourceDigests, await digestsOf(client, tags));
+
+    const pending = [...drift.missing, ...drift.different].map((entry) => ({
+      repository: entry.repository,
+      tag: entry.tag,
+      digest: entry.sourceDigest!,
+    }));
+    await store.sourceChanges.record(policy.srcRegistryId, pending, now.toISOString());
+    const firstSeen = new Map<string, Map<string, string>>();
+    for (const repository of new Set(pending.map((change) => change.repository)))
+      firstSeen.set(repository, await store.sourceChanges.firstSeen(policy.srcRegistryId, repository));
+    const point = recoveryPoint(
+      pending.map((change) => firstSeen.get(change.repository)?.get(sourceChangeKey(change))),
+      now,
+    );
+
+    const unservable =
+      input.verify === 'off'
+        ? []
+        : await verifyDestination(client, policy, drift.inSync, input.verify === 'deep');
+    const report: DestinationDrift = {
+      registryId: destination.registryId,
+      name: destination.name,
+      missing: drift.missing.length,
+      different: drift.different.length,
+      extra: drift.extra.length,
+      verified: input.verify === 'off' ? 0 : drift.inSync.length,
+      unservable: unservable.length,
+      recoveryPointSeconds: point.seconds,
+      ...(point.oldest ? { oldestPendingChange: point.oldest } : {}),
+      samples: {
+        missing: drift.missing.slice(0, driftSampleSize),
+        different: drift.different.slice(0, driftSampleSize),
+        extra: drift.extra.slice(0, driftSampleSize),
+        unservable: unservable.slice(0, driftSampleSize),
+      },
+    };
+    exportDrift(policy, report);
+    destinations.push(report);
+  }
+
+  // What the source's tags no longer point to will never be pending again.
+  for (const repository of repositories) {
+    const current = new Map<string, string>();
+    for (const artifact of listed) {
+      const digest = sourceDigests.get(tagKey(artifact.repository, artifact.tag));
+      if (artifact.repository === repository && digest) current.set(artifact.tag, digest);
+    }
+    await store.sourceChanges.forgetSuperseded(policy.srcRegistryId, repository, current);
+  }
+  return { sourceTags: sourceDigests.size, destinations };
+}

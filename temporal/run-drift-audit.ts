@@ -1,0 +1,44 @@
+import { ActivityFailure, WorkflowFailedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { driftAudit } from '../workflows/drift-audit.js';
+import type { DriftReport, VerifyMode } from '../workflows/drift-model.js';
+import type { PolicySnapshot } from '../workflows/replication-model.js';
+import { DriftAuditFailedError } from './drift-audit-failed-error.js';
+import { driftAuditId } from './run-identity.js';
+import { policyIdKey, policyNameKey } from './search-attributes.js';
+import { taskQueue } from './task-queue.js';
+
+/**
+ * Runs a drift audit and waits for its report. Requests for the same policy and mode while one
+ * is running share it, rather than each reading every registry again.
+ */
+export async function runDriftAudit(
+  client: Client,
+  policy: PolicySnapshot,
+  verify: VerifyMode,
+): Promise<DriftReport> {
+  const handle = await client.workflow.start<typeof driftAudit>('driftAudit', {
+    taskQueue,
+    workflowId: driftAuditId(policy.id, verify),
+    args: [{ policy, verify }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    staticSummary: `${policy.name}: drift audit (verify: ${verify})`,
+    typedSearchAttributes: [
+      { key: policyIdKey, value: policy.id },
+      { key: policyNameKey, value: policy.name },
+    ],
+  });
+  try {
+    return await handle.result();
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    // The activity's failure (a registry unreachable, refused...) says what went wrong; never a secret.
+    const failure = error.cause instanceof ActivityFailure ? (error.cause.cause ?? error.cause) : error.cause;
+    throw new DriftAuditFailedError(
+      `drift audit of ${policy.name} failed: ${failure?.message ?? 'unknown'}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import type { toDriftView } from '../../api/drift-view.js';
+import type { StartedApi } from '../../cli/processes.js';
+import { apiSession, type ApiSession } from '../harness/api-session.js';
+import { harborRegistryBody } from '../harness/harbor-registry-body.js';
+import { pushImage, type PushedImage } from '../harness/images.js';
+import { startRegattaApi } from '../harness/regatta-api.js';
+import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import type { RegistryServer } from '../harness/registry-server.js';
+import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+type DriftView = ReturnType<typeof toDriftView>;
+const webhookSecret = 'drift-test-webhook-secret-0123';
+
+/** Where Distribution's filesystem driver keeps a blob's bytes. */
+function blobDataPath(registry: RegistryServer, digest: string): string {
+  const hex = digest.replace(/^sha256:/, '');
+  return join(registry.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+}
+
+describe('drift audit', () => {
+  let bed: TestBed;
+  let regatta: RegattaUnderTest;
+  let api: StartedApi;
+  let session: ApiSession;
+  let policyId: number;
+  let hqId: number;
+  const hq = new Map<string, PushedImage>();
+
+  async function deleteManifest(registry: RegistryServer, repository: string, digest: string) {
+    const response = await request(`${registry.url}/v2/${repository}/manifests/${digest}`, {
+      method: 'DELETE',
+      dispatcher: registry.dispatcher,
+    });
+    await response.body.dump();
+    assert.equal(response.statusCode, 202);
+  }
+
+  async function drift(verify?: string): Promise<DriftView> {
+    const reply = await session.call(
+      'GET',
+      `/replication/policies/${policyId}/drift${verify ? `?verify=${verify}` : ''}`,
+    );
+    assert.equal(reply.status, 200, reply.text);
+    return reply.json as DriftView;
+  }
+  const site = (view: DriftView, registry: RegistryServer) =>
+    view.destinations.find((d) => d.name === registry.name)!;
+  const tags = (entries: Array<{ repository: string; tag: string }>) =>
+    entries.map((entry) => `${entry.repository}:${entry.tag}`).sort();
+
+  before(async () => {
+    bed = await startTestBed();
+    regatta = await startRegattaWorker(bed);
+    api = await startRegattaApi(bed, regatta);
+    session = apiSession(api.url);
+    hqId = (
+      await regatta.store.registries.create({
+        ...harborRegistryBody(bed.hq, { webhook_secret: webhookSecret }),
+        name: 'hq',
+      })
+    ).id;
+    const sites = [await regatta.addRegistry(bed.sites[0]), await regatta.addRegistry(bed.sites[1])];
+    for (const tag of ['a', 'b', 'c', 'd'])
+      hq.set(tag, await pushImage({ registry: bed.hq }, 'production/app', tag, { layerSizes: [3000] }));
+    hq.set('lib', await pushImage({ registry: bed.hq }, 'production/lib', 'v1', { layerSizes: [2000] }));
+    await pushImage({ registry: bed.hq }, 'staging/app', 'v1', { layerSizes: [100] });
+    policyId = (
+      await regatta.createPolicy({
+        name: 'dr-drift',
+        src_registry: { id: hqId },
+        dest_registries: sites.map((id) => ({ id })),
+        filters: [{ type: 'name', value: 'production/**' }],
+        mirror: { prune: true, max_delete_ratio: 0.5, protect: [] },
+      })
+    ).id;
+    const first = await session.finishedExecution(
+      await session.createdId('/replication/executions', { policy_id: policyId }),
+    );
+    assert.equal(first.status, 'Succeed', first.status_text);
+  });
+  after(async () => {
+    await api?.stop();
+    await regatta?.stop();
+    await bed?.stop();
+  });
+
+  it('in sync – right after a run, every destination has zero drift', async () => {
+    const view = await drift();
+    assert.equal(view.source_tags, 5);
+    assert.equal(view.in_sync, true);
+    for (const destination of view.destinations) {
+      assert.deepEqual(
+        [destination.missing, destination.different, destination.extra, destination.recovery_point_seconds],
+        [0, 0, 0, 0],
+      );
+    }
+  });
+
+  it('numbers – missing, different and extra per destination, and the recovery point from the push time', async () => {
+    const [site0, site1] = [bed.sites[0], bed.sites[1]];
+    // At the first site: b lost, c overwritten with another image, an extra tag; out-of-scope junk.
+    await deleteManifest(site0, 'production/app', hq.get('b')!.digest);
+    await pushImage({ registry: site0 }, 'production/app', 'c', { layerSizes: [10] });
+    await pushImage({ registry: site0 }, 'production/app', 'extra', { layerSizes: [10] });
+    await pushImage({ registry: site0 }, 'staging/app', 'junk', { layerSizes: [10] });
+    // At HQ: a new tag e, which the registry said it received ten minutes ago.
+    hq.set('e', await pushImage({ registry: bed.hq }, 'production/app', 'e', { layerSizes: [3000] }));
+    const pushedAt = new Date(Date.now() - 600_000).toISOString();
+    const delivery = await fetch(`${api.url}/webhooks/registries/${hqId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${webhookSecret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        events: [
+          {
+            id: '1',
+            timestamp: pushedAt,
+            action: 'push',
+            target: {
+              mediaType: hq.get('e')!.mediaType,
+              repository: 'production/app',
+              digest: hq.get('e')!.digest,
+              tag: 'e',
+            },
+          },
+        ],
+      }),
+    });
+    assert.equal(delivery.status, 202, await delivery.text());
+
+    const view = await drift();
+    assert.equal(view.source_tags, 6);
+    assert.equal(view.in_sync, false);
+    const first = site(view, site0);
+    assert.deepEqual([first.missing, first.different, first.extra], [2, 1, 1]);
+    assert.deepEqual(tags(first.samples.missing), ['production/app:b', 'production/app:e']);
+    assert.deepEqual(tags(first.samples.different), ['production/app:c']);
+    assert.equal(first.samples.different[0]!.source_digest, hq.get('c')!.digest);
+    assert.notEqual(first.samples.different[0]!.destination_digest, hq.get('c')!.digest);
+    assert.deepEqual(tags(first.samples.extra), ['production/app:extra']);
+    const second = site(view, site1);
+    assert.deepEqual([second.missing, second.different, second.extra], [1, 0, 0]);
+    for (const destination of [first, second]) {
+      assert.equal(destination.oldest_pending_change, pushedAt);
+      assert.ok(
+        destination.recovery_point_seconds >= 600 && destination.recovery_point_seconds < 700,
+        `recovery point ${destination.recovery_point_seconds}`,
+      );
+    }
+  });
+
+  it('recovery – one mirror run brings drift back to zero', async () => {
+    const run = await session.finishedExecution(
+      await session.createdId('/replication/executions', { policy_id: policyId }),
+    );
+    assert.equal(run.status, 'Succeed', run.status_text);
+    const view = await drift();
+    assert.equal(view.in_sync, true, JSON.stringify(view.destinations));
+    for (const destination of view.destinations) assert.equal(destination.recovery_point_seconds, 0);
+  });
+
+  it('verify – head finds a lost blob, deep also a corrupted one; a plain audit sees neither', async () => {
+    const site1 = bed.sites[1];
+    const lostLayer = [...hq.get('d')!.blobs.keys()].find(
+      (digest) => hq.get('d')!.blobs.get(digest)!.length === 3000,
+    )!;
+    rmSync(blobDataPath(site1, lostLayer));
+    const corruptLayer = [...hq.get('a')!.blobs.keys()].find(
+      (digest) => hq.get('a')!.blobs.get(digest)!.length === 3000,
+    )!;
+    const path = blobDataPath(site1, corruptLayer);
+    writeFileSync(path, randomBytes(readFileSync(path).length));
+
+    assert.equal(site(await drift(), site1).unservable, 0);
+    const head = site(await drift('head'), site1);
+    assert.equal(head.verified, 6);
+    assert.deepEqual(
+      head.samples.unservable.map((entry) => [
+        `${entry.repository}:${entry.tag}`,
+        entry.problems.map((p) => [p.code, p.digest]),
+      ]),
+      [['production/app:d', [['REGISTRY_BLOB_UNKNOWN', lostLayer]]]],
+    );
+    const deep = site(await drift('deep'), site1);
+    assert.deepEqual(
+      deep.samples.unservable
+        .map((entry) => [`${entry.repository}:${entry.tag}`, entry.problems.map((p) => p.code)])
+        .sort(),
+      [
+        ['production/app:a', ['DIGEST_MISMATCH']],
+        ['production/app:d', ['REGISTRY_BLOB_UNKNOWN']],
+      ],
+    );
+    assert.equal(site(await drift('deep'), bed.sites[0]).unservable, 0);
+  });
+
+  it('bad input – an unknown verify mode is a 400 naming the parameter; an unknown policy a 404', async () => {
+    const bad = await session.call('GET', `/replication/policies/${policyId}/drift?verify=everything`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /verify: must be one of off, head, deep/);
+    assert.equal((await session.call('GET', '/replication/policies/9999/drift')).status, 404);
+  });
+});
