@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { StoredPolicy } from '../../policies/index.js';
+import type { DialectKind } from '../../store/dialect.js';
 import { PreconditionError } from '../../store/index.js';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
+import { storeEngines } from '../harness/store-engines.js';
 import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
 
 const base = '/api/v2.0/replication/policies';
 
-describe('API /replication/policies over real HTTP', () => {
+function policyApiTests(engine: DialectKind): void {
+  let postgres: TestPostgres | undefined;
   let api: ApiTestServer;
   const saved: StoredPolicy[] = [];
   const deleted: number[] = [];
@@ -15,7 +19,9 @@ describe('API /replication/policies over real HTTP', () => {
   let edge: number;
 
   before(async () => {
+    if (engine === 'postgresql') postgres = await startTestPostgres();
     api = await startApiTestServer({
+      databaseUrl: postgres?.url,
       policyHooks: {
         saved: async (policy) => void saved.push(policy),
         deleting: async (policy) => {
@@ -43,6 +49,7 @@ describe('API /replication/policies over real HTTP', () => {
   });
   after(async () => {
     await api?.stop();
+    await postgres?.stop();
   });
 
   it('the Harbor example body – is accepted verbatim and comes back with registries embedded', async () => {
@@ -234,4 +241,8 @@ describe('API /replication/policies over real HTTP', () => {
     assert.equal(registries.headers.get('x-total-count'), '3');
     assert.match(registries.headers.get('link')!, /rel="next"/);
   });
-});
+}
+
+for (const engine of storeEngines) {
+  describe(`API /replication/policies over real HTTP (${engine})`, () => policyApiTests(engine));
+}

@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DialectKind } from '../../store/dialect.js';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
+import { storeEngines } from '../harness/store-engines.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
 
 const base = '/api/v2.0/registries';
 
-describe('API /registries over real HTTP', () => {
+function registryApiTests(engine: DialectKind): void {
   let bed: TestBed;
+  let postgres: TestPostgres | undefined;
   let api: ApiTestServer;
   before(async () => {
     bed = await startTestBed({ temporal: false });
-    api = await startApiTestServer();
+    if (engine === 'postgresql') postgres = await startTestPostgres();
+    api = await startApiTestServer({ databaseUrl: postgres?.url });
   });
   after(async () => {
     await api?.stop();
+    await postgres?.stop();
     await bed?.stop();
   });
 
@@ -198,4 +204,8 @@ describe('API /registries over real HTTP', () => {
     assert.match(harborError(await ping({}), 400, 'BAD_REQUEST'), /^url: /);
     assert.match(harborError(await ping({ url: 'ftp://x' }), 400, 'BAD_REQUEST'), /^url: /);
   });
-});
+}
+
+for (const engine of storeEngines) {
+  describe(`API /registries over real HTTP (${engine})`, () => registryApiTests(engine));
+}

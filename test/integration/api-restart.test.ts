@@ -2,16 +2,23 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { DialectKind } from '../../store/dialect.js';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
+import { storeEngines } from '../harness/store-engines.js';
 import { call, startApiTestServer, type ApiTestServer } from './api-test-server.js';
 
-describe('API restart – keeps everything on the real store', () => {
+function restartTests(engine: DialectKind): void {
+  let postgres: TestPostgres | undefined;
   let api: ApiTestServer | undefined;
   after(async () => {
     await api?.stop();
+    await postgres?.stop();
   });
 
   it('keeps – registries, policies, secrets, tokens and the admin password', async () => {
-    api = await startApiTestServer();
+    if (engine === 'postgresql') postgres = await startTestPostgres();
+    const databaseUrl = postgres?.url;
+    api = await startApiTestServer({ databaseUrl });
     const { dataDir, adminPassword } = api;
     assert.equal((await stat(join(dataDir, 'admin-password'))).mode & 0o777, 0o600);
     const post = async (path: string, body: object) => {
@@ -56,7 +63,7 @@ describe('API restart – keeps everything on the real store', () => {
     const before = await read(api);
     await api.close();
 
-    api = await startApiTestServer({ dataDir });
+    api = await startApiTestServer({ dataDir, databaseUrl });
     assert.equal(api.adminPassword, adminPassword);
     assert.deepEqual(await read(api), before);
     assert.equal((await call(api, 'GET', '/api/v2.0/registries', { auth: `Bearer ${token}` })).status, 200);
@@ -67,4 +74,8 @@ describe('API restart – keeps everything on the real store', () => {
     assert.equal(await api.store.registries.verifyWebhookSecret(1, 'restart-webhook-secret'), true);
     assert.deepEqual(await api.store.executions.getByWorkflowId('fan-out/manual/1'), execution);
   });
-});
+}
+
+for (const engine of storeEngines) {
+  describe(`API restart – keeps everything on the real store (${engine})`, () => restartTests(engine));
+}

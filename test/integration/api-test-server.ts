@@ -27,7 +27,7 @@ export interface ApiTestServer {
 
 export type ApiTestOptions = Partial<
   Pick<AppDependencies, 'pingRegistry' | 'policyHooks' | 'maxFailedLogins' | 'isTemporalReachable'>
-> & { dataDir?: string; logs?: string[] };
+> & { dataDir?: string; logs?: string[]; databaseUrl?: string | undefined };
 
 export async function startApiTestServer(options: ApiTestOptions = {}): Promise<ApiTestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'regatta-api-')));
@@ -39,7 +39,12 @@ export async function startApiTestServer(options: ApiTestOptions = {}): Promise<
     },
   });
   const logger = createLogger({ level: 'debug' }, sink);
-  const store = await openStore({ dataDir, logger, secretKey: 'api-test-secret-key' });
+  const store = await openStore({
+    dataDir,
+    databaseUrl: options.databaseUrl,
+    logger,
+    secretKey: 'api-test-secret-key',
+  });
   const { password } = await resolveAdminPassword(dataDir, undefined);
   let server: RunningServer;
   try {

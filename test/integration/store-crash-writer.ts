@@ -2,11 +2,12 @@
 import { createLogger } from '../../cli/logger.js';
 import { openStore } from '../../store/index.js';
 
-const [dataDir, label = 'writer'] = process.argv.slice(2);
-if (!dataDir) throw new Error('usage: store-crash-writer.ts DATA_DIR [LABEL]');
+const [dataDir, label = 'writer', databaseUrl] = process.argv.slice(2);
+if (!dataDir) throw new Error('usage: store-crash-writer.ts DATA_DIR [LABEL [DATABASE_URL]]');
 
 const store = await openStore({
   dataDir,
+  databaseUrl,
   secretKey: 'crash-test-key',
   logger: createLogger({ level: 'silent' }),
 });

@@ -7,15 +7,23 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { createLogger } from '../../cli/logger.js';
+import type { DialectKind } from '../../store/dialect.js';
 import { openStore } from '../../store/index.js';
+import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
+import { storeEngines } from '../harness/store-engines.js';
 
 const writerPath = fileURLToPath(new URL('./store-crash-writer.ts', import.meta.url));
 const writers = 3;
 const roundsBeforeKill = 40;
 
 /** Resolves once the writer has finished `rounds` rounds; rejects if it exits or takes over 60 s. */
-function startWriter(dataDir: string, label: string): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', writerPath, dataDir, label], {
+function startWriter(
+  dataDir: string,
+  label: string,
+  databaseUrl: string | undefined,
+): { child: ChildProcess; ready: Promise<void> } {
+  const args = [writerPath, dataDir, label, ...(databaseUrl === undefined ? [] : [databaseUrl])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -38,34 +46,43 @@ function startWriter(dataDir: string, label: string): { child: ChildProcess; rea
   return { child, ready };
 }
 
-describe('store – kill -9 mid-write', () => {
+function crashTests(engine: DialectKind): void {
   let dataDir: string;
+  let postgres: TestPostgres | undefined;
   const children: ChildProcess[] = [];
   after(async () => {
     for (const child of children)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await postgres?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it('survives – three processes migrating and writing at once, killed without warning', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'regatta-crash-'));
-    const started = Array.from({ length: writers }, (_, index) => startWriter(dataDir, `w${index}`));
+    if (engine === 'postgresql') postgres = await startTestPostgres();
+    const started = Array.from({ length: writers }, (_, index) =>
+      startWriter(dataDir, `w${index}`, postgres?.url),
+    );
     children.push(...started.map(({ child }) => child));
     await Promise.all(started.map(({ ready }) => ready));
     const exits = started.map(({ child }) => new Promise((resolve) => child.once('exit', resolve)));
     for (const { child } of started) child.kill('SIGKILL');
     await Promise.all(exits);
 
-    const raw = new SqliteDatabase(join(dataDir, 'regatta.db'));
-    try {
-      assert.deepEqual(raw.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-      assert.deepEqual(raw.pragma('foreign_key_check'), []);
-    } finally {
-      raw.close();
+    // The file's own checks; PostgreSQL's files are PostgreSQL's, and only clients were killed.
+    if (engine === 'sqlite') {
+      const raw = new SqliteDatabase(join(dataDir, 'regatta.db'));
+      try {
+        assert.deepEqual(raw.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+        assert.deepEqual(raw.pragma('foreign_key_check'), []);
+      } finally {
+        raw.close();
+      }
     }
 
     const store = await openStore({
       dataDir,
+      databaseUrl: postgres?.url,
       secretKey: 'crash-test-key',
       logger: createLogger({ level: 'silent' }),
     });
@@ -90,4 +107,8 @@ describe('store – kill -9 mid-write', () => {
       await store.close();
     }
   });
-});
+}
+
+for (const engine of storeEngines) {
+  describe(`store – kill -9 mid-write (${engine})`, () => crashTests(engine));
+}

@@ -6,8 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../cli/logger.js';
 import { errorCode } from '../../errors/regatta-error.js';
 import type { PolicyDefinition } from '../../policies/index.js';
+import type { DialectKind } from '../../store/dialect.js';
 import { openStore, type Store } from '../../store/index.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
+import { storeEngines } from '../harness/store-engines.js';
 
 const logger = createLogger({ level: 'silent' });
 const accessSecret = 'store-test-access-secret-3f9a';
@@ -42,7 +44,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string, field?: stri
 }
 
 /** The same tests on a SQLite file and on a PostgreSQL database. */
-function storeTests(engine: 'sqlite' | 'postgresql'): void {
+function storeTests(engine: DialectKind): void {
   let dataDir: string;
   let postgres: TestPostgres | undefined;
   let databaseUrl: string | undefined;
@@ -322,5 +324,4 @@ function storeTests(engine: 'sqlite' | 'postgresql'): void {
   });
 }
 
-for (const engine of ['sqlite', 'postgresql'] as const)
-  describe(`store on ${engine}`, () => storeTests(engine));
+for (const engine of storeEngines) describe(`store on ${engine}`, () => storeTests(engine));
