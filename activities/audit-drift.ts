@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { destinationRepository, matchesFilters } from '../policies/index.js';
+import { destinationRepository, matchesFilters, type VerifyMode } from '../policies/index.js';
 import { RegistryNotFoundError, verifyArtifact, type RegistryClient } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { sourceChangeKey } from '../store/index.js';
@@ -8,7 +8,6 @@ import {
   type DestinationDrift,
   type DriftFindings,
   type UnservableEntry,
-  type VerifyMode,
 } from '../workflows/drift-model.js';
 import type { PolicySnapshot } from '../workflows/replication-model.js';
 import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';

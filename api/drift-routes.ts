@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Store } from '../store/index.js';
 import { storedPolicySnapshot } from '../temporal/policy-snapshot.js';
 import { runDriftAudit } from '../temporal/run-drift-audit.js';
-import { VerifyMode } from '../workflows/drift-model.js';
+import { VerifyMode } from '../policies/index.js';
 import { toDriftView } from './drift-view.js';
 import { idParam } from './id-param.js';
 import { optionalEnum } from './query-enum.js';

@@ -1,9 +1,13 @@
 import { Client } from '@temporalio/client';
 import { driftRoutes } from '../api/drift-routes.js';
 import { executionRoutes } from '../api/execution-routes.js';
-import { policySchedule, policyScheduleHooks } from '../api/policy-schedule-hooks.js';
+import { driftSchedule, policySchedule, policyScheduleHooks } from '../api/policy-schedule-hooks.js';
 import { webhookRoutes } from '../api/webhooks/webhook-routes.js';
-import { reconcilePolicySchedules, type PolicySchedule } from '../temporal/policy-schedules.js';
+import {
+  reconcilePolicySchedules,
+  type DriftSchedule,
+  type PolicySchedule,
+} from '../temporal/policy-schedules.js';
 import type { Environment } from './environment.js';
 import type { ApiExtension } from './processes.js';
 
@@ -15,15 +19,18 @@ export function replicationApi(environment: Environment): ApiExtension {
   return async ({ store, connection, logger }) => {
     const client = new Client({ connection, namespace: environment.TEMPORAL_NAMESPACE });
     const wanted: PolicySchedule[] = [];
+    const wantedDrift: DriftSchedule[] = [];
     for (let page = 1; ; page++) {
       const { items, total } = await store.policies.list({ page, pageSize: 100 });
       for (const policy of items) {
         const schedule = await policySchedule(store, policy);
         if (schedule) wanted.push(schedule);
+        const audits = await driftSchedule(store, policy);
+        if (audits) wantedDrift.push(audits);
       }
       if (page * 100 >= total) break;
     }
-    await reconcilePolicySchedules(client, wanted, logger);
+    await reconcilePolicySchedules(client, wanted, logger, wantedDrift);
     return {
       apiRoutes: [
         { path: '/replication/executions', router: executionRoutes(store, client) },

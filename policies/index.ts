@@ -1,4 +1,5 @@
 export { destinationRepository, type DestinationNaming } from './destination-repository.js';
+export { DriftAuditSetting, VerifyMode } from './drift-audit-setting.js';
 export { matchesFilters, matchesNameFilter, type FilterSubject } from './filter-matching.js';
 export { harborCronToTemporal } from './harbor-cron.js';
 export { fieldPath, parseInput } from './parse-input.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DriftAuditSetting } from './drift-audit-setting.js';
 import { ReplicationFilter } from './replication-filter.js';
 import {
   Mirror,
@@ -28,6 +29,7 @@ export const PolicyDefinition = z.object({
   platforms: z.array(Platform).optional(),
   replicate_referrers: z.boolean(),
   mirror: Mirror.optional(),
+  drift_audit: DriftAuditSetting.optional(),
 });
 export type PolicyDefinition = z.infer<typeof PolicyDefinition>;
 
@@ -63,5 +65,6 @@ export function policyDefinitionFromInput(input: ReplicationPolicyInput): Policy
     ...(input.platforms ? { platforms: input.platforms } : {}),
     replicate_referrers: input.replicate_referrers ?? false,
     ...(input.mirror ? { mirror: input.mirror } : {}),
+    ...(input.drift_audit ? { drift_audit: input.drift_audit } : {}),
   };
 }

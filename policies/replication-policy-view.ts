@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/regatta-error.js';
 import type { StoredPolicy } from './policy-definition.js';
+import { DriftAuditSetting } from './drift-audit-setting.js';
 import { ReplicationFilter } from './replication-filter.js';
 import { Mirror, Platform } from './replication-policy.js';
 import { Registry } from './registry.js';
@@ -28,6 +29,7 @@ export const ReplicationPolicy = z.object({
   platforms: z.array(Platform).optional(),
   replicate_referrers: z.boolean(),
   mirror: Mirror.optional(),
+  drift_audit: DriftAuditSetting.optional(),
   creation_time: z.string(),
   update_time: z.string(),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isRepositoryName } from '../registry/reference.js';
 import { ReplicationFilter } from './replication-filter.js';
 import { ReplicationTrigger } from './replication-trigger.js';
+import { DriftAuditSetting } from './drift-audit-setting.js';
 
 /** A registry named by id; the rest of a Registry object copied from a GET is ignored. */
 const RegistryRef = z.looseObject({ id: z.number().int().positive() });
@@ -34,7 +35,7 @@ const DestNamespace = z
 /**
  * The body of `POST` and `PUT /replication/policies`: Harbor's ReplicationPolicy as Harbor users
  * send it, plus Regatta's extensions (`dest_registries` fan-out, `platforms`,
- * `replicate_referrers`, `mirror`). Output fields copied back from a GET are accepted.
+ * `replicate_referrers`, `mirror`, `drift_audit`). Output fields copied back from a GET are accepted.
  */
 export const ReplicationPolicyInput = z
   .strictObject({
@@ -58,6 +59,7 @@ export const ReplicationPolicyInput = z
     platforms: z.array(Platform).max(32).optional(),
     replicate_referrers: z.boolean().optional(),
     mirror: Mirror.nullable().optional(),
+    drift_audit: DriftAuditSetting.nullable().optional(),
     id: z.unknown().optional(),
     creator: z.unknown().optional(),
     creation_time: z.unknown().optional(),

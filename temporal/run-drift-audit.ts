@@ -1,6 +1,7 @@
 import { ActivityFailure, WorkflowFailedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { driftAudit } from '../workflows/drift-audit.js';
-import type { DriftReport, VerifyMode } from '../workflows/drift-model.js';
+import type { VerifyMode } from '../policies/index.js';
+import type { DriftReport } from '../workflows/drift-model.js';
 import type { PolicySnapshot } from '../workflows/replication-model.js';
 import { DriftAuditFailedError } from './drift-audit-failed-error.js';
 import { driftAuditId } from './run-identity.js';

@@ -48,6 +48,10 @@ export function scheduleId(policyId: number): string {
   return `${schedulePrefix}${policyId}`;
 }
 
+export function driftScheduleId(policyId: number): string {
+  return `${schedulePrefix}${policyId}-drift`;
+}
+
 /** The one-line summary the Temporal UI shows for a run. */
 export function runSummary(policy: PolicySnapshot, trigger: Trigger, artifacts?: Artifact[]): string {
   const sites = policy.destinations.map((destination) => destination.name).join(', ');

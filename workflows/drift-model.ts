@@ -1,9 +1,6 @@
 import { z } from 'zod';
+import { VerifyMode } from '../policies/drift-audit-setting.js';
 import { PolicySnapshot } from './replication-model.js';
-
-/** off: compare tags and digests; head: also check each manifest and blob is there; deep: also hash every blob. */
-export const VerifyMode = z.enum(['off', 'head', 'deep']);
-export type VerifyMode = z.infer<typeof VerifyMode>;
 
 export const DriftAuditInput = z.object({
   policy: PolicySnapshot,

@@ -6,7 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { toDriftView } from '../../api/drift-view.js';
 import type { StartedApi } from '../../cli/processes.js';
+import { driftScheduleId } from '../../temporal/run-identity.js';
+import type { DriftReport } from '../../workflows/drift-model.js';
 import { apiSession, type ApiSession } from '../harness/api-session.js';
+import { eventually } from '../harness/eventually.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
@@ -197,6 +200,54 @@ describe('drift audit', () => {
       ],
     );
     assert.equal(site(await drift('deep'), bed.sites[0]).unservable, 0);
+  });
+
+  it('schedule – drift_audit on a policy keeps a Temporal Schedule of audits; removing it removes the schedule', async () => {
+    const policy = (await session.call('GET', `/replication/policies/${policyId}`)).json as Record<
+      string,
+      unknown
+    >;
+    const badCron = await session.call('PUT', `/replication/policies/${policyId}`, {
+      ...policy,
+      drift_audit: { cron: '* * * * *' },
+    });
+    assert.equal(badCron.status, 400);
+    assert.match(badCron.text, /drift_audit\.cron/);
+
+    const put = await session.call('PUT', `/replication/policies/${policyId}`, {
+      ...policy,
+      drift_audit: { cron: '0 */15 * * * *', verify: 'head' },
+    });
+    assert.equal(put.status, 200, put.text);
+    const stored = (await session.call('GET', `/replication/policies/${policyId}`)).json as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(stored.drift_audit, { cron: '0 */15 * * * *', verify: 'head' });
+    const schedule = regatta.client.schedule.getHandle(driftScheduleId(policyId));
+    const described = await schedule.describe();
+    assert.deepEqual(described.spec.calendars?.[0]?.minute, [{ start: 0, end: 59, step: 15 }]);
+    assert.equal(described.action.type, 'startWorkflow');
+    assert.equal(described.action.type === 'startWorkflow' && described.action.workflowType, 'driftAudit');
+
+    // Triggered now, the schedule runs a real audit to completion.
+    await schedule.trigger();
+    const report = await eventually(
+      async () => {
+        const recent = (await schedule.describe()).info.recentActions;
+        const started = recent[recent.length - 1]?.action.workflow;
+        assert.ok(started, 'the schedule started no audit yet');
+        return regatta.client.workflow.getHandle(started.workflowId).result() as Promise<DriftReport>;
+      },
+      60_000,
+      'a scheduled drift audit',
+    );
+    assert.equal(report.verify, 'head');
+    assert.equal(report.destinations.length, 2);
+
+    const { drift_audit: _, ...without } = stored;
+    assert.equal((await session.call('PUT', `/replication/policies/${policyId}`, without)).status, 200);
+    await assert.rejects(schedule.describe());
   });
 
   it('bad input – an unknown verify mode is a 400 naming the parameter; an unknown policy a 404', async () => {
