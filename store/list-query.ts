@@ -38,6 +38,16 @@ function likePattern(value: string): string {
   return `%${value.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
+/**
+ * An exact value as the column holds it: a boolean as 0/1; a number as bigint, so one beyond
+ * the integer columns' range matches nothing instead of failing on PostgreSQL.
+ */
+function comparedValue(value: string | number | boolean) {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number') return sql<number>`cast(${value} as bigint)`;
+  return value;
+}
+
 /** Adds the query's conditions to a select; the same for counting and for a page. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the builder's table types vary per entity
 export function whereListQuery<Q extends SelectQueryBuilder<any, any, any>>(
@@ -48,12 +58,12 @@ export function whereListQuery<Q extends SelectQueryBuilder<any, any, any>>(
   const parsed = ListQuery.parse(query);
   let result = builder;
   for (const { field, value } of parsed.exact) {
-    const stored = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    result = result.where(sql.ref(column(fields, field)), '=', stored) as Q;
+    result = result.where(sql.ref(column(fields, field)), '=', comparedValue(value)) as Q;
   }
   for (const { field, value } of parsed.fuzzy) {
+    // As text: PostgreSQL has no lower() of a number, SQLite converts it silently.
     result = result.where(
-      sql<boolean>`lower(${sql.ref(column(fields, field))}) like ${likePattern(value)} escape '\\'`,
+      sql<boolean>`lower(cast(${sql.ref(column(fields, field))} as text)) like ${likePattern(value)} escape '\\'`,
     ) as Q;
   }
   return result;

@@ -217,6 +217,13 @@ function storeTests(engine: DialectKind): void {
       page.items.map((item) => item.name),
       ['edge', 'alpha-site'],
     );
+    const beyondIntegers = await store.registries.list({ exact: [{ field: 'id', value: 99_999_999_999 }] });
+    assert.equal(beyondIntegers.total, 0, 'an id no integer column can hold matches nothing');
+    const digits = await store.registries.list({ fuzzy: [{ field: 'id', value: String(edge) }] });
+    assert.ok(
+      digits.items.some((item) => item.id === edge),
+      'a fuzzy value matches the digits of a number',
+    );
     const literal = await store.registries.list({ fuzzy: [{ field: 'name', value: '%' }] });
     assert.equal(literal.total, 0, 'a % in a fuzzy value is a literal');
     const enabled = await store.policies.list({ exact: [{ field: 'enabled', value: true }] });
@@ -291,6 +298,25 @@ function storeTests(engine: DialectKind): void {
       [second.id, first.id],
     );
     await rejectsWith(store.executions.get(9999), 'NOT_FOUND');
+  });
+
+  it('source changes – keep the earliest sighting, and forget what a tag no longer points to', async () => {
+    const changes = [
+      { repository: 'library/app', tag: 'v1', digest: 'sha256:aa' },
+      { repository: 'library/app', tag: 'v2', digest: 'sha256:bb' },
+    ];
+    await store.sourceChanges.record(hq, changes, '2026-01-02T00:00:00.000Z');
+    await store.sourceChanges.record(hq, [changes[0]!], '2026-01-01T00:00:00.000Z');
+    await store.sourceChanges.record(hq, [changes[1]!], '2026-01-03T00:00:00.000Z');
+    assert.deepEqual(
+      await store.sourceChanges.firstSeen(hq, 'library/app'),
+      new Map([
+        ['v1@sha256:aa', '2026-01-01T00:00:00.000Z'],
+        ['v2@sha256:bb', '2026-01-02T00:00:00.000Z'],
+      ]),
+    );
+    await store.sourceChanges.forgetSuperseded(hq, 'library/app', new Map([['v1', 'sha256:aa']]));
+    assert.deepEqual([...(await store.sourceChanges.firstSeen(hq, 'library/app')).keys()], ['v1@sha256:aa']);
   });
 
   it('tokens – are shown once, kept as hashes, and stop working when deleted', async () => {
