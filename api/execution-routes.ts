@@ -16,7 +16,7 @@ import { idParam } from './id-param.js';
 import { parseListParams, setPageHeaders } from './list-params.js';
 import { optionalEnum } from './query-enum.js';
 
-const StartExecution = z.strictObject({
+export const StartExecution = z.strictObject({
   policy_id: z.number().int().positive(),
   /** Regatta's extension: plan the run (tasks say what would be copied, skipped, deleted), write nothing. */
   dry_run: z.boolean().optional(),

@@ -27,14 +27,14 @@ const schemas = {
 };
 
 const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const errors = Object.fromEntries(
+export const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+export const errors = Object.fromEntries(
   ['400', '401', '403', '404', '409', '412', '429', '500'].map((status) => [
     status,
     { description: 'error', ...json(ref('Errors')) },
   ]),
 );
-const listParameters = [
+export const listParameters = [
   { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
   { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
   {
@@ -50,7 +50,9 @@ const listParameters = [
     description: 'fields, - for descending: name,-creation_time',
   },
 ];
-const idParameter = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }];
+export const idParameter = [
+  { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+];
 const listed = (name: keyof typeof schemas) => ({
   parameters: listParameters,
   responses: {
@@ -69,7 +71,7 @@ const created = (name: keyof typeof schemas) => ({
     ...errors,
   },
 });
-const done = { '200': { description: 'done' }, ...errors };
+export const done = { '200': { description: 'done' }, ...errors };
 
 /** The OpenAPI 3.1 document of the API, its schemas generated from the zod schemas that validate. */
 export function openApiDocument(extraPaths: Record<string, unknown> = {}) {

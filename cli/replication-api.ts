@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { driftRoutes } from '../api/drift-routes.js';
 import { executionRoutes } from '../api/execution-routes.js';
+import { replicationOpenApiPaths } from '../api/replication-openapi.js';
 import { driftSchedule, policySchedule, policyScheduleHooks } from '../api/policy-schedule-hooks.js';
 import { webhookRoutes } from '../api/webhooks/webhook-routes.js';
 import {
@@ -38,6 +39,7 @@ export function replicationApi(environment: Environment): ApiExtension {
       ],
       publicRoutes: [{ path: '/webhooks', router: webhookRoutes(store, client) }],
       policyHooks: policyScheduleHooks(store, client),
+      openApiPaths: replicationOpenApiPaths,
     };
   };
 }

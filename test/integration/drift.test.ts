@@ -250,6 +250,18 @@ describe('drift audit', () => {
     await assert.rejects(schedule.describe());
   });
 
+  it('openapi – the document lists executions (with dry_run) and drift', async () => {
+    const document = (await session.call('GET', '/openapi.json')).json as {
+      paths: Record<
+        string,
+        { post?: { requestBody: { content: Record<string, { schema: { properties: object } }> } } }
+      >;
+    };
+    assert.ok(document.paths['/replication/policies/{id}/drift']);
+    const start = document.paths['/replication/executions']!.post!.requestBody.content['application/json']!;
+    assert.deepEqual(Object.keys(start.schema.properties).sort(), ['dry_run', 'policy_id']);
+  });
+
   it('bad input – an unknown verify mode is a 400 naming the parameter; an unknown policy a 404', async () => {
     const bad = await session.call('GET', `/replication/policies/${policyId}/drift?verify=everything`);
     assert.equal(bad.status, 400);
