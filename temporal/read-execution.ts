@@ -1,21 +1,22 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ExecutionFacts, WorkflowStatusName } from '../api/execution-view.js';
 import type { ExecutionRecord } from '../store/index.js';
-import type { ExecutionSummary, ReplicationTask, Trigger } from '../workflows/replication-model.js';
-import { runStatusQuery, type RunStatus, type RunStatusRequest } from '../workflows/run-status-query.js';
+import type { ExecutionSummary, Trigger } from '../workflows/replication-model.js';
+import {
+  pageTasksQuery,
+  runStatusQuery,
+  type PageTasks,
+  type RunStatus,
+  type TaskRequest,
+} from '../workflows/run-status-query.js';
 
 /**
- * The status of a run, read from Temporal: the workflow's own status, and its `status` query for
- * counts and tasks. A closed run answers the query too (a worker replays it); when none can,
- * the run's result still gives the counts of a completed run.
+ * The status of a run (or of one of its pages), read from Temporal: its `status` query. A closed
+ * workflow answers too (a worker replays it); undefined when none can.
  */
-export async function queryRunStatus(
-  client: Client,
-  workflowId: string,
-  request?: RunStatusRequest,
-): Promise<RunStatus | undefined> {
+export async function queryRunStatus(client: Client, workflowId: string): Promise<RunStatus | undefined> {
   try {
-    return await client.workflow.getHandle(workflowId).query(runStatusQuery, request);
+    return await client.workflow.getHandle(workflowId).query(runStatusQuery);
   } catch {
     return undefined;
   }
@@ -40,7 +41,7 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
   const workflowStatus = description.status.name as WorkflowStatusName;
   let summary: ExecutionSummary | undefined;
   if (workflowStatus === 'COMPLETED') summary = (await handle.result()) as ExecutionSummary;
-  else summary = (await queryRunStatus(client, record.workflowId, { limit: 1 }))?.summary;
+  else summary = (await queryRunStatus(client, record.workflowId))?.summary;
   return {
     ...base,
     workflowStatus,
@@ -52,18 +53,39 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
 }
 
 /**
- * A page of a run's tasks. While a page of artifacts is being copied, its tasks' live progress
- * is in that page's child workflow; it replaces the parent's pending view of them.
+ * Some of a run's tasks, in id order: they live in its pages (child workflows), so the run's
+ * status lists its pages with a tally each, and only the pages the window covers are asked for
+ * tasks. The page being copied answers with live progress.
  */
 export async function readTasks(
   client: Client,
   workflowId: string,
-  request: RunStatusRequest,
-): Promise<RunStatus | undefined> {
-  const status = await queryRunStatus(client, workflowId, request);
-  if (!status?.activePage) return status;
-  const live = await queryRunStatus(client, status.activePage, { limit: 5000 });
-  if (!live) return status;
-  const byId = new Map<number, ReplicationTask>(live.tasks.map((task) => [task.id, task]));
-  return { ...status, tasks: status.tasks.map((task) => byId.get(task.id) ?? task) };
+  request: TaskRequest,
+): Promise<PageTasks | undefined> {
+  const run = await queryRunStatus(client, workflowId);
+  if (!run) return undefined;
+  let skip = Math.max(0, request.offset ?? 0);
+  let wanted = Math.min(Math.max(1, request.limit ?? 100), 5000);
+  const found: PageTasks = { tasks: [], matching: 0 };
+  for (const page of run.pages ?? []) {
+    const tally =
+      page.workflowId === run.activePage
+        ? ((await queryRunStatus(client, page.workflowId))?.tally ?? page.tally)
+        : page.tally;
+    const count = request.status ? (tally.statuses[request.status] ?? 0) : page.taskCount;
+    found.matching += count;
+    if (wanted === 0 || skip >= count) {
+      skip -= Math.min(skip, count);
+      continue;
+    }
+    const some = await client.workflow.getHandle(page.workflowId).query(pageTasksQuery, {
+      offset: skip,
+      limit: wanted,
+      ...(request.status ? { status: request.status } : {}),
+    });
+    found.tasks.push(...some.tasks);
+    wanted -= some.tasks.length;
+    skip = 0;
+  }
+  return found;
 }

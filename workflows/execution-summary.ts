@@ -1,15 +1,16 @@
-import type { ExecutionStatus, ExecutionSummary, ReplicationTask, TaskCounts } from './replication-model.js';
+import type { ExecutionStatus, ExecutionSummary, TaskCounts, TaskTally } from './replication-model.js';
+import { tallyTotal } from './task-tally.js';
 
 /** Harbor's execution counts; a pending task counts as in progress, as Harbor shows it. */
-export function countTasks(tasks: readonly Pick<ReplicationTask, 'status'>[]): TaskCounts {
-  const counts: TaskCounts = { total: tasks.length, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
-  for (const { status } of tasks) {
-    if (status === 'Succeed') counts.succeed++;
-    else if (status === 'Failed') counts.failed++;
-    else if (status === 'Stopped') counts.stopped++;
-    else counts.in_progress++;
-  }
-  return counts;
+export function countTasks(tally: TaskTally): TaskCounts {
+  const { Pending = 0, InProgress = 0, Succeed = 0, Failed = 0, Stopped = 0 } = tally.statuses;
+  return {
+    total: tallyTotal(tally),
+    failed: Failed,
+    succeed: Succeed,
+    in_progress: Pending + InProgress,
+    stopped: Stopped,
+  };
 }
 
 export interface SummaryOptions {
@@ -22,16 +23,14 @@ export interface SummaryOptions {
   dryRun?: boolean;
 }
 
-type SummarizedTask = Pick<ReplicationTask, 'status' | 'bytes'> & Partial<Pick<ReplicationTask, 'outcome'>>;
-
-/** Rolls the tasks of a run up into its status: any failure fails the run, stopped wins over both. */
+/** Rolls a run's tasks up into its status: any failure fails the run, stopped wins over both. */
 export function summarizeExecution(
-  tasks: readonly SummarizedTask[],
+  tally: TaskTally,
   finished: boolean,
   options: SummaryOptions = {},
 ): ExecutionSummary {
-  const counts = countTasks(tasks);
-  const bytes = tasks.reduce((sum, task) => sum + task.bytes, 0);
+  const counts = countTasks(tally);
+  const { bytes } = tally;
   const plan = options.dryRun ? { dryRun: true } : {};
   let status: ExecutionStatus;
   if (options.stopped) status = 'Stopped';
@@ -41,7 +40,7 @@ export function summarizeExecution(
     return { status: 'Stopped', statusText: `skipped: ${options.skipReason}`, counts, bytes, ...plan };
   let statusText = describeCounts(status, counts);
   if (options.dryRun && status !== 'InProgress')
-    statusText = `dry run: ${describePlan(tasks)}; ${statusText}`;
+    statusText = `dry run: ${describePlan(tally)}; ${statusText}`;
   if (options.refusal && status !== 'InProgress' && status !== 'Stopped') {
     return {
       status: 'Failed',
@@ -64,17 +63,10 @@ function describeCounts(status: ExecutionStatus, counts: TaskCounts): string {
 }
 
 /** "3 to copy (12345 bytes), 5 in place, 1 to delete": what the real run would do. */
-export function describePlan(tasks: readonly SummarizedTask[]): string {
-  let copy = 0;
-  let inPlace = 0;
-  let remove = 0;
-  let bytes = 0;
-  for (const task of tasks) {
-    if (task.outcome === 'would_copy') {
-      copy++;
-      bytes += task.bytes;
-    } else if (task.outcome === 'would_delete') remove++;
-    else if (task.outcome === 'skipped' || task.outcome === 'kept') inPlace++;
-  }
-  return `${copy} to copy (${bytes} bytes), ${inPlace} in place, ${remove} to delete`;
+export function describePlan(tally: TaskTally): string {
+  const count = (outcome: string) => tally.outcomes[outcome] ?? 0;
+  return (
+    `${count('would_copy')} to copy (${tally.bytes} bytes), ` +
+    `${count('skipped') + count('kept')} in place, ${count('would_delete')} to delete`
+  );
 }

@@ -1,14 +1,18 @@
 import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
-import { replicateArtifacts } from './replicate-artifacts.js';
-import type { Artifact, Operation, PolicySnapshot, ReplicationTask } from './replication-model.js';
-import { runStatusQuery, selectTasks } from './run-status-query.js';
+import { destinationRepository } from '../policies/destination-repository.js';
 import { summarizeExecution } from './execution-summary.js';
+import { planTasks } from './plan-tasks.js';
+import { replicateArtifacts } from './replicate-artifacts.js';
+import type { Artifact, Operation, PolicySnapshot, ReplicationTask, TaskTally } from './replication-model.js';
+import { pageTasksQuery, runStatusQuery, selectTasks } from './run-status-query.js';
+import { tallyTasks } from './task-tally.js';
 
 export interface ReplicationBatchInput {
   policy: PolicySnapshot;
   artifacts: Artifact[];
   operation: Operation;
-  tasks: ReplicationTask[];
+  /** The id of this page's first task; ids run on across the pages of a run. */
+  firstTaskId: number;
   concurrency: number;
   bytesPerSecond?: number;
   checkUpToDate?: boolean;
@@ -17,29 +21,58 @@ export interface ReplicationBatchInput {
 }
 
 export interface ReplicationBatchResult {
-  tasks: ReplicationTask[];
+  tally: TaskTally;
   stopped: boolean;
 }
 
+/** A dry run's deletes: the prune plan already holds each tag's digest at the destination. */
+function planDeletes(tasks: ReplicationTask[], artifacts: readonly Artifact[]): void {
+  const now = new Date().toISOString();
+  for (const task of tasks) {
+    if (task.status !== 'Pending') continue;
+    const digest = artifacts[task.artifactIndex]?.digest;
+    Object.assign(task, {
+      status: 'Succeed',
+      outcome: 'would_delete',
+      attempts: 1,
+      startTime: now,
+      endTime: now,
+      ...(digest ? { digest } : {}),
+    });
+  }
+}
+
 /**
- * One page of a run, as a child workflow: each page's activities live in their own history, so
- * the parent's history stays small for runs of many thousands of tags.
+ * One page of a run, as a child workflow that plans and keeps its own tasks: each page's
+ * activities and tasks live in its own history, and the parent keeps only a tally per page, so
+ * the parent's history stays small for runs of tens of thousands of tags.
  */
 export async function replicationBatch(input: ReplicationBatchInput): Promise<ReplicationBatchResult> {
-  const tasks = input.tasks;
+  const { policy } = input;
+  const tasks = planTasks(policy, input.artifacts, input.firstTaskId, input.operation, (repository) =>
+    destinationRepository(repository, {
+      dest_namespace: policy.destNamespace,
+      dest_namespace_replace_count: policy.destNamespaceReplaceCount,
+    }),
+  );
   let finished = false;
   let stopped = false;
-  setHandler(runStatusQuery, (request) => ({
-    summary: summarizeExecution(tasks, finished, { stopped, dryRun: input.dryRun ?? false }),
-    ...selectTasks(tasks, request),
-  }));
+  setHandler(runStatusQuery, () => {
+    const tally = tallyTasks(tasks);
+    return {
+      summary: summarizeExecution(tally, finished, { stopped, dryRun: input.dryRun ?? false }),
+      tally,
+    };
+  });
+  setHandler(pageTasksQuery, (request) => selectTasks(tasks, request));
   try {
-    await replicateArtifacts({ ...input, tasks });
+    if (input.dryRun && input.operation === 'delete') planDeletes(tasks, input.artifacts);
+    else await replicateArtifacts({ ...input, tasks });
   } catch (error) {
     if (!isCancellation(error)) throw error;
   }
   stopped = CancellationScope.current().consideredCancelled;
   finished = true;
-  // A stop is reported in the result rather than thrown, so the parent keeps the tasks that finished.
-  return { tasks, stopped };
+  // A stop is reported in the result rather than thrown, so the parent keeps what finished.
+  return { tally: tallyTasks(tasks), stopped };
 }

@@ -88,6 +88,15 @@ export const ReplicationTask = z.object({
 });
 export type ReplicationTask = z.infer<typeof ReplicationTask>;
 
+/** What a page's (or a whole run's) tasks add up to, without the tasks: kept by the parent per page. */
+export const TaskTally = z.object({
+  statuses: z.record(TaskStatus, z.number().int()),
+  /** Tasks by outcome (copied, skipped, would_copy, ...). */
+  outcomes: z.record(z.string(), z.number().int()),
+  bytes: z.number(),
+});
+export type TaskTally = z.infer<typeof TaskTally>;
+
 export const TaskCounts = z.object({
   total: z.number().int(),
   failed: z.number().int(),

@@ -10,10 +10,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createReplicationActivities } from '../activities/create-replication-activities.js';
-import { destinationRepository } from '../policies/destination-repository.js';
 import { repositoryKey } from '../temporal/search-attributes.js';
 import { summarizeExecution } from './execution-summary.js';
-import { planTasks } from './plan-tasks.js';
 import { replicationBatch } from './replication-batch.js';
 import {
   ReplicationRunInput,
@@ -21,9 +19,9 @@ import {
   type PolicySnapshot,
   type Artifact,
   type ExecutionSummary,
-  type ReplicationTask,
 } from './replication-model.js';
-import { runStatusQuery, selectTasks } from './run-status-query.js';
+import { runStatusQuery, type PageRecord } from './run-status-query.js';
+import { addTallies, pendingTally, stopUnfinished } from './task-tally.js';
 
 const { recordExecution, enumerateArtifacts, planPrune } = proxyActivities<
   ReturnType<typeof createReplicationActivities>
@@ -33,7 +31,7 @@ const { recordExecution, enumerateArtifacts, planPrune } = proxyActivities<
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-/** Artifacts per child batch: bounds both the parent's and each child's history. */
+/** Artifacts per child batch: bounds each child's history; the parent keeps a tally per page. */
 export const pageSize = 500;
 /** Artifacts copied at once within a batch. */
 export const artifactConcurrency = 4;
@@ -48,57 +46,59 @@ const maxRepositoriesInSearchAttribute = 20;
 export async function replicationRun(rawInput: ReplicationRunInput): Promise<ExecutionSummary> {
   const input = ReplicationRunInput.parse(rawInput);
   const { policy } = input;
-  const tasks: ReplicationTask[] = [];
+  const pages: PageRecord[] = [];
   let finished = false;
   let stopped = false;
   let activePage: string | undefined;
   const refusals: string[] = [];
   const summarize = (done: boolean) =>
-    summarizeExecution(tasks, done, {
+    summarizeExecution(addTallies(pages.map((page) => page.tally)), done, {
       stopped,
       skipReason: input.skipReason,
       refusal: refusals.join('; ') || undefined,
       dryRun: input.dryRun,
     });
-  setHandler(runStatusQuery, (request) => ({
-    summary: summarize(finished),
-    ...selectTasks(tasks, request),
-    ...(activePage ? { activePage } : {}),
-  }));
+  setHandler(runStatusQuery, () => {
+    const summary = summarize(finished);
+    return {
+      summary,
+      tally: addTallies(pages.map((page) => page.tally)),
+      pages,
+      ...(activePage ? { activePage } : {}),
+    };
+  });
 
-  const mapRepository = (repository: string) =>
-    destinationRepository(repository, {
-      dest_namespace: policy.destNamespace,
-      dest_namespace_replace_count: policy.destNamespaceReplaceCount,
-    });
   const repositories = new Set<string>();
   const bytesPerSecond = policy.speedKiBps ? (policy.speedKiBps * 1024) / artifactConcurrency : undefined;
 
-  let pageNumber = 0;
+  let nextTaskId = 1;
   const runPage = async (
     artifacts: Artifact[],
     operation: Operation,
     pagePolicy: PolicySnapshot = policy,
   ) => {
-    const planned = planTasks(pagePolicy, artifacts, tasks.length + 1, operation, mapRepository);
-    tasks.push(...planned);
-    if (input.dryRun && operation === 'delete') {
-      planDeletes(planned, artifacts);
-      return;
-    }
     for (const artifact of artifacts) {
       if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
     }
     upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
-    activePage = `${workflowInfo().workflowId}/page-${++pageNumber}`;
+    const taskCount = artifacts.length * pagePolicy.destinations.length;
+    const page: PageRecord = {
+      workflowId: `${workflowInfo().workflowId}/page-${pages.length + 1}`,
+      firstTaskId: nextTaskId,
+      taskCount,
+      tally: pendingTally(taskCount),
+    };
+    pages.push(page);
+    nextTaskId += taskCount;
+    activePage = page.workflowId;
     const result = await executeChild(replicationBatch, {
-      workflowId: activePage,
+      workflowId: page.workflowId,
       args: [
         {
           policy: pagePolicy,
           artifacts,
           operation,
-          tasks: planned,
+          firstTaskId: page.firstTaskId,
           concurrency: artifactConcurrency,
           checkUpToDate: !input.artifacts,
           bytesPerSecond,
@@ -108,7 +108,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
       ],
     });
     activePage = undefined;
-    tasks.splice(tasks.length - planned.length, planned.length, ...result.tasks);
+    page.tally = result.tally;
     const summary = summarize(false);
     setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes ${input.dryRun ? 'to copy' : 'copied'}`);
     if (result.stopped || CancellationScope.current().consideredCancelled)
@@ -150,29 +150,11 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   } catch (error) {
     if (!isCancellation(error)) throw error;
     stopped = true;
-    for (const task of tasks) {
-      if (task.status === 'Pending' || task.status === 'InProgress') task.status = 'Stopped';
-    }
+    // The active page marks its unfinished tasks Stopped; its tally here may predate that.
+    for (const page of pages) page.tally = stopUnfinished(page.tally);
     // Rethrown, the cancellation ends the run as cancelled: Harbor's API and the Temporal UI show it stopped.
     throw error;
   }
   finished = true;
   return summarize(true);
-}
-
-/** A dry run's deletes: the prune plan already holds each tag's digest at the destination. */
-function planDeletes(tasks: ReplicationTask[], artifacts: readonly Artifact[]): void {
-  const now = new Date().toISOString();
-  for (const task of tasks) {
-    if (task.status !== 'Pending') continue;
-    const digest = artifacts[task.artifactIndex]?.digest;
-    Object.assign(task, {
-      status: 'Succeed',
-      outcome: 'would_delete',
-      attempts: 1,
-      startTime: now,
-      endTime: now,
-      ...(digest ? { digest } : {}),
-    });
-  }
 }

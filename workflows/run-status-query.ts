@@ -1,26 +1,45 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { ExecutionSummary, ReplicationTask, TaskStatus } from './replication-model.js';
+import type { ExecutionSummary, ReplicationTask, TaskStatus, TaskTally } from './replication-model.js';
 
-export interface RunStatusRequest {
+export interface TaskRequest {
   offset?: number;
   limit?: number;
   status?: TaskStatus;
 }
 
+/** One page of a run: a child workflow holding the tasks of its artifacts. */
+export interface PageRecord {
+  workflowId: string;
+  /** Task ids of a run are numbered across its pages: this page has firstTaskId .. firstTaskId + taskCount - 1. */
+  firstTaskId: number;
+  taskCount: number;
+  /** Its tasks added up; all pending while the page runs (its own status query has the live figures). */
+  tally: TaskTally;
+}
+
 export interface RunStatus {
   summary: ExecutionSummary;
+  tally: TaskTally;
+  /** A run's pages, in task order; absent for a page itself. */
+  pages?: PageRecord[];
+  /** The page being copied now. */
+  activePage?: string;
+}
+
+export interface PageTasks {
   /** Tasks matching the request's status, after `offset`, at most `limit`. */
   tasks: ReplicationTask[];
   /** How many tasks match the request's status in all. */
   matching: number;
-  /** The child workflow copying the current page; its own status query has live task progress. */
-  activePage?: string;
 }
 
-/** Answered by every replication run, running or closed: counts and a page of tasks. */
-export const runStatusQuery = defineQuery<RunStatus, [RunStatusRequest?]>('status');
+/** Answered by every run and every page, running or closed: status and counts. */
+export const runStatusQuery = defineQuery<RunStatus>('status');
 
-export function selectTasks(tasks: readonly ReplicationTask[], request: RunStatusRequest = {}) {
+/** Answered by every page: some of its tasks. A run's tasks are its pages' tasks, in page order. */
+export const pageTasksQuery = defineQuery<PageTasks, [TaskRequest?]>('tasks');
+
+export function selectTasks(tasks: readonly ReplicationTask[], request: TaskRequest = {}): PageTasks {
   const matching = request.status ? tasks.filter((task) => task.status === request.status) : tasks;
   const offset = Math.max(0, request.offset ?? 0);
   const limit = Math.min(Math.max(1, request.limit ?? 100), 5000);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../temporal/run-identity.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
-import { runStatusQuery } from '../../workflows/run-status-query.js';
+import { readTasks } from '../../temporal/read-execution.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -74,7 +74,7 @@ describe('replication run', () => {
       trigger: 'manual',
     });
     const summary = await handle.result();
-    const failures = (await handle.query(runStatusQuery, { status: 'Failed' })).tasks;
+    const failures = (await readTasks(regatta.client, handle.workflowId, { status: 'Failed' }))!.tasks;
     assert.equal(
       summary.status,
       'Succeed',
@@ -90,7 +90,7 @@ describe('replication run', () => {
       assert.deepEqual(await rawListTags({ registry: site }, 'staging/api'), []);
     }
 
-    const status = await handle.query(runStatusQuery, { limit: 100 });
+    const status = (await readTasks(regatta.client, handle.workflowId, { limit: 100 }))!;
     assert.equal(status.matching, 9);
     assert.ok(status.tasks.every((task) => task.status === 'Succeed' && task.outcome === 'copied'));
 
@@ -114,7 +114,7 @@ describe('replication run', () => {
     const second = await again.result();
     assert.equal(second.status, 'Succeed');
     assert.equal(second.bytes, 0);
-    const secondTasks = (await again.query(runStatusQuery, { limit: 100 })).tasks;
+    const secondTasks = (await readTasks(regatta.client, again.workflowId, { limit: 100 }))!.tasks;
     assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
   });
 });

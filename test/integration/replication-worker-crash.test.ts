@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../temporal/run-identity.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
-import { runStatusQuery } from '../../workflows/run-status-query.js';
+import { pageTasksQuery } from '../../workflows/run-status-query.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
@@ -54,7 +54,7 @@ describe('replication run – worker crash', () => {
     let copying = false;
     while (!copying && Date.now() < deadline) {
       copying = await page
-        .query(runStatusQuery)
+        .query(pageTasksQuery)
         .then(({ tasks }) => tasks.some((task) => task.status === 'InProgress'))
         .catch(() => false);
       if (!copying) await sleep(200);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { countTasks, summarizeExecution } from '../../workflows/execution-summary.js';
+import { tallyTasks } from '../../workflows/task-tally.js';
 import type { TaskStatus } from '../../workflows/replication-model.js';
 
-const tasks = (...statuses: TaskStatus[]) => statuses.map((status) => ({ status, bytes: 10 }));
+const tasks = (...statuses: TaskStatus[]) => tallyTasks(statuses.map((status) => ({ status, bytes: 10 })));
 
 describe('summarizeExecution', () => {
   const cases: Array<[string, TaskStatus[], boolean, boolean, string, string]> = [
@@ -38,7 +39,9 @@ describe('summarizeExecution', () => {
   }
 
   it('skip and refusal – a skipped run is Stopped, a refused prune fails the run with its reason', () => {
-    const skipped = summarizeExecution([], true, { skipReason: 'another execution is in progress' });
+    const skipped = summarizeExecution(tallyTasks([]), true, {
+      skipReason: 'another execution is in progress',
+    });
     assert.deepEqual(
       [skipped.status, skipped.statusText],
       ['Stopped', 'skipped: another execution is in progress'],
@@ -53,13 +56,13 @@ describe('summarizeExecution', () => {
 
   it('dry run – the text says what a real run would do; bytes are the bytes it would send', () => {
     const plan = summarizeExecution(
-      [
+      tallyTasks([
         { status: 'Succeed', bytes: 300, outcome: 'would_copy' },
         { status: 'Succeed', bytes: 200, outcome: 'would_copy' },
         { status: 'Succeed', bytes: 0, outcome: 'skipped' },
         { status: 'Succeed', bytes: 0, outcome: 'kept' },
         { status: 'Succeed', bytes: 0, outcome: 'would_delete' },
-      ],
+      ]),
       true,
       { dryRun: true },
     );
@@ -70,7 +73,10 @@ describe('summarizeExecution', () => {
       bytes: 500,
       dryRun: true,
     });
-    assert.equal(summarizeExecution([], false, { dryRun: true }).statusText, 'enumerating artifacts');
+    assert.equal(
+      summarizeExecution(tallyTasks([]), false, { dryRun: true }).statusText,
+      'enumerating artifacts',
+    );
   });
 
   it('counts – pending counts as in progress, as Harbor shows it', () => {

@@ -8,6 +8,7 @@ import {
   type WorkflowStatusName,
 } from '../../api/execution-view.js';
 import { summarizeExecution } from '../../workflows/execution-summary.js';
+import { tallyTasks } from '../../workflows/task-tally.js';
 import type { ReplicationTask } from '../../workflows/replication-model.js';
 
 const task: ReplicationTask = {
@@ -28,8 +29,8 @@ const task: ReplicationTask = {
 };
 
 describe('execution view', () => {
-  const succeeded = summarizeExecution([{ status: 'Succeed', bytes: 1 }], true);
-  const failed = summarizeExecution([{ status: 'Failed', bytes: 0 }], true);
+  const succeeded = summarizeExecution(tallyTasks([{ status: 'Succeed', bytes: 1 }]), true);
+  const failed = summarizeExecution(tallyTasks([{ status: 'Failed', bytes: 0 }]), true);
   const cases: Array<[WorkflowStatusName, typeof succeeded | undefined, string]> = [
     ['RUNNING', undefined, 'InProgress'],
     ['COMPLETED', succeeded, 'Succeed'],
