@@ -163,8 +163,16 @@ describe('regatta CLI against a running API', () => {
     );
   });
 
-  it('run --wait exits 0 when the run succeeds; runs and status show it', async () => {
+  it('run --dry-run prints the plan; run --wait exits 0 when the run succeeds; runs and status show it', async () => {
     await pushImage({ registry: bed.hq }, 'cli/production/app', 'v1', { layerSizes: [1024] });
+    const plan = await cli('run', 'cli-production', '--dry-run');
+    assert.equal(plan.code, 0, `${plan.stdout}${plan.stderr}`);
+    assert.equal(
+      plan.stdout.match(/^cli\/production\/app:v1\s+\S+\s+would_copy\s+\d+$/gm)?.length,
+      3,
+      plan.stdout,
+    );
+    assert.match(plan.stdout, /dry run: 3 to copy \(\d+ bytes\), 0 in place, 0 to delete/);
     const run = await cli('run', 'cli-production', '--wait', '--json');
     assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
     const execution = JSON.parse(run.stdout) as { id: number; status: string; succeed: number };
