@@ -1,5 +1,7 @@
 import { Runtime, type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { EnvironmentError } from '../errors/regatta-error.js';
+import { histogramBuckets } from '../temporal/replication-metrics.js';
 
 const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -25,7 +27,7 @@ function forwardToPino(logger: Logger): TemporalLogger {
 
 export interface RuntimeSettings {
   logger: Logger;
-  /** Where Temporal's own Prometheus metrics are served (`host:port`); undefined turns them off. */
+  /** Where Temporal's and Regatta's worker metrics are served for Prometheus (`host:port`); undefined turns them off. */
   metricsAddress?: string;
 }
 
@@ -34,12 +36,25 @@ export interface RuntimeSettings {
  * Regatta's own handler, which stops the worker, the API and the dev server in order.
  */
 export function installRuntime({ logger, metricsAddress }: RuntimeSettings): void {
-  Runtime.install({
-    logger: forwardToPino(logger.child({ component: 'temporal-sdk' })),
-    shutdownSignals: [],
-    telemetryOptions: {
-      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
-      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
-    },
-  });
+  const metrics = metricsAddress
+    ? { prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: histogramBuckets } }
+    : undefined;
+  try {
+    Runtime.install({
+      logger: forwardToPino(logger.child({ component: 'temporal-sdk' })),
+      shutdownSignals: [],
+      telemetryOptions: {
+        logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
+        ...(metrics ? { metrics } : {}),
+      },
+    });
+  } catch (error) {
+    if (!metrics || !/prometheus/i.test((error as Error).message)) throw error;
+    // Most likely the port is taken, e.g. by another worker on this machine.
+    throw new EnvironmentError(
+      `REGATTA_WORKER_METRICS_ADDRESS=${metricsAddress}: ${(error as Error).message}; set another host:port, or off`,
+      { cause: error },
+    );
+  }
+  if (metricsAddress) logger.info(`worker metrics: http://${metricsAddress}/metrics`);
 }

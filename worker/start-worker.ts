@@ -7,6 +7,7 @@ import type { Environment } from '../cli/environment.js';
 import { openStore } from '../store/index.js';
 import { createWorker } from './create-worker.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
+import { RegistryNames } from './registry-names.js';
 
 export interface StartedWorker {
   worker: Worker;
@@ -46,6 +47,7 @@ export async function startWorker(
       address,
       namespace: environment.TEMPORAL_NAMESPACE,
       activities: createReplicationActivities({ store, clients }),
+      registryNames: new RegistryNames(store.registries),
       maxConcurrentActivityTaskExecutions: environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY,
       maxConcurrentWorkflowTaskExecutions: environment.REGATTA_WORKER_WORKFLOW_CONCURRENCY,
       shutdownGraceTimeSeconds: environment.REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS,
