@@ -32,7 +32,8 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 USER node
-EXPOSE 8080
+# The API (8080); a worker's Prometheus metrics (9464).
+EXPOSE 8080 9464
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["api"]

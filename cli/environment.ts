@@ -26,10 +26,10 @@ export const Environment = z.object({
   LOG_PRETTY: z.enum(['0', '1']).optional(),
   REGATTA_WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
   REGATTA_WORKER_WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(40),
-  /** Where a worker serves Temporal's own Prometheus metrics; unset = not served. */
+  /** Where a worker serves its Prometheus metrics, or `off`; unset = the command's default (worker-metrics-address.ts). */
   REGATTA_WORKER_METRICS_ADDRESS: z
     .string()
-    .regex(/^[^\s:/]*:\d+$/, 'must be host:port')
+    .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
     .optional(),
   REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
 });

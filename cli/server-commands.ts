@@ -6,6 +6,7 @@ import type { Environment } from './environment.js';
 import { startApi } from './processes.js';
 import { replicationApi } from './replication-api.js';
 import { untilStopSignal } from './stop-signal.js';
+import { workerMetricsAddress } from './worker-metrics-address.js';
 
 /** `dev`, `api` and `worker`: the long-running processes, until a stop signal. */
 export async function runServerCommand(
@@ -14,7 +15,7 @@ export async function runServerCommand(
   logger: Logger,
 ): Promise<void> {
   if (command === 'dev' || command === 'worker') {
-    installRuntime({ logger, metricsAddress: environment.REGATTA_WORKER_METRICS_ADDRESS });
+    installRuntime({ logger, metricsAddress: workerMetricsAddress(command, environment) });
   }
   if (command === 'dev') {
     await runDev(environment, logger);

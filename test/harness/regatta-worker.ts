@@ -40,6 +40,8 @@ export async function startRegattaWorker(
     REGATTA_ADMIN_PASSWORD: 'test-admin-password',
     REGATTA_API_PORT: '0',
     REGATTA_API_HOST: '127.0.0.1',
+    // Worker processes started from this environment bind any free port, so they never clash.
+    REGATTA_WORKER_METRICS_ADDRESS: '127.0.0.1:0',
     LOG_LEVEL: 'warn',
   });
   const logger = pino({ level: 'warn' });
