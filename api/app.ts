@@ -5,6 +5,9 @@ import { authenticate, requireRoleForMethod } from './auth/authenticate.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
 import { httpLogger } from './http-logger.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+import { metricsRoute } from './metrics/metrics-route.js';
 import { openApiDocument } from './openapi.js';
 import { policyRoutes, type PolicyHooks } from './policy-routes.js';
 import { pingWithClient, type PingRegistry } from './registry-ping.js';
@@ -30,21 +33,27 @@ export interface AppDependencies {
   policyHooks?: PolicyHooks;
   /** More routes under `/api/v2.0`, behind authentication, roles and JSON parsing (e.g. `/replication/executions`). */
   apiRoutes?: MountedRoute[];
-  /** Routes at their own absolute path, without user authentication (e.g. `/webhooks`, `/metrics`). */
+  /** Routes at their own absolute path, without user authentication (e.g. `/webhooks`). */
   publicRoutes?: MountedRoute[];
   /** Paths of `apiRoutes` for the OpenAPI document. */
   openApiPaths?: Record<string, unknown>;
   /** Failed logins per client address and minute before 429. */
   maxFailedLogins?: number;
+  /** What `/metrics` serves; the webhooks count into it too. A new registry unless given. */
+  metrics?: ApiMetrics;
+  /** The worker of the same process (`regatta dev`): its metrics are appended to `/metrics`. */
+  workerMetricsUrl?: string;
 }
 
 /** The Express application: health probes, Harbor's `/api/v2.0`, and the routes others add. */
 export function createApp(dependencies: AppDependencies): Express {
   const { logger, store } = dependencies;
+  const metrics = dependencies.metrics ?? new ApiMetrics();
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(httpLogger(logger));
+  app.use(httpMetrics(metrics));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -55,16 +64,18 @@ export function createApp(dependencies: AppDependencies): Express {
     res.status(temporal ? 200 : 503).json({ status: temporal ? 'ready' : 'not ready', temporal });
   });
 
+  const authentication = authenticate({
+    adminPassword: dependencies.adminPassword,
+    tokens: store.tokens,
+    limiter: new LoginLimiter(dependencies.maxFailedLogins ?? 30),
+  });
+  // Behind the API's own authentication (any role): the labels name registries and policies.
+  app.get('/metrics', authentication, metricsRoute(metrics.registry, dependencies.workerMetricsUrl));
+
   for (const route of dependencies.publicRoutes ?? []) app.use(route.path, route.router);
 
   const api = Router();
-  api.use(
-    authenticate({
-      adminPassword: dependencies.adminPassword,
-      tokens: store.tokens,
-      limiter: new LoginLimiter(dependencies.maxFailedLogins ?? 30),
-    }),
-  );
+  api.use(authentication);
   api.use(requireRoleForMethod);
   api.use(express.json({ limit: '1mb' }));
   const document = openApiDocument(dependencies.openApiPaths);

@@ -9,10 +9,12 @@ import { startWorker } from '../worker/start-worker.js';
 import { startApi } from './processes.js';
 import { replicationApi } from './replication-api.js';
 import { untilStopSignal } from './stop-signal.js';
+import { workerMetricsAddress, workerMetricsUrl } from './worker-metrics-address.js';
 
 /**
  * `regatta dev`: the whole system on embedded defaults. A Temporal dev server (unless
- * TEMPORAL_ADDRESS names one), the API and a worker, all stopped together on Ctrl-C.
+ * TEMPORAL_ADDRESS names one), the API and a worker, all stopped together on Ctrl-C. The API's
+ * `/metrics` includes the worker's, so one scrape of the dev process sees everything.
  */
 export async function runDev(environment: Environment, logger: Logger): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
@@ -43,10 +45,13 @@ export async function runDev(environment: Environment, logger: Logger): Promise<
     await (await connectToTemporal({ address, timeoutMs: 120_000 })).close();
     const worker = await startWorker(environment, address, logger);
     stops.push(() => worker.stop());
-    const api = await startApi(environment, address, logger, replicationApi(environment));
+    const metricsAddress = workerMetricsAddress('dev', environment);
+    const api = await startApi(environment, address, logger, replicationApi(environment), {
+      ...(metricsAddress ? { workerMetricsUrl: workerMetricsUrl(metricsAddress) } : {}),
+    });
     stops.push(() => api.stop());
 
-    logger.info(`Regatta API:  ${api.url}  (health: ${api.url}/healthz)`);
+    logger.info(`Regatta API:  ${api.url}  (health: ${api.url}/healthz, metrics: ${api.url}/metrics)`);
     logger.info(`Temporal UI:  ${devServer?.uiUrl ?? `the UI of your Temporal server at ${address}`}`);
     logger.info('Press Ctrl-C to stop.');
     await Promise.race([stopRequested, worker.done]);

@@ -17,7 +17,7 @@ import type { ApiExtension } from './processes.js';
  * (made to agree at start-up), and webhooks.
  */
 export function replicationApi(environment: Environment): ApiExtension {
-  return async ({ store, connection, logger }) => {
+  return async ({ store, connection, logger, metrics }) => {
     const client = new Client({ connection, namespace: environment.TEMPORAL_NAMESPACE });
     const wanted: PolicySchedule[] = [];
     const wantedDrift: DriftSchedule[] = [];
@@ -37,7 +37,7 @@ export function replicationApi(environment: Environment): ApiExtension {
         { path: '/replication/executions', router: executionRoutes(store, client) },
         { path: '/replication/policies', router: driftRoutes(store, client) },
       ],
-      publicRoutes: [{ path: '/webhooks', router: webhookRoutes(store, client) }],
+      publicRoutes: [{ path: '/webhooks', router: webhookRoutes(store, client, metrics.webhookDelivered) }],
       policyHooks: policyScheduleHooks(store, client),
       openApiPaths: replicationOpenApiPaths,
     };

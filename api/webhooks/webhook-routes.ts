@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import express, { Router } from 'express';
+import express, { Router, type ErrorRequestHandler } from 'express';
 import { matchesFilters, type StoredPolicy } from '../../policies/index.js';
 import type { Store } from '../../store/index.js';
 import { storedPolicySnapshot } from '../../temporal/policy-snapshot.js';
@@ -11,6 +11,7 @@ import { UnauthorizedError } from '../http-errors.js';
 import { idParam } from '../id-param.js';
 import { parseWebhookBody } from './parse-webhook-body.js';
 import type { RegistryEvent } from './registry-event.js';
+import { refusedDeliveryOutcome, webhookSource, type RecordDelivery } from './webhook-delivery.js';
 
 /** A delivery larger than this is refused (413) before it is parsed. */
 const maxBodyBytes = 1024 * 1024;
@@ -55,8 +56,9 @@ function presentedSecret(authorization: string | undefined): string | undefined 
  * `POST /webhooks/registries/{id}`: registry notifications in, durable runs out. The answer is
  * 2xx only once Temporal has accepted every run the delivery needs, so the registry delivers
  * again whatever was not; duplicate deliveries map to the same workflow ids and start nothing new.
+ * Every delivery is counted by `recordDelivery`, with how it ended.
  */
-export function webhookRoutes(store: Store, client: Client): Router {
+export function webhookRoutes(store: Store, client: Client, recordDelivery: RecordDelivery): Router {
   const router = Router();
   router.post(
     '/registries/:id',
@@ -81,10 +83,12 @@ export function webhookRoutes(store: Store, client: Client): Router {
         }
       }
       if (starts.length === 0) {
+        recordDelivery(webhookSource(req.body), 'ignored');
         res.status(202).json({ runs: [] });
         return;
       }
       const runs: string[] = [];
+      let started = false;
       // An envelope often carries many events for one policy: read its registries once.
       const snapshots = new Map<number, Promise<PolicySnapshot>>();
       for (const { policy, event } of starts) {
@@ -104,6 +108,7 @@ export function webhookRoutes(store: Store, client: Client): Router {
               ...(event.occurredAt ? { eventTime: event.occurredAt } : {}),
             }),
           );
+          started = true;
         } catch (error) {
           // The same push delivered again: its run exists (running or done), which is what was asked.
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
@@ -114,8 +119,15 @@ export function webhookRoutes(store: Store, client: Client): Router {
         }
         runs.push(workflowId);
       }
+      recordDelivery(webhookSource(req.body), started ? 'started' : 'duplicate');
       res.status(200).json({ runs });
     },
   );
+  // Refused deliveries (a bad secret or body, Temporal unavailable) are counted, then answered as usual.
+  const countRefusal: ErrorRequestHandler = (error, req, _res, next) => {
+    recordDelivery(webhookSource(req.body), refusedDeliveryOutcome(error));
+    next(error);
+  };
+  router.use(countRefusal);
   return router;
 }
