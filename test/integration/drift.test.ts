@@ -15,7 +15,9 @@ import { pushImage, type PushedImage } from '../harness/images.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import type { RegistryServer } from '../harness/registry-server.js';
+import { samplesOf } from '../harness/prometheus-text.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
+import { scrape, serveWorkerMetrics } from '../harness/worker-metrics.js';
 
 type DriftView = ReturnType<typeof toDriftView>;
 const webhookSecret = 'drift-test-webhook-secret-0123';
@@ -33,6 +35,7 @@ describe('drift audit', () => {
   let session: ApiSession;
   let policyId: number;
   let hqId: number;
+  let workerMetrics: string;
   const hq = new Map<string, PushedImage>();
 
   async function deleteManifest(registry: RegistryServer, repository: string, digest: string) {
@@ -58,6 +61,7 @@ describe('drift audit', () => {
     entries.map((entry) => `${entry.repository}:${entry.tag}`).sort();
 
   before(async () => {
+    workerMetrics = await serveWorkerMetrics();
     bed = await startTestBed();
     regatta = await startRegattaWorker(bed);
     api = await startRegattaApi(bed, regatta);
@@ -155,6 +159,21 @@ describe('drift audit', () => {
         `recovery point ${destination.recovery_point_seconds}`,
       );
     }
+    // The same figures as gauges on the worker's metrics endpoint.
+    const gauge = async (name: string, labels: Record<string, string>) =>
+      eventually(
+        async () => {
+          const found = samplesOf(await scrape(workerMetrics), name, { policy: 'dr-drift', ...labels });
+          return found.length === 1 ? found[0]!.value : undefined;
+        },
+        10_000,
+        `${name} ${JSON.stringify(labels)}`,
+      );
+    for (const [kind, value] of Object.entries({ missing: 2, different: 1, extra: 1, unservable: 0 }))
+      assert.equal(await gauge('regatta_drift_artifacts', { destination: site0.name, kind }), value, kind);
+    assert.equal(await gauge('regatta_drift_artifacts', { destination: site1.name, kind: 'missing' }), 1);
+    const exported = await gauge('regatta_recovery_point_seconds', { destination: site1.name });
+    assert.ok(exported >= 600 && exported < 700, `exported recovery point ${exported}`);
   });
 
   it('recovery – one mirror run brings drift back to zero', async () => {
