@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
@@ -46,6 +46,11 @@ export interface RegistryServer {
   dispatcher: Agent;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Stops the registry and starts it again on the same address with the same config (auth, TLS);
+   * `wipe` deletes its storage folder in between, as if the site had lost its disk.
+   */
+  restart(options?: { wipe?: boolean }): Promise<void>;
 }
 
 /** Starts `docker-registry serve` (Distribution 2.8) on a free loopback port; waits until `/v2/` answers. */
@@ -139,5 +144,13 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     dispatcher,
     start,
     stop,
+    async restart({ wipe = false } = {}) {
+      await stop();
+      if (wipe) {
+        rmSync(storageDir, { recursive: true, force: true });
+        mkdirSync(storageDir, { recursive: true });
+      }
+      await start();
+    },
   };
 }

@@ -1,10 +1,11 @@
+import { WorkflowFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { manualRunId } from '../../temporal/run-identity.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
 import type { PolicySnapshot } from '../../workflows/replication-model.js';
+import { eventually } from '../harness/eventually.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawListTags } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
@@ -28,15 +29,14 @@ describe('mirror mode', () => {
     assert.equal(response.statusCode, 202);
   }
 
-  const mirrorRun = async () =>
-    (
-      await startReplicationRun({
-        client: regatta.client,
-        workflowId: manualRunId(policy, new Date(), `m${++runs}`),
-        policy,
-        trigger: 'manual',
-      })
-    ).result();
+  const startMirrorRun = () =>
+    startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), `m${++runs}`),
+      policy,
+      trigger: 'manual',
+    });
+  const mirrorRun = async () => (await startMirrorRun()).result();
 
   const drTags = async (repository = 'production/app') =>
     (await rawListTags({ registry: bed.sites[0] }, repository)).sort();
@@ -93,10 +93,39 @@ describe('mirror mode', () => {
     assert.deepEqual(await drTags(), ['b', 'c', 'd', 'e', 'x.sig']);
   });
 
-  it('wiped source – an HQ with an empty catalog never empties DR', async () => {
+  it('unreachable source – while HQ is down the run retries listing it and deletes nothing', async () => {
+    const tagsAtDr = await drTags();
     await bed.hq.stop();
-    rmSync(bed.hq.storageDir, { recursive: true, force: true });
-    await bed.hq.start();
+    try {
+      const handle = await startMirrorRun();
+      // Listing HQ fails with REGISTRY_NETWORK, which is retryable: Temporal retries the listing
+      // (10 attempts, backoff up to 30 s) and the prune, which comes after it, never starts.
+      const listing = await eventually(
+        async () => {
+          const pending = (await handle.describe()).raw.pendingActivities ?? [];
+          const activity = pending.find((item) => item.activityType?.name === 'enumerateArtifacts');
+          return (activity?.attempt ?? 0) >= 3 ? activity : undefined;
+        },
+        30_000,
+        'listing HQ to have failed twice',
+      );
+      assert.match(String(listing.lastFailure?.message), /network error .*ECONNREFUSED/);
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      assert.deepEqual(await drTags(), tagsAtDr);
+      assert.deepEqual(await drTags('staging/keep'), ['v1']);
+      // Left alone, the run ends when the 10th attempt fails, about 2.5 minutes in (164 s measured),
+      // nothing deleted: the API shows it Failed, status_text "run failed". The test stops it: Stopped.
+      await handle.cancel();
+      await assert.rejects(handle.result(), WorkflowFailedError);
+      assert.equal((await handle.describe()).status.name, 'CANCELLED');
+      assert.deepEqual(await drTags(), tagsAtDr);
+    } finally {
+      await bed.hq.start();
+    }
+  });
+
+  it('wiped source – an HQ with an empty catalog never empties DR', async () => {
+    await bed.hq.restart({ wipe: true });
     const summary = await mirrorRun();
     assert.equal(summary.status, 'Failed');
     assert.match(summary.statusText, /the source lists no tag in scope/);
