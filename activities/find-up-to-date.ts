@@ -11,6 +11,8 @@ export interface FindUpToDateInput {
   sourceRegistryId: number;
   checks: UpToDateCheck[];
   override: boolean;
+  /** Part of a dry run: the checks are the same; only the metrics leave a plan out. */
+  dryRun?: boolean;
 }
 
 export interface UpToDateTask {

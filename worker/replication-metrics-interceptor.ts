@@ -65,7 +65,8 @@ const observers: Record<string, ActivityObserver> = {
 };
 
 /** A plan writes nothing, so it is not counted as replication. */
-const isDryRun = (input: unknown) => (input as Partial<ReplicateArtifactInput> | undefined)?.dryRun === true;
+const isDryRun = (input: unknown) =>
+  (input as Partial<ReplicateArtifactInput | FindUpToDateInput> | undefined)?.dryRun === true;
 
 async function record(context: Context, names: RegistryNames, observation: Observation): Promise<void> {
   const meter = context.metricMeter;

@@ -145,6 +145,7 @@ async function skipUpToDate(input: ReplicateArtifactsInput, byArtifact: Map<numb
     sourceRegistryId: input.policy.srcRegistryId,
     checks,
     override: input.policy.override,
+    ...(input.dryRun ? { dryRun: true } : {}),
   });
   const byId = new Map(input.tasks.map((task) => [task.id, task]));
   const now = new Date().toISOString();

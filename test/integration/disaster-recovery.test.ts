@@ -252,6 +252,14 @@ describe('disaster recovery', () => {
 
     await dr.restart({ wipe: true });
     await assertEmpty(dr);
+    const drift = async () => {
+      const reply = await session.call('GET', `/replication/policies/${mirrorId}/drift`);
+      assert.equal(reply.status, 200, reply.text);
+      return reply.json as DriftView;
+    };
+    const lost = await drift();
+    assert.equal(lost.destinations[0]!.missing, images.size);
+    assert.equal(lost.in_sync, false);
 
     const restore = await runThroughApi(mirrorId);
     assert.equal(restore.status, 'Succeed', restore.status_text);
@@ -264,6 +272,9 @@ describe('disaster recovery', () => {
     await assertServesEveryImage(bed.hq);
     await assertServesEveryImage(dr);
     await assertSkopeoPullsSame(bed.hq, dr);
+    const after = await drift();
+    assert.equal(after.in_sync, true, JSON.stringify(after.destinations));
+    assert.equal(after.destinations[0]!.recovery_point_seconds, 0);
   });
 
   it('HQ emptied → restored from DR by the documented steps, byte-identical', async () => {
