@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Descriptor } from '../manifest.js';
 import { resolveArtifactTree } from './artifact-tree.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
-import { decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
+import { copyResult, decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
 import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
 import type { CopyInput, CopyResult } from './copy-types.js';
 import { forEachBounded } from './for-each-bounded.js';
@@ -127,11 +127,5 @@ async function copyWith(input: CopyInput): Promise<CopyResult> {
   await Promise.all(runs.map((run) => run.step(() => pushManifests(run, tree, input))));
   throwIfAborted(signal);
   progress.finish();
-  return {
-    digest: tree.top.digest,
-    mediaType: tree.top.mediaType,
-    sourceDigest: tree.sourceDigest,
-    platformsFiltered: tree.platformsFiltered,
-    targets: runs.map((run) => run.result),
-  };
+  return copyResult(tree, runs);
 }

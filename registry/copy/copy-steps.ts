@@ -3,7 +3,7 @@ import { AbortedError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
 import { assertRepositoryName, assertTag, parseReference } from '../reference.js';
 import type { ArtifactTree } from './artifact-tree.js';
-import type { CopyInput } from './copy-types.js';
+import type { CopyInput, CopyResult } from './copy-types.js';
 import type { TargetRun } from './target-run.js';
 
 // The decisions a copy and its dry-run plan share, so a plan is what the copy then does.
@@ -54,4 +54,14 @@ export function wantsBlob(tree: ArtifactTree, input: CopyInput) {
   return (run: TargetRun, blob: Descriptor) =>
     !run.failed &&
     (imageDigests.has(blob.digest) ? run.needsImage : input.referrers === true && run.needsReferrers);
+}
+
+export function copyResult(tree: ArtifactTree, runs: readonly TargetRun[]): CopyResult {
+  return {
+    digest: tree.top.digest,
+    mediaType: tree.top.mediaType,
+    sourceDigest: tree.sourceDigest,
+    platformsFiltered: tree.platformsFiltered,
+    targets: runs.map((run) => run.result),
+  };
 }

@@ -1,5 +1,5 @@
 import { resolveArtifactTree } from './artifact-tree.js';
-import { decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
+import { copyResult, decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
 import type { CopyInput, CopyResult } from './copy-types.js';
 import { forEachBounded } from './for-each-bounded.js';
 import { TargetRun } from './target-run.js';
@@ -56,11 +56,5 @@ export async function planCopy(input: CopyInput): Promise<CopyResult> {
       for (const referrer of tree.referrerManifests) run.result.bytesUploaded += referrer.bytes.length;
     }
   }
-  return {
-    digest: tree.top.digest,
-    mediaType: tree.top.mediaType,
-    sourceDigest: tree.sourceDigest,
-    platformsFiltered: tree.platformsFiltered,
-    targets: runs.map((run) => run.result),
-  };
+  return copyResult(tree, runs);
 }

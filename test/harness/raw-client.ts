@@ -128,3 +128,18 @@ export async function rawListTags(access: RawAccess, repository: string): Promis
   if (response.status !== 200) throw new Error(`tags of ${repository}: HTTP ${response.status}`);
   return (JSON.parse(response.bytes.toString()) as { tags: string[] | null }).tags ?? [];
 }
+
+/** Deletes a manifest (and so every tag pointing to it), as a registry's own user would. */
+export async function rawDeleteManifest(
+  access: RawAccess,
+  repository: string,
+  digest: string,
+): Promise<void> {
+  const response = await request(`${access.registry.url}/v2/${repository}/manifests/${digest}`, {
+    method: 'DELETE',
+    headers: headers(access),
+    dispatcher: access.registry.dispatcher,
+  });
+  await expectStatus(response, [202], `delete manifest ${repository}@${digest}`);
+  await response.body.dump();
+}

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { request } from 'undici';
 import type { toDriftView } from '../../api/drift-view.js';
 import type { StartedApi } from '../../cli/processes.js';
 import { driftScheduleId } from '../../temporal/run-identity.js';
@@ -12,6 +11,7 @@ import { apiSession, type ApiSession } from '../harness/api-session.js';
 import { eventually } from '../harness/eventually.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
+import { rawDeleteManifest } from '../harness/raw-client.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -37,15 +37,6 @@ describe('drift audit', () => {
   let hqId: number;
   let workerMetrics: string;
   const hq = new Map<string, PushedImage>();
-
-  async function deleteManifest(registry: RegistryServer, repository: string, digest: string) {
-    const response = await request(`${registry.url}/v2/${repository}/manifests/${digest}`, {
-      method: 'DELETE',
-      dispatcher: registry.dispatcher,
-    });
-    await response.body.dump();
-    assert.equal(response.statusCode, 202);
-  }
 
   async function drift(verify?: string): Promise<DriftView> {
     const reply = await session.call(
@@ -112,7 +103,7 @@ describe('drift audit', () => {
   it('numbers – missing, different and extra per destination, and the recovery point from the push time', async () => {
     const [site0, site1] = [bed.sites[0], bed.sites[1]];
     // At the first site: b lost, c overwritten with another image, an extra tag; out-of-scope junk.
-    await deleteManifest(site0, 'production/app', hq.get('b')!.digest);
+    await rawDeleteManifest({ registry: site0 }, 'production/app', hq.get('b')!.digest);
     await pushImage({ registry: site0 }, 'production/app', 'c', { layerSizes: [10] });
     await pushImage({ registry: site0 }, 'production/app', 'extra', { layerSizes: [10] });
     await pushImage({ registry: site0 }, 'staging/app', 'junk', { layerSizes: [10] });

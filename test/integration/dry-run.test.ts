@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { request } from 'undici';
 import type { StartedApi } from '../../cli/processes.js';
 import { apiSession, type ApiSession, type TaskView } from '../harness/api-session.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
-import { rawGetManifest, rawListTags } from '../harness/raw-client.js';
+import { rawDeleteManifest, rawGetManifest, rawListTags } from '../harness/raw-client.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -32,21 +31,6 @@ describe('dry-run plans', () => {
   let session: ApiSession;
   let policyId: number;
   const hqImages = new Map<string, PushedImage>();
-
-  async function deleteManifest(registry: RegistryServer, repository: string, digest: string) {
-    const headers: Record<string, string> = {};
-    if (registry.credentials) {
-      const { username, password } = registry.credentials;
-      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    }
-    const response = await request(`${registry.url}/v2/${repository}/manifests/${digest}`, {
-      method: 'DELETE',
-      dispatcher: registry.dispatcher,
-      headers,
-    });
-    await response.body.dump();
-    assert.equal(response.statusCode, 202);
-  }
 
   /** Every tag in scope at a site with the digest it points to. */
   async function siteState(site: RegistryServer) {
@@ -88,7 +72,7 @@ describe('dry-run plans', () => {
       'b',
       await pushImage({ registry: bed.hq }, 'production/app', 'b', { layerSizes: [3000, 5000] }),
     );
-    await deleteManifest(bed.hq, 'production/app', hqImages.get('c')!.digest);
+    await rawDeleteManifest({ registry: bed.hq }, 'production/app', hqImages.get('c')!.digest);
     hqImages.set('d', await pushImage({ registry: bed.hq }, 'production/app', 'd', { layerSizes: [6000] }));
     await pushImage({ registry: bed.sites[0] }, 'production/app', 'old', { layerSizes: [100] });
   });

@@ -1,13 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { request } from 'undici';
 import { manualRunId } from '../../temporal/run-identity.js';
 import { startReplicationRun } from '../../temporal/start-replication-run.js';
 import type { PolicySnapshot } from '../../workflows/replication-model.js';
 import { eventually } from '../harness/eventually.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
-import { rawListTags } from '../harness/raw-client.js';
+import { rawDeleteManifest, rawListTags } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
@@ -18,16 +17,8 @@ describe('mirror mode', () => {
   const images = new Map<string, PushedImage>();
   let runs = 0;
 
-  async function deleteAtHq(tag: string) {
-    const { username, password } = bed.hq.credentials!;
-    const response = await request(`${bed.hq.url}/v2/production/app/manifests/${images.get(tag)!.digest}`, {
-      method: 'DELETE',
-      dispatcher: bed.hq.dispatcher,
-      headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
-    });
-    await response.body.dump();
-    assert.equal(response.statusCode, 202);
-  }
+  const deleteAtHq = (tag: string) =>
+    rawDeleteManifest({ registry: bed.hq }, 'production/app', images.get(tag)!.digest);
 
   const startMirrorRun = () =>
     startReplicationRun({
