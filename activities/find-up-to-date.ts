@@ -1,4 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
+import type { RegistryClient } from '../registry/index.js';
 import type { Artifact } from '../workflows/replication-model.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -22,8 +23,8 @@ export interface UpToDateTask {
   digest: string;
 }
 
-/** HEAD requests in flight at once; each is small, the registries are the limit. */
-const headsInFlight = 16;
+/** HEAD requests in flight at once (each lane asks the source and every target together). */
+const lanes = 16;
 
 /**
  * The tasks of a page that need no copy, found with HEAD requests only, so a run over many
@@ -35,26 +36,36 @@ export async function findUpToDate(
   input: FindUpToDateInput,
 ): Promise<UpToDateTask[]> {
   const source = await clients.get(input.sourceRegistryId);
+  const targetClients = new Map<number, RegistryClient>();
+  for (const { targets } of input.checks) {
+    for (const { registryId } of targets) {
+      if (!targetClients.has(registryId)) targetClients.set(registryId, await clients.get(registryId));
+    }
+  }
   const found: UpToDateTask[] = [];
   let next = 0;
   const lane = async () => {
     while (next < input.checks.length) {
       const { artifact, targets } = input.checks[next++]!;
       const reference = artifact.tag ?? artifact.digest!;
-      const sourceDigest = (await source.headManifest(artifact.repository, reference).catch(() => undefined))
-        ?.digest;
+      const head = (client: RegistryClient, repository: string) =>
+        client.headManifest(repository, reference).then(
+          (found) => found?.digest,
+          () => undefined,
+        );
+      const [sourceDigest, ...present] = await Promise.all([
+        head(source, artifact.repository),
+        ...targets.map((target) => head(targetClients.get(target.registryId)!, target.repository)),
+      ]);
       if (!sourceDigest) continue;
-      for (const target of targets) {
-        const client = await clients.get(target.registryId);
-        const present = await client.headManifest(target.repository, reference).catch(() => undefined);
-        if (present?.digest === sourceDigest)
-          found.push({ taskId: target.taskId, outcome: 'skipped', digest: sourceDigest });
-        else if (present && !input.override)
-          found.push({ taskId: target.taskId, outcome: 'kept', digest: present.digest });
-      }
+      targets.forEach((target, index) => {
+        const digest = present[index];
+        if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
+        else if (digest && !input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
+      });
       if (next % 50 === 0) heartbeat({ checked: next });
     }
   };
-  await Promise.all(Array.from({ length: headsInFlight }, lane));
+  await Promise.all(Array.from({ length: lanes }, lane));
   return found;
 }

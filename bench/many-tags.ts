@@ -118,7 +118,7 @@ async function main() {
       `| regatta run | ${cold.seconds.toFixed(1)} | ${warm.seconds.toFixed(1)} |`,
       `| skopeo sync (yaml, all tags) | ${skopeoCold.toFixed(1)} | ${skopeoWarm.toFixed(1)} |`,
       '',
-      `Warm: Regatta / skopeo = ${(warm.seconds / skopeoWarm).toFixed(2)}×; ${warm.summary.counts.succeed}/${warm.summary.counts.total} tasks, ${warm.summary.bytes} bytes sent.`,
+      `Cold run: ${cold.summary.statusText}. Warm: Regatta / skopeo = ${(warm.seconds / skopeoWarm).toFixed(2)}×; ${warm.summary.statusText}, ${warm.summary.bytes} bytes sent.`,
       `History (warm run): parent ${warm.parent} events for ${Math.ceil(tagCount / 500)} pages; one page (500 artifacts) ${warm.page} events. Temporal's limit is 51,200 events per history.`,
     ];
     writeDocSection('many-tags', lines.join('\n'));

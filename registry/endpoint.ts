@@ -25,7 +25,7 @@ export const RegistryEndpoint = z
     caPem: z.string().min(1).optional(),
     /** Explicit opt-in to skip TLS verification (https) or to speak plain HTTP. */
     insecure: z.boolean().optional(),
-    /** Connections kept per origin, which bounds the requests in flight to it. */
+    /** Connections kept per origin (default 16), which bounds the requests in flight to it. */
     connections: z.number().int().min(1).max(256).optional(),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
   })

@@ -55,7 +55,7 @@ export class Transport {
     this.registry = base.host;
     this.timeoutMs = endpoint.timeoutMs ?? 60_000;
     this.dispatcher = new Agent({
-      connections: endpoint.connections ?? 8,
+      connections: endpoint.connections ?? 16,
       keepAliveTimeout: 30_000,
       connect: {
         ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
