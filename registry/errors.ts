@@ -97,6 +97,16 @@ export class DigestMismatchError extends RegistryError {
   readonly retryable = false;
 }
 
+/**
+ * The registry refused what it was sent as not matching its digest or size. Regatta verifies
+ * every byte it sends, so this is usually the registry's own race: Distribution answers
+ * DIGEST_INVALID to a manifest while another upload of the same blob rewrites its link file.
+ */
+export class RegistryDigestInvalidError extends RegistryError {
+  readonly code = 'REGISTRY_DIGEST_INVALID';
+  readonly retryable = true;
+}
+
 /** Docker schema1 or an unknown manifest media type. */
 export class UnsupportedManifestError extends RegistryError {
   readonly code = 'REGISTRY_MANIFEST_UNSUPPORTED';

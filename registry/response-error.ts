@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import {
   BlobUploadInvalidError,
-  DigestMismatchError,
   RegistryDeniedError,
+  RegistryDigestInvalidError,
   RegistryNetworkError,
   RegistryNotFoundError,
   RegistryRequestError,
@@ -25,7 +25,7 @@ export type RegistryFailure =
   | RegistryServerError
   | RegistryRequestError
   | BlobUploadInvalidError
-  | DigestMismatchError;
+  | RegistryDigestInvalidError;
 
 const notFoundCodes: Record<string, NotFoundCode> = {
   NAME_UNKNOWN: 'REGISTRY_NAME_UNKNOWN',
@@ -77,7 +77,7 @@ export function responseError(
   }
   if (status >= 500) return new RegistryServerError(message, full);
   if (registryCode === 'DIGEST_INVALID' || registryCode === 'SIZE_INVALID') {
-    return new DigestMismatchError(message, full);
+    return new RegistryDigestInvalidError(message, full);
   }
   if (registryCode === 'BLOB_UPLOAD_INVALID' || registryCode === 'BLOB_UPLOAD_UNKNOWN') {
     return new BlobUploadInvalidError(message, full);

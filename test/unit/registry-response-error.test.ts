@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { responseError } from '../../registry/response-error.js';
+
+const body = (code: string) => JSON.stringify({ errors: [{ code, message: 'x' }] });
+
+describe('responseError', () => {
+  const cases: Array<[string, number, string, string, boolean]> = [
+    ['refused credentials', 401, body('UNAUTHORIZED'), 'REGISTRY_UNAUTHORIZED', false],
+    ['manifest unknown', 404, body('MANIFEST_UNKNOWN'), 'REGISTRY_MANIFEST_UNKNOWN', false],
+    ['server error', 503, '', 'REGISTRY_SERVER_ERROR', true],
+    // Distribution's race: a manifest PUT while another upload rewrites a blob's link file.
+    ['the registry calls a digest invalid', 400, body('DIGEST_INVALID'), 'REGISTRY_DIGEST_INVALID', true],
+    ['the registry calls a size invalid', 400, body('SIZE_INVALID'), 'REGISTRY_DIGEST_INVALID', true],
+    ['an upload the registry lost', 400, body('BLOB_UPLOAD_INVALID'), 'REGISTRY_BLOB_UPLOAD_INVALID', true],
+    ['any other bad request', 400, body('MANIFEST_INVALID'), 'REGISTRY_BAD_REQUEST', false],
+  ];
+  for (const [name, status, text, code, retryable] of cases) {
+    it(name, () => {
+      const error = responseError(status, {}, text, { registry: 'r.example' }, 'put manifest p/a:v1');
+      assert.deepEqual([error.code, error.retryable], [code, retryable]);
+      assert.match(error.message, /^put manifest p\/a:v1: r\.example answered /);
+    });
+  }
+});
