@@ -1,6 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { destinationRepository, matchesFilters, type VerifyMode } from '../policies/index.js';
-import { RegistryNotFoundError, verifyArtifact, type RegistryClient } from '../registry/index.js';
+import {
+  forEachBounded,
+  RegistryNotFoundError,
+  verifyArtifact,
+  type RegistryClient,
+} from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { sourceChangeKey } from '../store/index.js';
 import {
@@ -24,20 +29,13 @@ const headsInFlight = 16;
 /** Images verified at once (each has its own blobs in flight). */
 const verificationsInFlight = 4;
 
-async function inLanes<T>(
-  items: readonly T[],
-  lanes: number,
-  work: (item: T, index: number) => Promise<void>,
-) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index]!, index);
-      if (index % 100 === 0) Context.current().heartbeat({ done: index });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, Math.max(1, items.length)) }, lane));
+/** Runs `work` over `items`, `lanes` at a time, heartbeating as it goes so a lost worker is noticed. */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>) {
+  let done = 0;
+  await forEachBounded(items, lanes, async (item) => {
+    await work(item);
+    if (++done % 100 === 0) Context.current().heartbeat({ done });
+  });
 }
 
 /** Digest of each tag (undefined where HEAD finds nothing), keyed by the source's `repository:tag`. */
@@ -202,13 +200,13 @@ export async function auditDrift(
   }
 
   // What the source's tags no longer point to will never be pending again.
-  for (const repository of repositories) {
-    const current = new Map<string, string>();
-    for (const artifact of listed) {
-      const digest = sourceDigests.get(tagKey(artifact.repository, artifact.tag));
-      if (artifact.repository === repository && digest) current.set(artifact.tag, digest);
-    }
-    await store.sourceChanges.forgetSuperseded(policy.srcRegistryId, repository, current);
+  const current = new Map<string, Map<string, string>>();
+  for (const { repository, tag } of listed) {
+    const digest = sourceDigests.get(tagKey(repository, tag));
+    if (!current.has(repository)) current.set(repository, new Map());
+    if (digest) current.get(repository)!.set(tag, digest);
   }
+  for (const [repository, tags] of current)
+    await store.sourceChanges.forgetSuperseded(policy.srcRegistryId, repository, tags);
   return { sourceTags: sourceDigests.size, destinations };
 }

@@ -1,5 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
-import type { RegistryClient } from '../registry/index.js';
+import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { Artifact } from '../workflows/replication-model.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -43,29 +43,25 @@ export async function findUpToDate(
     }
   }
   const found: UpToDateTask[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < input.checks.length) {
-      const { artifact, targets } = input.checks[next++]!;
-      const reference = artifact.tag ?? artifact.digest!;
-      const head = (client: RegistryClient, repository: string) =>
-        client.headManifest(repository, reference).then(
-          (found) => found?.digest,
-          () => undefined,
-        );
-      const [sourceDigest, ...present] = await Promise.all([
-        head(source, artifact.repository),
-        ...targets.map((target) => head(targetClients.get(target.registryId)!, target.repository)),
-      ]);
-      if (!sourceDigest) continue;
-      targets.forEach((target, index) => {
-        const digest = present[index];
-        if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
-        else if (digest && !input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
-      });
-      if (next % 50 === 0) heartbeat({ checked: next });
-    }
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
+  let checked = 0;
+  await forEachBounded(input.checks, lanes, async ({ artifact, targets }) => {
+    const reference = artifact.tag ?? artifact.digest!;
+    const head = (client: RegistryClient, repository: string) =>
+      client.headManifest(repository, reference).then(
+        (manifest) => manifest?.digest,
+        () => undefined,
+      );
+    const [sourceDigest, ...present] = await Promise.all([
+      head(source, artifact.repository),
+      ...targets.map((target) => head(targetClients.get(target.registryId)!, target.repository)),
+    ]);
+    if (++checked % 50 === 0) heartbeat({ checked });
+    if (!sourceDigest) return;
+    targets.forEach((target, index) => {
+      const digest = present[index];
+      if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
+      else if (digest && !input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
+    });
+  });
   return found;
 }

@@ -34,6 +34,7 @@ export {
 } from './manifest.js';
 export { copyArtifact } from './copy/copy-artifact.js';
 export { planCopy } from './copy/plan-copy.js';
+export { forEachBounded } from './copy/for-each-bounded.js';
 export { verifyArtifact, type ServabilityProblem, type VerifyOptions } from './verify-artifact.js';
 export type {
   CopyInput,

@@ -9,15 +9,8 @@ import type { VerifyMode } from '../policies/index.js';
 import type { driftAudit } from '../workflows/drift-audit.js';
 import type { replicationRun } from '../workflows/replication-run.js';
 import type { PolicySnapshot } from '../workflows/replication-model.js';
-import {
-  driftAuditId,
-  driftScheduleId,
-  schedulePrefix,
-  scheduledRunIdPrefix,
-  scheduleId,
-} from './run-identity.js';
-import { policyIdKey, policyNameKey } from './search-attributes.js';
-import { taskQueue } from './task-queue.js';
+import { driftAuditOptions } from './run-drift-audit.js';
+import { driftScheduleId, schedulePrefix, scheduledRunIdPrefix, scheduleId } from './run-identity.js';
 import { replicationRunOptions } from './start-replication-run.js';
 
 /** What a scheduled policy asks of its Temporal Schedule. */
@@ -52,30 +45,50 @@ function overlap(singleActive: boolean) {
   return singleActive ? ScheduleOverlapPolicy.SKIP : ScheduleOverlapPolicy.ALLOW_ALL;
 }
 
-/** Creates or updates the policy's schedule so it matches the policy; paused when disabled. */
-export async function upsertPolicySchedule(client: Client, schedule: PolicySchedule): Promise<void> {
-  const id = scheduleId(schedule.policy.id);
-  const handle = client.schedule.getHandle(id);
-  const note = schedule.enabled ? 'policy enabled' : 'policy disabled';
+interface ScheduleWanted {
+  id: string;
+  policyId: number;
+  cron: string;
+  action: ScheduleOptionsAction;
+  overlap: ScheduleOverlapPolicy;
+  enabled: boolean;
+}
+
+/** Creates or updates one of a policy's schedules so it matches the policy; paused while it is disabled. */
+async function upsertSchedule(client: Client, wanted: ScheduleWanted): Promise<void> {
+  const note = wanted.enabled ? 'policy enabled' : 'policy disabled';
+  const spec = { cronExpressions: [wanted.cron] };
   try {
-    await handle.update((previous) => ({
+    await client.schedule.getHandle(wanted.id).update((previous) => ({
       ...previous,
-      spec: { cronExpressions: [schedule.cron] },
-      action: action(schedule.policy),
-      policies: { ...previous.policies, overlap: overlap(schedule.singleActive) },
-      state: { ...previous.state, paused: !schedule.enabled, note },
+      spec,
+      action: wanted.action,
+      policies: { ...previous.policies, overlap: wanted.overlap },
+      state: { ...previous.state, paused: !wanted.enabled, note },
     }));
   } catch (error) {
     if (!(error instanceof ScheduleNotFoundError)) throw error;
     await client.schedule.create({
-      scheduleId: id,
-      spec: { cronExpressions: [schedule.cron] },
-      action: action(schedule.policy),
-      policies: { overlap: overlap(schedule.singleActive) },
-      state: { paused: !schedule.enabled, note },
-      memo: { policyId: schedule.policy.id },
+      scheduleId: wanted.id,
+      spec,
+      action: wanted.action,
+      policies: { overlap: wanted.overlap },
+      state: { paused: !wanted.enabled, note },
+      memo: { policyId: wanted.policyId },
     });
   }
+}
+
+/** The policy's run schedule. */
+export async function upsertPolicySchedule(client: Client, schedule: PolicySchedule): Promise<void> {
+  await upsertSchedule(client, {
+    id: scheduleId(schedule.policy.id),
+    policyId: schedule.policy.id,
+    cron: schedule.cron,
+    action: action(schedule.policy),
+    overlap: overlap(schedule.singleActive),
+    enabled: schedule.enabled,
+  });
 }
 
 /** Deletes the policy's schedule; a schedule already gone is fine. */
@@ -91,44 +104,21 @@ async function deleteSchedule(client: Client, id: string): Promise<void> {
   }
 }
 
-function driftAction(schedule: DriftSchedule): ScheduleOptionsAction {
-  const { policy, verify } = schedule;
-  return {
-    type: 'startWorkflow',
-    workflowType: 'driftAudit' satisfies (typeof driftAudit)['name'],
-    workflowId: driftAuditId(policy.id, verify),
-    args: [{ policy, verify }],
-    taskQueue,
-    staticSummary: `${policy.name}: scheduled drift audit (verify: ${verify})`,
-    typedSearchAttributes: [
-      { key: policyIdKey, value: policy.id },
-      { key: policyNameKey, value: policy.name },
-    ],
-  };
-}
-
-/** Creates or updates the schedule of the policy's drift audits; an audit still running skips the next. */
+/** The schedule of the policy's drift audits; an audit still running skips the next. */
 export async function upsertDriftSchedule(client: Client, schedule: DriftSchedule): Promise<void> {
-  const id = driftScheduleId(schedule.policy.id);
-  const note = schedule.enabled ? 'policy enabled' : 'policy disabled';
-  try {
-    await client.schedule.getHandle(id).update((previous) => ({
-      ...previous,
-      spec: { cronExpressions: [schedule.cron] },
-      action: driftAction(schedule),
-      state: { ...previous.state, paused: !schedule.enabled, note },
-    }));
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-    await client.schedule.create({
-      scheduleId: id,
-      spec: { cronExpressions: [schedule.cron] },
-      action: driftAction(schedule),
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      state: { paused: !schedule.enabled, note },
-      memo: { policyId: schedule.policy.id },
-    });
-  }
+  const { policy, verify } = schedule;
+  await upsertSchedule(client, {
+    id: driftScheduleId(policy.id),
+    policyId: policy.id,
+    cron: schedule.cron,
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'driftAudit' satisfies (typeof driftAudit)['name'],
+      ...driftAuditOptions(policy, verify, 'scheduled'),
+    },
+    overlap: ScheduleOverlapPolicy.SKIP,
+    enabled: schedule.enabled,
+  });
 }
 
 export async function deleteDriftSchedule(client: Client, policyId: number): Promise<void> {

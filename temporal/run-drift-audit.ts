@@ -1,12 +1,30 @@
 import { ActivityFailure, WorkflowFailedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { driftAudit } from '../workflows/drift-audit.js';
 import type { VerifyMode } from '../policies/index.js';
-import type { DriftReport } from '../workflows/drift-model.js';
+import type { DriftAuditInput, DriftReport } from '../workflows/drift-model.js';
 import type { PolicySnapshot } from '../workflows/replication-model.js';
 import { DriftAuditFailedError } from './drift-audit-failed-error.js';
 import { driftAuditId } from './run-identity.js';
 import { policyIdKey, policyNameKey } from './search-attributes.js';
 import { taskQueue } from './task-queue.js';
+
+/** The start options every drift audit shares, scheduled ones included: queue, id, search attributes, UI summary. */
+export function driftAuditOptions(
+  policy: PolicySnapshot,
+  verify: VerifyMode,
+  trigger: 'requested' | 'scheduled',
+) {
+  return {
+    taskQueue,
+    workflowId: driftAuditId(policy.id, verify),
+    args: [{ policy, verify }] as [DriftAuditInput],
+    staticSummary: `${policy.name}: ${trigger} drift audit (verify: ${verify})`,
+    typedSearchAttributes: [
+      { key: policyIdKey, value: policy.id },
+      { key: policyNameKey, value: policy.name },
+    ],
+  };
+}
 
 /**
  * Runs a drift audit and waits for its report. Requests for the same policy and mode while one
@@ -18,16 +36,9 @@ export async function runDriftAudit(
   verify: VerifyMode,
 ): Promise<DriftReport> {
   const handle = await client.workflow.start<typeof driftAudit>('driftAudit', {
-    taskQueue,
-    workflowId: driftAuditId(policy.id, verify),
-    args: [{ policy, verify }],
+    ...driftAuditOptions(policy, verify, 'requested'),
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    staticSummary: `${policy.name}: drift audit (verify: ${verify})`,
-    typedSearchAttributes: [
-      { key: policyIdKey, value: policy.id },
-      { key: policyNameKey, value: policy.name },
-    ],
   });
   try {
     return await handle.result();

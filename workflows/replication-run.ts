@@ -51,18 +51,18 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   let stopped = false;
   let activePage: string | undefined;
   const refusals: string[] = [];
-  const summarize = (done: boolean) =>
-    summarizeExecution(addTallies(pages.map((page) => page.tally)), done, {
+  const summarize = (done: boolean, tally = addTallies(pages.map((page) => page.tally))) =>
+    summarizeExecution(tally, done, {
       stopped,
       skipReason: input.skipReason,
       refusal: refusals.join('; ') || undefined,
       dryRun: input.dryRun,
     });
   setHandler(runStatusQuery, () => {
-    const summary = summarize(finished);
+    const tally = addTallies(pages.map((page) => page.tally));
     return {
-      summary,
-      tally: addTallies(pages.map((page) => page.tally)),
+      summary: summarize(finished, tally),
+      tally,
       pages,
       ...(activePage ? { activePage } : {}),
     };

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StartedApi } from '../../cli/processes.js';
 import { pushImage } from '../harness/images.js';
+import { runCli } from '../harness/regatta-cli.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // Registries by the test bed's names; URLs, CA and secrets come from the environment.
 const registriesYaml = `
@@ -65,19 +59,7 @@ describe('regatta CLI against a running API', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  function cli(...args: string[]): Promise<CliResult> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'cli/main.ts', ...args],
-        { env, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
+  const cli = (...args: string[]) => runCli(env, args);
 
   before(async () => {
     bed = await startTestBed();

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { toDriftView } from '../../api/drift-view.js';
 import type { StartedApi } from '../../cli/processes.js';
 import { scheduleId } from '../../temporal/run-identity.js';
 import { apiSession, type ApiSession, type ExecutionView } from '../harness/api-session.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
+import { runCli } from '../harness/regatta-cli.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -22,14 +21,6 @@ import { startTestBed, type TestBed } from '../harness/test-bed.js';
  * its storage and one mirror run restores it, then HQ loses its storage and is restored from DR
  * by the steps in README's "Restore HQ from the DR site", run here with the real CLI.
  */
-
-const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // The registries and policy files a site keeps in git (README: "The `regatta` CLI").
 const registriesYaml = `
@@ -87,19 +78,7 @@ describe('disaster recovery', () => {
   /** Every tag at HQ, `repository:tag`, with the bytes pushed. */
   const images = new Map<string, PushedImage>();
 
-  function cli(...args: string[]): Promise<CliResult> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', cliMain, ...args],
-        { env, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
+  const cli = (...args: string[]) => runCli(env, args);
 
   async function policyId(name: string): Promise<number> {
     const reply = await session.call('GET', '/replication/policies?page_size=100');
