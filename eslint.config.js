@@ -1,22 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { builtinModules } from 'node:module';
-
-// Workflow code is replayed by Temporal and must be deterministic: no Node built-ins and no
-// module that does I/O or keeps process state. This turns the convention into a lint error.
-const forbiddenInWorkflows = [
-  ...builtinModules,
-  ...builtinModules.map((name) => `node:${name}`),
-  'undici',
-  'pino',
-  'pino-http',
-  'express',
-  'better-sqlite3',
-  'kysely',
-  '@temporalio/client',
-  '@temporalio/worker',
-  '@temporalio/activity',
-];
+import { layerConfig } from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'bench/node_modules/**'] },
@@ -41,24 +25,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: forbiddenInWorkflows,
-          patterns: [
-            {
-              group: ['**/store/**', '**/registry/**', '**/api/**', '**/worker/**', '**/activities/**'],
-              allowTypeImports: true,
-              message: 'workflows may only import types from side-effecting modules',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': ['error', 'setInterval', 'process'],
-    },
-  },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  ...layerConfig,
+  { files: ['eslint.config.js', 'eslint/**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import { matchesFilters, type ReplicationFilter } from '../policies/index.js';
 import type { RegistryClient } from '../registry/index.js';
-import type { EnumerateCursor } from './replication-activity-types.js';
+import type { EnumerateCursor } from '../contract/index.js';
 
 const listPageSize = 1000;
 

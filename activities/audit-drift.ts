@@ -1,28 +1,24 @@
 import { Context } from '@temporalio/activity';
-import { destinationRepository, matchesFilters, type VerifyMode } from '../policies/index.js';
+import {
+  driftArtifacts,
+  driftSampleSize,
+  recoveryPointSeconds,
+  type AuditDriftInput,
+  type DestinationDrift,
+  type DriftFindings,
+  type UnservableEntry,
+} from '../contract/index.js';
+import { destinationRepository, matchesFilters, type PolicySnapshot } from '../policies/index.js';
 import {
   forEachBounded,
   RegistryNotFoundError,
   verifyArtifact,
   type RegistryClient,
 } from '../registry/index.js';
-import type { Store } from '../store/index.js';
-import { sourceChangeKey } from '../store/index.js';
-import {
-  driftSampleSize,
-  type DestinationDrift,
-  type DriftFindings,
-  type UnservableEntry,
-} from '../workflows/drift-model.js';
-import type { PolicySnapshot } from '../workflows/replication-model.js';
+import { sourceChangeKey, type Store } from '../store/index.js';
 import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
 import { classifyDrift, recoveryPoint, tagKey, type Drift } from './classify-drift.js';
 import type { RegistryClients } from './registry-clients.js';
-
-export interface AuditDriftInput {
-  policy: PolicySnapshot;
-  verify: VerifyMode;
-}
 
 /** HEAD requests in flight at once: small requests, the registries are the limit. */
 const headsInFlight = 16;
@@ -64,7 +60,7 @@ async function destinationTags(
       // Without a namespace mapping, names are the same at both ends and the filters apply as is.
       const source =
         sourceOf.get(repository) ??
-        (!policy.destNamespace && matchesFilters(policy.filters, { repository }) ? repository : undefined);
+        (!policy.dest_namespace && matchesFilters(policy.filters, { repository }) ? repository : undefined);
       if (!source) continue;
       try {
         for await (const names of client.listTags(repository, { pageSize: 1000 })) {
@@ -84,10 +80,7 @@ async function destinationTags(
 }
 
 function mapRepository(policy: PolicySnapshot, repository: string): string {
-  return destinationRepository(repository, {
-    dest_namespace: policy.destNamespace,
-    dest_namespace_replace_count: policy.destNamespaceReplaceCount,
-  });
+  return destinationRepository(repository, policy);
 }
 
 async function verifyDestination(
@@ -113,20 +106,20 @@ async function verifyDestination(
 function exportDrift(policy: PolicySnapshot, drift: DestinationDrift): void {
   const meter = Context.current().metricMeter;
   const artifacts = meter.createGauge(
-    'regatta_drift_artifacts',
+    driftArtifacts.name,
     'int',
-    'artifacts',
-    'Tags out of sync, by kind',
+    driftArtifacts.unit,
+    driftArtifacts.description,
   );
   const labels = { policy: policy.name, destination: drift.name };
   for (const kind of ['missing', 'different', 'extra', 'unservable'] as const)
     artifacts.set(drift[kind], { ...labels, kind });
   meter
     .createGauge(
-      'regatta_recovery_point_seconds',
+      recoveryPointSeconds.name,
       'float',
-      's',
-      'Age of the oldest source change not yet at the destination',
+      recoveryPointSeconds.unit,
+      recoveryPointSeconds.description,
     )
     .set(drift.recoveryPointSeconds, labels);
 }
@@ -142,7 +135,7 @@ export async function auditDrift(
   input: AuditDriftInput,
 ): Promise<DriftFindings> {
   const { policy } = input;
-  const source = await clients.get(policy.srcRegistryId);
+  const source = await clients.get(policy.src_registry_id);
   const listed: TaggedArtifact[] = [];
   for await (const artifact of artifactsInScope(source, policy.filters)) listed.push(artifact);
   const sourceDigests = await digestsOf(
@@ -156,7 +149,7 @@ export async function auditDrift(
   const now = new Date();
   const destinations: DestinationDrift[] = [];
   for (const destination of policy.destinations) {
-    const client = await clients.get(destination.registryId);
+    const client = await clients.get(destination.registry_id);
     const tags = await destinationTags(client, policy, repositories);
     const drift = classifyDrift(sourceDigests, await digestsOf(client, tags));
 
@@ -165,10 +158,10 @@ export async function auditDrift(
       tag: entry.tag,
       digest: entry.sourceDigest!,
     }));
-    await store.sourceChanges.record(policy.srcRegistryId, pending, now.toISOString());
+    await store.sourceChanges.record(policy.src_registry_id, pending, now.toISOString());
     const firstSeen = new Map<string, Map<string, string>>();
     for (const repository of new Set(pending.map((change) => change.repository)))
-      firstSeen.set(repository, await store.sourceChanges.firstSeen(policy.srcRegistryId, repository));
+      firstSeen.set(repository, await store.sourceChanges.firstSeen(policy.src_registry_id, repository));
     const point = recoveryPoint(
       pending.map((change) => firstSeen.get(change.repository)?.get(sourceChangeKey(change))),
       now,
@@ -179,7 +172,7 @@ export async function auditDrift(
         ? []
         : await verifyDestination(client, policy, drift.inSync, input.verify === 'deep');
     const report: DestinationDrift = {
-      registryId: destination.registryId,
+      registryId: destination.registry_id,
       name: destination.name,
       missing: drift.missing.length,
       different: drift.different.length,
@@ -207,6 +200,6 @@ export async function auditDrift(
     if (digest) current.get(repository)!.set(tag, digest);
   }
   for (const [repository, tags] of current)
-    await store.sourceChanges.forgetSuperseded(policy.srcRegistryId, repository, tags);
+    await store.sourceChanges.forgetSuperseded(policy.src_registry_id, repository, tags);
   return { sourceTags: sourceDigests.size, destinations };
 }

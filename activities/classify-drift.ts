@@ -1,4 +1,4 @@
-import type { DriftEntry } from '../workflows/drift-model.js';
+import type { DriftEntry } from '../contract/index.js';
 
 /** `repository:tag` → digest; a tag whose digest could not be read maps to undefined. */
 export type TagDigests = ReadonlyMap<string, string | undefined>;

@@ -1,36 +1,42 @@
+import type { ReplicationActivities } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
-import { auditDrift, type AuditDriftInput } from './audit-drift.js';
+import { auditDrift } from './audit-drift.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
-import { findUpToDate, type FindUpToDateInput } from './find-up-to-date.js';
-import { planPrune, type PlanPruneInput } from './plan-prune.js';
+import { findUpToDate } from './find-up-to-date.js';
+import { planPrune } from './plan-prune.js';
 import { recordExecution } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
-import type {
-  EnumerateArtifactsInput,
-  RecordExecutionInput,
-  ReplicateArtifactInput,
-} from './replication-activity-types.js';
+import { createReplicationMeter } from './replication-meter.js';
 
 export interface ReplicationActivityDependencies {
   store: Store;
   clients: RegistryClients;
 }
 
-/** The activities of a replication run, bound to their dependencies (samples' dependency injection). */
-export function createReplicationActivities({ store, clients }: ReplicationActivityDependencies) {
+/**
+ * The activities of a replication run, bound to their dependencies (samples' dependency
+ * injection). Each goes through the activity edge, which types its errors for Temporal; the
+ * copying ones are counted by the replication meter.
+ */
+export function createReplicationActivities({
+  store,
+  clients,
+}: ReplicationActivityDependencies): ReplicationActivities {
+  const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   return {
-    recordExecution: (input: RecordExecutionInput) => atActivityEdge(() => recordExecution(store, input)),
-    enumerateArtifacts: (input: EnumerateArtifactsInput) =>
-      atActivityEdge(() => enumerateArtifacts(clients, input)),
-    planPrune: (input: PlanPruneInput) => atActivityEdge(() => planPrune(clients, input)),
-    findUpToDate: (input: FindUpToDateInput) => atActivityEdge(() => findUpToDate(clients, input)),
-    auditDrift: (input: AuditDriftInput) => atActivityEdge(() => auditDrift(clients, store, input)),
-    replicateArtifact: (input: ReplicateArtifactInput) =>
-      atActivityEdge(() =>
-        input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),
+    recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
+    enumerateArtifacts: (input) => atActivityEdge(() => enumerateArtifacts(clients, input)),
+    planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
+    findUpToDate: (input) => meter.upToDate(input, () => atActivityEdge(() => findUpToDate(clients, input))),
+    auditDrift: (input) => atActivityEdge(() => auditDrift(clients, store, input)),
+    replicateArtifact: (input) =>
+      meter.replication(input, () =>
+        atActivityEdge(() =>
+          input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),
+        ),
       ),
   };
 }

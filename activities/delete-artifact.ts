@@ -1,10 +1,10 @@
-import { failedDestination } from './failed-destination.js';
-import type { RegistryClients } from './registry-clients.js';
 import type {
   DestinationResult,
   ReplicateArtifactInput,
   ReplicateArtifactResult,
-} from './replication-activity-types.js';
+} from '../contract/index.js';
+import { failedDestination } from './failed-destination.js';
+import type { RegistryClients } from './registry-clients.js';
 
 /**
  * Replicates a delete: removes the artifact at each destination only where the destination holds

@@ -1,14 +1,13 @@
-import type { Artifact } from '../workflows/replication-model.js';
+import type { Artifact, EnumerateArtifactsInput, EnumerateArtifactsResult } from '../contract/index.js';
 import { artifactsInScope } from './artifacts-in-scope.js';
 import type { RegistryClients } from './registry-clients.js';
-import type { EnumerateArtifactsInput, EnumerateArtifactsResult } from './replication-activity-types.js';
 
 /** One page of the source's artifacts in scope; the cursor names where the next page starts. */
 export async function enumerateArtifacts(
   clients: RegistryClients,
   input: EnumerateArtifactsInput,
 ): Promise<EnumerateArtifactsResult> {
-  const source = await clients.get(input.policy.srcRegistryId);
+  const source = await clients.get(input.policy.src_registry_id);
   const artifacts: Artifact[] = [];
   for await (const artifact of artifactsInScope(source, input.policy.filters, input.cursor)) {
     if (artifacts.length === input.pageSize) {

@@ -1,4 +1,4 @@
-import type { DestinationResult } from './replication-activity-types.js';
+import type { DestinationResult } from '../contract/index.js';
 
 /** A destination's failure as data, keeping the error's `code` and `retryable` as it was born. */
 export function failedDestination(registryId: number, repository: string, error: unknown): DestinationResult {

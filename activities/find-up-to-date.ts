@@ -1,27 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
+import type { FindUpToDateInput, UpToDateTask } from '../contract/index.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
-import type { Artifact } from '../workflows/replication-model.js';
 import type { RegistryClients } from './registry-clients.js';
-
-export interface UpToDateCheck {
-  artifact: Artifact;
-  targets: Array<{ taskId: number; registryId: number; repository: string }>;
-}
-
-export interface FindUpToDateInput {
-  sourceRegistryId: number;
-  checks: UpToDateCheck[];
-  override: boolean;
-  /** Part of a dry run: the checks are the same; only the metrics leave a plan out. */
-  dryRun?: boolean;
-}
-
-export interface UpToDateTask {
-  taskId: number;
-  /** skipped: the destination's tag already points to the source digest; kept: another digest, left in place (override off). */
-  outcome: 'skipped' | 'kept';
-  digest: string;
-}
 
 /** HEAD requests in flight at once (each lane asks the source and every target together). */
 const lanes = 16;

@@ -1,22 +1,8 @@
 import { heartbeat } from '@temporalio/activity';
-import { matchesNameFilter } from '../policies/index.js';
-import type { Artifact, PolicySnapshot } from '../workflows/replication-model.js';
+import type { Artifact, PlanPruneInput, PrunePlan } from '../contract/index.js';
+import { defaultMaxDeleteRatio, matchesNameFilter } from '../policies/index.js';
 import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
 import type { RegistryClients } from './registry-clients.js';
-
-export interface PlanPruneInput {
-  policy: PolicySnapshot;
-  destinationRegistryId: number;
-}
-
-export interface PrunePlan {
-  /** Tags to delete at the destination, each with the digest it points to there. */
-  artifacts: Artifact[];
-  /** Tags in scope at the destination before pruning. */
-  inScope: number;
-  /** Set when the guardrails refuse the prune: nothing is deleted. */
-  refusal?: string;
-}
 
 const key = (artifact: TaggedArtifact) => `${artifact.repository}:${artifact.tag}`;
 
@@ -35,7 +21,9 @@ function isProtected(artifact: TaggedArtifact, protect: readonly string[]): bool
 export async function planPrune(clients: RegistryClients, input: PlanPruneInput): Promise<PrunePlan> {
   const mirror = input.policy.mirror;
   if (!mirror?.prune) return { artifacts: [], inScope: 0 };
-  const source = await clients.get(input.policy.srcRegistryId);
+  const protect = mirror.protect ?? [];
+  const maxDeleteRatio = mirror.max_delete_ratio ?? defaultMaxDeleteRatio;
+  const source = await clients.get(input.policy.src_registry_id);
   const destination = await clients.get(input.destinationRegistryId);
 
   const atSource = new Set<string>();
@@ -45,7 +33,7 @@ export async function planPrune(clients: RegistryClients, input: PlanPruneInput)
     atDestination.push(artifact);
 
   const extra = atDestination.filter(
-    (artifact) => !atSource.has(key(artifact)) && !isProtected(artifact, mirror.protect),
+    (artifact) => !atSource.has(key(artifact)) && !isProtected(artifact, protect),
   );
   const inScope = atDestination.length;
   if (extra.length === 0) return { artifacts: [], inScope };
@@ -56,11 +44,11 @@ export async function planPrune(clients: RegistryClients, input: PlanPruneInput)
       refusal: `the source lists no tag in scope; refusing to delete ${extra.length} of ${inScope} at the destination`,
     };
   }
-  if (extra.length / inScope > mirror.maxDeleteRatio) {
+  if (extra.length / inScope > maxDeleteRatio) {
     return {
       artifacts: [],
       inScope,
-      refusal: `would delete ${extra.length} of ${inScope} tags in scope (${((100 * extra.length) / inScope).toFixed(0)}%), more than max_delete_ratio ${mirror.maxDeleteRatio}`,
+      refusal: `would delete ${extra.length} of ${inScope} tags in scope (${((100 * extra.length) / inScope).toFixed(0)}%), more than max_delete_ratio ${maxDeleteRatio}`,
     };
   }
 

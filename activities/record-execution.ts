@@ -1,5 +1,5 @@
+import type { RecordExecutionInput } from '../contract/index.js';
 import type { Store } from '../store/index.js';
-import type { RecordExecutionInput } from './replication-activity-types.js';
 
 /**
  * Gives the run its Harbor execution id. The store is idempotent on the workflow id, so the API

@@ -6,5 +6,7 @@ import type { RegistryClient } from '../registry/index.js';
  */
 export interface RegistryClients {
   get(registryId: number): Promise<RegistryClient>;
+  /** The registry's name as of its last `get`, for metric labels (its id before that); reads nothing. */
+  nameOf(registryId: number): string;
   close(): Promise<void>;
 }

@@ -1,12 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { copyArtifact, planCopy, type RegistryClient } from '../registry/index.js';
-import { failedDestination } from './failed-destination.js';
-import type { RegistryClients } from './registry-clients.js';
 import type {
   DestinationResult,
   ReplicateArtifactInput,
   ReplicateArtifactResult,
-} from './replication-activity-types.js';
+} from '../contract/index.js';
+import { failedDestination } from './failed-destination.js';
+import type { RegistryClients } from './registry-clients.js';
 
 /** How often a copy reports progress, so a stop or a lost worker is noticed within seconds. */
 const heartbeatEveryMs = 1_000;

@@ -1,29 +1,28 @@
-import { createRegistryClient, type RegistryClient } from '../registry/index.js';
+import { createRegistryClient, endpointOf, type RegistryClient } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { RegistryClients } from './registry-clients.js';
 
 /**
- * Registry clients built from the store, one per registry and kept for its connection pool. A
- * registry edited in the store gets a new client; the old one is closed only at shutdown, since
- * activities may still be using it.
+ * Registry clients built from the store, one per registry and kept for its connection pool.
+ * Credentials are resolved here, where they are used: the stored secret opened, a Docker config
+ * read. A registry edited in the store gets a new client; the old one is closed only at
+ * shutdown, since activities may still be using it.
  */
 export function createStoreRegistryClients(store: Store): RegistryClients {
-  const current = new Map<number, { updateTime: string; client: RegistryClient }>();
+  const current = new Map<number, { updateTime: string; name: string; client: RegistryClient }>();
   const retired: RegistryClient[] = [];
   return {
     async get(registryId) {
-      const registry = await store.registries.getWithCredentials(registryId);
+      const registry = await store.registries.getWithSecrets(registryId);
       const cached = current.get(registryId);
       if (cached?.updateTime === registry.update_time) return cached.client;
       if (cached) retired.push(cached.client);
-      const client = createRegistryClient({
-        url: registry.url,
-        ...(registry.credentials ? { credentials: registry.credentials } : {}),
-        ...(registry.ca_certificate ? { caPem: registry.ca_certificate } : {}),
-        insecure: registry.insecure,
-      });
-      current.set(registryId, { updateTime: registry.update_time, client });
+      const client = createRegistryClient(await endpointOf(registry));
+      current.set(registryId, { updateTime: registry.update_time, name: registry.name, client });
       return client;
+    },
+    nameOf(registryId) {
+      return current.get(registryId)?.name ?? String(registryId);
     },
     async close() {
       const clients = [...retired, ...[...current.values()].map((entry) => entry.client)];

@@ -1,4 +1,4 @@
-import type { DriftEntry, DriftReport } from '../workflows/drift-model.js';
+import type { DriftEntry, DriftReport } from '../contract/index.js';
 
 function entryView(entry: DriftEntry) {
   return {

@@ -1,58 +1,9 @@
-import type {
-  ExecutionStatus,
-  ExecutionSummary,
-  ReplicationTask,
-  Trigger,
-} from '../workflows/replication-model.js';
-
-/** Temporal's workflow status names, as `describe()` returns them. */
-export type WorkflowStatusName =
-  | 'RUNNING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'TERMINATED'
-  | 'CONTINUED_AS_NEW'
-  | 'TIMED_OUT'
-  | 'PAUSED'
-  | 'UNKNOWN'
-  | 'UNSPECIFIED';
-
-/** Harbor's execution status from Temporal's: the workflow's own summary decides between success and failure. */
-export function executionStatus(
-  workflowStatus: WorkflowStatusName,
-  summary: ExecutionSummary | undefined,
-): ExecutionStatus {
-  switch (workflowStatus) {
-    case 'COMPLETED':
-      return summary && summary.status !== 'InProgress' ? summary.status : 'Succeed';
-    case 'CANCELLED':
-      return 'Stopped';
-    case 'FAILED':
-    case 'TERMINATED':
-    case 'TIMED_OUT':
-      return 'Failed';
-    default:
-      return 'InProgress';
-  }
-}
-
-export interface ExecutionFacts {
-  id: number;
-  policyId: number;
-  trigger: Trigger;
-  workflowId: string;
-  workflowStatus: WorkflowStatusName;
-  /** A plan: its tasks say what a real run would do, and nothing was written. */
-  dryRun: boolean;
-  startTime: Date;
-  closeTime?: Date;
-  summary?: ExecutionSummary;
-}
+import type { ReplicationTask } from '../contract/index.js';
+import type { ExecutionFacts } from '../service/index.js';
 
 /** Harbor's `ReplicationExecution`, plus Regatta's `workflow_id`, `bytes` and `dry_run`. */
 export function toHarborExecution(facts: ExecutionFacts) {
-  const status = executionStatus(facts.workflowStatus, facts.summary);
+  const { status } = facts;
   const counts = facts.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
   let statusText = facts.summary?.statusText ?? '';
   if (status === 'Failed' && facts.workflowStatus !== 'COMPLETED')

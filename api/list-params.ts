@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { InvalidInputError } from '../errors/regatta-error.js';
-import type { ListFields, ListQuery } from '../store/index.js';
+import type { ListFields, ListQuery } from '../service/index.js';
 
 const maxPageSize = 100;
 

@@ -7,7 +7,8 @@ import {
   ReplicationPolicy,
   ReplicationPolicyInput,
 } from '../policies/index.js';
-import { ApiTokenRecord } from '../store/index.js';
+import { ApiTokenRecord } from '../service/index.js';
+import { StartExecution } from './execution-routes.js';
 import { ApiTokenInput } from './token-routes.js';
 
 export const HarborErrors = z.object({
@@ -27,14 +28,14 @@ const schemas = {
 };
 
 const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
-export const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-export const errors = Object.fromEntries(
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const errors = Object.fromEntries(
   ['400', '401', '403', '404', '409', '412', '429', '500'].map((status) => [
     status,
     { description: 'error', ...json(ref('Errors')) },
   ]),
 );
-export const listParameters = [
+const listParameters = [
   { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
   { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
   {
@@ -50,9 +51,7 @@ export const listParameters = [
     description: 'fields, - for descending: name,-creation_time',
   },
 ];
-export const idParameter = [
-  { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
-];
+const idParameter = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }];
 const listed = (name: keyof typeof schemas) => ({
   parameters: listParameters,
   responses: {
@@ -71,10 +70,15 @@ const created = (name: keyof typeof schemas) => ({
     ...errors,
   },
 });
-export const done = { '200': { description: 'done' }, ...errors };
+const done = { '200': { description: 'done' }, ...errors };
+
+const described = (description: string) => ({
+  '200': { description, ...json({ type: 'object' }) },
+  ...errors,
+});
 
 /** The OpenAPI 3.1 document of the API, its schemas generated from the zod schemas that validate. */
-export function openApiDocument(extraPaths: Record<string, unknown> = {}) {
+export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: {
@@ -124,7 +128,62 @@ export function openApiDocument(extraPaths: Record<string, unknown> = {}) {
         },
       },
       '/tokens/{id}': { parameters: idParameter, delete: { responses: done } },
-      ...extraPaths,
+      '/replication/executions': {
+        get: {
+          parameters: [
+            ...listParameters,
+            { name: 'policy_id', in: 'query', schema: { type: 'integer' } },
+            { name: 'status', in: 'query', schema: { enum: ['InProgress', 'Succeed', 'Failed', 'Stopped'] } },
+            { name: 'trigger', in: 'query', schema: { enum: ['manual', 'scheduled', 'event_based'] } },
+          ],
+          responses: described(
+            "a page of Harbor's ReplicationExecution, with bytes, dry_run and workflow_id",
+          ),
+        },
+        post: {
+          requestBody: { required: true, ...json(z.toJSONSchema(StartExecution, { io: 'input' })) },
+          responses: {
+            '201': { description: 'started', headers: { Location: { schema: { type: 'string' } } } },
+            ...errors,
+          },
+        },
+      },
+      '/replication/executions/{id}': {
+        parameters: idParameter,
+        get: { responses: described("Harbor's ReplicationExecution") },
+        put: { description: 'stops the execution', responses: done },
+      },
+      '/replication/executions/{id}/tasks': {
+        parameters: idParameter,
+        get: {
+          parameters: listParameters,
+          responses: described(
+            "a page of Harbor's ReplicationTask, with outcome, digest, bytes and attempts",
+          ),
+        },
+      },
+      '/replication/executions/{id}/tasks/{task_id}/log': {
+        parameters: [
+          ...idParameter,
+          { name: 'task_id', in: 'path', required: true, schema: { type: 'integer' } },
+        ],
+        get: {
+          responses: { '200': { description: 'the task log', content: { 'text/plain': {} } }, ...errors },
+        },
+      },
+      '/replication/policies/{id}/drift': {
+        parameters: idParameter,
+        get: {
+          description: 'audits the policy now: per destination missing, different, extra, recovery point',
+          parameters: [
+            { name: 'verify', in: 'query', schema: { enum: ['off', 'head', 'deep'], default: 'off' } },
+          ],
+          responses: {
+            ...described('the drift report'),
+            '502': { description: 'a registry could not be read' },
+          },
+        },
+      },
     },
   };
 }

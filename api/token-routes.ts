@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../policies/index.js';
-import { Role, type Store } from '../store/index.js';
+import { Role, type ReplicationService } from '../service/index.js';
 import { requireAdmin } from './auth/authenticate.js';
 import { idParam } from './id-param.js';
 
@@ -16,16 +16,16 @@ export const ApiTokenInput = z.strictObject({
  * Regatta's `/tokens` (admin only): create a bearer token with a role, list, revoke. The token
  * is in the 201 body, the one time it is shown (as Harbor does for robot accounts).
  */
-export function tokenRoutes(store: Store): Router {
+export function tokenRoutes(tokens: ReplicationService['tokens']): Router {
   const router = Router();
   router.use(requireAdmin);
 
   router.get('/', async (_req, res) => {
-    res.json(await store.tokens.list());
+    res.json(await tokens.list());
   });
 
   router.post('/', async (req, res) => {
-    const { token, record } = await store.tokens.create(parseInput(ApiTokenInput, req.body));
+    const { token, record } = await tokens.create(parseInput(ApiTokenInput, req.body));
     res
       .status(201)
       .location(`${req.baseUrl}/${record.id}`)
@@ -33,7 +33,7 @@ export function tokenRoutes(store: Store): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    await store.tokens.delete(idParam(req.params.id));
+    await tokens.delete(idParam(req.params.id));
     res.status(200).end();
   });
 

@@ -10,14 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { request } from 'undici';
-import { loadEnvironment } from '../cli/environment.js';
-import { startApi } from '../cli/processes.js';
-import { replicationApi } from '../cli/replication-api.js';
+import { loadEnvironment } from '../server/environment.js';
+import { startApi } from '../server/start-api.js';
 import { freePort } from '../test/harness/free-port.js';
 import { pushImage } from '../test/harness/images.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
 import { startTestTemporal } from '../test/harness/temporal-server.js';
-import { startWorker } from '../worker/start-worker.js';
+import { startWorker } from '../server/start-worker.js';
 import { writeDocSection } from './doc-section.js';
 
 const run = promisify(execFile);
@@ -97,7 +96,7 @@ async function main() {
   });
   const logger = pino({ level: 'warn' });
   const worker = await startWorker(environment, temporal.address, logger);
-  const regatta = await startApi(environment, temporal.address, logger, replicationApi(environment));
+  const regatta = await startApi(environment, temporal.address, logger);
   try {
     const hqId = await api(apiPort, '/registries', { name: 'hq', url: hq.url, webhook_secret: secret });
     const siteIds = [];

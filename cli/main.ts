@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { errorCode } from '../errors/regatta-error.js';
-import { loadEnvironment } from './environment.js';
-import { createLogger } from './logger.js';
+import { loadEnvironment } from '../server/environment.js';
+import { createLogger } from '../server/logger.js';
 import { clientCommands, clientUsage, runClientCommand } from './commands/index.js';
 import { CliError, exitCodeOf } from './commands/cli-error.js';
 
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // Loaded only here: the worker and Temporal modules take seconds to load, client commands need none of them.
-  const { runServerCommand } = await import('./server-commands.js');
+  const { runServerCommand } = await import('../server/server-commands.js');
   await runServerCommand(command, environment, logger);
   return 0;
 }

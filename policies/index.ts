@@ -3,19 +3,31 @@ export { DriftAuditSetting, VerifyMode } from './drift-audit-setting.js';
 export { matchesFilters, matchesNameFilter, type FilterSubject } from './filter-matching.js';
 export { harborCronToTemporal } from './harbor-cron.js';
 export { fieldPath, parseInput } from './parse-input.js';
-export { PolicyDefinition, StoredPolicy, policyDefinitionFromInput } from './policy-definition.js';
 export {
-  BasicCredential,
-  DockerConfigCredential,
+  Mirror,
+  Platform,
+  PolicyDefinition,
+  StoredPolicy,
+  defaultMaxDeleteRatio,
+} from './policy-definition.js';
+export { PolicySnapshot, SnapshotDestination, policySnapshot } from './policy-snapshot.js';
+export {
   Registry,
-  RegistryCredential,
+  RegistryDefinition,
   RegistryInput,
   RegistryPing,
   RegistryType,
   RegistryUpdate,
+  StoredRegistry,
   maskedSecret,
+  registryView,
 } from './registry.js';
+export { applyRegistryUpdate, registryFromInput } from './registry-changes.js';
 export { ReplicationFilter } from './replication-filter.js';
-export { Mirror, Platform, ReplicationPolicyInput, destinationRegistryIds } from './replication-policy.js';
+export {
+  ReplicationPolicyInput,
+  destinationRegistryIds,
+  policyDefinitionFromInput,
+} from './replication-policy-input.js';
 export { ReplicationPolicy, replicationPolicyView } from './replication-policy-view.js';
 export { ReplicationTrigger, TriggerType } from './replication-trigger.js';

@@ -1,32 +1,58 @@
 import { z } from 'zod';
+import { isRepositoryName } from '../oci/index.js';
 import { DriftAuditSetting } from './drift-audit-setting.js';
 import { ReplicationFilter } from './replication-filter.js';
-import {
-  Mirror,
-  Platform,
-  destinationRegistryIds,
-  type ReplicationPolicyInput,
-} from './replication-policy.js';
 import { ReplicationTrigger } from './replication-trigger.js';
 
-/** A policy as Regatta keeps it: Harbor's defaults applied, registries by id, in fan-out form. */
+export const Platform = z.strictObject({
+  os: z.string().regex(/^[a-z0-9._-]{1,64}$/),
+  architecture: z.string().regex(/^[a-z0-9._-]{1,64}$/),
+  variant: z
+    .string()
+    .regex(/^[a-z0-9._-]{1,64}$/)
+    .optional(),
+});
+export type Platform = z.infer<typeof Platform>;
+
+/** Disaster-recovery mirroring: prune what the source no longer has, within guardrails. */
+export const Mirror = z.strictObject({
+  prune: z.boolean().optional(),
+  /** Refuse a prune that would delete more than this share of the destination's tags. */
+  max_delete_ratio: z.number().min(0).max(1).optional(),
+  /** Globs of repositories or tags never pruned. */
+  protect: z.array(z.string().min(1).max(255)).max(100).optional(),
+});
+export type Mirror = z.infer<typeof Mirror>;
+
+const DestNamespace = z
+  .string()
+  .max(255)
+  .refine((value) => value === '' || isRepositoryName(value), 'is not a valid repository path');
+
+/**
+ * A policy as Regatta keeps it: Harbor's fields with Harbor's defaults applied, registries by id,
+ * in fan-out form, plus Regatta's extensions. Every other shape of a policy is derived from this
+ * one schema: the POST/PUT body, the stored record, the API's view and the run's snapshot.
+ */
 export const PolicyDefinition = z.object({
-  name: z.string(),
-  description: z.string(),
-  src_registry_id: z.number().int(),
+  name: z.string().trim().min(1).max(255),
+  description: z.string().max(1024),
+  src_registry_id: z.number().int().positive(),
   /** The first is the one Harbor's `dest_registry` shows. */
-  dest_registry_ids: z.array(z.number().int()).min(1),
-  dest_namespace: z.string(),
-  dest_namespace_replace_count: z.number().int(),
+  dest_registry_ids: z.array(z.number().int().positive()).min(1).max(100),
+  dest_namespace: DestNamespace,
+  /** -1: keep only the last component of a name; 0: keep all; n: drop the first n. */
+  dest_namespace_replace_count: z.number().int().min(-1).max(127),
   trigger: ReplicationTrigger,
-  filters: z.array(ReplicationFilter),
+  filters: z.array(ReplicationFilter).max(50),
   replicate_deletion: z.boolean(),
   override: z.boolean(),
   enabled: z.boolean(),
-  speed: z.number().int(),
+  /** KiB/s for a run; -1 or 0 is unlimited. */
+  speed: z.number().int().min(-1).max(2_147_483_647),
   copy_by_chunk: z.boolean(),
   single_active_replication: z.boolean(),
-  platforms: z.array(Platform).optional(),
+  platforms: z.array(Platform).max(32).optional(),
   replicate_referrers: z.boolean(),
   mirror: Mirror.optional(),
   drift_audit: DriftAuditSetting.optional(),
@@ -41,30 +67,5 @@ export const StoredPolicy = PolicyDefinition.extend({
 });
 export type StoredPolicy = z.infer<typeof StoredPolicy>;
 
-/** Applies Harbor's defaults to a validated body (`override` and `enabled` default to true). */
-export function policyDefinitionFromInput(input: ReplicationPolicyInput): PolicyDefinition {
-  const ids = destinationRegistryIds(input);
-  const first = input.dest_registry?.id;
-  // Keep `dest_registry` first so a GET shows the destination the client named.
-  const destRegistryIds = first === undefined ? ids : [first, ...ids.filter((id) => id !== first)];
-  return {
-    name: input.name,
-    description: input.description ?? '',
-    src_registry_id: input.src_registry.id,
-    dest_registry_ids: destRegistryIds,
-    dest_namespace: input.dest_namespace ?? '',
-    dest_namespace_replace_count: input.dest_namespace_replace_count ?? -1,
-    trigger: input.trigger ?? { type: 'manual' },
-    filters: input.filters ?? [],
-    replicate_deletion: input.replicate_deletion ?? input.deletion ?? false,
-    override: input.override ?? true,
-    enabled: input.enabled ?? true,
-    speed: input.speed ?? -1,
-    copy_by_chunk: input.copy_by_chunk ?? false,
-    single_active_replication: input.single_active_replication ?? false,
-    ...(input.platforms ? { platforms: input.platforms } : {}),
-    replicate_referrers: input.replicate_referrers ?? false,
-    ...(input.mirror ? { mirror: input.mirror } : {}),
-    ...(input.drift_audit ? { drift_audit: input.drift_audit } : {}),
-  };
-}
+/** Without a stated ratio a mirror run refuses to delete more than a fifth of a site's tags. */
+export const defaultMaxDeleteRatio = 0.2;

@@ -1,18 +1,14 @@
 import { z } from 'zod';
-import { RegistryEndpoint } from '../registry/endpoint.js';
+import { BasicCredential, RegistryAccess, RegistryCredential } from '../oci/index.js';
+import { nullishFields } from './nullish-fields.js';
 
-/** What the API returns in place of every secret. */
+/** What the API returns in place of every secret; sent back in a body, it keeps the stored one. */
 export const maskedSecret = '*****';
 
 export const RegistryType = z.enum(['docker-registry', 'harbor']);
 export type RegistryType = z.infer<typeof RegistryType>;
 
-const RegistryUrl = RegistryEndpoint.shape.url;
-const CaCertificate = z
-  .string()
-  .max(65_536)
-  .refine((pem) => pem === '' || pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates');
-// `""` removes the secret; `"*****"` (copied from a GET) keeps it.
+// In a body, `""` removes the secret and `"*****"` (copied from a GET) keeps it.
 const WebhookSecret = z
   .string()
   .max(256)
@@ -21,94 +17,93 @@ const WebhookSecret = z
     'must be at least 16 characters',
   );
 
-/** Harbor's credential; empty key and secret (as Harbor's UI sends) mean anonymous. */
-export const BasicCredential = z.strictObject({
-  type: z.literal('basic'),
-  access_key: z.string().max(255),
-  access_secret: z.string().max(4096),
-});
-
-/** Regatta's addition: read `auths` of a Docker config.json on this host when a run needs them. */
-export const DockerConfigCredential = z.strictObject({
-  type: z.literal('docker_config'),
-  config_path: z.string().min(1).max(4096),
-});
-
-export const RegistryCredential = z.discriminatedUnion('type', [BasicCredential, DockerConfigCredential]);
-export type RegistryCredential = z.infer<typeof RegistryCredential>;
-
-// Fields a client copies back from a GET; accepted and ignored.
-const readOnlyFields = {
-  id: z.unknown().optional(),
-  status: z.unknown().optional(),
-  creation_time: z.unknown().optional(),
-  update_time: z.unknown().optional(),
-};
-
-/** The body of `POST /registries`: Harbor's Registry, plus the write-only `webhook_secret`. */
-export const RegistryInput = z.strictObject({
+/**
+ * A registry as Regatta keeps it: Harbor's Registry plus the write-only `webhook_secret`. Every
+ * other shape of a registry is derived from this one schema: the bodies of POST, PUT and ping,
+ * the stored record and the API's view.
+ */
+export const RegistryDefinition = z.object({
   name: z.string().trim().min(1).max(255),
-  url: RegistryUrl,
-  type: RegistryType.optional(),
-  description: z.string().max(1024).optional(),
-  insecure: z.boolean().optional(),
-  ca_certificate: CaCertificate.nullable().optional(),
-  credential: RegistryCredential.optional(),
-  webhook_secret: WebhookSecret.optional(),
-  ...readOnlyFields,
+  ...RegistryAccess.shape,
+  type: RegistryType,
+  description: z.string().max(1024),
+  webhook_secret: WebhookSecret.nullable(),
 });
-export type RegistryInput = z.infer<typeof RegistryInput>;
+export type RegistryDefinition = z.infer<typeof RegistryDefinition>;
 
 /**
- * The body of `PUT /registries/{id}`: Harbor's RegistryUpdate (flat credential fields), also the
- * nested `credential` of a Registry. A secret sent back as `"*****"` leaves the stored one as is.
+ * A stored registry: its definition, id and times. Read from the store its secrets are
+ * `"*****"` where set; only the worker's registry clients read them in clear.
+ */
+export const StoredRegistry = RegistryDefinition.extend({
+  id: z.number().int(),
+  creation_time: z.string(),
+  update_time: z.string(),
+});
+export type StoredRegistry = z.infer<typeof StoredRegistry>;
+
+// Fields a client copies back from a GET; accepted and ignored.
+const readOnlyFields = nullishFields({
+  id: z.unknown(),
+  status: z.unknown(),
+  creation_time: z.unknown(),
+  update_time: z.unknown(),
+});
+
+/** The body of `POST /registries`: a definition with Harbor's defaults left out. */
+export const RegistryInput = RegistryDefinition.partial()
+  .required({ name: true, url: true })
+  .extend(readOnlyFields)
+  .strict();
+export type RegistryInput = z.infer<typeof RegistryInput>;
+
+/** Harbor's flat credential fields of RegistryUpdate and of the ping body. */
+const flatCredential = {
+  credential_type: z.enum(['basic']),
+  access_key: BasicCredential.shape.access_key,
+  access_secret: BasicCredential.shape.access_secret,
+};
+
+/**
+ * The body of `PUT /registries/{id}`: Harbor's RegistryUpdate (flat credential fields) and the
+ * nested `credential` of a Registry alike; a field left out or null is unchanged.
  */
 export const RegistryUpdate = z.strictObject({
-  name: z.string().trim().min(1).max(255).nullable().optional(),
-  url: RegistryUrl.nullable().optional(),
-  type: RegistryType.nullable().optional(),
-  description: z.string().max(1024).nullable().optional(),
-  insecure: z.boolean().nullable().optional(),
-  ca_certificate: CaCertificate.nullable().optional(),
-  credential_type: z.enum(['basic']).nullable().optional(),
-  access_key: z.string().max(255).nullable().optional(),
-  access_secret: z.string().max(4096).nullable().optional(),
-  credential: RegistryCredential.nullable().optional(),
-  webhook_secret: WebhookSecret.nullable().optional(),
+  ...nullishFields({ ...RegistryDefinition.shape, ...flatCredential }),
   ...readOnlyFields,
 });
 export type RegistryUpdate = z.infer<typeof RegistryUpdate>;
 
 /** The body of `POST /registries/ping`: a stored registry by `id`, a new one by `url`, or both. */
-export const RegistryPing = z.strictObject({
-  id: z.number().int().positive().nullable().optional(),
-  type: RegistryType.nullable().optional(),
-  url: RegistryUrl.nullable().optional(),
-  credential_type: z.enum(['basic']).nullable().optional(),
-  access_key: z.string().max(255).nullable().optional(),
-  access_secret: z.string().max(4096).nullable().optional(),
-  insecure: z.boolean().nullable().optional(),
-  ca_certificate: CaCertificate.nullable().optional(),
-});
+export const RegistryPing = RegistryUpdate.pick({
+  type: true,
+  url: true,
+  credential_type: true,
+  access_key: true,
+  access_secret: true,
+  insecure: true,
+  ca_certificate: true,
+}).extend({ id: z.number().int().positive().nullable().optional() });
 export type RegistryPing = z.infer<typeof RegistryPing>;
 
-/** A registry as the API returns it: secrets masked. */
-export const Registry = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  url: z.string(),
-  type: RegistryType,
-  description: z.string(),
-  insecure: z.boolean(),
+/** A registry as the API returns it: Harbor's shape, every secret that is set reads `"*****"`. */
+export const Registry = StoredRegistry.extend({
   ca_certificate: z.string().optional(),
-  credential: z.union([
-    z.object({ type: z.literal('basic'), access_key: z.string(), access_secret: z.string() }),
-    DockerConfigCredential,
-  ]),
-  /** `"*****"` when a webhook secret is set. */
+  /** Anonymous reads as Harbor shows it: a basic credential with empty key and secret. */
+  credential: RegistryCredential,
   webhook_secret: z.literal(maskedSecret).optional(),
   status: z.enum(['healthy', 'unhealthy', 'unknown']),
-  creation_time: z.string(),
-  update_time: z.string(),
 });
 export type Registry = z.infer<typeof Registry>;
+
+/** Renders a stored registry (secrets already masked by the store) in Harbor's shape. */
+export function registryView(registry: StoredRegistry): Registry {
+  const { ca_certificate, credential, webhook_secret, ...rest } = registry;
+  return {
+    ...rest,
+    ...(ca_certificate !== null ? { ca_certificate } : {}),
+    credential: credential ?? { type: 'basic', access_key: '', access_secret: '' },
+    ...(webhook_secret !== null ? { webhook_secret: maskedSecret } : {}),
+    status: 'unknown',
+  };
+}

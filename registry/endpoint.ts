@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/regatta-error.js';
+import { RegistryUrl } from '../oci/index.js';
 
 export const BasicCredentials = z.object({ username: z.string().min(1), password: z.string() }).strict();
 export type BasicCredentials = z.infer<typeof BasicCredentials>;
@@ -14,12 +15,7 @@ export type RegistryCredentials = z.infer<typeof RegistryCredentials>;
 /** One registry Regatta speaks to: an origin, how to authenticate and how to connect. */
 export const RegistryEndpoint = z
   .object({
-    url: z
-      .string()
-      .regex(
-        /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/,
-        'must be http(s)://host[:port]',
-      ),
+    url: RegistryUrl,
     credentials: RegistryCredentials.optional(),
     /** Extra CA certificates (PEM) trusted for this registry. */
     caPem: z.string().min(1).optional(),

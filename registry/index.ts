@@ -10,18 +10,8 @@ export {
   parseRegistryEndpoint,
 } from './endpoint.js';
 export { credentialsFromDockerConfig } from './docker-config.js';
+export { endpointOf } from './registry-access.js';
 export * from './errors.js';
-export {
-  assertDigest,
-  assertRepositoryName,
-  assertTag,
-  isDigest,
-  isRepositoryName,
-  isTag,
-  parseReference,
-  referrersTag,
-  type Reference,
-} from './reference.js';
 export {
   Descriptor,
   Platform,

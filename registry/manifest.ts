@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UnsupportedManifestError } from './errors.js';
-import { isDigest } from './reference.js';
+import { isDigest } from '../oci/index.js';
 
 export const manifestMediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',

@@ -16,7 +16,7 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from './manifest.js';
-import { assertDigest, assertRepositoryName, parseReference, referrersTag } from './reference.js';
+import { assertDigest, assertRepositoryName, parseReference, referrersTag } from '../oci/index.js';
 import { Transport } from './transport.js';
 
 export interface ManifestHead {

@@ -1,9 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Kysely, Selectable } from 'kysely';
-import { EnvironmentError } from '../errors/regatta-error.js';
-import type { RegistryInput, RegistryUpdate } from '../policies/index.js';
-import { credentialsFromDockerConfig } from '../registry/docker-config.js';
+import {
+  applyRegistryUpdate,
+  maskedSecret,
+  registryFromInput,
+  type RegistryDefinition,
+  type RegistryInput,
+  type RegistryUpdate,
+  type StoredRegistry,
+} from '../policies/index.js';
 import type { Database, RegistriesTable } from './database.js';
 import type { StoreDialect } from './dialect.js';
 import {
@@ -13,8 +18,6 @@ import {
   type ListPage,
   type ListQuery,
 } from './list-query.js';
-import { applyRegistryUpdate, draftFromInput, type RegistryDraft } from './registry-draft.js';
-import type { RegistryRecord, RegistryWithCredentials } from './registry-record.js';
 import type { SecretBox } from './secret-box.js';
 import { ConflictError, NotFoundError, PreconditionError } from './store-errors.js';
 
@@ -30,28 +33,6 @@ export const registryListFields: ListFields = {
 
 type Row = Selectable<RegistriesTable>;
 
-function record(row: Row): RegistryRecord {
-  const credential =
-    row.credential_type === 'basic'
-      ? { type: 'basic' as const, access_key: row.access_key ?? '', has_secret: row.access_secret !== null }
-      : row.credential_type === 'docker_config'
-        ? { type: 'docker_config' as const, config_path: row.docker_config_path ?? '' }
-        : undefined;
-  return {
-    id: row.id,
-    name: row.name,
-    url: row.url,
-    type: row.type === 'harbor' ? 'harbor' : 'docker-registry',
-    description: row.description,
-    insecure: row.insecure === 1,
-    ...(row.ca_certificate !== null ? { ca_certificate: row.ca_certificate } : {}),
-    ...(credential ? { credential } : {}),
-    has_webhook_secret: row.webhook_secret !== null,
-    creation_time: row.created_at,
-    update_time: row.updated_at,
-  };
-}
-
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
@@ -61,25 +42,30 @@ export function createRegistryStore(
   { db, kind, isUniqueViolation, writeTransaction }: StoreDialect,
   box: SecretBox,
 ) {
-  const columns = (draft: RegistryDraft) => ({
-    name: draft.name,
-    url: draft.url,
-    type: draft.type,
-    description: draft.description,
-    insecure: draft.insecure ? 1 : 0,
-    ca_certificate: draft.ca_certificate,
-    credential_type: draft.credential?.type ?? null,
-    access_key: draft.credential?.type === 'basic' ? draft.credential.access_key : null,
+  const columns = (definition: RegistryDefinition) => ({
+    name: definition.name,
+    url: definition.url,
+    type: definition.type,
+    description: definition.description,
+    insecure: definition.insecure ? 1 : 0,
+    ca_certificate: definition.ca_certificate,
+    credential_type: definition.credential?.type ?? null,
+    access_key: definition.credential?.type === 'basic' ? definition.credential.access_key : null,
     access_secret:
-      draft.credential?.type === 'basic'
-        ? box.seal(draft.credential.access_secret, 'registry.access_secret')
+      definition.credential?.type === 'basic'
+        ? box.seal(definition.credential.access_secret, 'registry.access_secret')
         : null,
-    docker_config_path: draft.credential?.type === 'docker_config' ? draft.credential.config_path : null,
+    docker_config_path:
+      definition.credential?.type === 'docker_config' ? definition.credential.config_path : null,
     webhook_secret:
-      draft.webhook_secret === null ? null : box.seal(draft.webhook_secret, 'registry.webhook_secret'),
+      definition.webhook_secret === null
+        ? null
+        : box.seal(definition.webhook_secret, 'registry.webhook_secret'),
   });
 
-  const draftOf = (row: Row): RegistryDraft => ({
+  /** A row as a stored registry; `open` turns each sealed secret into what the caller may see. */
+  const stored = (row: Row, open: (sealed: string, purpose: string) => string): StoredRegistry => ({
+    id: row.id,
     name: row.name,
     url: row.url,
     type: row.type === 'harbor' ? 'harbor' : 'docker-registry',
@@ -92,14 +78,18 @@ export function createRegistryStore(
             type: 'basic',
             access_key: row.access_key ?? '',
             access_secret:
-              row.access_secret === null ? '' : box.open(row.access_secret, 'registry.access_secret'),
+              row.access_secret === null ? '' : open(row.access_secret, 'registry.access_secret'),
           }
         : row.credential_type === 'docker_config'
           ? { type: 'docker_config', config_path: row.docker_config_path ?? '' }
           : null,
-    webhook_secret:
-      row.webhook_secret === null ? null : box.open(row.webhook_secret, 'registry.webhook_secret'),
+    webhook_secret: row.webhook_secret === null ? null : open(row.webhook_secret, 'registry.webhook_secret'),
+    creation_time: row.created_at,
+    update_time: row.updated_at,
   });
+  // Reads mask every secret that is set; only getWithSecrets opens them.
+  const masked = (row: Row) => stored(row, () => maskedSecret);
+  const inClear = (row: Row) => stored(row, (sealed, purpose) => box.open(sealed, purpose));
 
   const row = async (id: number, from: Kysely<Database> = db): Promise<Row> => {
     const found = await from.selectFrom('registries').selectAll().where('id', '=', id).executeTakeFirst();
@@ -114,49 +104,49 @@ export function createRegistryStore(
   };
 
   return {
-    async create(input: RegistryInput): Promise<RegistryRecord> {
-      const draft = draftFromInput(input);
+    async create(input: RegistryInput): Promise<StoredRegistry> {
+      const definition = registryFromInput(input);
       const now = new Date().toISOString();
       try {
         const created = await db
           .insertInto('registries')
-          .values({ ...columns(draft), created_at: now, updated_at: now })
+          .values({ ...columns(definition), created_at: now, updated_at: now })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return record(created);
+        return masked(created);
       } catch (error) {
-        throw nameTaken(error, draft.name);
+        throw nameTaken(error, definition.name);
       }
     },
 
-    async get(id: number): Promise<RegistryRecord> {
-      return record(await row(id));
+    async get(id: number): Promise<StoredRegistry> {
+      return masked(await row(id));
     },
 
-    async list(query: ListQuery): Promise<ListPage<RegistryRecord>> {
+    async list(query: ListQuery): Promise<ListPage<StoredRegistry>> {
       const base = whereListQuery(db.selectFrom('registries'), registryListFields, query);
       const { total } = await base
         .select((eb) => eb.fn.countAll<number>().as('total'))
         .executeTakeFirstOrThrow();
       const rows = await pageOfListQuery(base.selectAll(), registryListFields, query, kind).execute();
-      return { items: rows.map(record), total: Number(total) };
+      return { items: rows.map(masked), total: Number(total) };
     },
 
     /** The registries of these ids that exist. */
-    async byIds(ids: readonly number[]): Promise<Map<number, RegistryRecord>> {
+    async byIds(ids: readonly number[]): Promise<Map<number, StoredRegistry>> {
       if (ids.length === 0) return new Map();
       const rows = await db
         .selectFrom('registries')
         .selectAll()
         .where('id', 'in', [...ids])
         .execute();
-      return new Map(rows.map((found) => [found.id, record(found)]));
+      return new Map(rows.map((found) => [found.id, masked(found)]));
     },
 
     /** Reads, merges and writes under the write lock: a concurrent update of other fields is kept. */
-    async update(id: number, update: RegistryUpdate): Promise<RegistryRecord> {
+    async update(id: number, update: RegistryUpdate): Promise<StoredRegistry> {
       return writeTransaction(async (trx) => {
-        const next = applyRegistryUpdate(draftOf(await row(id, trx)), update);
+        const next = applyRegistryUpdate(inClear(await row(id, trx)), update);
         const updated = await trx
           .updateTable('registries')
           .set({ ...columns(next), updated_at: new Date().toISOString() })
@@ -167,7 +157,7 @@ export function createRegistryStore(
             throw nameTaken(error, next.name);
           });
         if (!updated) throw new NotFoundError(`registry ${id} not found`);
-        return record(updated);
+        return masked(updated);
       });
     },
 
@@ -199,28 +189,9 @@ export function createRegistryStore(
       });
     },
 
-    /** For activities only: the record with credentials in clear, read from a Docker config.json if so configured. */
-    async getWithCredentials(id: number): Promise<RegistryWithCredentials> {
-      const found = await row(id);
-      const draft = draftOf(found);
-      const base = record(found);
-      if (draft.credential?.type === 'basic') {
-        return {
-          ...base,
-          credentials: { username: draft.credential.access_key, password: draft.credential.access_secret },
-        };
-      }
-      if (draft.credential?.type === 'docker_config') {
-        const path = draft.credential.config_path;
-        const text = await readFile(path, 'utf8').catch((error: unknown) => {
-          throw new EnvironmentError(`registry ${id}: cannot read the Docker config ${path}`, {
-            cause: error,
-          });
-        });
-        const credentials = credentialsFromDockerConfig(text, new URL(found.url).host);
-        return credentials ? { ...base, credentials } : base;
-      }
-      return base;
+    /** The registry with its secrets in clear: for the worker's registry clients only, never for a response. */
+    async getWithSecrets(id: number): Promise<StoredRegistry> {
+      return inClear(await row(id));
     },
 
     /** Whether `presented` is the registry's webhook secret (compared in constant time). */

@@ -1,3 +1,4 @@
+import type { SearchAttributeType } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
@@ -12,8 +13,21 @@ export interface DevServerOptions {
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   dbFile?: string;
   namespace?: string;
+  /** Registered as the server starts, so the first workflow can carry them. */
+  searchAttributes?: ReadonlyArray<{ name: string; type: SearchAttributeType }>;
   logger?: Logger;
 }
+
+// The CLI's names of the search attribute types.
+const cliType: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
 
 export interface DevServer {
   address: string;
@@ -34,6 +48,8 @@ export function startDevServer(options: DevServerOptions): DevServer {
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  for (const { name, type } of options.searchAttributes ?? [])
+    args.push('--search-attribute', `${name}=${cliType[type]}`);
 
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = options.logger?.child({ component: 'temporal-dev-server' });

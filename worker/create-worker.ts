@@ -1,21 +1,27 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { taskQueue } from '../temporal/task-queue.js';
-import type { RegistryNames } from './registry-names.js';
-import { replicationMetricsInterceptor } from './replication-metrics-interceptor.js';
+import { taskQueue } from '../contract/index.js';
 
-export interface WorkerOptions {
+/** How a worker runs: where Temporal is, and how much it takes on at once. */
+export interface WorkerConfig {
+  /** Temporal's frontend, `host:port`. */
   address: string;
   namespace: string;
+  /** Activities run at once. */
+  activityConcurrency: number;
+  /** Workflow tasks run at once. */
+  workflowConcurrency: number;
+  /** How long a stopping worker lets its activities finish. */
+  shutdownGraceSeconds: number;
+}
+
+export interface WorkerOptions extends WorkerConfig {
   activities: object;
-  maxConcurrentActivityTaskExecutions: number;
-  maxConcurrentWorkflowTaskExecutions: number;
-  shutdownGraceTimeSeconds: number;
   /** Overrides the workflow bundle entry; tests use it for their own workflows. */
   workflowsPath?: string;
-  /** Names the destinations of the replication metrics; without it, activities are not counted. */
-  registryNames?: RegistryNames;
+  /** Regatta's workflows bundled already (bundleWorkflows), so several workers share one bundle. */
+  workflowBundle?: WorkflowBundle;
 }
 
 // The same file name from source (tsx, .ts) and from the build (dist, .js).
@@ -24,6 +30,11 @@ export const workflowsPath = fileURLToPath(new URL(`../workflows/index${moduleEx
 const runMetricsInterceptorPath = fileURLToPath(
   new URL(`../workflows/run-metrics-interceptor${moduleExtension}`, import.meta.url),
 );
+
+/** Regatta's workflows and their interceptors in one bundle, as a worker loads them. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [runMetricsInterceptorPath] });
+}
 
 /** Connects to Temporal and creates the worker that polls Regatta's task queue. */
 export async function createWorker(
@@ -35,15 +46,15 @@ export async function createWorker(
       connection,
       namespace: options.namespace,
       taskQueue,
-      workflowsPath: options.workflowsPath ?? workflowsPath,
+      ...(options.workflowBundle
+        ? { workflowBundle: options.workflowBundle }
+        : { workflowsPath: options.workflowsPath ?? workflowsPath }),
       activities: options.activities,
-      interceptors: {
-        workflowModules: [runMetricsInterceptorPath],
-        activity: options.registryNames ? [replicationMetricsInterceptor(options.registryNames)] : [],
-      },
-      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
-      maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions,
-      shutdownGraceTime: `${options.shutdownGraceTimeSeconds}s`,
+      // A bundle carries its interceptors already.
+      ...(options.workflowBundle ? {} : { interceptors: { workflowModules: [runMetricsInterceptorPath] } }),
+      maxConcurrentActivityTaskExecutions: options.activityConcurrency,
+      maxConcurrentWorkflowTaskExecutions: options.workflowConcurrency,
+      shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
       // Cancellation reaches an activity on its next heartbeat: keep that within a second or two.
       maxHeartbeatThrottleInterval: '1 second',
     });

@@ -1,7 +1,7 @@
 import { Runtime, type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { EnvironmentError } from '../errors/regatta-error.js';
-import { histogramBuckets } from '../temporal/replication-metrics.js';
+import { histogramBuckets } from '../contract/index.js';
 
 const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',

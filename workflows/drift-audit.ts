@@ -1,8 +1,7 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { createReplicationActivities } from '../activities/create-replication-activities.js';
-import { DriftAuditInput, type DriftReport } from './drift-model.js';
+import { DriftAuditInput, type DriftReport, type ReplicationActivities } from '../contract/index.js';
 
-const { auditDrift } = proxyActivities<ReturnType<typeof createReplicationActivities>>({
+const { auditDrift } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '60 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },

@@ -1,4 +1,4 @@
-import type { ExecutionStatus, ExecutionSummary, TaskCounts, TaskTally } from './replication-model.js';
+import type { ExecutionStatus, ExecutionSummary, TaskCounts, TaskTally } from '../contract/index.js';
 import { tallyTotal } from './task-tally.js';
 
 /** Harbor's execution counts; a pending task counts as in progress, as Harbor shows it. */

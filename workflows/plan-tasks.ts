@@ -1,12 +1,8 @@
-import type { Artifact, Operation, PolicySnapshot, ReplicationTask } from './replication-model.js';
+import { describeArtifact, type Artifact, type Operation, type ReplicationTask } from '../contract/index.js';
+import type { PolicySnapshot } from '../policies/index.js';
 
 /** Maps a source repository to its name at a destination; throws with a reason when it cannot. */
 export type RepositoryMapper = (repository: string) => string;
-
-export function describeArtifact(artifact: Artifact): string {
-  if (artifact.tag) return `${artifact.repository}:${artifact.tag}`;
-  return `${artifact.repository}@${artifact.digest ?? ''}`;
-}
 
 /**
  * The tasks of a page of artifacts: one per artifact and destination, numbered from `firstId` in
@@ -37,7 +33,7 @@ export function planTasks(
         status: mappingError ? 'Failed' : 'Pending',
         srcResource: describeArtifact(artifact),
         dstResource: `${destination.name}/${describeArtifact({ ...artifact, repository: target })}`,
-        destinationRegistryId: destination.registryId,
+        destinationRegistryId: destination.registry_id,
         destinationRepository: target,
         artifactIndex,
         bytes: 0,

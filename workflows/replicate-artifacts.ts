@@ -6,18 +6,23 @@ import {
   proxyActivities,
   sleep,
 } from '@temporalio/workflow';
-import type { createReplicationActivities } from '../activities/create-replication-activities.js';
-import type { DestinationResult } from '../activities/replication-activity-types.js';
+import type {
+  Artifact,
+  DestinationResult,
+  Operation,
+  ReplicationActivities,
+  ReplicationTask,
+} from '../contract/index.js';
+import type { PolicySnapshot } from '../policies/index.js';
 import { destinationRetry, retryDelayMs } from './destination-retry.js';
-import type { Artifact, Operation, PolicySnapshot, ReplicationTask } from './replication-model.js';
 
-const { findUpToDate } = proxyActivities<ReturnType<typeof createReplicationActivities>>({
+const { findUpToDate } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '60 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
-const { replicateArtifact } = proxyActivities<ReturnType<typeof createReplicationActivities>>({
+const { replicateArtifact } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '2 hours',
   // A worker killed mid-blob is noticed this fast, and the copy resumes on another worker.
   heartbeatTimeout: '20 seconds',
@@ -86,7 +91,7 @@ async function replicateOne(input: ReplicateArtifactsInput, artifact: Artifact, 
     const retriesLeft = attempt < destinationRetry.maxAttempts;
     try {
       const result = await replicateArtifact({
-        sourceRegistryId: input.policy.srcRegistryId,
+        sourceRegistryId: input.policy.src_registry_id,
         artifact,
         destinations: pending.map((task) => ({
           registryId: task.destinationRegistryId,
@@ -95,7 +100,7 @@ async function replicateOne(input: ReplicateArtifactsInput, artifact: Artifact, 
         operation: input.operation,
         override: input.policy.override,
         platforms: input.policy.platforms,
-        replicateReferrers: input.policy.replicateReferrers,
+        replicateReferrers: input.policy.replicate_referrers,
         bytesPerSecond: input.bytesPerSecond,
         ...(input.dryRun ? { dryRun: true } : {}),
         ...(input.eventTime ? { eventTime: input.eventTime } : {}),
@@ -129,7 +134,7 @@ async function replicateOne(input: ReplicateArtifactsInput, artifact: Artifact, 
  */
 async function skipUpToDate(input: ReplicateArtifactsInput, byArtifact: Map<number, ReplicationTask[]>) {
   if (!input.checkUpToDate || input.operation !== 'copy') return;
-  if (input.policy.platforms?.length || input.policy.replicateReferrers) return;
+  if (input.policy.platforms?.length || input.policy.replicate_referrers) return;
   const checks = [...byArtifact].flatMap(([index, tasks]) => {
     const pending = tasks.filter((task) => task.status === 'Pending');
     if (pending.length === 0) return [];
@@ -142,7 +147,7 @@ async function skipUpToDate(input: ReplicateArtifactsInput, byArtifact: Map<numb
   });
   if (checks.length === 0) return;
   const done = await findUpToDate({
-    sourceRegistryId: input.policy.srcRegistryId,
+    sourceRegistryId: input.policy.src_registry_id,
     checks,
     override: input.policy.override,
     ...(input.dryRun ? { dryRun: true } : {}),

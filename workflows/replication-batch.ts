@@ -1,10 +1,17 @@
 import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
-import { destinationRepository } from '../policies/destination-repository.js';
+import {
+  pageTasksQuery,
+  runStatusQuery,
+  type Artifact,
+  type Operation,
+  type ReplicationTask,
+  type TaskTally,
+} from '../contract/index.js';
+import { destinationRepository, type PolicySnapshot } from '../policies/index.js';
 import { summarizeExecution } from './execution-summary.js';
 import { planTasks } from './plan-tasks.js';
 import { replicateArtifacts } from './replicate-artifacts.js';
-import type { Artifact, Operation, PolicySnapshot, ReplicationTask, TaskTally } from './replication-model.js';
-import { pageTasksQuery, runStatusQuery, selectTasks } from './run-status-query.js';
+import { selectTasks } from './select-tasks.js';
 import { tallyTasks } from './task-tally.js';
 
 export interface ReplicationBatchInput {
@@ -50,10 +57,7 @@ function planDeletes(tasks: ReplicationTask[], artifacts: readonly Artifact[]): 
 export async function replicationBatch(input: ReplicationBatchInput): Promise<ReplicationBatchResult> {
   const { policy } = input;
   const tasks = planTasks(policy, input.artifacts, input.firstTaskId, input.operation, (repository) =>
-    destinationRepository(repository, {
-      dest_namespace: policy.destNamespace,
-      dest_namespace_replace_count: policy.destNamespaceReplaceCount,
-    }),
+    destinationRepository(repository, policy),
   );
   let finished = false;
   let stopped = false;

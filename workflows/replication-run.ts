@@ -9,23 +9,22 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createReplicationActivities } from '../activities/create-replication-activities.js';
-import { repositoryKey } from '../temporal/search-attributes.js';
-import { summarizeExecution } from './execution-summary.js';
-import { replicationBatch } from './replication-batch.js';
 import {
   ReplicationRunInput,
-  type Operation,
-  type PolicySnapshot,
+  repositoryKey,
+  runStatusQuery,
   type Artifact,
   type ExecutionSummary,
-} from './replication-model.js';
-import { runStatusQuery, type PageRecord } from './run-status-query.js';
+  type Operation,
+  type PageRecord,
+  type ReplicationActivities,
+} from '../contract/index.js';
+import type { PolicySnapshot } from '../policies/index.js';
+import { summarizeExecution } from './execution-summary.js';
+import { replicationBatch } from './replication-batch.js';
 import { addTallies, pendingTally, stopUnfinished } from './task-tally.js';
 
-const { recordExecution, enumerateArtifacts, planPrune } = proxyActivities<
-  ReturnType<typeof createReplicationActivities>
->({
+const { recordExecution, enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '60 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
@@ -69,7 +68,8 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   });
 
   const repositories = new Set<string>();
-  const bytesPerSecond = policy.speedKiBps ? (policy.speedKiBps * 1024) / artifactConcurrency : undefined;
+  // Harbor's `speed` is KiB/s for the whole run, shared by the artifacts copied at once.
+  const bytesPerSecond = policy.speed > 0 ? (policy.speed * 1024) / artifactConcurrency : undefined;
 
   let nextTaskId = 1;
   const runPage = async (
@@ -118,7 +118,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
   // A mirror deletes, per destination, what the source no longer has, unless the guardrails refuse.
   const prune = async () => {
     for (const destination of policy.destinations) {
-      const plan = await planPrune({ policy, destinationRegistryId: destination.registryId });
+      const plan = await planPrune({ policy, destinationRegistryId: destination.registry_id });
       if (plan.refusal) refusals.push(`${destination.name}: ${plan.refusal}`);
       else if (plan.artifacts.length > 0)
         await runPage(plan.artifacts, 'delete', { ...policy, destinations: [destination] });

@@ -5,10 +5,13 @@ import {
   workflowInfo,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { runDurationSeconds } from '../temporal/replication-metrics.js';
-import type { ExecutionStatus, ExecutionSummary, ReplicationRunInput } from './replication-model.js';
-
-const replicationRunType = 'replicationRun';
+import {
+  replicationRunType,
+  runDurationSeconds,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type ReplicationRunInput,
+} from '../contract/index.js';
 
 /**
  * Records how long each replication run took, by policy, trigger and how it ended, when it ends.

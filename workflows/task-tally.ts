@@ -1,4 +1,4 @@
-import type { ReplicationTask, TaskStatus, TaskTally } from './replication-model.js';
+import type { ReplicationTask, TaskStatus, TaskTally } from '../contract/index.js';
 
 export function emptyTally(): TaskTally {
   return {

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { ApiTokenStore } from '../../store/index.js';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../http-errors.js';
+import type { ReplicationService } from '../../service/index.js';
+import { ForbiddenError, UnauthorizedError } from '../../errors/access-errors.js';
+import { TooManyRequestsError } from '../http-errors.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { principalOf, type Principal } from './principal.js';
 
@@ -9,7 +10,7 @@ export const adminUser = 'admin';
 
 export interface AuthenticationOptions {
   adminPassword: string;
-  tokens: ApiTokenStore;
+  tokens: Pick<ReplicationService['tokens'], 'authenticate'>;
   limiter: LoginLimiter;
 }
 

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { Role } from '../../store/index.js';
+import type { Role } from '../../service/index.js';
 
 /** Who a request is from: the admin user, or an API token with its role. */
 export interface Principal {

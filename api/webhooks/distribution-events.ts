@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventTime } from './event-time.js';
-import type { RegistryEvent } from './registry-event.js';
+import type { RegistryEvent } from '../../service/index.js';
 
 const manifestMediaType = /manifest|image\.index/;
 

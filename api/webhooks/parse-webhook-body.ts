@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors/regatta-error.js';
 import { parseInput } from '../../policies/index.js';
-import { isDigest, isRepositoryName, isTag } from '../../registry/index.js';
+import { isDigest, isRepositoryName, isTag } from '../../oci/index.js';
 import { DistributionEnvelope, distributionRegistryEvents } from './distribution-events.js';
 import { HarborCloudEvent, HarborDefaultPayload, harborRegistryEvents } from './harbor-events.js';
-import type { RegistryEvent } from './registry-event.js';
+import type { RegistryEvent } from '../../service/index.js';
 
 const Shape = z.object({}).passthrough();
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../errors/regatta-error.js';
 import { manifestMediaTypes, platformMatches, type Descriptor, type Platform } from '../manifest.js';
-import { referrersTag } from '../reference.js';
+import { referrersTag } from '../../oci/index.js';
 import type { Manifest, RegistryClient } from '../registry-client.js';
 
 /** A manifest to push, by digest, with the exact bytes to send. */

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors/regatta-error.js';
 import { AbortedError } from '../errors.js';
 import type { Descriptor } from '../manifest.js';
-import { assertRepositoryName, assertTag, parseReference } from '../reference.js';
+import { assertRepositoryName, assertTag, parseReference } from '../../oci/index.js';
 import type { ArtifactTree } from './artifact-tree.js';
 import type { CopyInput, CopyResult } from './copy-types.js';
 import type { TargetRun } from './target-run.js';

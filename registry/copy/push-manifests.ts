@@ -1,6 +1,6 @@
 import { referrersIndex, type ArtifactTree, type ReferrerGroup } from './artifact-tree.js';
 import type { CopyInput } from './copy-types.js';
-import { referrersTag } from '../reference.js';
+import { referrersTag } from '../../oci/index.js';
 import type { TargetRun } from './target-run.js';
 
 /**

@@ -1,6 +1,5 @@
 import { pino } from 'pino';
-import { startApi, type StartedApi } from '../../cli/processes.js';
-import { replicationApi } from '../../cli/replication-api.js';
+import { startApi, type StartedApi } from '../../server/start-api.js';
 import type { RegattaUnderTest } from './regatta-worker.js';
 import type { TestBed } from './test-bed.js';
 
@@ -11,5 +10,5 @@ import type { TestBed } from './test-bed.js';
 export function startRegattaApi(bed: TestBed, regatta: RegattaUnderTest, port?: number): Promise<StartedApi> {
   const environment =
     port === undefined ? regatta.environment : { ...regatta.environment, REGATTA_API_PORT: port };
-  return startApi(environment, bed.temporal!.address, pino({ level: 'silent' }), replicationApi(environment));
+  return startApi(environment, bed.temporal!.address, pino({ level: 'silent' }));
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { Environment } from '../../cli/environment.js';
+import type { Environment } from '../../server/environment.js';
 
 const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 

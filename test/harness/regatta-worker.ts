@@ -3,12 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadEnvironment, type Environment } from '../../cli/environment.js';
-import { policyDefinitionFromInput, ReplicationPolicyInput } from '../../policies/index.js';
+import { loadEnvironment, type Environment } from '../../server/environment.js';
+import {
+  policyDefinitionFromInput,
+  policySnapshot,
+  ReplicationPolicyInput,
+  type PolicySnapshot,
+} from '../../policies/index.js';
 import { openStore, type Store } from '../../store/index.js';
-import { policySnapshot } from '../../temporal/policy-snapshot.js';
-import type { PolicySnapshot } from '../../workflows/replication-model.js';
-import { startWorker, type StartedWorker } from '../../worker/start-worker.js';
+import { startWorker, type StartedWorker } from '../../server/start-worker.js';
 import { harborRegistryBody } from './harbor-registry-body.js';
 import type { RegistryServer } from './registry-server.js';
 import type { TestBed } from './test-bed.js';

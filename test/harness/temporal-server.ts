@@ -1,3 +1,4 @@
+import { searchAttributeKeys } from '../../contract/index.js';
 import { connectToTemporal } from '../../temporal/connect.js';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { findTemporalCli } from '../../temporal/find-temporal-cli.js';
@@ -17,7 +18,7 @@ export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> 
   const port = await freePort();
   let server: DevServer | undefined;
   const start = async () => {
-    server = startDevServer({ cli, port, dbFile });
+    server = startDevServer({ cli, port, dbFile, searchAttributes: searchAttributeKeys });
     try {
       await (await connectToTemporal({ address: server.address, timeoutMs: 90_000 })).close();
     } catch (error) {

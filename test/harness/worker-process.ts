@@ -1,4 +1,4 @@
-import type { Environment } from '../../cli/environment.js';
+import type { Environment } from '../../server/environment.js';
 import { startRegattaProcess, type RegattaProcess } from './regatta-process.js';
 
 /** Its `ready` resolves once the worker polls its task queue. */

@@ -190,8 +190,8 @@ describe('API fuzz – random and mutated bodies over real HTTP', () => {
       policies: (await call(api, 'GET', '/api/v2.0/replication/policies?page_size=100', { auth: api.admin }))
         .body,
       credentials: [
-        await api.store.registries.getWithCredentials(1),
-        await api.store.registries.getWithCredentials(2),
+        await api.store.registries.getWithSecrets(1),
+        await api.store.registries.getWithSecrets(2),
       ],
       webhook: await api.store.registries.verifyWebhookSecret(1, 'fuzz-webhook-secret-1'),
       tokens: await api.store.tokens.list(),

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StoredPolicy } from '../../policies/index.js';
+import { policyIdKey, replicationRunType } from '../../contract/index.js';
+import { scheduleId } from '../../service/run-identity.js';
 import type { DialectKind } from '../../store/dialect.js';
-import { PreconditionError } from '../../store/index.js';
+import { eventually } from '../harness/eventually.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
 import { storeEngines } from '../harness/store-engines.js';
 import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
@@ -12,25 +13,13 @@ const base = '/api/v2.0/replication/policies';
 function policyApiTests(engine: DialectKind): void {
   let postgres: TestPostgres | undefined;
   let api: ApiTestServer;
-  const saved: StoredPolicy[] = [];
-  const deleted: number[] = [];
   let hq: number;
   let dr: number;
   let edge: number;
 
   before(async () => {
     if (engine === 'postgresql') postgres = await startTestPostgres();
-    api = await startApiTestServer({
-      databaseUrl: postgres?.url,
-      policyHooks: {
-        saved: async (policy) => void saved.push(policy),
-        deleting: async (policy) => {
-          if (policy.name === 'running')
-            throw new PreconditionError(`policy ${policy.id} has a run in progress`);
-        },
-        deleted: async (policy) => void deleted.push(policy.id),
-      },
-    });
+    api = await startApiTestServer({ databaseUrl: postgres?.url });
     const registry = async (name: string, secret?: string) => {
       const reply = await call(api, 'POST', '/api/v2.0/registries', {
         auth: api.admin,
@@ -84,7 +73,8 @@ function policyApiTests(engine: DialectKind): void {
     assert.equal(policy.deletion, false);
     assert.equal(policy.replicate_deletion, false);
     assert.equal(policy.dest_namespace_replace_count, -1);
-    assert.equal(saved.at(-1)?.name, 'sync-to-dr');
+    const schedule = api.client.schedule.getHandle(scheduleId(policy.id as number));
+    await assert.rejects(schedule.describe(), 'an event-based policy has no schedule');
 
     // PUT of the GET body, changed, as Harbor clients do.
     const put = await call(api, 'PUT', location, {
@@ -106,10 +96,23 @@ function policyApiTests(engine: DialectKind): void {
       ['dr', 'edge'],
     );
     assert.equal(after.deletion, true);
-    assert.deepEqual(saved.at(-1)?.dest_registry_ids, [dr, edge]);
+
+    // Scheduled now: the saved policy, destinations included, is what its Temporal Schedule runs.
+    const scheduled = await call(api, 'PUT', location, {
+      auth: api.admin,
+      body: { ...after, trigger: { type: 'scheduled', trigger_settings: { cron: '0 0 3 * * *' } } },
+    });
+    assert.equal(scheduled.status, 200, scheduled.text);
+    const action = (await schedule.describe()).action as {
+      args: Array<{ policy: { destinations: unknown } }>;
+    };
+    assert.deepEqual(action.args[0]!.policy.destinations, [
+      { registry_id: dr, name: 'dr' },
+      { registry_id: edge, name: 'edge' },
+    ]);
   });
 
-  it('errors – 400 naming the field, 404, 409, and 412 from a hook', async () => {
+  it('errors – 400 naming the field, 404, 409, and 412 while a run is in progress', async () => {
     const bad = async (body: object, field: string) => {
       const message = harborError(
         await call(api, 'POST', base, { auth: api.admin, body }),
@@ -146,6 +149,19 @@ function policyApiTests(engine: DialectKind): void {
       'NOT_FOUND',
     );
     const location = created.headers.get('location')!;
+    const policyId = Number(location.split('/').pop());
+    // A real run, started through the API; no worker polls this Temporal, so it stays in progress.
+    const started = await call(api, 'POST', '/api/v2.0/replication/executions', {
+      auth: api.admin,
+      body: { policy_id: policyId },
+    });
+    assert.equal(started.status, 201, started.text);
+    const inProgress = `${policyIdKey.name} = ${policyId} AND ExecutionStatus = 'Running' AND WorkflowType = '${replicationRunType}'`;
+    const running = async () => {
+      for await (const workflow of api.client.workflow.list({ query: inProgress })) return workflow;
+      return undefined;
+    };
+    const run = await eventually(running, 15_000, 'the run to show as running');
     assert.match(
       harborError(await call(api, 'DELETE', location, { auth: api.admin }), 412, 'PRECONDITION'),
       /in progress/,
@@ -156,8 +172,9 @@ function policyApiTests(engine: DialectKind): void {
       (await call(api, 'PUT', location, { auth: api.admin, body: { ...valid, name: 'stopped' } })).status,
       200,
     );
+    await api.client.workflow.getHandle(run.workflowId).terminate('the test is done with it');
+    await eventually(async () => !(await running()), 15_000, 'the run to show as ended');
     assert.equal((await call(api, 'DELETE', location, { auth: api.admin })).status, 200);
-    assert.ok(deleted.includes(kept.id));
     harborError(await call(api, 'GET', location, { auth: api.admin }), 404, 'NOT_FOUND');
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadEnvironment } from '../../cli/environment.js';
+import { loadEnvironment } from '../../server/environment.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
 import { startRegattaProcess, type RegattaProcess } from '../harness/regatta-process.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';

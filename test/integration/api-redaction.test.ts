@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 import { call, startApiTestServer, type ApiTestServer, type Reply } from './api-test-server.js';
+import { storedCredentials } from '../harness/stored-credentials.js';
 
 // Distinct values, so a leak anywhere is found by a plain substring search.
 const accessSecret = 'leak-canary-access-7d1e';
@@ -91,8 +92,7 @@ describe('API secret redaction – no secret in any response or log line', () =>
       }),
     );
 
-    const stored = await api.store.registries.getWithCredentials(id);
-    assert.deepEqual(stored.credentials, {
+    assert.deepEqual(await storedCredentials(api.store, id), {
       username: basic.credentials!.username,
       password: newAccessSecret,
     });

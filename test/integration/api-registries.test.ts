@@ -5,6 +5,7 @@ import { startTestPostgres, type TestPostgres } from '../harness/postgres-server
 import { storeEngines } from '../harness/store-engines.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
+import { storedCredentials } from '../harness/stored-credentials.js';
 
 const base = '/api/v2.0/registries';
 
@@ -80,12 +81,11 @@ function registryApiTests(engine: DialectKind): void {
       unknown
     >;
     assert.equal(after.description, 'HQ');
-    const withCredentials = await api.store.registries.getWithCredentials(id);
-    assert.deepEqual(withCredentials.credentials, bed.hq.credentials);
+    assert.deepEqual(await storedCredentials(api.store, id), bed.hq.credentials);
 
     // A GET body sent back as is is a valid update.
     assert.equal((await call(api, 'PUT', `${base}/${id}`, { auth: api.admin, body: after })).status, 200);
-    assert.deepEqual((await api.store.registries.getWithCredentials(id)).credentials, bed.hq.credentials);
+    assert.deepEqual(await storedCredentials(api.store, id), bed.hq.credentials);
 
     assert.equal((await call(api, 'DELETE', `${base}/${id}`, { auth: api.admin })).status, 200);
     harborError(await call(api, 'GET', `${base}/${id}`, { auth: api.admin }), 404, 'NOT_FOUND');

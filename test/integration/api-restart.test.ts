@@ -6,6 +6,7 @@ import type { DialectKind } from '../../store/dialect.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
 import { storeEngines } from '../harness/store-engines.js';
 import { call, startApiTestServer, type ApiTestServer } from './api-test-server.js';
+import { storedCredentials } from '../harness/stored-credentials.js';
 
 function restartTests(engine: DialectKind): void {
   let postgres: TestPostgres | undefined;
@@ -67,7 +68,7 @@ function restartTests(engine: DialectKind): void {
     assert.equal(api.adminPassword, adminPassword);
     assert.deepEqual(await read(api), before);
     assert.equal((await call(api, 'GET', '/api/v2.0/registries', { auth: `Bearer ${token}` })).status, 200);
-    assert.deepEqual((await api.store.registries.getWithCredentials(1)).credentials, {
+    assert.deepEqual(await storedCredentials(api.store, 1), {
       username: 'robot',
       password: 'restart-secret',
     });

@@ -1,5 +1,6 @@
-// Starts the real API (Express on port 0) on a real store in a temporary folder, capturing every
-// log line, for the api-*.test.ts files.
+// Starts the real API (Express on port 0) on a real store in a temporary folder and a real
+// Temporal dev server, capturing every log line, for the api-*.test.ts files.
+import { Client, Connection } from '@temporalio/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +8,20 @@ import { Writable } from 'node:stream';
 import { createApp, type AppDependencies } from '../../api/app.js';
 import { resolveAdminPassword } from '../../api/auth/admin-password.js';
 import { serve, type RunningServer } from '../../api/serve.js';
-import { createLogger } from '../../cli/logger.js';
+import { searchAttributeKeys } from '../../contract/index.js';
+import { createLogger } from '../../server/logger.js';
+import { createReplicationService } from '../../service/index.js';
 import { openStore, type Store } from '../../store/index.js';
+import { isTemporalReachable } from '../../temporal/connect.js';
+import { registerSearchAttributes } from '../../temporal/register-search-attributes.js';
+import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
 
 export interface ApiTestServer {
   url: string;
   dataDir: string;
   store: Store;
+  /** A client of the API's Temporal server, to look at (or end) what the API started. */
+  client: Client;
   adminPassword: string;
   /** `Authorization` header value for admin. */
   admin: string;
@@ -25,10 +33,13 @@ export interface ApiTestServer {
   stop(): Promise<void>;
 }
 
-export type ApiTestOptions = Partial<
-  Pick<AppDependencies, 'pingRegistry' | 'policyHooks' | 'maxFailedLogins' | 'isTemporalReachable'>
-> & { dataDir?: string; logs?: string[]; databaseUrl?: string | undefined };
+export type ApiTestOptions = Partial<Pick<AppDependencies, 'maxFailedLogins'>> & {
+  dataDir?: string;
+  logs?: string[];
+  databaseUrl?: string | undefined;
+};
 
+/** The API as `regatta api` composes it, on a Temporal dev server of its own (stopped with it). */
 export async function startApiTestServer(options: ApiTestOptions = {}): Promise<ApiTestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'regatta-api-')));
   const logs = options.logs ?? [];
@@ -46,30 +57,45 @@ export async function startApiTestServer(options: ApiTestOptions = {}): Promise<
     secretKey: 'api-test-secret-key',
   });
   const { password } = await resolveAdminPassword(dataDir, undefined);
+  let temporal: TestTemporal | undefined;
+  let connection: Connection | undefined;
   let server: RunningServer;
   try {
+    temporal = await startTestTemporal();
+    const reachable = await Connection.connect({ address: temporal.address });
+    connection = reachable;
+    await registerSearchAttributes(connection, temporal.namespace, searchAttributeKeys, logger);
+    const client = new Client({ connection, namespace: temporal.namespace });
+    const service = createReplicationService({ store, client });
+    await service.policies.reconcileSchedules(logger);
     const app = createApp({
       logger,
-      store,
+      service,
       adminPassword: password,
-      isTemporalReachable: options.isTemporalReachable ?? (() => Promise.resolve(true)),
-      ...(options.pingRegistry ? { pingRegistry: options.pingRegistry } : {}),
-      ...(options.policyHooks ? { policyHooks: options.policyHooks } : {}),
+      isTemporalReachable: () => isTemporalReachable(reachable),
       ...(options.maxFailedLogins ? { maxFailedLogins: options.maxFailedLogins } : {}),
     });
     server = await serve(app, 0, '127.0.0.1');
   } catch (error) {
+    await connection?.close();
+    await temporal?.stop();
     await store.close();
     throw error;
   }
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const ownConnection = connection;
+  const ownTemporal = temporal;
   const close = async () => {
     await server.close();
+    await ownConnection.close();
+    await ownTemporal.stop();
     await store.close();
   };
   return {
     url: `http://127.0.0.1:${server.port}`,
     dataDir,
     store,
+    client,
     adminPassword: password,
     admin: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`,
     logs,

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { StartedApi } from '../../cli/processes.js';
+import type { StartedApi } from '../../server/start-api.js';
 import { pushImage } from '../harness/images.js';
 import { runCli } from '../harness/regatta-cli.js';
 import { startRegattaApi } from '../harness/regatta-api.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StartedApi } from '../../cli/processes.js';
+import type { StartedApi } from '../../server/start-api.js';
 import { apiSession, type ApiSession, type TaskView } from '../harness/api-session.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawDeleteManifest, rawGetManifest, rawListTags } from '../harness/raw-client.js';

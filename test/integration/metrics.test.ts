@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { request } from 'undici';
-import { startApi, type StartedApi } from '../../cli/processes.js';
-import { replicationApi } from '../../cli/replication-api.js';
-import { manualRunId } from '../../temporal/run-identity.js';
-import { startReplicationRun } from '../../temporal/start-replication-run.js';
-import type { ExecutionSummary, PolicySnapshot } from '../../workflows/replication-model.js';
+import { startApi, type StartedApi } from '../../server/start-api.js';
+import { manualRunId } from '../../service/run-identity.js';
+import { startReplicationRun } from '../../service/start-replication-run.js';
+import type { ExecutionSummary } from '../../contract/index.js';
+import type { PolicySnapshot } from '../../policies/index.js';
 import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/free-port.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
@@ -73,13 +73,9 @@ describe('metrics', () => {
         credential: { ...body.credential!, access_secret: 'not-the-password' },
       })
     ).id;
-    api = await startApi(
-      regatta.environment,
-      bed.temporal!.address,
-      pino({ level: 'silent' }),
-      replicationApi(regatta.environment),
-      { workerMetricsUrl: workerMetrics },
-    );
+    api = await startApi(regatta.environment, bed.temporal!.address, pino({ level: 'silent' }), {
+      workerMetricsUrl: workerMetrics,
+    });
   });
   after(async () => {
     await api?.stop();
@@ -252,13 +248,9 @@ describe('metrics', () => {
   });
 
   it('/metrics – without its worker, the API serves its own metrics alone', async () => {
-    const lonely = await startApi(
-      regatta.environment,
-      bed.temporal!.address,
-      pino({ level: 'silent' }),
-      replicationApi(regatta.environment),
-      { workerMetricsUrl: `http://127.0.0.1:${await freePort()}/metrics` },
-    );
+    const lonely = await startApi(regatta.environment, bed.temporal!.address, pino({ level: 'silent' }), {
+      workerMetricsUrl: `http://127.0.0.1:${await freePort()}/metrics`,
+    });
     try {
       await request(`${lonely.url}/no/such/path`).then((reply) => reply.body.dump());
       const samples = await scrape(`${lonely.url}/metrics`, admin);

@@ -1,9 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { manualRunId } from '../../temporal/run-identity.js';
-import { startReplicationRun } from '../../temporal/start-replication-run.js';
-import type { PolicySnapshot } from '../../workflows/replication-model.js';
+import { manualRunId } from '../../service/run-identity.js';
+import { startReplicationRun } from '../../service/start-replication-run.js';
+import type { PolicySnapshot } from '../../policies/index.js';
 import { eventually } from '../harness/eventually.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawDeleteManifest, rawListTags } from '../harness/raw-client.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { manualRunId } from '../../temporal/run-identity.js';
-import { startReplicationRun } from '../../temporal/start-replication-run.js';
-import { readTasks } from '../../temporal/read-execution.js';
+import { manualRunId } from '../../service/run-identity.js';
+import { startReplicationRun } from '../../service/start-replication-run.js';
+import { readTasks } from '../../service/read-execution.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';

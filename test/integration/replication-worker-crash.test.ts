@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { manualRunId } from '../../temporal/run-identity.js';
-import { startReplicationRun } from '../../temporal/start-replication-run.js';
-import { pageTasksQuery } from '../../workflows/run-status-query.js';
+import { manualRunId } from '../../service/run-identity.js';
+import { startReplicationRun } from '../../service/start-replication-run.js';
+import { pageTasksQuery } from '../../contract/index.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';

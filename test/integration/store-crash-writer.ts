@@ -1,5 +1,5 @@
 // Child process of store-crash.test.ts: writes to the store in a loop until it is killed.
-import { createLogger } from '../../cli/logger.js';
+import { createLogger } from '../../server/logger.js';
 import { openStore } from '../../store/index.js';
 
 const [dataDir, label = 'writer', databaseUrl] = process.argv.slice(2);
@@ -20,13 +20,17 @@ for (let round = 0; round < 100_000 && Date.now() < deadline; round += 1) {
   });
   await store.policies.create({
     name: `${label}-policy-${round}`,
-    description: 'x'.repeat(2000),
+    // Large rows (the longest description and 16 filters): a torn write would show.
+    description: 'x'.repeat(1024),
     src_registry_id: registry.id,
     dest_registry_ids: [registry.id],
     dest_namespace: '',
     dest_namespace_replace_count: -1,
     trigger: { type: 'manual' },
-    filters: [],
+    filters: Array.from({ length: 16 }, (_, index) => ({
+      type: 'name' as const,
+      value: `${index}/${'x'.repeat(60)}`,
+    })),
     replicate_deletion: false,
     override: true,
     enabled: true,

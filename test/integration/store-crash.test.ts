@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
-import { createLogger } from '../../cli/logger.js';
+import { createLogger } from '../../server/logger.js';
 import type { DialectKind } from '../../store/dialect.js';
 import { openStore } from '../../store/index.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
 import { storeEngines } from '../harness/store-engines.js';
+import { storedCredentials } from '../harness/stored-credentials.js';
 
 const writerPath = fileURLToPath(new URL('./store-crash-writer.ts', import.meta.url));
 const writers = 3;
@@ -97,8 +98,10 @@ function crashTests(engine: DialectKind): void {
       );
       // Every committed secret still opens: no torn writes.
       for (const registry of registries.items) {
-        const { credentials } = await store.registries.getWithCredentials(registry.id);
-        assert.deepEqual(credentials, { username: 'robot', password: `secret-${registry.name}` });
+        assert.deepEqual(await storedCredentials(store, registry.id), {
+          username: 'robot',
+          password: `secret-${registry.name}`,
+        });
       }
       for (const policy of await store.policies.all()) {
         await store.registries.get(policy.src_registry_id);

@@ -3,13 +3,14 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../cli/logger.js';
+import { createLogger } from '../../server/logger.js';
 import { errorCode } from '../../errors/regatta-error.js';
 import type { PolicyDefinition } from '../../policies/index.js';
 import type { DialectKind } from '../../store/dialect.js';
 import { openStore, type Store } from '../../store/index.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
 import { storeEngines } from '../harness/store-engines.js';
+import { storedCredentials } from '../harness/stored-credentials.js';
 
 const logger = createLogger({ level: 'silent' });
 const accessSecret = 'store-test-access-secret-3f9a';
@@ -100,10 +101,9 @@ function storeTests(engine: DialectKind): void {
       assert.ok(!bytes.includes(webhookSecret), `${path} holds the webhook secret in clear`);
     }
     const record = await store.registries.get(hq);
-    assert.deepEqual(record.credential, { type: 'basic', access_key: 'robot', has_secret: true });
+    assert.deepEqual(record.credential, { type: 'basic', access_key: 'robot', access_secret: '*****' });
     assert.ok(!JSON.stringify(record).includes(accessSecret));
-    const withCredentials = await store.registries.getWithCredentials(hq);
-    assert.deepEqual(withCredentials.credentials, { username: 'robot', password: accessSecret });
+    assert.deepEqual(await storedCredentials(store, hq), { username: 'robot', password: accessSecret });
     assert.equal(await store.registries.verifyWebhookSecret(hq, webhookSecret), true);
     assert.equal(await store.registries.verifyWebhookSecret(hq, 'wrong'), false);
     assert.equal(await store.registries.verifyWebhookSecret(dr, ''), false);
@@ -123,7 +123,7 @@ function storeTests(engine: DialectKind): void {
 
   it('registries – update keeps a masked secret and replaces a new one', async () => {
     await store.registries.update(hq, { access_secret: '*****', description: 'headquarters' });
-    assert.deepEqual((await store.registries.getWithCredentials(hq)).credentials, {
+    assert.deepEqual(await storedCredentials(store, hq), {
       username: 'robot',
       password: accessSecret,
     });
@@ -135,7 +135,7 @@ function storeTests(engine: DialectKind): void {
     await store.registries.update(other.id, {
       credential: { type: 'basic', access_key: 'b', access_secret: 'second' },
     });
-    assert.deepEqual((await store.registries.getWithCredentials(other.id)).credentials, {
+    assert.deepEqual(await storedCredentials(store, other.id), {
       username: 'b',
       password: 'second',
     });
@@ -156,7 +156,7 @@ function storeTests(engine: DialectKind): void {
       url: 'https://cfg.example:5000',
       credential: { type: 'docker_config', config_path: configPath },
     });
-    assert.deepEqual((await store.registries.getWithCredentials(registry.id)).credentials, {
+    assert.deepEqual(await storedCredentials(store, registry.id), {
       username: 'cfguser',
       password: 'cfgpass',
     });
@@ -339,7 +339,7 @@ function storeTests(engine: DialectKind): void {
     store = await openStore({ dataDir, logger, databaseUrl });
     assert.deepEqual(await store.registries.list({ pageSize: 100 }), registries);
     assert.deepEqual(await store.policies.all(), policies);
-    assert.deepEqual((await store.registries.getWithCredentials(hq)).credentials, {
+    assert.deepEqual(await storedCredentials(store, hq), {
       username: 'robot',
       password: accessSecret,
     });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { request, Agent } from 'undici';
-import { taskQueue } from '../../temporal/task-queue.js';
+import { taskQueue } from '../../contract/index.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { echoActivities } from '../fixtures/echo-activities.js';
 import { pushImage, pushMultiArchImage } from '../harness/images.js';
@@ -26,9 +26,9 @@ describe('test bed', () => {
       namespace: 'default',
       activities: echoActivities,
       workflowsPath: fileURLToPath(new URL('../fixtures/echo-workflow.ts', import.meta.url)),
-      maxConcurrentActivityTaskExecutions: 2,
-      maxConcurrentWorkflowTaskExecutions: 2,
-      shutdownGraceTimeSeconds: 1,
+      activityConcurrency: 2,
+      workflowConcurrency: 2,
+      shutdownGraceSeconds: 1,
     });
     const clientConnection = await Connection.connect({ address: bed.temporal!.address });
     try {

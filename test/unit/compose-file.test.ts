@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { Environment, loadEnvironment } from '../../cli/environment.js';
+import { Environment, loadEnvironment } from '../../server/environment.js';
 
 // No Docker engine runs here: these tests read docker-compose.yml, .env.example, Dockerfile and
 // .dockerignore as files and check what `docker compose up` would rely on.

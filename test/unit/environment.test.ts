@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadEnvironment } from '../../cli/environment.js';
+import { loadEnvironment } from '../../server/environment.js';
 
 describe('loadEnvironment', () => {
   it('defaults – embedded settings when nothing is set', () => {

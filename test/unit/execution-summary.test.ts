@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { countTasks, summarizeExecution } from '../../workflows/execution-summary.js';
 import { tallyTasks } from '../../workflows/task-tally.js';
-import type { TaskStatus } from '../../workflows/replication-model.js';
+import type { TaskStatus } from '../../contract/index.js';
 
 const tasks = (...statuses: TaskStatus[]) => tallyTasks(statuses.map((status) => ({ status, bytes: 10 })));
 

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  executionStatus,
-  taskLog,
-  toHarborExecution,
-  toHarborTask,
-  type WorkflowStatusName,
-} from '../../api/execution-view.js';
+import { taskLog, toHarborExecution, toHarborTask } from '../../api/execution-view.js';
+import { executionStatus, type WorkflowStatusName } from '../../service/index.js';
 import { summarizeExecution } from '../../workflows/execution-summary.js';
 import { tallyTasks } from '../../workflows/task-tally.js';
-import type { ReplicationTask } from '../../workflows/replication-model.js';
+import type { ReplicationTask } from '../../contract/index.js';
 
 const task: ReplicationTask = {
   id: 4,
@@ -53,6 +48,7 @@ describe('execution view', () => {
       trigger: 'manual',
       workflowId: 'p/manual/x',
       workflowStatus: 'TERMINATED',
+      status: executionStatus('TERMINATED', failed),
       dryRun: false,
       startTime: new Date('2026-11-28T13:00:00Z'),
       closeTime: new Date('2026-11-28T13:01:00Z'),

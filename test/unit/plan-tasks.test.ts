@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planTasks } from '../../workflows/plan-tasks.js';
-import { PolicySnapshot } from '../../workflows/replication-model.js';
+import { snapshotOf } from '../harness/policy-snapshot.js';
 
-const policy = PolicySnapshot.parse({
-  id: 7,
-  name: 'prod-to-sites',
-  srcRegistryId: 1,
-  destinations: [
-    { registryId: 2, name: 'dc-a' },
-    { registryId: 3, name: 'dc-b' },
-  ],
-  filters: [],
-});
+const policy = snapshotOf(
+  7,
+  { name: 'prod-to-sites', src_registry: { id: 1 }, dest_registries: [{ id: 2 }, { id: 3 }] },
+  { 2: 'dc-a', 3: 'dc-b' },
+);
 
 describe('planTasks', () => {
   it('numbering – one task per artifact and destination, in order from firstId', () => {

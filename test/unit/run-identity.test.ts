@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventRunId, manualRunId, runSummary, scheduleId } from '../../temporal/run-identity.js';
+import { eventRunId, manualRunId, runSummary, scheduleId } from '../../service/run-identity.js';
 import { retryDelayMs } from '../../workflows/destination-retry.js';
-import { PolicySnapshot } from '../../workflows/replication-model.js';
+import { snapshotOf } from '../harness/policy-snapshot.js';
 
-const policy = PolicySnapshot.parse({
-  id: 3,
-  name: 'prod to sites',
-  srcRegistryId: 1,
-  destinations: ['dc-a', 'dc-b', 'dc-c'].map((name, index) => ({ registryId: index + 2, name })),
-  filters: [],
-});
+const policy = snapshotOf(
+  3,
+  { name: 'prod to sites', src_registry: { id: 1 }, dest_registries: [{ id: 2 }, { id: 3 }, { id: 4 }] },
+  { 2: 'dc-a', 3: 'dc-b', 4: 'dc-c' },
+);
 
 describe('run identity', () => {
   it('manual – readable policy, trigger and time', () => {

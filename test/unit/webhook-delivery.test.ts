@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../errors/regatta-error.js';
-import { UnauthorizedError } from '../../api/http-errors.js';
+import { UnauthorizedError } from '../../errors/access-errors.js';
 import { TemporalUnavailableError } from '../../temporal/temporal-unavailable-error.js';
 import { refusedDeliveryOutcome, webhookSource } from '../../api/webhooks/webhook-delivery.js';
 

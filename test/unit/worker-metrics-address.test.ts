@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadEnvironment } from '../../cli/environment.js';
-import { workerMetricsAddress, workerMetricsUrl } from '../../cli/worker-metrics-address.js';
+import { loadEnvironment } from '../../server/environment.js';
+import { workerMetricsAddress, workerMetricsUrl } from '../../server/worker-metrics-address.js';
 
 describe('workerMetricsAddress', () => {
   const cases: Array<[string, 'dev' | 'worker', Record<string, string>, string | undefined]> = [

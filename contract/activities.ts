@@ -1,0 +1,119 @@
+import type { Platform, PolicySnapshot, VerifyMode } from '../policies/index.js';
+import type { Artifact, Operation } from './artifact.js';
+import type { DriftFindings } from './drift.js';
+import type { Trigger } from './run-input.js';
+
+// The inputs and results of Regatta's activities: plain data, registries by id, never a secret.
+
+export interface RecordExecutionInput {
+  workflowId: string;
+  policyId: number;
+  trigger: Trigger;
+}
+
+export interface EnumerateCursor {
+  /** The last repository of the previous page, and the last tag taken from it. */
+  repository: string;
+  tag: string;
+}
+
+export interface EnumerateArtifactsInput {
+  policy: PolicySnapshot;
+  cursor?: EnumerateCursor;
+  pageSize: number;
+}
+
+export interface EnumerateArtifactsResult {
+  artifacts: Artifact[];
+  next?: EnumerateCursor;
+}
+
+export interface DestinationRef {
+  registryId: number;
+  repository: string;
+}
+
+export interface ReplicateArtifactInput {
+  sourceRegistryId: number;
+  artifact: Artifact;
+  destinations: DestinationRef[];
+  operation: Operation;
+  override: boolean;
+  platforms?: Platform[];
+  replicateReferrers: boolean;
+  /** This activity's share of the run's bandwidth cap, bytes per second. */
+  bytesPerSecond?: number;
+  /** Plan only: report what the copy would do (outcome `would_copy`, bytes it would send), write nothing. */
+  dryRun?: boolean;
+  /** For event runs, when the registry reported the push (ISO 8601): push-to-site latency counts from it. */
+  eventTime?: string;
+}
+
+export interface DestinationResult {
+  registryId: number;
+  repository: string;
+  ok: boolean;
+  /** copied, skipped (already there), kept (override off, another digest left), deleted, absent, ... */
+  outcome: 'copied' | 'skipped' | 'kept' | 'deleted' | 'absent' | 'failed' | 'would_copy';
+  digest?: string;
+  bytes: number;
+  error?: { code: string; message: string; retryable: boolean };
+}
+
+export interface ReplicateArtifactResult {
+  digest?: string;
+  destinations: DestinationResult[];
+}
+
+export interface UpToDateCheck {
+  artifact: Artifact;
+  targets: Array<{ taskId: number; registryId: number; repository: string }>;
+}
+
+export interface FindUpToDateInput {
+  sourceRegistryId: number;
+  checks: UpToDateCheck[];
+  override: boolean;
+  /** Part of a dry run: the checks are the same; only the metrics leave a plan out. */
+  dryRun?: boolean;
+}
+
+export interface UpToDateTask {
+  taskId: number;
+  /** skipped: the destination's tag already points to the source digest; kept: another digest, left in place (override off). */
+  outcome: 'skipped' | 'kept';
+  digest: string;
+}
+
+export interface PlanPruneInput {
+  policy: PolicySnapshot;
+  destinationRegistryId: number;
+}
+
+export interface PrunePlan {
+  /** Tags to delete at the destination, each with the digest it points to there. */
+  artifacts: Artifact[];
+  /** Tags in scope at the destination before pruning. */
+  inScope: number;
+  /** Set when the guardrails refuse the prune: nothing is deleted. */
+  refusal?: string;
+}
+
+export interface AuditDriftInput {
+  policy: PolicySnapshot;
+  verify: VerifyMode;
+}
+
+/**
+ * The activities a worker offers, as workflows call them (`proxyActivities<ReplicationActivities>`).
+ * The worker's implementation is checked against this interface, so the two cannot drift apart.
+ */
+export interface ReplicationActivities {
+  recordExecution(input: RecordExecutionInput): Promise<{ executionId: number }>;
+  enumerateArtifacts(input: EnumerateArtifactsInput): Promise<EnumerateArtifactsResult>;
+  planPrune(input: PlanPruneInput): Promise<PrunePlan>;
+  findUpToDate(input: FindUpToDateInput): Promise<UpToDateTask[]>;
+  auditDrift(input: AuditDriftInput): Promise<DriftFindings>;
+  /** Copies an artifact to its destinations, or deletes it there (`operation`). */
+  replicateArtifact(input: ReplicateArtifactInput): Promise<ReplicateArtifactResult>;
+}

@@ -1,0 +1,11 @@
+export * from './activities.js';
+export { Artifact, Operation, describeArtifact } from './artifact.js';
+export * from './drift.js';
+export { ExecutionStatus, ExecutionSummary, TaskCounts } from './execution-summary.js';
+export * from './metrics.js';
+export { ReplicationRunInput, Trigger } from './run-input.js';
+export * from './run-status.js';
+export * from './search-attributes.js';
+export { taskQueue } from './task-queue.js';
+export { ReplicationTask, TaskStatus, TaskTally } from './tasks.js';
+export * from './workflows.js';

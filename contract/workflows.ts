@@ -1,0 +1,14 @@
+import type { DriftAuditInput, DriftReport } from './drift.js';
+import type { ExecutionSummary } from './execution-summary.js';
+import type { ReplicationRunInput } from './run-input.js';
+
+// The workflows a worker runs, by type name and signature, as the service starts them and
+// schedules name them. The implementations in workflows/ are checked against these types.
+
+/** One execution of one policy. */
+export type ReplicationRunWorkflow = (input: ReplicationRunInput) => Promise<ExecutionSummary>;
+export const replicationRunType = 'replicationRun';
+
+/** A read-only audit of how far a policy's destinations are from its source. */
+export type DriftAuditWorkflow = (input: DriftAuditInput) => Promise<DriftReport>;
+export const driftAuditType = 'driftAudit';

@@ -1,0 +1,20 @@
+export {
+  assertDigest,
+  assertRepositoryName,
+  assertTag,
+  isDigest,
+  isRepositoryName,
+  isTag,
+  maxRepositoryLength,
+  parseReference,
+  referrersTag,
+  type Reference,
+} from './names.js';
+export {
+  BasicCredential,
+  CaCertificate,
+  DockerConfigCredential,
+  RegistryAccess,
+  RegistryCredential,
+  RegistryUrl,
+} from './registry-access.js';

@@ -1,0 +1,88 @@
+import { InvalidInputError } from '../errors/regatta-error.js';
+import type { RegistryCredential } from '../oci/index.js';
+import {
+  maskedSecret,
+  type RegistryDefinition,
+  type RegistryInput,
+  type RegistryUpdate,
+} from './registry.js';
+
+function normalizeUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Anonymous when both key and secret are empty, as Harbor's UI sends it. */
+function normalizeCredential(
+  credential: RegistryCredential,
+  existing: RegistryCredential | null,
+  prefix: 'credential.' | '',
+): RegistryCredential | null {
+  if (credential.type !== 'basic') return credential;
+  let secret = credential.access_secret;
+  if (secret === maskedSecret) {
+    if (existing?.type !== 'basic' || existing.access_secret === '') {
+      throw new InvalidInputError(
+        `${prefix}access_secret: is "${maskedSecret}" but no secret is stored`,
+        `${prefix}access_secret`,
+      );
+    }
+    secret = existing.access_secret;
+  }
+  if (credential.access_key === '' && secret === '') return null;
+  if (credential.access_key === '') {
+    throw new InvalidInputError(`${prefix}access_key: is required with a secret`, `${prefix}access_key`);
+  }
+  return { type: 'basic', access_key: credential.access_key, access_secret: secret };
+}
+
+/** A new registry's definition, secrets in clear: Harbor's defaults applied, an anonymous credential dropped. */
+export function registryFromInput(input: RegistryInput): RegistryDefinition {
+  if (input.webhook_secret === maskedSecret) {
+    throw new InvalidInputError(
+      `webhook_secret: is "${maskedSecret}" but no secret is stored`,
+      'webhook_secret',
+    );
+  }
+  return {
+    name: input.name,
+    url: normalizeUrl(input.url),
+    type: input.type ?? 'docker-registry',
+    description: input.description ?? '',
+    insecure: input.insecure ?? false,
+    ca_certificate: input.ca_certificate || null,
+    credential: input.credential ? normalizeCredential(input.credential, null, 'credential.') : null,
+    webhook_secret: input.webhook_secret || null,
+  };
+}
+
+/**
+ * Harbor's update semantics: a field left out or null is unchanged; a secret sent back as
+ * `"*****"` keeps the stored one; the flat `credential_type`/`access_key`/`access_secret` of
+ * Harbor's RegistryUpdate and the nested `credential` of a Registry both work.
+ */
+export function applyRegistryUpdate(stored: RegistryDefinition, update: RegistryUpdate): RegistryDefinition {
+  const next: RegistryDefinition = { ...stored };
+  if (update.name != null) next.name = update.name;
+  if (update.url != null) next.url = normalizeUrl(update.url);
+  if (update.type != null) next.type = update.type;
+  if (update.description != null) next.description = update.description;
+  if (update.insecure != null) next.insecure = update.insecure;
+  if (update.ca_certificate != null) next.ca_certificate = update.ca_certificate || null;
+  if (update.credential != null)
+    next.credential = normalizeCredential(update.credential, stored.credential, 'credential.');
+  if (update.credential_type != null || update.access_key != null || update.access_secret != null) {
+    const current =
+      next.credential?.type === 'basic'
+        ? next.credential
+        : { type: 'basic' as const, access_key: '', access_secret: '' };
+    const flat = {
+      type: 'basic' as const,
+      access_key: update.access_key ?? current.access_key,
+      access_secret: update.access_secret ?? current.access_secret,
+    };
+    next.credential = normalizeCredential(flat, next.credential, '');
+  }
+  if (update.webhook_secret != null && update.webhook_secret !== maskedSecret)
+    next.webhook_secret = update.webhook_secret || null;
+  return next;
+}

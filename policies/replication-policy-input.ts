@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { nullishFields } from './nullish-fields.js';
+import { PolicyDefinition } from './policy-definition.js';
+
+/** A registry named by id; the rest of a Registry object copied from a GET is ignored. */
+const RegistryRef = z.looseObject({ id: z.number().int().positive() });
+
+/**
+ * The body of `POST` and `PUT /replication/policies`: Harbor's ReplicationPolicy as Harbor users
+ * send it (registries as objects, `deletion` for `replicate_deletion`, null for "default" where
+ * Harbor's clients send it), plus Regatta's extensions (`dest_registries` fan-out, `platforms`,
+ * `replicate_referrers`, `mirror`, `drift_audit`). Output fields copied back from a GET are accepted.
+ */
+export const ReplicationPolicyInput = PolicyDefinition.omit({
+  src_registry_id: true,
+  dest_registry_ids: true,
+})
+  .partial()
+  .required({ name: true })
+  .extend(
+    nullishFields(
+      PolicyDefinition.pick({
+        description: true,
+        dest_namespace: true,
+        dest_namespace_replace_count: true,
+        trigger: true,
+        filters: true,
+        speed: true,
+        copy_by_chunk: true,
+        single_active_replication: true,
+        mirror: true,
+        drift_audit: true,
+      }).shape,
+    ),
+  )
+  .extend({
+    src_registry: RegistryRef,
+    dest_registry: RegistryRef.nullable().optional(),
+    dest_registries: z.array(RegistryRef).min(1).max(100).optional(),
+    deletion: z.boolean().optional(),
+    ...nullishFields({
+      id: z.unknown(),
+      creator: z.unknown(),
+      creation_time: z.unknown(),
+      update_time: z.unknown(),
+    }),
+  })
+  .strict()
+  .superRefine((policy, context) => {
+    const destinations = policy.dest_registries?.map((registry) => registry.id);
+    if (!destinations && !policy.dest_registry) {
+      context.addIssue({
+        code: 'custom',
+        path: ['dest_registry'],
+        message: 'dest_registry or dest_registries is required',
+      });
+    }
+    if (destinations && new Set(destinations).size !== destinations.length) {
+      context.addIssue({ code: 'custom', path: ['dest_registries'], message: 'names a registry twice' });
+    }
+    if (destinations && policy.dest_registry && !destinations.includes(policy.dest_registry.id)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['dest_registry'],
+        message: 'must be one of dest_registries',
+      });
+    }
+    if (
+      policy.deletion !== undefined &&
+      policy.replicate_deletion !== undefined &&
+      policy.deletion !== policy.replicate_deletion
+    ) {
+      context.addIssue({ code: 'custom', path: ['replicate_deletion'], message: 'disagrees with deletion' });
+    }
+    // Pruning compares names at the source and the destination, so they must be the same names.
+    if (policy.mirror?.prune && policy.dest_namespace) {
+      context.addIssue({
+        code: 'custom',
+        path: ['mirror', 'prune'],
+        message: 'needs the same repository names at the destination: remove dest_namespace',
+      });
+    }
+    // Harbor answers 500 here; an event per push cannot wait for the previous run.
+    if (policy.single_active_replication && policy.trigger?.type === 'event_based') {
+      context.addIssue({
+        code: 'custom',
+        path: ['single_active_replication'],
+        message: 'cannot be used with an event_based trigger',
+      });
+    }
+  });
+export type ReplicationPolicyInput = z.infer<typeof ReplicationPolicyInput>;
+
+/** The registries a policy copies to: `dest_registries` when given, else `[dest_registry]`. */
+export function destinationRegistryIds(policy: {
+  dest_registry?: { id: number } | null | undefined;
+  dest_registries?: ReadonlyArray<{ id: number }> | undefined;
+}): number[] {
+  if (policy.dest_registries?.length) return policy.dest_registries.map((registry) => registry.id);
+  return policy.dest_registry ? [policy.dest_registry.id] : [];
+}
+
+/** Applies Harbor's defaults to a validated body (`override` and `enabled` default to true). */
+export function policyDefinitionFromInput(input: ReplicationPolicyInput): PolicyDefinition {
+  const ids = destinationRegistryIds(input);
+  const first = input.dest_registry?.id;
+  // Keep `dest_registry` first so a GET shows the destination the client named.
+  const destRegistryIds = first === undefined ? ids : [first, ...ids.filter((id) => id !== first)];
+  return {
+    name: input.name,
+    description: input.description ?? '',
+    src_registry_id: input.src_registry.id,
+    dest_registry_ids: destRegistryIds,
+    dest_namespace: input.dest_namespace ?? '',
+    dest_namespace_replace_count: input.dest_namespace_replace_count ?? -1,
+    trigger: input.trigger ?? { type: 'manual' },
+    filters: input.filters ?? [],
+    replicate_deletion: input.replicate_deletion ?? input.deletion ?? false,
+    override: input.override ?? true,
+    enabled: input.enabled ?? true,
+    speed: input.speed ?? -1,
+    copy_by_chunk: input.copy_by_chunk ?? false,
+    single_active_replication: input.single_active_replication ?? false,
+    ...(input.platforms ? { platforms: input.platforms } : {}),
+    replicate_referrers: input.replicate_referrers ?? false,
+    ...(input.mirror ? { mirror: input.mirror } : {}),
+    ...(input.drift_audit ? { drift_audit: input.drift_audit } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import { Client, type Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { resolve } from 'node:path';
+import { createApp } from '../api/app.js';
+import { announceAdminPassword, resolveAdminPassword } from '../api/auth/admin-password.js';
+import { serve, type RunningServer } from '../api/serve.js';
+import { searchAttributeKeys } from '../contract/index.js';
+import { createReplicationService } from '../service/index.js';
+import { openStore } from '../store/index.js';
+import { connectToTemporal, isTemporalReachable } from '../temporal/connect.js';
+import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
+import type { Environment } from './environment.js';
+
+export interface StartedApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the REST API against a Temporal server that already answers: opens the store in
+ * REGATTA_DATA_DIR (or DATABASE_URL), builds the replication service on it and on Temporal,
+ * makes the policies' schedules agree with the store, and resolves the admin password (shown
+ * once when generated). `workerMetricsUrl` names the worker of the same process, whose metrics
+ * `/metrics` appends.
+ */
+export async function startApi(
+  environment: Environment,
+  address: string,
+  logger: Logger,
+  { workerMetricsUrl }: { workerMetricsUrl?: string } = {},
+): Promise<StartedApi> {
+  const dataDir = resolve(environment.REGATTA_DATA_DIR);
+  const store = await openStore({
+    dataDir,
+    databaseUrl: environment.DATABASE_URL,
+    secretKey: environment.REGATTA_SECRET_KEY,
+    logger,
+  });
+  let connection: Connection | undefined;
+  let server: RunningServer;
+  try {
+    const admin = await resolveAdminPassword(dataDir, environment.REGATTA_ADMIN_PASSWORD);
+    connection = await connectToTemporal({ address });
+    const temporal = connection;
+    // The API lists runs by these attributes: they must exist before the first worker does.
+    await registerSearchAttributes(connection, environment.TEMPORAL_NAMESPACE, searchAttributeKeys, logger);
+    const service = createReplicationService({
+      store,
+      client: new Client({ connection, namespace: environment.TEMPORAL_NAMESPACE }),
+    });
+    await service.policies.reconcileSchedules(logger);
+    const app = createApp({
+      logger,
+      service,
+      adminPassword: admin.password,
+      isTemporalReachable: () => isTemporalReachable(temporal),
+      ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
+    });
+    server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST);
+    announceAdminPassword(admin, logger);
+  } catch (error) {
+    await connection?.close();
+    await store.close();
+    throw error;
+  }
+  const temporal = connection;
+  return {
+    url: `http://localhost:${server.port}`,
+    async stop() {
+      await server.close();
+      await temporal.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createReplicationActivities } from '../activities/create-replication-activities.js';
+import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
+import { searchAttributeKeys } from '../contract/index.js';
+import { openStore } from '../store/index.js';
+import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
+import { createWorker, type WorkerConfig } from '../worker/create-worker.js';
+import type { Environment } from './environment.js';
+
+export interface StartedWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped polling and in-flight work finished or was handed back. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The worker's settings, from the environment. */
+export function workerConfig(environment: Environment, address: string): WorkerConfig {
+  return {
+    address,
+    namespace: environment.TEMPORAL_NAMESPACE,
+    activityConcurrency: environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY,
+    workflowConcurrency: environment.REGATTA_WORKER_WORKFLOW_CONCURRENCY,
+    shutdownGraceSeconds: environment.REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS,
+  };
+}
+
+/**
+ * A worker on Regatta's task queue with the replication activities, bound to the store that
+ * holds the registries' credentials.
+ */
+export async function startWorker(
+  environment: Environment,
+  address: string,
+  logger: Logger,
+): Promise<StartedWorker> {
+  const store = await openStore({
+    dataDir: environment.REGATTA_DATA_DIR,
+    databaseUrl: environment.DATABASE_URL,
+    secretKey: environment.REGATTA_SECRET_KEY,
+    logger,
+  });
+  const clients = createStoreRegistryClients(store);
+  const release = async () => {
+    await clients.close();
+    await store.close();
+  };
+  try {
+    const config = workerConfig(environment, address);
+    const connection = await Connection.connect({ address });
+    try {
+      await registerSearchAttributes(connection, config.namespace, searchAttributeKeys, logger);
+    } finally {
+      await connection.close();
+    }
+    const { worker, connection: workerConnection } = await createWorker({
+      ...config,
+      activities: createReplicationActivities({ store, clients }),
+    });
+    const done = worker.run().finally(async () => {
+      await workerConnection.close();
+      await release();
+    });
+    done.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'));
+    return {
+      worker,
+      done,
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done.catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}

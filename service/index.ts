@@ -1,0 +1,18 @@
+export { createReplicationService, type ReplicationService } from './replication-service.js';
+export type { ExecutionFacts, WorkflowStatusName } from './read-execution.js';
+export { executionStatus } from './read-execution.js';
+export type { DeliveryResult } from './webhooks.js';
+export { RegistryEvent } from './registry-event.js';
+export { RegistryUnhealthyError } from './registry-ping.js';
+export { DriftAuditFailedError } from './drift-audit-failed-error.js';
+// What the API needs to know of the store's lists and tokens, without reaching into it.
+export {
+  ApiTokenRecord,
+  Role,
+  executionListFields,
+  policyListFields,
+  registryListFields,
+  type ListFields,
+  type ListPage,
+  type ListQuery,
+} from '../store/index.js';

@@ -1,0 +1,18 @@
+import type { RegistryInput, RegistryPing, RegistryUpdate, StoredRegistry } from '../policies/index.js';
+import type { ListPage, ListQuery, Store } from '../store/index.js';
+import { pingRegistry } from './registry-ping.js';
+
+/** Harbor's registries: kept in the store, secrets masked on every read; ping asks the registry itself. */
+export function createRegistries(store: Store) {
+  return {
+    list: (query: ListQuery): Promise<ListPage<StoredRegistry>> => store.registries.list(query),
+    get: (id: number): Promise<StoredRegistry> => store.registries.get(id),
+    create: (input: RegistryInput): Promise<StoredRegistry> => store.registries.create(input),
+    update: (id: number, update: RegistryUpdate): Promise<StoredRegistry> =>
+      store.registries.update(id, update),
+    /** Refused (412) while a policy copies from or to it. */
+    delete: (id: number): Promise<void> => store.registries.delete(id),
+    ping: (body: RegistryPing): Promise<void> => pingRegistry(store, body),
+  };
+}
+export type Registries = ReturnType<typeof createRegistries>;

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InvalidInputError } from '../../errors/regatta-error.js';
+import {
+  applyRegistryUpdate,
+  registryFromInput,
+  type RegistryDefinition,
+  type RegistryUpdate,
+} from '../../policies/index.js';
+
+const stored: RegistryDefinition = {
+  name: 'hq',
+  url: 'https://hq.example',
+  type: 'docker-registry',
+  description: '',
+  insecure: false,
+  ca_certificate: null,
+  credential: { type: 'basic', access_key: 'robot', access_secret: 'old-secret' },
+  webhook_secret: 'old-webhook-secret-value',
+};
+
+describe('registryFromInput', () => {
+  it('normalizes – the url, defaults and an anonymous credential', () => {
+    assert.deepEqual(
+      registryFromInput({
+        name: 'site',
+        url: 'http://site.example:5000/',
+        credential: { type: 'basic', access_key: '', access_secret: '' },
+        ca_certificate: '',
+      }),
+      {
+        name: 'site',
+        url: 'http://site.example:5000',
+        type: 'docker-registry',
+        description: '',
+        insecure: false,
+        ca_certificate: null,
+        credential: null,
+        webhook_secret: null,
+      },
+    );
+  });
+
+  const refused: Array<[string, Parameters<typeof registryFromInput>[0], string]> = [
+    [
+      'a masked secret with nothing stored',
+      { name: 'a', url: 'http://a', credential: { type: 'basic', access_key: 'u', access_secret: '*****' } },
+      'credential.access_secret',
+    ],
+    [
+      'a secret without a key',
+      { name: 'a', url: 'http://a', credential: { type: 'basic', access_key: '', access_secret: 'pw' } },
+      'credential.access_key',
+    ],
+    ['a masked webhook secret', { name: 'a', url: 'http://a', webhook_secret: '*****' }, 'webhook_secret'],
+  ];
+  for (const [title, input, field] of refused) {
+    it(`refuses – ${title}, naming ${field}`, () => {
+      assert.throws(
+        () => registryFromInput(input),
+        (error: unknown) => error instanceof InvalidInputError && error.field === field,
+      );
+    });
+  }
+});
+
+describe('applyRegistryUpdate', () => {
+  const cases: Array<[string, RegistryUpdate, Partial<RegistryDefinition>]> = [
+    ['an empty update changes nothing', {}, {}],
+    ['nulls change nothing', { name: null, url: null, access_secret: null, credential: null }, {}],
+    [
+      'a new name and url',
+      { name: 'hq2', url: 'https://hq2.example/' },
+      { name: 'hq2', url: 'https://hq2.example' },
+    ],
+    [
+      "Harbor's flat secret",
+      { access_secret: 'new-secret' },
+      { credential: { type: 'basic', access_key: 'robot', access_secret: 'new-secret' } },
+    ],
+    [
+      'the flat mask keeps the secret',
+      { access_key: 'robot2', access_secret: '*****' },
+      { credential: { type: 'basic', access_key: 'robot2', access_secret: 'old-secret' } },
+    ],
+    [
+      'the nested mask keeps the secret',
+      { credential: { type: 'basic', access_key: 'r', access_secret: '*****' } },
+      { credential: { type: 'basic', access_key: 'r', access_secret: 'old-secret' } },
+    ],
+    [
+      'empty key and secret remove the credential',
+      { access_key: '', access_secret: '' },
+      { credential: null },
+    ],
+    [
+      'a docker config credential',
+      { credential: { type: 'docker_config', config_path: '/c.json' } },
+      { credential: { type: 'docker_config', config_path: '/c.json' } },
+    ],
+    ['the webhook mask keeps the secret', { webhook_secret: '*****' }, {}],
+    ['an empty webhook secret removes it', { webhook_secret: '' }, { webhook_secret: null }],
+    ['an empty CA removes it', { ca_certificate: '' }, { ca_certificate: null }],
+    ['insecure false is a change', { insecure: true }, { insecure: true }],
+  ];
+  for (const [title, update, changes] of cases) {
+    it(`applies – ${title}`, () => {
+      assert.deepEqual(applyRegistryUpdate(stored, update), { ...stored, ...changes });
+    });
+  }
+
+  it('refuses – a flat mask when no secret is stored, naming access_secret', () => {
+    assert.throws(
+      () => applyRegistryUpdate({ ...stored, credential: null }, { access_key: 'u', access_secret: '*****' }),
+      (error: unknown) => error instanceof InvalidInputError && error.field === 'access_secret',
+    );
+  });
+});

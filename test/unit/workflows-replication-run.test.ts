@@ -1,0 +1,351 @@
+// The run workflow on the real Temporal dev server with stubbed activities: how it retries,
+// stops, pages and refuses, without registries. One bundle and one server for the file, a worker
+// per test, each test its own workflow ids.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import type { WorkflowBundle } from '@temporalio/worker';
+import {
+  pageTasksQuery,
+  replicationRunType,
+  runStatusQuery,
+  taskQueue,
+  type Artifact,
+  type EnumerateArtifactsInput,
+  type ExecutionSummary,
+  type ReplicateArtifactInput,
+  type ReplicationActivities,
+  type ReplicationRunInput,
+  type ReplicationRunWorkflow,
+} from '../../contract/index.js';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
+import { eventually } from '../harness/eventually.js';
+import { snapshotOf } from '../harness/policy-snapshot.js';
+import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
+
+const twoSites = snapshotOf(1, {
+  name: 'to-two-sites',
+  src_registry: { id: 1 },
+  dest_registries: [{ id: 2 }, { id: 3 }],
+});
+
+/** Activities that answer from a script; every call is recorded. Unscripted ones succeed doing nothing. */
+function scriptedActivities(script: Partial<ReplicationActivities>) {
+  const calls: Array<{ activity: keyof ReplicationActivities; input: unknown }> = [];
+  const done: ReplicationActivities = {
+    recordExecution: async () => ({ executionId: 1 }),
+    enumerateArtifacts: async () => ({ artifacts: [] }),
+    planPrune: async () => ({ artifacts: [], inScope: 0 }),
+    findUpToDate: async () => [],
+    auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
+    replicateArtifact: async (input) => ({
+      destinations: input.destinations.map((destination) => ({
+        ...destination,
+        ok: true,
+        outcome: 'copied',
+        bytes: 10,
+      })),
+    }),
+  };
+  const activities = Object.fromEntries(
+    (Object.keys(done) as Array<keyof ReplicationActivities>).map((name) => [
+      name,
+      (input: never) => {
+        calls.push({ activity: name, input });
+        return (script[name] ?? done[name])(input);
+      },
+    ]),
+  ) as unknown as ReplicationActivities;
+  const callsOf = <T>(activity: keyof ReplicationActivities) =>
+    calls.filter((call) => call.activity === activity).map((call) => call.input as T);
+  return { activities, callsOf };
+}
+
+describe('replicationRun workflow (stubbed activities)', () => {
+  let temporal: TestTemporal;
+  let connection: Connection;
+  let client: Client;
+  let bundle: WorkflowBundle;
+
+  before(async () => {
+    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflows()]);
+    connection = await Connection.connect({ address: temporal.address });
+    client = new Client({ connection });
+  });
+  after(async () => {
+    await connection?.close();
+    await temporal?.stop();
+  });
+
+  /** Runs `body` with a worker serving these activities; the worker is stopped after. */
+  async function withWorker<T>(activities: ReplicationActivities, body: () => Promise<T>): Promise<T> {
+    const { worker, connection: workerConnection } = await createWorker({
+      address: temporal.address,
+      namespace: 'default',
+      activities,
+      workflowBundle: bundle,
+      activityConcurrency: 8,
+      workflowConcurrency: 8,
+      shutdownGraceSeconds: 1,
+    });
+    try {
+      return await worker.runUntil(body());
+    } finally {
+      await workerConnection.close();
+    }
+  }
+
+  const start = (input: ReplicationRunInput) =>
+    client.workflow.start<ReplicationRunWorkflow>(replicationRunType, {
+      taskQueue,
+      workflowId: `test-${randomUUID()}`,
+      args: [input],
+    });
+
+  it('retries – only the failed destination, then the run succeeds', async () => {
+    let attempt = 0;
+    const { activities, callsOf } = scriptedActivities({
+      replicateArtifact: async (input) => {
+        attempt++;
+        return {
+          destinations: input.destinations.map((destination) => {
+            const fails = attempt === 1 && destination.registryId === 3;
+            return fails
+              ? {
+                  ...destination,
+                  ok: false,
+                  outcome: 'failed' as const,
+                  bytes: 0,
+                  error: { code: 'REGISTRY_SERVER_ERROR', message: '503', retryable: true },
+                }
+              : { ...destination, ok: true, outcome: 'copied' as const, bytes: 100 };
+          }),
+        };
+      },
+    });
+    const summary = await withWorker(activities, async () => {
+      const handle = await start({
+        policy: twoSites,
+        trigger: 'event_based',
+        artifacts: [{ repository: 'production/api', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` }],
+      });
+      return handle.result();
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.deepEqual(summary.counts, { total: 2, failed: 0, succeed: 2, in_progress: 0, stopped: 0 });
+    assert.deepEqual(
+      callsOf<ReplicateArtifactInput>('replicateArtifact').map((input) =>
+        input.destinations.map((destination) => destination.registryId),
+      ),
+      [[2, 3], [3]],
+    );
+  });
+
+  it('retries – a destination that keeps failing fails alone after its attempts', async () => {
+    const { activities, callsOf } = scriptedActivities({
+      replicateArtifact: async (input) => ({
+        destinations: input.destinations.map((destination) =>
+          destination.registryId === 3
+            ? {
+                ...destination,
+                ok: false,
+                outcome: 'failed' as const,
+                bytes: 0,
+                error: { code: 'REGISTRY_UNAUTHORIZED', message: 'refused', retryable: false },
+              }
+            : { ...destination, ok: true, outcome: 'copied' as const, bytes: 100 },
+        ),
+      }),
+    });
+    const summary = await withWorker(activities, async () =>
+      (
+        await start({
+          policy: twoSites,
+          trigger: 'event_based',
+          artifacts: [{ repository: 'production/api', tag: 'v1' }],
+        })
+      ).result(),
+    );
+    assert.equal(summary.status, 'Failed');
+    assert.deepEqual(summary.counts, { total: 2, failed: 1, succeed: 1, in_progress: 0, stopped: 0 });
+    // Not retryable: one attempt only.
+    assert.equal(callsOf('replicateArtifact').length, 1);
+  });
+
+  it('stops – mid-page: what finished stays Succeed, the rest is Stopped', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 6 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    const { activities } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts }),
+      replicateArtifact: async (input) => {
+        if (input.artifact.tag === 'v0' || input.artifact.tag === 'v1')
+          return {
+            destinations: input.destinations.map((d) => ({
+              ...d,
+              ok: true,
+              outcome: 'copied' as const,
+              bytes: 1,
+            })),
+          };
+        // A long copy: it heartbeats until the stop reaches it.
+        const context = Context.current();
+        for (;;) {
+          context.heartbeat();
+          if (context.cancellationSignal.aborted) throw new CancelledFailure('stopped');
+          await context.sleep(100).catch(() => undefined);
+        }
+      },
+    });
+    await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      await eventually(
+        async () => (await handle.query(runStatusQuery)).pages?.length === 1,
+        20_000,
+        'the first page to start',
+      );
+      const page = (await handle.query(runStatusQuery)).pages![0]!.workflowId;
+      await eventually(
+        async () =>
+          ((await client.workflow.getHandle(page).query(runStatusQuery)).tally.statuses.Succeed ?? 0) >= 4,
+        20_000,
+        'the first two artifacts to be copied',
+      );
+      await handle.cancel();
+      const ended = await handle.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(
+        ended instanceof WorkflowFailedError && ended.cause instanceof CancelledFailure,
+        String(ended),
+      );
+      const status = await handle.query(runStatusQuery);
+      assert.equal(status.summary.status, 'Stopped');
+      assert.deepEqual(status.summary.counts, {
+        total: 12,
+        failed: 0,
+        succeed: 4,
+        in_progress: 0,
+        stopped: 8,
+      });
+      const tasks = await client.workflow.getHandle(page).query(pageTasksQuery, { limit: 100 });
+      assert.deepEqual(
+        tasks.tasks.map((task) => `${task.srcResource} ${task.status}`),
+        artifacts.flatMap((artifact) => {
+          const status = artifact.tag === 'v0' || artifact.tag === 'v1' ? 'Succeed' : 'Stopped';
+          return [`production/api:${artifact.tag} ${status}`, `production/api:${artifact.tag} ${status}`];
+        }),
+      );
+    });
+  });
+
+  it('pages – 1,200 artifacts in pages of 500, the cursor carried from each to the next', async () => {
+    const all: Artifact[] = Array.from({ length: 1200 }, (_, index) => ({
+      repository: `production/app-${Math.floor(index / 400)}`,
+      tag: `t${String(index % 400).padStart(4, '0')}`,
+    }));
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async ({ cursor, pageSize }) => {
+        const from = cursor
+          ? all.findIndex((a) => a.repository === cursor.repository && a.tag === cursor.tag) + 1
+          : 0;
+        const artifacts = all.slice(from, from + pageSize);
+        const last = artifacts.at(-1);
+        return from + pageSize < all.length && last
+          ? { artifacts, next: { repository: last.repository, tag: last.tag! } }
+          : { artifacts };
+      },
+      // Every tag is in place already: pages are planned and checked, nothing is copied.
+      findUpToDate: async ({ checks }) =>
+        checks.flatMap((check) =>
+          check.targets.map((target) => ({
+            taskId: target.taskId,
+            outcome: 'skipped' as const,
+            digest: 'sha256:x',
+          })),
+        ),
+    });
+    const policy = snapshotOf(2, { name: 'one-site', src_registry: { id: 1 }, dest_registry: { id: 2 } });
+    const { summary, status, lastTask } = await withWorker(activities, async () => {
+      const handle = await start({ policy, trigger: 'manual' });
+      const summary: ExecutionSummary = await handle.result();
+      const status = await handle.query(runStatusQuery);
+      const lastPage = status.pages!.at(-1)!;
+      const lastTask = (
+        await client.workflow.getHandle(lastPage.workflowId).query(pageTasksQuery, { offset: 199 })
+      ).tasks[0];
+      return { summary, status, lastTask };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.equal(summary.counts.total, 1200);
+    assert.deepEqual(
+      status.pages!.map((page) => [page.firstTaskId, page.taskCount]),
+      [
+        [1, 500],
+        [501, 500],
+        [1001, 200],
+      ],
+    );
+    assert.deepEqual(
+      callsOf<EnumerateArtifactsInput>('enumerateArtifacts').map((input) => input.cursor ?? null),
+      [
+        null,
+        { repository: 'production/app-1', tag: 't0099' },
+        { repository: 'production/app-2', tag: 't0199' },
+      ],
+    );
+    assert.equal(callsOf('replicateArtifact').length, 0);
+    assert.equal(lastTask?.id, 1200);
+    assert.equal(lastTask?.srcResource, 'production/app-2:t0399');
+    assert.equal(lastTask?.outcome, 'skipped');
+  });
+
+  it('single active – a run told another is in progress is recorded, copies nothing and ends Stopped', async () => {
+    const { activities, callsOf } = scriptedActivities({});
+    const summary = await withWorker(activities, async () =>
+      (
+        await start({
+          policy: twoSites,
+          trigger: 'scheduled',
+          skipReason: 'another execution of this policy is in progress (single_active_replication)',
+        })
+      ).result(),
+    );
+    assert.equal(summary.status, 'Stopped');
+    assert.match(summary.statusText, /^skipped: another execution/);
+    assert.equal(callsOf('recordExecution').length, 1);
+    assert.equal(callsOf('enumerateArtifacts').length, 0);
+  });
+
+  it('mirror – a prune the guardrails refuse deletes nothing and fails the run with the reason', async () => {
+    const mirror = snapshotOf(3, {
+      name: 'dr-mirror',
+      src_registry: { id: 1 },
+      dest_registry: { id: 2 },
+      mirror: { prune: true, max_delete_ratio: 0.2 },
+    });
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
+      planPrune: async () => ({
+        artifacts: [],
+        inScope: 10,
+        refusal: 'would delete 5 of 10 tags in scope (50%), more than max_delete_ratio 0.2',
+      }),
+    });
+    const summary = await withWorker(activities, async () =>
+      (await start({ policy: mirror, trigger: 'manual' })).result(),
+    );
+    assert.equal(summary.status, 'Failed');
+    assert.match(summary.statusText, /^prune refused: dc-2: would delete 5 of 10/);
+    assert.equal(callsOf('planPrune').length, 1);
+    assert.ok(
+      callsOf<ReplicateArtifactInput>('replicateArtifact').every((input) => input.operation === 'copy'),
+      'nothing deleted',
+    );
+  });
+});
