@@ -8,7 +8,7 @@ import {
   type DriftFindings,
   type UnservableEntry,
 } from '../contract/index.js';
-import { destinationRepository, matchesFilters, type PolicySnapshot } from '../policies/index.js';
+import { destinationRepository, matchesFilters, PolicySnapshot } from '../policies/index.js';
 import {
   forEachBounded,
   RegistryNotFoundError,
@@ -134,7 +134,8 @@ export async function auditDrift(
   store: Store,
   input: AuditDriftInput,
 ): Promise<DriftFindings> {
-  const { policy } = input;
+  // An attempt scheduled by an earlier release carries the snapshot in that release's form.
+  const policy = PolicySnapshot.parse(input.policy);
   const source = await clients.get(policy.src_registry_id);
   const listed: TaggedArtifact[] = [];
   for await (const artifact of artifactsInScope(source, policy.filters)) listed.push(artifact);

@@ -6,7 +6,7 @@ import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { findUpToDate } from './find-up-to-date.js';
 import { planPrune } from './plan-prune.js';
-import { recordExecution } from './record-execution.js';
+import { recordExecution, recordPageTasks, recordRunResult } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
 import { createReplicationMeter } from './replication-meter.js';
@@ -28,6 +28,8 @@ export function createReplicationActivities({
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   return {
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
+    recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
+    recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input)),
     enumerateArtifacts: (input) => atActivityEdge(() => enumerateArtifacts(clients, input)),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
     findUpToDate: (input) => meter.upToDate(input, () => atActivityEdge(() => findUpToDate(clients, input))),

@@ -1,4 +1,5 @@
 import type { Artifact, EnumerateArtifactsInput, EnumerateArtifactsResult } from '../contract/index.js';
+import { PolicySnapshot } from '../policies/index.js';
 import { artifactsInScope } from './artifacts-in-scope.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -7,9 +8,11 @@ export async function enumerateArtifacts(
   clients: RegistryClients,
   input: EnumerateArtifactsInput,
 ): Promise<EnumerateArtifactsResult> {
-  const source = await clients.get(input.policy.src_registry_id);
+  // An attempt scheduled by an earlier release carries the snapshot in that release's form.
+  const policy = PolicySnapshot.parse(input.policy);
+  const source = await clients.get(policy.src_registry_id);
   const artifacts: Artifact[] = [];
-  for await (const artifact of artifactsInScope(source, input.policy.filters, input.cursor)) {
+  for await (const artifact of artifactsInScope(source, policy.filters, input.cursor)) {
     if (artifacts.length === input.pageSize) {
       const last = artifacts[artifacts.length - 1]!;
       return { artifacts, next: { repository: last.repository, tag: last.tag ?? '' } };

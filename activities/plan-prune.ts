@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Artifact, PlanPruneInput, PrunePlan } from '../contract/index.js';
-import { defaultMaxDeleteRatio, matchesNameFilter } from '../policies/index.js';
+import { defaultMaxDeleteRatio, matchesNameFilter, PolicySnapshot } from '../policies/index.js';
 import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -19,18 +19,19 @@ function isProtected(artifact: TaggedArtifact, protect: readonly string[]): bool
  * lists nothing in scope or the share of deletions passes `maxDeleteRatio`.
  */
 export async function planPrune(clients: RegistryClients, input: PlanPruneInput): Promise<PrunePlan> {
-  const mirror = input.policy.mirror;
+  // An attempt scheduled by an earlier release carries the snapshot in that release's form.
+  const policy = PolicySnapshot.parse(input.policy);
+  const mirror = policy.mirror;
   if (!mirror?.prune) return { artifacts: [], inScope: 0 };
   const protect = mirror.protect ?? [];
   const maxDeleteRatio = mirror.max_delete_ratio ?? defaultMaxDeleteRatio;
-  const source = await clients.get(input.policy.src_registry_id);
+  const source = await clients.get(policy.src_registry_id);
   const destination = await clients.get(input.destinationRegistryId);
 
   const atSource = new Set<string>();
-  for await (const artifact of artifactsInScope(source, input.policy.filters)) atSource.add(key(artifact));
+  for await (const artifact of artifactsInScope(source, policy.filters)) atSource.add(key(artifact));
   const atDestination: TaggedArtifact[] = [];
-  for await (const artifact of artifactsInScope(destination, input.policy.filters))
-    atDestination.push(artifact);
+  for await (const artifact of artifactsInScope(destination, policy.filters)) atDestination.push(artifact);
 
   const extra = atDestination.filter(
     (artifact) => !atSource.has(key(artifact)) && !isProtected(artifact, protect),

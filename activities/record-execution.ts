@@ -1,4 +1,4 @@
-import type { RecordExecutionInput } from '../contract/index.js';
+import type { RecordExecutionInput, RecordPageTasksInput, RecordRunResultInput } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -11,4 +11,18 @@ export async function recordExecution(
 ): Promise<{ executionId: number }> {
   const execution = await store.executions.create(input);
   return { executionId: execution.id };
+}
+
+/** Keeps a page's tasks as it ended: the tasks of a closed run are read from the store. */
+export async function recordPageTasks(store: Store, input: RecordPageTasksInput): Promise<void> {
+  await store.runPages.record(
+    input.runWorkflowId,
+    { page: input.page, firstTaskId: input.firstTaskId, taskCount: input.tasks.length },
+    input.tasks,
+  );
+}
+
+/** Keeps how a run ended: a closed run's counts and text are read from the store. */
+export async function recordRunResult(store: Store, input: RecordRunResultInput): Promise<void> {
+  await store.executions.recordResult(input.workflowId, input.summary, new Date().toISOString());
 }

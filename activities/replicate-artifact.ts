@@ -11,7 +11,10 @@ import type { RegistryClients } from './registry-clients.js';
 /** How often a copy reports progress, so a stop or a lost worker is noticed within seconds. */
 const heartbeatEveryMs = 1_000;
 
-function outcomeOf(status: 'copied' | 'skipped' | 'conflict', dryRun = false): DestinationResult['outcome'] {
+function outcomeOf(
+  status: 'copied' | 'skipped' | 'conflict' | 'superseded',
+  dryRun = false,
+): DestinationResult['outcome'] {
   if (status === 'conflict') return 'kept';
   return status === 'copied' && dryRun ? 'would_copy' : status;
 }
@@ -93,6 +96,7 @@ export async function replicateArtifact(
         outcome: outcomeOf(target.status, input.dryRun),
         digest: target.digest ?? copy.digest,
         bytes: target.bytesUploaded,
+        ...(target.note ? { note: target.note } : {}),
       };
     });
     return { digest: copy.digest, destinations };

@@ -6,7 +6,8 @@ export function toHarborExecution(facts: ExecutionFacts) {
   const { status } = facts;
   const counts = facts.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
   let statusText = facts.summary?.statusText ?? '';
-  if (status === 'Failed' && facts.workflowStatus !== 'COMPLETED')
+  // A run that ended without saying how (terminated, timed out) reads as what Temporal says.
+  if (status === 'Failed' && facts.workflowStatus !== 'COMPLETED' && !facts.summaryIsFinal)
     statusText = `run ${facts.workflowStatus.toLowerCase()}`;
   if (facts.workflowStatus === 'CANCELLED' && !statusText.includes('stopped'))
     statusText = `stopped; ${statusText}`;
@@ -40,6 +41,7 @@ export function toHarborTask(task: ReplicationTask, executionId: number) {
     end_time: task.endTime ?? null,
     outcome: task.outcome ?? null,
     digest: task.digest ?? null,
+    note: task.note ?? null,
     bytes: task.bytes,
     attempts: task.attempts,
   };
@@ -55,6 +57,7 @@ export function taskLog(task: ReplicationTask): string {
   if (task.startTime) lines.push(`started: ${task.startTime}`);
   if (task.endTime) lines.push(`ended: ${task.endTime}`);
   if (task.digest) lines.push(`digest: ${task.digest}`);
+  if (task.note) lines.push(`note: ${task.note}`);
   lines.push(`bytes transferred: ${task.bytes}`);
   if (task.error) lines.push(`error ${task.error.code}: ${task.error.message}`);
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,9 @@
 import type { Platform, PolicySnapshot, VerifyMode } from '../policies/index.js';
 import type { Artifact, Operation } from './artifact.js';
 import type { DriftFindings } from './drift.js';
+import type { ExecutionSummary } from './execution-summary.js';
 import type { Trigger } from './run-input.js';
+import type { ReplicationTask } from './tasks.js';
 
 // The inputs and results of Regatta's activities: plain data, registries by id, never a secret.
 
@@ -9,6 +11,21 @@ export interface RecordExecutionInput {
   workflowId: string;
   policyId: number;
   trigger: Trigger;
+}
+
+/** A page's tasks as it ended, kept so a closed run is read without replaying it. */
+export interface RecordPageTasksInput {
+  /** The run's workflow id (not the page's). */
+  runWorkflowId: string;
+  page: number;
+  firstTaskId: number;
+  tasks: ReplicationTask[];
+}
+
+/** How a run ended, as it reports itself. */
+export interface RecordRunResultInput {
+  workflowId: string;
+  summary: ExecutionSummary;
 }
 
 export interface EnumerateCursor {
@@ -53,10 +70,15 @@ export interface DestinationResult {
   registryId: number;
   repository: string;
   ok: boolean;
-  /** copied, skipped (already there), kept (override off, another digest left), deleted, absent, ... */
-  outcome: 'copied' | 'skipped' | 'kept' | 'deleted' | 'absent' | 'failed' | 'would_copy';
+  /**
+   * copied, skipped (already there), kept (override off, another digest left), superseded (the
+   * source moved on before the tag was set, so it was not), deleted, absent, failed, would_copy.
+   */
+  outcome: 'copied' | 'skipped' | 'kept' | 'superseded' | 'deleted' | 'absent' | 'failed' | 'would_copy';
   digest?: string;
   bytes: number;
+  /** Why the destination was left as it was (superseded, kept), for the task's log. */
+  note?: string;
   error?: { code: string; message: string; retryable: boolean };
 }
 
@@ -110,6 +132,8 @@ export interface AuditDriftInput {
  */
 export interface ReplicationActivities {
   recordExecution(input: RecordExecutionInput): Promise<{ executionId: number }>;
+  recordPageTasks(input: RecordPageTasksInput): Promise<void>;
+  recordRunResult(input: RecordRunResultInput): Promise<void>;
   enumerateArtifacts(input: EnumerateArtifactsInput): Promise<EnumerateArtifactsResult>;
   planPrune(input: PlanPruneInput): Promise<PrunePlan>;
   findUpToDate(input: FindUpToDateInput): Promise<UpToDateTask[]>;

@@ -5,7 +5,7 @@ export const DriftAuditInput = z.object({
   policy: PolicySnapshot,
   verify: VerifyMode.default('off'),
 });
-export type DriftAuditInput = z.input<typeof DriftAuditInput>;
+export type DriftAuditInput = Omit<z.input<typeof DriftAuditInput>, 'policy'> & { policy: PolicySnapshot };
 
 /** A tag in scope, with its digest at the source and at the destination (absent where it is not). */
 export const DriftEntry = z.object({

@@ -7,5 +7,5 @@ export { ReplicationRunInput, Trigger } from './run-input.js';
 export * from './run-status.js';
 export * from './search-attributes.js';
 export { taskQueue } from './task-queue.js';
-export { ReplicationTask, TaskStatus, TaskTally } from './tasks.js';
+export { ReplicationTask, TaskStatus, TaskTally, selectTasks } from './tasks.js';
 export * from './workflows.js';

@@ -19,4 +19,7 @@ export const ReplicationRunInput = z.object({
   /** For event runs, when the registry reported the change (ISO 8601). */
   eventTime: z.string().optional(),
 });
-export type ReplicationRunInput = z.input<typeof ReplicationRunInput>;
+/** What a run is started with; an earlier release's snapshot form is read too (policies/legacy-snapshot.ts). */
+export type ReplicationRunInput = Omit<z.input<typeof ReplicationRunInput>, 'policy'> & {
+  policy: PolicySnapshot;
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Operation } from './artifact.js';
+import type { PageTasks, TaskRequest } from './run-status.js';
 
 export const TaskStatus = z.enum(['Pending', 'InProgress', 'Succeed', 'Failed', 'Stopped']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
@@ -25,6 +26,8 @@ export const ReplicationTask = z.object({
   attempts: z.number().int().default(0),
   startTime: z.string().optional(),
   endTime: z.string().optional(),
+  /** Why a destination was left as it was (superseded by a newer push, kept by the source). */
+  note: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ReplicationTask = z.infer<typeof ReplicationTask>;
@@ -37,3 +40,11 @@ export const TaskTally = z.object({
   bytes: z.number(),
 });
 export type TaskTally = z.infer<typeof TaskTally>;
+
+/** Some of a page's tasks: those of a status (or all), from `offset`, at most `limit` (≤ 5,000). */
+export function selectTasks(tasks: readonly ReplicationTask[], request: TaskRequest = {}): PageTasks {
+  const matching = request.status ? tasks.filter((task) => task.status === request.status) : tasks;
+  const offset = Math.max(0, request.offset ?? 0);
+  const limit = Math.min(Math.max(1, request.limit ?? 100), 5000);
+  return { tasks: matching.slice(offset, offset + limit), matching: matching.length };
+}

@@ -8,6 +8,8 @@ import type { ReplicationRunInput } from './run-input.js';
 /** One execution of one policy. */
 export type ReplicationRunWorkflow = (input: ReplicationRunInput) => Promise<ExecutionSummary>;
 export const replicationRunType = 'replicationRun';
+/** The failure type of a run that ended with failed tasks; its ExecutionSummary is the failure's first detail. */
+export const runFailedType = 'RUN_FAILED';
 
 /** A read-only audit of how far a policy's destinations are from its source. */
 export type DriftAuditWorkflow = (input: DriftAuditInput) => Promise<DriftReport>;

@@ -14,7 +14,7 @@ export const folders = {
   policies: ['errors', 'oci'],
   registry: ['errors', 'oci'],
   contract: ['errors', 'oci', 'policies'],
-  store: ['errors', 'oci', 'policies'],
+  store: ['errors', 'oci', 'policies', 'contract'],
   temporal: ['errors'],
   workflows: ['contract', 'policies'],
   activities: ['errors', 'oci', 'policies', 'registry', 'store', 'contract'],

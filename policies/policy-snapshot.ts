@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromLegacySnapshot } from './legacy-snapshot.js';
 import { StoredPolicy } from './policy-definition.js';
 
 /** A destination of a run: a registry by id, with its name for task resources and labels. */
@@ -10,7 +11,7 @@ export type SnapshotDestination = z.infer<typeof SnapshotDestination>;
  * and its destinations by id and name. Never a credential: activities resolve those from the
  * registry ids, so secrets stay out of workflow history.
  */
-export const PolicySnapshot = StoredPolicy.pick({
+const CurrentSnapshot = StoredPolicy.pick({
   id: true,
   name: true,
   src_registry_id: true,
@@ -24,7 +25,10 @@ export const PolicySnapshot = StoredPolicy.pick({
   replicate_referrers: true,
   mirror: true,
 }).extend({ destinations: z.array(SnapshotDestination).min(1) });
-export type PolicySnapshot = z.infer<typeof PolicySnapshot>;
+
+/** Runs started by an earlier release carry the legacy form: it is read as today's. */
+export const PolicySnapshot = z.preprocess(fromLegacySnapshot, CurrentSnapshot);
+export type PolicySnapshot = z.infer<typeof CurrentSnapshot>;
 
 /** The snapshot of a stored policy; `registryName` names each destination. */
 export function policySnapshot(policy: StoredPolicy, registryName: (id: number) => string): PolicySnapshot {

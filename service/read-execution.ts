@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   pageTasksQuery,
   runStatusQuery,
+  selectTasks,
   type ExecutionStatus,
   type ExecutionSummary,
   type PageTasks,
@@ -9,7 +10,7 @@ import {
   type TaskRequest,
   type Trigger,
 } from '../contract/index.js';
-import type { ExecutionRecord } from '../store/index.js';
+import type { ExecutionRecord, Store } from '../store/index.js';
 
 /** Temporal's workflow status names, as `describe()` returns them. */
 export type WorkflowStatusName =
@@ -38,6 +39,8 @@ export interface ExecutionFacts {
   startTime: Date;
   closeTime?: Date;
   summary?: ExecutionSummary;
+  /** The summary is what the run reported as it ended (its result, or what it kept), not a live reading. */
+  summaryIsFinal?: boolean;
 }
 
 /** Harbor's execution status from Temporal's: the workflow's own summary decides between success and failure. */
@@ -61,7 +64,8 @@ export function executionStatus(
 
 /**
  * The status of a run (or of one of its pages), read from Temporal: its `status` query. A closed
- * workflow answers too (a worker replays it); undefined when none can.
+ * workflow answers too, but only by a worker replaying it with today's code: closed runs are read
+ * from the store, this is for running ones (and runs closed before the store kept them).
  */
 export async function queryRunStatus(client: Client, workflowId: string): Promise<RunStatus | undefined> {
   try {
@@ -79,6 +83,7 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
     trigger: record.trigger as Trigger,
     workflowId: record.workflowId,
   };
+  const kept = record.result;
   let description;
   try {
     description = await handle.describe();
@@ -88,15 +93,18 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
     return {
       ...base,
       workflowStatus: 'UNKNOWN',
-      status: executionStatus('UNKNOWN', undefined),
-      dryRun: false,
+      status: kept?.summary.status ?? executionStatus('UNKNOWN', undefined),
+      dryRun: kept?.summary.dryRun === true,
       startTime: new Date(record.creationTime),
+      ...(kept ? { closeTime: new Date(kept.closedAt), summary: kept.summary, summaryIsFinal: true } : {}),
     };
   }
   const workflowStatus = description.status.name as WorkflowStatusName;
-  let summary: ExecutionSummary | undefined;
-  if (workflowStatus === 'COMPLETED') summary = (await handle.result()) as ExecutionSummary;
-  else summary = (await queryRunStatus(client, record.workflowId))?.summary;
+  // What a closed run left (its result, or what it kept in the store) is read, never replayed.
+  let summary: ExecutionSummary | undefined = kept?.summary;
+  if (!summary && workflowStatus === 'COMPLETED') summary = (await handle.result()) as ExecutionSummary;
+  const summaryIsFinal = summary !== undefined;
+  summary ??= (await queryRunStatus(client, record.workflowId))?.summary;
   return {
     ...base,
     workflowStatus,
@@ -104,7 +112,7 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
     dryRun: description.memo?.dryRun === true,
     startTime: description.startTime,
     ...(description.closeTime ? { closeTime: description.closeTime } : {}),
-    ...(summary ? { summary } : {}),
+    ...(summary ? { summary, summaryIsFinal } : {}),
   };
 }
 
@@ -115,10 +123,13 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
  */
 export async function readTasks(
   client: Client,
-  workflowId: string,
+  store: Store,
+  record: ExecutionRecord,
   request: TaskRequest,
 ): Promise<PageTasks | undefined> {
-  const run = await queryRunStatus(client, workflowId);
+  const kept = await keptTasks(store, record, request);
+  if (kept) return kept;
+  const run = await queryRunStatus(client, record.workflowId);
   if (!run) return undefined;
   let skip = Math.max(0, request.offset ?? 0);
   let wanted = Math.min(Math.max(1, request.limit ?? 100), 5000);
@@ -142,6 +153,43 @@ export async function readTasks(
     found.tasks.push(...some.tasks);
     wanted -= some.tasks.length;
     skip = 0;
+  }
+  return found;
+}
+
+/**
+ * A closed run's tasks from what its pages kept in the store; undefined when they do not cover
+ * the whole run (a run still going, or one whose first pages ended before the store kept them).
+ */
+async function keptTasks(
+  store: Store,
+  record: ExecutionRecord,
+  request: TaskRequest,
+): Promise<PageTasks | undefined> {
+  if (!record.result) return undefined;
+  const pages = await store.runPages.pages(record.workflowId);
+  const kept = pages.reduce((sum, page) => sum + page.taskCount, 0);
+  if (kept !== record.result.summary.counts.total) return undefined;
+  let skip = Math.max(0, request.offset ?? 0);
+  let wanted = Math.min(Math.max(1, request.limit ?? 100), 5000);
+  const found: PageTasks = { tasks: [], matching: 0 };
+  for (const page of pages) {
+    // Without a status filter a page's count is known without reading its tasks.
+    if (!request.status && (wanted === 0 || skip >= page.taskCount)) {
+      found.matching += page.taskCount;
+      skip -= Math.min(skip, page.taskCount);
+      continue;
+    }
+    const some = selectTasks(await store.runPages.tasks(record.workflowId, page.page), {
+      offset: skip,
+      limit: Math.max(1, wanted),
+      ...(request.status ? { status: request.status } : {}),
+    });
+    found.matching += some.matching;
+    const taken = wanted === 0 ? [] : some.tasks;
+    found.tasks.push(...taken);
+    wanted -= taken.length;
+    skip = Math.max(0, skip - some.matching);
   }
   return found;
 }

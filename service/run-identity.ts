@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describeArtifact, type Artifact, type Trigger } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
+import type { RegistryEvent } from './registry-event.js';
 
 /** Workflow ids allow letters, digits and most punctuation; keep them readable in the UI. */
 function slug(text: string): string {
@@ -24,16 +26,25 @@ export function scheduledRunIdPrefix(policy: Pick<PolicySnapshot, 'name'>): stri
 }
 
 /**
- * Deterministic for an event: duplicate deliveries of one push map to one id, so Temporal starts
- * one run however often the registry delivers it.
+ * What tells one event from another: the registry's own event id, else the event as delivered
+ * (with its time). A delivery sent again carries the same; a new push of the same digest (a tag
+ * rolled back, a re-push after a delete) does not.
  */
-export function eventRunId(
-  policy: Pick<PolicySnapshot, 'id' | 'name'>,
-  artifact: Artifact,
-  action: 'push' | 'delete',
-): string {
-  const digest = (artifact.digest ?? '').replace(/^sha256:/, '');
-  return `${slug(policy.name)}-${policy.id}/event/${action}/${artifact.repository}:${artifact.tag ?? ''}@${digest}`;
+export function eventKey(event: RegistryEvent): string {
+  const identity =
+    event.eventId ??
+    JSON.stringify([event.action, event.repository, event.tag, event.digest, event.occurredAt]);
+  return createHash('sha256').update(identity).digest('hex').slice(0, 16);
+}
+
+/**
+ * One id per event and policy: `<policy>-<id>/event/<action>/<repo>:<tag>@<digest>/<event key>`.
+ * Started with reuse only after a failure, so a delivery sent again starts nothing while its run
+ * is going or after it succeeded, and starts it again after it failed.
+ */
+export function eventRunId(policy: Pick<PolicySnapshot, 'id' | 'name'>, event: RegistryEvent): string {
+  const digest = (event.digest ?? '').replace(/^sha256:/, '');
+  return `${slug(policy.name)}-${policy.id}/event/${event.action}/${event.repository}:${event.tag ?? ''}@${digest}/${eventKey(event)}`;
 }
 
 /** One audit per policy and mode at a time: concurrent requests share it. */

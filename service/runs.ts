@@ -108,13 +108,13 @@ export function createRuns(store: Store, client: Client) {
 
     async tasks(id: number, request: TaskRequest): Promise<PageTasks & { executionId: number }> {
       const record = await store.executions.get(id);
-      const found = await readTasks(client, record.workflowId, request);
+      const found = await readTasks(client, store, record, request);
       return { executionId: record.id, tasks: found?.tasks ?? [], matching: found?.matching ?? 0 };
     },
 
     async task(id: number, taskId: number): Promise<ReplicationTask> {
       const record = await store.executions.get(id);
-      const found = await readTasks(client, record.workflowId, { offset: taskId - 1, limit: 1 });
+      const found = await readTasks(client, store, record, { offset: taskId - 1, limit: 1 });
       const task = found?.tasks[0];
       if (!task || task.id !== taskId)
         throw new NotFoundError(`task ${taskId} of execution ${record.id} not found`);

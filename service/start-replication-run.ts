@@ -47,8 +47,9 @@ export function replicationRunOptions(policy: PolicySnapshot, trigger: Trigger, 
 }
 
 /**
- * Starts a run. Event runs have deterministic ids: a duplicate delivery finds the run already
- * started (running or done) and starts nothing new.
+ * Starts a run. Event runs have one id per event (run-identity.ts): a duplicate delivery finds its
+ * run going (and joins it) or done (and is refused, WorkflowExecutionAlreadyStartedError), unless
+ * that run failed: then the event is replicated again.
  */
 export async function startReplicationRun(
   input: StartReplicationRunInput,
@@ -71,7 +72,7 @@ export async function startReplicationRun(
     ...(input.dryRun ? { memo: { dryRun: true } } : {}),
     ...(input.trigger === 'event_based'
       ? {
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
           workflowIdConflictPolicy: 'USE_EXISTING' as const,
         }
       : {}),

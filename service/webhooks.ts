@@ -1,6 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { UnauthorizedError } from '../errors/access-errors.js';
+import { InvalidInputError } from '../errors/regatta-error.js';
 import { matchesFilters, type PolicySnapshot, type StoredPolicy } from '../policies/index.js';
+import { forEachBounded } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { TemporalUnavailableError } from '../temporal/temporal-unavailable-error.js';
 import { storedPolicySnapshot } from './policy-snapshot.js';
@@ -10,6 +12,10 @@ import { startReplicationRun } from './start-replication-run.js';
 
 /** How long Temporal has to accept a run before the delivery is refused (the registry delivers again). */
 const startDeadlineMs = 5_000;
+/** A delivery is a handful of events; one that would start more runs than this is refused, not queued. */
+export const maxRunsPerDelivery = 1000;
+/** Runs of one delivery started at once. */
+const startsInFlight = 8;
 
 /**
  * What a delivery did: `started` at least one new run, every run it asks for existed already
@@ -77,15 +83,25 @@ export function createWebhooks(store: Store, client: Client) {
         }
       }
       if (starts.length === 0) return { outcome: 'ignored', runs: [] };
-      const runs: string[] = [];
-      let started = false;
+      if (starts.length > maxRunsPerDelivery) {
+        throw new InvalidInputError(
+          `body: would start ${starts.length} runs, more than ${maxRunsPerDelivery} per delivery`,
+          'body',
+        );
+      }
       // An envelope often carries many events for one policy: read its registries once.
       const snapshots = new Map<number, Promise<PolicySnapshot>>();
-      for (const { policy, event } of starts) {
+      for (const { policy } of starts)
         if (!snapshots.has(policy.id)) snapshots.set(policy.id, storedPolicySnapshot(store, policy));
-        const snapshot = await snapshots.get(policy.id)!;
+      const planned = await Promise.all(
+        starts.map(async ({ policy, event }) => {
+          const snapshot = await snapshots.get(policy.id)!;
+          return { snapshot, event, workflowId: eventRunId(snapshot, event) };
+        }),
+      );
+      let started = false;
+      await forEachBounded(planned, startsInFlight, async ({ snapshot, event, workflowId }) => {
         const artifact = { repository: event.repository, tag: event.tag, digest: event.digest };
-        const workflowId = eventRunId(snapshot, artifact, event.action);
         try {
           await client.connection.withDeadline(Date.now() + startDeadlineMs, () =>
             startReplicationRun({
@@ -100,15 +116,15 @@ export function createWebhooks(store: Store, client: Client) {
           );
           started = true;
         } catch (error) {
-          // The same push delivered again: its run exists (running or done), which is what was asked.
+          // The same event delivered again: its run is going or succeeded, which is what was asked.
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
             throw new TemporalUnavailableError('Temporal did not accept the run; deliver again', {
               cause: error,
             });
           }
         }
-        runs.push(workflowId);
-      }
+      });
+      const runs = planned.map((run) => run.workflowId);
       return { outcome: started ? 'started' : 'duplicate', runs };
     },
   };

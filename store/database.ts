@@ -47,6 +47,18 @@ export interface ExecutionsTable {
   run_id: string | null;
   trigger: string;
   created_at: string;
+  /** The run's ExecutionSummary as JSON once it has ended, so a closed run is read without replaying it. */
+  summary: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The tasks of one page of a run, kept when the page ends (gzip'd JSON, base64). */
+export interface RunPagesTable {
+  workflow_id: string;
+  page: number;
+  first_task_id: number;
+  task_count: number;
+  tasks: string;
 }
 
 export interface ApiTokensTable {
@@ -85,6 +97,7 @@ export interface Database {
   policies: PoliciesTable;
   policy_destinations: PolicyDestinationsTable;
   executions: ExecutionsTable;
+  run_pages: RunPagesTable;
   api_tokens: ApiTokensTable;
   source_changes: SourceChangesTable;
   meta: MetaTable;

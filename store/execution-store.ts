@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import { ExecutionSummary } from '../contract/index.js';
 import type { ExecutionsTable } from './database.js';
 import type { StoreDialect } from './dialect.js';
 import {
@@ -19,6 +20,8 @@ export const ExecutionRecord = z.object({
   runId: z.string().optional(),
   trigger: z.string(),
   creationTime: z.string(),
+  /** How the run ended, once it has: what it reported of itself, kept so it is read without a replay. */
+  result: z.object({ summary: ExecutionSummary, closedAt: z.string() }).optional(),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecord>;
 
@@ -37,6 +40,9 @@ function record(row: Selectable<ExecutionsTable>): ExecutionRecord {
     ...(row.run_id !== null ? { runId: row.run_id } : {}),
     trigger: row.trigger,
     creationTime: row.created_at,
+    ...(row.summary !== null && row.closed_at !== null
+      ? { result: { summary: ExecutionSummary.parse(JSON.parse(row.summary)), closedAt: row.closed_at } }
+      : {}),
   };
 }
 
@@ -88,6 +94,15 @@ export function createExecutionStore({ db, kind, isUniqueViolation }: StoreDiale
     },
 
     getByWorkflowId: byWorkflowId,
+
+    /** Keeps how a run ended; idempotent (a retried activity writes the same). */
+    async recordResult(workflowId: string, summary: ExecutionSummary, closedAt: string): Promise<void> {
+      await db
+        .updateTable('executions')
+        .set({ summary: JSON.stringify(summary), closed_at: closedAt })
+        .where('workflow_id', '=', workflowId)
+        .execute();
+    },
 
     /** Filter by `policyId`, or with `exact` on `policy_id` or `trigger`; newest first unless sorted otherwise. */
     async list({

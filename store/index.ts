@@ -9,5 +9,6 @@ export { ListQuery, type ListField, type ListFields, type ListPage } from './lis
 export { openStore, type Store, type StoreOptions } from './open-store.js';
 export { policyListFields, type PolicyStore } from './policy-store.js';
 export { registryListFields, type RegistryStore } from './registry-store.js';
+export type { RunPage, RunPageStore } from './run-page-store.js';
 export { sourceChangeKey, type SourceChange, type SourceChangeStore } from './source-change-store.js';
 export { ConflictError, NotFoundError, PreconditionError, SecretKeyMismatchError } from './store-errors.js';

@@ -113,6 +113,22 @@ const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0003-closed-runs',
+    async up(db) {
+      await db.schema.alterTable('executions').addColumn('summary', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('closed_at', 'text').execute();
+      await db.schema
+        .createTable('run_pages')
+        .addColumn('workflow_id', 'text', (column) => column.notNull())
+        .addColumn('page', 'integer', (column) => column.notNull())
+        .addColumn('first_task_id', 'integer', (column) => column.notNull())
+        .addColumn('task_count', 'integer', (column) => column.notNull())
+        .addColumn('tasks', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('run_pages_pk', ['workflow_id', 'page'])
+        .execute();
+    },
+  },
 ];
 
 /**

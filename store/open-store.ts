@@ -4,6 +4,7 @@ import { openDialect, type StoreDialect } from './dialect.js';
 import { createExecutionStore } from './execution-store.js';
 import { migrateToLatest } from './migrations.js';
 import { createPolicyStore } from './policy-store.js';
+import { createRunPageStore } from './run-page-store.js';
 import { createRegistryStore } from './registry-store.js';
 import { SecretBox } from './secret-box.js';
 import { createSourceChangeStore } from './source-change-store.js';
@@ -49,6 +50,7 @@ export async function openStore(options: StoreOptions) {
       registries: createRegistryStore(dialect, box),
       policies: createPolicyStore(dialect),
       executions: createExecutionStore(dialect),
+      runPages: createRunPageStore(dialect),
       tokens: createApiTokenStore(dialect),
       sourceChanges: createSourceChangeStore(dialect),
       async close(): Promise<void> {

@@ -31,9 +31,15 @@ const runMetricsInterceptorPath = fileURLToPath(
   new URL(`../workflows/run-metrics-interceptor${moduleExtension}`, import.meta.url),
 );
 
-/** Regatta's workflows and their interceptors in one bundle, as a worker loads them. */
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [runMetricsInterceptorPath] });
+/**
+ * Regatta's workflows and their interceptors in one bundle, as a worker loads them; tests bundle
+ * other versions of the workflow code (`entry`) with the same interceptors.
+ */
+export function bundleWorkflows(entry = workflowsPath): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: entry,
+    workflowInterceptorModules: [runMetricsInterceptorPath],
+  });
 }
 
 /** Connects to Temporal and creates the worker that polls Regatta's task queue. */

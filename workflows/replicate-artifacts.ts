@@ -59,6 +59,7 @@ function applyResult(task: ReplicationTask, result: DestinationResult, retriesLe
   task.bytes += result.bytes;
   task.outcome = result.outcome;
   if (result.digest) task.digest = result.digest;
+  if (result.note) task.note = result.note;
   if (result.ok) {
     delete task.error;
     finish(task, 'Succeed');

@@ -1,18 +1,33 @@
-import { CancellationScope, isCancellation, setHandler } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   pageTasksQuery,
   runStatusQuery,
+  selectTasks,
   type Artifact,
   type Operation,
+  type ReplicationActivities,
   type ReplicationTask,
   type TaskTally,
 } from '../contract/index.js';
-import { destinationRepository, type PolicySnapshot } from '../policies/index.js';
+import { destinationRepository, PolicySnapshot } from '../policies/index.js';
 import { summarizeExecution } from './execution-summary.js';
+import { pageOfWorkflowId } from './page-identity.js';
+import { patches } from './patches.js';
 import { planTasks } from './plan-tasks.js';
 import { replicateArtifacts } from './replicate-artifacts.js';
-import { selectTasks } from './select-tasks.js';
 import { tallyTasks } from './task-tally.js';
+
+const { recordPageTasks } = proxyActivities<ReplicationActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
 
 export interface ReplicationBatchInput {
   policy: PolicySnapshot;
@@ -55,7 +70,8 @@ function planDeletes(tasks: ReplicationTask[], artifacts: readonly Artifact[]): 
  * the parent's history stays small for runs of tens of thousands of tags.
  */
 export async function replicationBatch(input: ReplicationBatchInput): Promise<ReplicationBatchResult> {
-  const { policy } = input;
+  // A page started by an earlier release carries its snapshot in that release's form.
+  const policy = PolicySnapshot.parse(input.policy);
   const tasks = planTasks(policy, input.artifacts, input.firstTaskId, input.operation, (repository) =>
     destinationRepository(repository, policy),
   );
@@ -71,12 +87,19 @@ export async function replicationBatch(input: ReplicationBatchInput): Promise<Re
   setHandler(pageTasksQuery, (request) => selectTasks(tasks, request));
   try {
     if (input.dryRun && input.operation === 'delete') planDeletes(tasks, input.artifacts);
-    else await replicateArtifacts({ ...input, tasks });
+    else await replicateArtifacts({ ...input, policy, tasks });
   } catch (error) {
     if (!isCancellation(error)) throw error;
   }
   stopped = CancellationScope.current().consideredCancelled;
   finished = true;
+  if (patched(patches.closedRunsInStore)) {
+    // Kept even when stopped: the tasks of a closed run are read from the store, never by a replay.
+    const { runWorkflowId, page } = pageOfWorkflowId(workflowInfo().workflowId);
+    await CancellationScope.nonCancellable(() =>
+      recordPageTasks({ runWorkflowId, page, firstTaskId: input.firstTaskId, tasks }),
+    );
+  }
   // A stop is reported in the result rather than thrown, so the parent keeps what finished.
   return { tally: tallyTasks(tasks), stopped };
 }

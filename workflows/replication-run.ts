@@ -1,11 +1,14 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   CancelledFailure,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,17 +21,21 @@ import {
   type Operation,
   type PageRecord,
   type ReplicationActivities,
+  runFailedType,
 } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
 import { summarizeExecution } from './execution-summary.js';
+import { pageWorkflowId } from './page-identity.js';
+import { patches } from './patches.js';
 import { replicationBatch } from './replication-batch.js';
 import { addTallies, pendingTally, stopUnfinished } from './task-tally.js';
 
-const { recordExecution, enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+const { recordExecution, recordRunResult, enumerateArtifacts, planPrune } =
+  proxyActivities<ReplicationActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '60 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+  });
 
 /** Artifacts per child batch: bounds each child's history; the parent keeps a tally per page. */
 export const pageSize = 500;
@@ -83,7 +90,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
     const taskCount = artifacts.length * pagePolicy.destinations.length;
     const page: PageRecord = {
-      workflowId: `${workflowInfo().workflowId}/page-${pages.length + 1}`,
+      workflowId: pageWorkflowId(workflowInfo().workflowId, pages.length + 1),
       firstTaskId: nextTaskId,
       taskCount,
       tally: pendingTally(taskCount),
@@ -125,6 +132,15 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     }
   };
 
+  // How the run ended is kept in the store, so a closed run is read without replaying it.
+  const ended = async (summary: ExecutionSummary): Promise<ExecutionSummary> => {
+    if (patched(patches.closedRunsInStore)) {
+      const workflowId = workflowInfo().workflowId;
+      await CancellationScope.nonCancellable(() => recordRunResult({ workflowId, summary }));
+    }
+    return summary;
+  };
+
   try {
     await recordExecution({
       workflowId: workflowInfo().workflowId,
@@ -133,7 +149,7 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
     });
     if (input.skipReason) {
       finished = true;
-      return summarize(true);
+      return await ended(summarize(true));
     }
     if (input.artifacts) {
       await runPage(input.artifacts, input.operation);
@@ -148,13 +164,29 @@ export async function replicationRun(rawInput: ReplicationRunInput): Promise<Exe
       if (policy.mirror?.prune) await prune();
     }
   } catch (error) {
-    if (!isCancellation(error)) throw error;
-    stopped = true;
-    // The active page marks its unfinished tasks Stopped; its tally here may predate that.
-    for (const page of pages) page.tally = stopUnfinished(page.tally);
-    // Rethrown, the cancellation ends the run as cancelled: Harbor's API and the Temporal UI show it stopped.
+    if (isCancellation(error)) {
+      stopped = true;
+      // The active page marks its unfinished tasks Stopped; its tally here may predate that.
+      for (const page of pages) page.tally = stopUnfinished(page.tally);
+      await ended(summarize(true));
+      // Rethrown, the cancellation ends the run as cancelled: Harbor's API and the Temporal UI show it stopped.
+      throw error;
+    }
+    // A failure that ends the run (a listing or a page that failed for good) is kept with its reason.
+    if (error instanceof TemporalFailure) {
+      await ended({ ...summarize(true), status: 'Failed', statusText: `run failed: ${error.message}` });
+    }
     throw error;
   }
   finished = true;
-  return summarize(true);
+  const summary = await ended(summarize(true));
+  if (summary.status === 'Failed' && patched(patches.failedRunsFail)) {
+    throw ApplicationFailure.create({
+      type: runFailedType,
+      message: summary.statusText,
+      nonRetryable: true,
+      details: [summary],
+    });
+  }
+  return summary;
 }

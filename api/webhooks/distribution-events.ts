@@ -5,6 +5,7 @@ import type { RegistryEvent } from '../../service/index.js';
 const manifestMediaType = /manifest|image\.index/;
 
 const DistributionEvent = z.object({
+  id: z.string().optional(),
   action: z.string(),
   timestamp: z.string().optional(),
   target: z.object({
@@ -24,7 +25,7 @@ export const DistributionEnvelope = z.object({ events: z.array(DistributionEvent
  */
 export function distributionRegistryEvents(envelope: z.infer<typeof DistributionEnvelope>): RegistryEvent[] {
   const events: RegistryEvent[] = [];
-  for (const { action, target, timestamp } of envelope.events) {
+  for (const { id, action, target, timestamp } of envelope.events) {
     const occurredAt = eventTime(timestamp);
     if (action === 'push' && target.tag && manifestMediaType.test(target.mediaType ?? '')) {
       events.push({
@@ -33,6 +34,7 @@ export function distributionRegistryEvents(envelope: z.infer<typeof Distribution
         tag: target.tag,
         digest: target.digest,
         ...occurredAt,
+        ...(id ? { eventId: id } : {}),
       });
     } else if (action === 'delete' && (target.digest || target.tag)) {
       // 2.x sends manifest deletes by digest; 3.x also sends tag deletes.
@@ -42,6 +44,7 @@ export function distributionRegistryEvents(envelope: z.infer<typeof Distribution
         tag: target.tag,
         digest: target.digest,
         ...occurredAt,
+        ...(id ? { eventId: id } : {}),
       });
     }
   }

@@ -29,6 +29,7 @@ export const HarborDefaultPayload = z.object({
 /** Harbor's CloudEvents payload (`harbor.artifact.pushed`, `harbor.artifact.deleted`). */
 export const HarborCloudEvent = z.object({
   specversion: z.string(),
+  id: z.string().optional(),
   type: z.string(),
   time: z.string().optional(),
   data: HarborEventData,
@@ -46,6 +47,8 @@ export function harborRegistryEvents(
   type: string,
   data: z.infer<typeof HarborEventData>,
   occurredAt?: string | number,
+  /** A CloudEvent's id; Harbor's Default payload has none. */
+  eventId?: string,
 ): RegistryEvent[] {
   const action = actions[type];
   if (!action) return [];
@@ -62,5 +65,6 @@ export function harborRegistryEvents(
       tag: resource.tag || undefined,
       digest: resource.digest,
       ...eventTime(occurredAt),
+      ...(eventId ? { eventId } : {}),
     }));
 }

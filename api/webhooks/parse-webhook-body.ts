@@ -14,7 +14,7 @@ function eventsOf(body: unknown): RegistryEvent[] {
   if ('events' in object) return distributionRegistryEvents(parseInput(DistributionEnvelope, object));
   if ('specversion' in object) {
     const event = parseInput(HarborCloudEvent, object);
-    return harborRegistryEvents(event.type, event.data, event.time);
+    return harborRegistryEvents(event.type, event.data, event.time, event.id);
   }
   if ('event_data' in object) {
     const payload = parseInput(HarborDefaultPayload, object);

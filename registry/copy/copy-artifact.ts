@@ -8,7 +8,12 @@ import type { CopyInput, CopyResult } from './copy-types.js';
 import { forEachBounded } from './for-each-bounded.js';
 import { ProgressMeter } from './progress-meter.js';
 import { pushManifests } from './push-manifests.js';
+import { sourceTagNow, supersede } from './tag-guard.js';
 import { TargetRun } from './target-run.js';
+import type { TargetResult } from './copy-types.js';
+
+/** Copies made again after the source's tag moved while it was being set, before the copy gives up. */
+const maxChases = 2;
 
 /** HEAD, then mount, else an open upload session to stream into. */
 async function prepareBlob(
@@ -45,7 +50,8 @@ async function prepareBlob(
  * Copies one artifact (by tag or digest) from a source repository to N targets: each blob is
  * read from the source once and streamed to every target that lacks it; manifests are copied
  * verbatim, children by digest and the top one (by tag) last, so no target ever serves a
- * manifest whose content is missing. A failing target does not fail the others.
+ * manifest whose content is missing. A failing target does not fail the others. A tag is set only
+ * while the source still points at what was copied (tag-guard.ts).
  */
 export async function copyArtifact(input: CopyInput): Promise<CopyResult> {
   validateCopyInput(input);
@@ -56,13 +62,59 @@ export async function copyArtifact(input: CopyInput): Promise<CopyResult> {
   const forward = () => controller.abort(input.signal?.reason);
   input.signal?.addEventListener('abort', forward, { once: true });
   try {
-    return await copyWith({ ...input, signal: controller.signal });
+    const signal = controller.signal;
+    const first = await copyWith({ ...input, signal });
+    let result = first.result;
+    let moved = first.movedAfterSet;
+    for (let chase = 1; moved.length > 0; chase++) {
+      // The source moved while these targets' tags were set: set them again from the source.
+      const targets = input.targets.filter((target) => moved.includes(target.id));
+      if (chase > maxChases) {
+        result = withTargets(result, moved, (target) => ({
+          ...target,
+          status: 'failed',
+          error: {
+            code: 'SOURCE_MOVING',
+            message: 'the source tag kept moving while it was copied',
+            retryable: true,
+          },
+        }));
+        break;
+      }
+      const again = await copyWith({ ...input, targets, signal });
+      const redone = new Map(again.result.targets.map((target) => [target.id, target]));
+      result = withTargets(result, moved, (target) => addUp(target, redone.get(target.id)!));
+      moved = again.movedAfterSet;
+    }
+    return result;
   } finally {
     input.signal?.removeEventListener('abort', forward);
   }
 }
 
-async function copyWith(input: CopyInput): Promise<CopyResult> {
+function withTargets(
+  result: CopyResult,
+  ids: readonly string[],
+  change: (target: TargetResult) => TargetResult,
+) {
+  return {
+    ...result,
+    targets: result.targets.map((target) => (ids.includes(target.id) ? change(target) : target)),
+  };
+}
+
+/** A target copied again: the second copy's outcome, with the work of both. */
+function addUp(first: TargetResult, second: TargetResult): TargetResult {
+  return {
+    ...second,
+    bytesUploaded: first.bytesUploaded + second.bytesUploaded,
+    blobsSkipped: first.blobsSkipped + second.blobsSkipped,
+    blobsMounted: first.blobsMounted + second.blobsMounted,
+    blobsUploaded: first.blobsUploaded + second.blobsUploaded,
+  };
+}
+
+async function copyWith(input: CopyInput): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
   const { signal } = input;
   const tree = await resolveArtifactTree(
     input.source.client,
@@ -124,8 +176,22 @@ async function copyWith(input: CopyInput): Promise<CopyResult> {
   });
   throwIfAborted(signal);
 
+  const setting = () => runs.filter((run) => !run.failed && run.needsImage && run.tag !== undefined);
+  if (setting().length > 0) {
+    const before = await sourceTagNow(input);
+    if (before !== undefined && before !== tree.sourceDigest)
+      for (const run of setting()) supersede(run, tree, before);
+  }
+  const set = setting();
   await Promise.all(runs.map((run) => run.step(() => pushManifests(run, tree, input))));
   throwIfAborted(signal);
+  let movedAfterSet: string[] = [];
+  if (set.some((run) => !run.failed)) {
+    const after = await sourceTagNow(input);
+    // A tag deleted meanwhile is not chased: its delete event's run decides what the site keeps.
+    if (typeof after === 'string' && after !== tree.sourceDigest)
+      movedAfterSet = set.filter((run) => !run.failed).map((run) => run.target.id);
+  }
   progress.finish();
-  return copyResult(tree, runs);
+  return { result: copyResult(tree, runs), movedAfterSet };
 }

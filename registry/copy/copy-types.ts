@@ -40,7 +40,11 @@ export interface CopyInput {
   chunkSize?: number | undefined;
 }
 
-export type TargetStatus = 'copied' | 'skipped' | 'conflict' | 'failed';
+/**
+ * copied; skipped (already there); conflict (another digest kept, override off); superseded (the
+ * source's tag moved on before it was set, so it was not); failed.
+ */
+export type TargetStatus = 'copied' | 'skipped' | 'conflict' | 'superseded' | 'failed';
 
 export interface TargetResult {
   id: string;
@@ -51,6 +55,8 @@ export interface TargetResult {
   blobsSkipped: number;
   blobsMounted: number;
   blobsUploaded: number;
+  /** Why the tag was left as it was, for a superseded target. */
+  note?: string;
   error?: { code: string; message: string; retryable: boolean };
 }
 

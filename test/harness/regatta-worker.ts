@@ -10,6 +10,8 @@ import {
   ReplicationPolicyInput,
   type PolicySnapshot,
 } from '../../policies/index.js';
+import type { PageTasks, TaskRequest } from '../../contract/index.js';
+import { readTasks } from '../../service/read-execution.js';
 import { openStore, type Store } from '../../store/index.js';
 import { startWorker, type StartedWorker } from '../../server/start-worker.js';
 import { harborRegistryBody } from './harbor-registry-body.js';
@@ -24,6 +26,8 @@ export interface RegattaUnderTest {
   worker: StartedWorker | undefined;
   /** Stores a policy from a Harbor-shaped body and returns the snapshot a run carries. */
   createPolicy(body: object): Promise<PolicySnapshot>;
+  /** Some of a run's tasks, read as the API reads them (from the store once the run has closed). */
+  tasks(workflowId: string, request?: TaskRequest): Promise<PageTasks>;
   /** Registers a test-bed registry in the store, with its credentials; returns its id. */
   addRegistry(registry: RegistryServer, name?: string): Promise<number>;
   stop(): Promise<void>;
@@ -65,6 +69,13 @@ export async function startRegattaWorker(
       const names = new Map<number, string>();
       for (const id of policy.dest_registry_ids) names.set(id, (await store.registries.get(id)).name);
       return policySnapshot(policy, (id) => names.get(id) ?? String(id));
+    },
+    async tasks(workflowId, request = {}) {
+      const record = await store.executions.getByWorkflowId(workflowId);
+      if (!record) throw new Error(`no execution recorded for ${workflowId}`);
+      const found = await readTasks(client, store, record, request);
+      if (!found) throw new Error(`the tasks of ${workflowId} could not be read`);
+      return found;
     },
     async addRegistry(registry, name = registry.name) {
       const created = await store.registries.create({ ...harborRegistryBody(registry), name });

@@ -16,6 +16,7 @@ import { sumOf, type Sample } from '../harness/prometheus-text.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 import { scrape, serveWorkerMetrics } from '../harness/worker-metrics.js';
+import { runOutcome } from '../harness/run-outcome.js';
 
 const webhookSecret = 'metrics-webhook-secret-0123456789';
 const admin = `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`;
@@ -51,7 +52,7 @@ describe('metrics', () => {
       policy,
       trigger: 'manual',
     });
-    return handle.result();
+    return runOutcome(handle);
   };
 
   before(async () => {
@@ -190,11 +191,13 @@ describe('metrics', () => {
       trigger: { type: 'event_based' },
       filters: [{ type: 'name', value: 'events/**' }],
     });
+    // One push as the registry reports it: delivered again, the same event (a duplicate).
+    const pushedAt = new Date().toISOString();
     const envelope = (repository: string) => ({
       events: [
         {
           action: 'push',
-          timestamp: new Date().toISOString(),
+          timestamp: pushedAt,
           target: { mediaType: image.mediaType, repository, digest: image.digest, tag: 'v1' },
         },
       ],

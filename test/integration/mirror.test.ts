@@ -9,6 +9,7 @@ import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawDeleteManifest, rawListTags } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
+import { runOutcome } from '../harness/run-outcome.js';
 
 describe('mirror mode', () => {
   let bed: TestBed;
@@ -27,7 +28,7 @@ describe('mirror mode', () => {
       policy,
       trigger: 'manual',
     });
-  const mirrorRun = async () => (await startMirrorRun()).result();
+  const mirrorRun = async () => runOutcome(await startMirrorRun());
 
   const drTags = async (repository = 'production/app') =>
     (await rawListTags({ registry: bed.sites[0] }, repository)).sort();

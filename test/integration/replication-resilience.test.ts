@@ -8,7 +8,6 @@ import { upsertPolicySchedule } from '../../service/policy-schedules.js';
 import { manualRunId, scheduleId } from '../../service/run-identity.js';
 import { startReplicationRun } from '../../service/start-replication-run.js';
 import type { ReplicationTask } from '../../contract/index.js';
-import { readTasks } from '../../service/read-execution.js';
 import { pageTasksQuery, runStatusQuery } from '../../contract/index.js';
 import { eventually } from '../harness/eventually.js';
 import { pushImage } from '../harness/images.js';
@@ -69,7 +68,7 @@ describe('replication run resilience', () => {
 
     const status = await handle.query(runStatusQuery);
     assert.equal(status.summary.status, 'Stopped');
-    const tasks = (await readTasks(regatta.client, handle.workflowId, {}))!.tasks;
+    const tasks = (await regatta.tasks(handle.workflowId, {})).tasks;
     assert.ok(tasks.length > 0 && tasks.every((task) => task.status === 'Stopped'));
     for (const site of bed.sites) {
       assert.equal(

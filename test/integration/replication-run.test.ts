@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../service/run-identity.js';
 import { startReplicationRun } from '../../service/start-replication-run.js';
-import { readTasks } from '../../service/read-execution.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -74,7 +73,7 @@ describe('replication run', () => {
       trigger: 'manual',
     });
     const summary = await handle.result();
-    const failures = (await readTasks(regatta.client, handle.workflowId, { status: 'Failed' }))!.tasks;
+    const failures = (await regatta.tasks(handle.workflowId, { status: 'Failed' })).tasks;
     assert.equal(
       summary.status,
       'Succeed',
@@ -90,7 +89,7 @@ describe('replication run', () => {
       assert.deepEqual(await rawListTags({ registry: site }, 'staging/api'), []);
     }
 
-    const status = (await readTasks(regatta.client, handle.workflowId, { limit: 100 }))!;
+    const status = await regatta.tasks(handle.workflowId, { limit: 100 });
     assert.equal(status.matching, 9);
     assert.ok(status.tasks.every((task) => task.status === 'Succeed' && task.outcome === 'copied'));
 
@@ -114,7 +113,7 @@ describe('replication run', () => {
     const second = await again.result();
     assert.equal(second.status, 'Succeed');
     assert.equal(second.bytes, 0);
-    const secondTasks = (await readTasks(regatta.client, again.workflowId, { limit: 100 }))!.tasks;
+    const secondTasks = (await regatta.tasks(again.workflowId, { limit: 100 })).tasks;
     assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
   });
 });

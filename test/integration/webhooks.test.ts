@@ -8,7 +8,8 @@ import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/free-port.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
-import { rawGetManifest, sha256 } from '../harness/raw-client.js';
+import { rawDeleteManifest, rawGetManifest, sha256 } from '../harness/raw-client.js';
+import { startRecordingProxy, type RecordingProxy } from '../harness/recording-proxy.js';
 import type { RegistryServer } from '../harness/registry-server.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
@@ -37,6 +38,8 @@ describe('webhooks', () => {
   const admin = `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`;
   let hqId: number;
   let policyId: number;
+  /** HQ's own deliveries, recorded on their way to the API. */
+  let deliveries: RecordingProxy;
 
   async function call(method: 'POST' | 'PUT', path: string, body: unknown) {
     const response = await request(`http://127.0.0.1:${apiPort}/api/v2.0${path}`, {
@@ -70,12 +73,13 @@ describe('webhooks', () => {
 
   before(async () => {
     apiPort = await freePort();
+    deliveries = await startRecordingProxy(() => `http://127.0.0.1:${apiPort}`);
     bed = await startTestBed({
       persistentTemporal: true,
       hqNotifications: [
         {
           name: 'regatta',
-          url: `http://127.0.0.1:${apiPort}/webhooks/registries/1`,
+          url: `${deliveries.url}/webhooks/registries/1`,
           headers: { Authorization: [`Bearer ${webhookSecret}`] },
           ignoredmediatypes: ['application/octet-stream'],
         },
@@ -110,6 +114,7 @@ describe('webhooks', () => {
     await api?.stop();
     await regatta?.stop();
     await bed?.stop();
+    await deliveries?.stop();
   });
 
   it('end to end – a push at HQ lands byte-identical at three sites through the registry’s own notifications', async () => {
@@ -157,7 +162,7 @@ describe('webhooks', () => {
     assert.equal(await runCount(), before);
   });
 
-  it('burst – 500 deliveries of 50 pushes, duplicates mixed in: every artifact replicated, one run each', async () => {
+  it('burst – 500 deliveries of HQ’s own 50 push notifications, sent again: every artifact replicated, one run each', async () => {
     const images: Array<{ repository: string; image: PushedImage }> = [];
     for (let index = 0; index < 50; index++) {
       const repository = `production/burst-${index}`;
@@ -177,25 +182,23 @@ describe('webhooks', () => {
       51,
       'one run per distinct (policy, artifact, action): the end-to-end push and these 50',
     );
-    const deliveries = Array.from({ length: 500 }, (_, index) => images[(index * 7) % 50]!);
-    for (let start = 0; start < deliveries.length; start += 25) {
+    // What HQ sent for these pushes, each sent again ten times, interleaved: true duplicates.
+    const sent = deliveries.requests.filter((delivery) => {
+      const { events = [] } = JSON.parse(delivery.body.toString('utf8')) as {
+        events?: Array<{ action: string; target: { repository: string; tag?: string } }>;
+      };
+      return events.some(
+        (event) =>
+          event.action === 'push' &&
+          event.target.tag &&
+          event.target.repository.startsWith('production/burst-'),
+      );
+    });
+    assert.equal(sent.length, 50, 'one delivery per push');
+    const burst = Array.from({ length: 500 }, (_, index) => sent[(index * 7) % 50]!);
+    for (let start = 0; start < burst.length; start += 25) {
       const replies = await Promise.all(
-        deliveries.slice(start, start + 25).map(({ repository, image }) =>
-          deliver({
-            events: [
-              {
-                action: 'push',
-                target: {
-                  mediaType: image.mediaType,
-                  repository,
-                  tag: 'v1',
-                  digest: image.digest,
-                  size: image.manifest.length,
-                },
-              },
-            ],
-          }),
-        ),
+        burst.slice(start, start + 25).map((delivery) => deliver(delivery.body.toString('utf8'))),
       );
       assert.ok(replies.every((reply) => reply.status === 200));
     }
@@ -284,6 +287,9 @@ describe('webhooks', () => {
     );
     const moved = bed.sites[1];
     const newer = await pushImage({ registry: moved }, 'production/doomed', 'v1', { layerSizes: [777] });
+    // A delete is acted on only once the source confirms it: HQ deletes it, then (besides HQ's own
+    // notification) Harbor's payload for the same delete arrives.
+    await rawDeleteManifest({ registry: bed.hq }, 'production/doomed', image.digest);
     const data = {
       resources: [{ digest: image.digest, tag: 'v1', resource_url: 'hq/production/doomed:v1' }],
       repository: { name: 'doomed', namespace: 'production', repo_full_name: 'production/doomed' },

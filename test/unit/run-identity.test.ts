@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventRunId, manualRunId, runSummary, scheduleId } from '../../service/run-identity.js';
+import { eventKey, eventRunId, manualRunId, runSummary, scheduleId } from '../../service/run-identity.js';
 import { retryDelayMs } from '../../workflows/destination-retry.js';
 import { snapshotOf } from '../harness/policy-snapshot.js';
 
@@ -18,15 +18,31 @@ describe('run identity', () => {
     );
   });
 
-  it('event – the same push gives the same id; another digest or action another', () => {
-    const artifact = { repository: 'production/api', tag: 'v1', digest: 'sha256:aa' };
-    assert.equal(eventRunId(policy, artifact, 'push'), eventRunId(policy, { ...artifact }, 'push'));
-    assert.notEqual(
-      eventRunId(policy, artifact, 'push'),
-      eventRunId(policy, { ...artifact, digest: 'sha256:bb' }, 'push'),
+  it('event – the same event gives the same id; another digest, action or event another', () => {
+    const push = {
+      action: 'push' as const,
+      repository: 'production/api',
+      tag: 'v1',
+      digest: 'sha256:aa',
+      eventId: 'e-1',
+    };
+    assert.equal(eventRunId(policy, push), eventRunId(policy, { ...push }));
+    assert.notEqual(eventRunId(policy, push), eventRunId(policy, { ...push, digest: 'sha256:bb' }));
+    assert.notEqual(eventRunId(policy, push), eventRunId(policy, { ...push, action: 'delete' }));
+    // The same digest pushed again (a rollback, a re-push after a delete) is another event.
+    assert.notEqual(eventRunId(policy, push), eventRunId(policy, { ...push, eventId: 'e-2' }));
+    assert.equal(
+      eventRunId(policy, push),
+      `prod-to-sites-3/event/push/production/api:v1@aa/${eventKey(push)}`,
     );
-    assert.notEqual(eventRunId(policy, artifact, 'push'), eventRunId(policy, artifact, 'delete'));
-    assert.equal(eventRunId(policy, artifact, 'push'), 'prod-to-sites-3/event/push/production/api:v1@aa');
+    assert.match(eventKey(push), /^[0-9a-f]{16}$/);
+  });
+
+  it("event key – without the registry's id, the event as delivered: its time tells pushes apart", () => {
+    const push = { action: 'push' as const, repository: 'production/api', tag: 'v1', digest: 'sha256:aa' };
+    const at = (occurredAt: string) => eventKey({ ...push, occurredAt });
+    assert.equal(at('2026-11-29T12:00:00.000Z'), at('2026-11-29T12:00:00.000Z'));
+    assert.notEqual(at('2026-11-29T12:00:00.000Z'), at('2026-11-29T12:00:01.000Z'));
   });
 
   it('schedule – one id per policy', () => {

@@ -16,7 +16,7 @@ describe('distributionRegistryEvents', () => {
     [
       'tagged manifest push',
       { action: 'push', target: { mediaType: manifest, repository: 'production/api', digest, tag: 'v1' } },
-      [{ action: 'push', repository: 'production/api', tag: 'v1', digest }],
+      [{ action: 'push', repository: 'production/api', tag: 'v1', digest, eventId: '1' }],
     ],
     [
       'OCI index push',
@@ -29,7 +29,7 @@ describe('distributionRegistryEvents', () => {
           tag: 'v2',
         },
       },
-      [{ action: 'push', repository: 'p/x', tag: 'v2', digest }],
+      [{ action: 'push', repository: 'p/x', tag: 'v2', digest, eventId: '1' }],
     ],
     [
       'untagged manifest push',
@@ -49,7 +49,7 @@ describe('distributionRegistryEvents', () => {
     [
       'delete by digest (2.x)',
       { action: 'delete', target: { repository: 'p/x', digest } },
-      [{ action: 'delete', repository: 'p/x', tag: undefined, digest }],
+      [{ action: 'delete', repository: 'p/x', tag: undefined, digest, eventId: '1' }],
     ],
   ];
   for (const [name, event, expected] of cases) {

@@ -23,6 +23,8 @@ import {
 } from '../../contract/index.js';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
+import { runOutcome } from '../harness/run-outcome.js';
+import { scriptedActivities } from '../harness/scripted-activities.js';
 import { snapshotOf } from '../harness/policy-snapshot.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
 
@@ -31,38 +33,6 @@ const twoSites = snapshotOf(1, {
   src_registry: { id: 1 },
   dest_registries: [{ id: 2 }, { id: 3 }],
 });
-
-/** Activities that answer from a script; every call is recorded. Unscripted ones succeed doing nothing. */
-function scriptedActivities(script: Partial<ReplicationActivities>) {
-  const calls: Array<{ activity: keyof ReplicationActivities; input: unknown }> = [];
-  const done: ReplicationActivities = {
-    recordExecution: async () => ({ executionId: 1 }),
-    enumerateArtifacts: async () => ({ artifacts: [] }),
-    planPrune: async () => ({ artifacts: [], inScope: 0 }),
-    findUpToDate: async () => [],
-    auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
-    replicateArtifact: async (input) => ({
-      destinations: input.destinations.map((destination) => ({
-        ...destination,
-        ok: true,
-        outcome: 'copied',
-        bytes: 10,
-      })),
-    }),
-  };
-  const activities = Object.fromEntries(
-    (Object.keys(done) as Array<keyof ReplicationActivities>).map((name) => [
-      name,
-      (input: never) => {
-        calls.push({ activity: name, input });
-        return (script[name] ?? done[name])(input);
-      },
-    ]),
-  ) as unknown as ReplicationActivities;
-  const callsOf = <T>(activity: keyof ReplicationActivities) =>
-    calls.filter((call) => call.activity === activity).map((call) => call.input as T);
-  return { activities, callsOf };
-}
 
 describe('replicationRun workflow (stubbed activities)', () => {
   let temporal: TestTemporal;
@@ -161,13 +131,13 @@ describe('replicationRun workflow (stubbed activities)', () => {
       }),
     });
     const summary = await withWorker(activities, async () =>
-      (
+      runOutcome(
         await start({
           policy: twoSites,
           trigger: 'event_based',
           artifacts: [{ repository: 'production/api', tag: 'v1' }],
-        })
-      ).result(),
+        }),
+      ),
     );
     assert.equal(summary.status, 'Failed');
     assert.deepEqual(summary.counts, { total: 2, failed: 1, succeed: 1, in_progress: 0, stopped: 0 });
@@ -338,7 +308,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
       }),
     });
     const summary = await withWorker(activities, async () =>
-      (await start({ policy: mirror, trigger: 'manual' })).result(),
+      runOutcome(await start({ policy: mirror, trigger: 'manual' })),
     );
     assert.equal(summary.status, 'Failed');
     assert.match(summary.statusText, /^prune refused: dc-2: would delete 5 of 10/);

@@ -1,0 +1,14 @@
+// Every change to workflow code that alters the commands a run issues is made behind `patched()`
+// with an id from here, so runs started by an earlier release replay (test/unit/workflow-replay
+// .test.ts replays the committed histories of every release against today's code). An id is
+// never reused; `deprecatePatch` and removal come once no run of the release before it can be open.
+export const patches = {
+  /** Pages keep their tasks, and runs their result, in the store when they end (closed runs are read from there). */
+  closedRunsInStore: 'closed-runs-in-store',
+  /**
+   * A run whose tasks failed ends as a failed workflow (RUN_FAILED, its summary in the failure's
+   * details), not a completed one: Temporal's UI shows it failed, and an event delivered again
+   * after a failed run replicates again (event runs reuse an id only after a failure).
+   */
+  failedRunsFail: 'failed-runs-fail',
+} as const;
