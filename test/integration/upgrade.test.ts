@@ -135,7 +135,13 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
     await oneRunning;
     await one.connection.close();
 
-    const summary = await long.result();
+    // Bounded: a version 2 that cannot replay the run would leave it stuck on workflow task failures.
+    const summary = await Promise.race([
+      long.result(),
+      sleep(120_000).then(() => {
+        throw new Error('the run in flight did not complete on version 2 within 120 s');
+      }),
+    ]);
     assert.equal(summary.status, 'Succeed');
     assert.equal(summary.counts.total, 1200);
     assert.equal(summary.counts.succeed, 1200);
