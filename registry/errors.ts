@@ -119,6 +119,15 @@ export class RegistryTlsError extends RegistryError {
   readonly retryable = false;
 }
 
+/**
+ * The registry, or where it sent Regatta (a redirect, a token realm), is outside
+ * REGATTA_REGISTRY_ALLOW: a setting to change, not a blip.
+ */
+export class RegistryNotAllowedError extends RegistryError {
+  readonly code = 'REGISTRY_NOT_ALLOWED';
+  readonly retryable = false;
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortedError extends RegattaError {
   readonly code = 'ABORTED';

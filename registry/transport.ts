@@ -54,13 +54,14 @@ export class Transport {
     this.origin = base.origin;
     this.registry = base.host;
     this.timeoutMs = endpoint.timeoutMs ?? 60_000;
+    const tls = {
+      ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
+      ...(endpoint.insecure ? { rejectUnauthorized: false } : {}),
+    };
     this.dispatcher = new Agent({
       connections: endpoint.connections ?? 16,
       keepAliveTimeout: 30_000,
-      connect: {
-        ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
-        ...(endpoint.insecure ? { rejectUnauthorized: false } : {}),
-      },
+      connect: endpoint.allow ? endpoint.allow.connector(tls) : tls,
     });
     this.auth = new Authenticator(this.registry, endpoint.credentials, this.dispatcher, this.timeoutMs);
   }
