@@ -128,6 +128,12 @@ export class RegistryNotAllowedError extends RegistryError {
   readonly retryable = false;
 }
 
+/** A token realm Regatta will not send credentials to (plain HTTP for an https registry, not a URL). */
+export class RegistryRealmRefusedError extends RegistryError {
+  readonly code = 'REGISTRY_REALM_REFUSED';
+  readonly retryable = false;
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortedError extends RegattaError {
   readonly code = 'ABORTED';

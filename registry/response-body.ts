@@ -12,10 +12,11 @@ export async function readBounded(
   response: Dispatcher.ResponseData,
   limit: number,
   registry: string,
+  what = 'response',
 ): Promise<Buffer> {
   const declared = Number(header(response, 'content-length') ?? 0);
   const tooLarge = () =>
-    new RegistryRequestError(`response larger than ${limit} bytes`, {
+    new RegistryRequestError(`${what} larger than ${limit} bytes`, {
       registry,
       status: response.statusCode,
     });

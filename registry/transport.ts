@@ -63,7 +63,7 @@ export class Transport {
       keepAliveTimeout: 30_000,
       connect: endpoint.allow ? endpoint.allow.connector(tls) : tls,
     });
-    this.auth = new Authenticator(this.registry, endpoint.credentials, this.dispatcher, this.timeoutMs);
+    this.auth = new Authenticator(this.origin, endpoint.credentials, this.dispatcher, this.timeoutMs);
   }
 
   async send(options: SendOptions): Promise<Dispatcher.ResponseData> {
@@ -74,8 +74,9 @@ export class Transport {
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {
       let response: Dispatcher.ResponseData;
+      let answeredAt: URL;
       try {
-        response = await this.dispatch(options);
+        ({ response, url: answeredAt } = await this.dispatch(options));
       } catch (error) {
         if (options.signal?.aborted) throw new AbortedError(`${options.what}: aborted`, { cause: error });
         const failure = transportError(error, context, options.what);
@@ -86,13 +87,16 @@ export class Transport {
       if (options.expect.includes(response.statusCode)) return response;
       const body = options.method === 'HEAD' ? '' : await readText(response);
       if (options.method === 'HEAD') await response.body.dump();
-      if (response.statusCode === 401 && !authRetried && replayable) {
+      // Only the registry's own 401 asks for its credentials; a redirect target's (a CDN's) does not.
+      const own = answeredAt.origin === this.origin;
+      if (response.statusCode === 401 && !authRetried && replayable && own) {
         authRetried = true;
         const header = response.headers['www-authenticate'];
         const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
         if (await this.auth.challenged(challenges, options.scopes, options.signal)) continue;
       }
-      const failure = responseError(response.statusCode, response.headers, body, context, options.what);
+      const what = own ? options.what : `${options.what} (redirected to ${answeredAt.host})`;
+      const failure = responseError(response.statusCode, response.headers, body, context, what);
       if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
       await this.pause(attempt, 'retryAfterMs' in failure ? failure.retryAfterMs : undefined, options.signal);
     }
@@ -102,7 +106,8 @@ export class Transport {
     await this.dispatcher.close();
   }
 
-  private async dispatch(options: SendOptions): Promise<Dispatcher.ResponseData> {
+  /** Sends the request, following redirects when asked; returns the response and where it came from. */
+  private async dispatch(options: SendOptions): Promise<{ response: Dispatcher.ResponseData; url: URL }> {
     let url = new URL(options.url, this.origin);
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...options.headers };
@@ -124,7 +129,7 @@ export class Transport {
       const location = response.headers.location;
       const redirect =
         [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string';
-      if (!options.followRedirects || !redirect || hop >= maxRedirects) return response;
+      if (!options.followRedirects || !redirect || hop >= maxRedirects) return { response, url };
       await response.body.dump();
       url = new URL(location, url);
     }
