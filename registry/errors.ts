@@ -134,6 +134,12 @@ export class RegistryRealmRefusedError extends RegistryError {
   readonly retryable = false;
 }
 
+/** A manifest tree beyond what Regatta reads: too many manifests, or too many bytes of them. */
+export class ManifestLimitError extends RegistryError {
+  readonly code = 'REGISTRY_MANIFEST_LIMIT';
+  readonly retryable = false;
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortedError extends RegattaError {
   readonly code = 'ABORTED';

@@ -36,3 +36,24 @@ export async function readBounded(
   }
   return Buffer.concat(pieces, total);
 }
+
+/**
+ * The first `limit` bytes of a body as text; the rest is never read (the connection is closed
+ * instead), so a registry cannot make Regatta hold or even download a huge error page.
+ */
+export async function readPrefix(response: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const pieces: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const piece of response.body as AsyncIterable<Buffer>) {
+      pieces.push(piece.subarray(0, limit - total));
+      total += piece.length;
+      if (total >= limit) break;
+    }
+  } catch {
+    // A body cut short still says what it said so far.
+  } finally {
+    response.body.destroy();
+  }
+  return Buffer.concat(pieces).toString('utf8');
+}

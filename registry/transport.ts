@@ -4,6 +4,7 @@ import { Authenticator } from './authenticator.js';
 import { parseChallenges } from './challenge.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { AbortedError, type RegistryErrorContext } from './errors.js';
+import { readPrefix } from './response-body.js';
 import { responseError, transportError } from './response-error.js';
 import { retryDelay } from './retry-timing.js';
 
@@ -33,6 +34,8 @@ export interface TransportStats {
 }
 
 const maxAttempts = 4;
+// Enough of an error body for its Distribution error code; the rest is never read.
+const maxErrorBodyBytes = 64 * 1024;
 const maxRedirects = 5;
 const backoff = { baseMs: 250, maxMs: 10_000 };
 
@@ -85,7 +88,7 @@ export class Transport {
         continue;
       }
       if (options.expect.includes(response.statusCode)) return response;
-      const body = options.method === 'HEAD' ? '' : await readText(response);
+      const body = options.method === 'HEAD' ? '' : await readPrefix(response, maxErrorBodyBytes);
       if (options.method === 'HEAD') await response.body.dump();
       // Only the registry's own 401 asks for its credentials; a redirect target's (a CDN's) does not.
       const own = answeredAt.origin === this.origin;
@@ -145,13 +148,5 @@ export class Transport {
     } catch (error) {
       throw new AbortedError('aborted while waiting to retry', { cause: error });
     }
-  }
-}
-
-async function readText(response: Dispatcher.ResponseData): Promise<string> {
-  try {
-    return (await response.body.text()).slice(0, 4096);
-  } catch {
-    return '';
   }
 }
