@@ -276,4 +276,37 @@ describe('registry client – operations', () => {
     const fetched = gets.size - 1;
     assert.ok(fetched > 50 && fetched < 100, `fetched ${fetched} children before the byte bound`);
   });
+
+  it('deep verification – a blob longer than its descriptor is not read to its end', async () => {
+    const layer = {
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      digest: `sha256:${'d'.repeat(64)}`,
+      size: 10,
+    };
+    const image = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: manifestMediaTypes.ociManifest,
+        config: layer,
+        layers: [layer],
+      }),
+    );
+    const sent: Array<Promise<number>> = [];
+    const server = createServer((request, response) => {
+      if (request.url?.includes('/manifests/')) {
+        response.writeHead(200, { 'content-type': manifestMediaTypes.ociManifest }).end(image);
+        return;
+      }
+      sent.push(sendHugeBody(response, 200, 200 * 1024 * 1024));
+    });
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const problems = await verifyArtifact(registry, 'long/blob', 'v1', { deep: true });
+    assert.deepEqual(
+      problems.map(({ code, message }) => [code, message]),
+      [['DIGEST_MISMATCH', 'served more than 10 bytes']],
+    );
+    const bytes = (await Promise.all(sent)).reduce((sum, each) => sum + each, 0);
+    assert.ok(bytes < 64 * 2 ** 20, `the registry got to send ${bytes} bytes`);
+  });
 });
