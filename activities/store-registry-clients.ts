@@ -1,14 +1,20 @@
-import { createRegistryClient, endpointOf, type RegistryClient } from '../registry/index.js';
+import {
+  createRegistryClient,
+  endpointOf,
+  type RegistryAccessRules,
+  type RegistryClient,
+} from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { RegistryClients } from './registry-clients.js';
 
 /**
  * Registry clients built from the store, one per registry and kept for its connection pool.
  * Credentials are resolved here, where they are used: the stored secret opened, a Docker config
- * read. A registry edited in the store gets a new client; the old one is closed only at
- * shutdown, since activities may still be using it.
+ * read (from the rules' folder only); every connection stays within the rules' allow-list. A
+ * registry edited in the store gets a new client; the old one is closed only at shutdown, since
+ * activities may still be using it.
  */
-export function createStoreRegistryClients(store: Store): RegistryClients {
+export function createStoreRegistryClients(store: Store, rules: RegistryAccessRules): RegistryClients {
   const current = new Map<number, { updateTime: string; name: string; client: RegistryClient }>();
   const retired: RegistryClient[] = [];
   return {
@@ -17,7 +23,7 @@ export function createStoreRegistryClients(store: Store): RegistryClients {
       const cached = current.get(registryId);
       if (cached?.updateTime === registry.update_time) return cached.client;
       if (cached) retired.push(cached.client);
-      const client = createRegistryClient(await endpointOf(registry));
+      const client = createRegistryClient(await endpointOf(registry, rules));
       current.set(registryId, { updateTime: registry.update_time, name: registry.name, client });
       return client;
     },

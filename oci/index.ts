@@ -17,4 +17,6 @@ export {
   RegistryAccess,
   RegistryCredential,
   RegistryUrl,
+  registryOrigin,
+  registryUrlProblem,
 } from './registry-access.js';

@@ -1,9 +1,53 @@
 import { z } from 'zod';
 
+const urlShape = 'must be http(s)://host[:port]';
+const dnsName = /^([a-z0-9-]+\.)*[a-z0-9-]+$/;
+const unspecifiedHosts = new Set(['0.0.0.0', '[::]']);
+
+/**
+ * Why `text` is not a registry URL, or undefined when it is one: http(s), no user or password,
+ * no path, query or fragment, and a real host written as the WHATWG URL parser reads it (so `0`,
+ * `0x7f.1` or `1.2.3`, which it reads as other addresses, are refused rather than guessed at).
+ */
+export function registryUrlProblem(text: string): string | undefined {
+  const scheme = /^https?:\/\//i.exec(text)?.[0];
+  if (!scheme) return urlShape;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return urlShape;
+  }
+  if (url.username !== '' || url.password !== '' || text.includes('@'))
+    return 'must not hold a user name or password';
+  const rest = text.slice(scheme.length);
+  const end = rest.search(/[/?#\\]/);
+  const tail = end < 0 ? '' : rest.slice(end);
+  if (tail !== '' && tail !== '/') return 'must have no path, query or fragment';
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  if (!/^(\[[^\]]*\]|[^:]*)(:\d{1,5})?$/.test(authority)) return urlShape;
+  const written = (/^\[[^\]]*\]/.exec(authority)?.[0] ?? authority.split(':')[0]!).toLowerCase();
+  if (written !== url.hostname) return `must name a real host (${written} reads as ${url.hostname})`;
+  if (unspecifiedHosts.has(url.hostname) || !(url.hostname.startsWith('[') || dnsName.test(url.hostname)))
+    return 'must name a real host';
+  return undefined;
+}
+
 /** `http(s)://host[:port]`: the origin a registry answers at, nothing more. */
 export const RegistryUrl = z
   .string()
-  .regex(/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/, 'must be http(s)://host[:port]');
+  .max(2048)
+  .superRefine((text, context) => {
+    const problem = registryUrlProblem(text);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  // What the API documents; the parser above has the last word.
+  .meta({ pattern: '^https?://(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?/?$' });
+
+/** The origin a registry URL names (`https://hq.example:5000`): what a stored secret is bound to. */
+export function registryOrigin(url: string): string {
+  return new URL(url).origin;
+}
 
 /** Harbor's credential; empty key and secret (as Harbor's UI sends) mean anonymous. */
 export const BasicCredential = z.strictObject({

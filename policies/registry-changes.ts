@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/regatta-error.js';
-import type { RegistryCredential } from '../oci/index.js';
+import { registryOrigin, type RegistryCredential } from '../oci/index.js';
 import {
   maskedSecret,
   type RegistryDefinition,
@@ -7,8 +7,18 @@ import {
   type RegistryUpdate,
 } from './registry.js';
 
+/** A registry URL as stored: its origin (lower-case host, no default port, no trailing slash). */
 function normalizeUrl(url: string): string {
-  return url.replace(/\/+$/, '');
+  return registryOrigin(url);
+}
+
+// A URL stored before the URL rules were this strict may not parse: it is its own origin.
+function originOf(url: string): string {
+  try {
+    return registryOrigin(url);
+  } catch {
+    return url;
+  }
 }
 
 /** Anonymous when both key and secret are empty, as Harbor's UI sends it. */
@@ -55,10 +65,18 @@ export function registryFromInput(input: RegistryInput): RegistryDefinition {
   };
 }
 
+/** Whether an update sends a basic secret of its own (not `"*****"`, which means the stored one). */
+function sendsSecret(update: RegistryUpdate): boolean {
+  const nested = update.credential?.type === 'basic' ? update.credential.access_secret : undefined;
+  return [nested, update.access_secret].some((secret) => secret != null && secret !== maskedSecret);
+}
+
 /**
  * Harbor's update semantics: a field left out or null is unchanged; a secret sent back as
  * `"*****"` keeps the stored one; the flat `credential_type`/`access_key`/`access_secret` of
- * Harbor's RegistryUpdate and the nested `credential` of a Registry both work.
+ * Harbor's RegistryUpdate and the nested `credential` of a Registry both work. A stored secret
+ * stays with the origin it was stored for: an update (or a ping) that moves the registry to
+ * another origin must send the secret again, else the stored one would go to the new origin.
  */
 export function applyRegistryUpdate(stored: RegistryDefinition, update: RegistryUpdate): RegistryDefinition {
   const next: RegistryDefinition = { ...stored };
@@ -84,5 +102,20 @@ export function applyRegistryUpdate(stored: RegistryDefinition, update: Registry
   }
   if (update.webhook_secret != null && update.webhook_secret !== maskedSecret)
     next.webhook_secret = update.webhook_secret || null;
+  const from = originOf(stored.url);
+  const to = originOf(next.url);
+  if (
+    from !== to &&
+    next.credential?.type === 'basic' &&
+    next.credential.access_secret !== '' &&
+    !sendsSecret(update)
+  ) {
+    const field = update.credential != null ? 'credential.access_secret' : 'access_secret';
+    throw new InvalidInputError(
+      `${field}: the url moves the registry from ${from} to ${to}; send the secret again ` +
+        '(a stored secret is only sent to the origin it was stored for)',
+      field,
+    );
+  }
   return next;
 }

@@ -1,8 +1,11 @@
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import type { Challenge } from './challenge.js';
+import { errorCode } from '../errors/regatta-error.js';
+import { tokenRealm, type Challenge } from './challenge.js';
 import type { RegistryCredentials } from './endpoint.js';
-import { RegistryNetworkError, RegistryUnauthorizedError } from './errors.js';
+import { RegistryNetworkError, RegistryRealmRefusedError, RegistryUnauthorizedError } from './errors.js';
+import { readBounded } from './response-body.js';
+import { transportError } from './response-error.js';
 
 const TokenResponse = z.looseObject({
   token: z.string().optional(),
@@ -20,23 +23,34 @@ interface CachedToken {
 // starts with a cached token does not meet its expiry half-way.
 const expiryMarginMs = 15_000;
 const defaultTokenLifetimeS = 60;
+// A token reply is a JWT or two and their times; a megabyte is far more than any needs.
+const maxTokenReplyBytes = 1024 * 1024;
+
+/** Where tokens come from: the realm and service of the registry's last Bearer challenge. */
+interface TokenIssuer {
+  realm: URL;
+  service: string | undefined;
+}
 
 /**
  * Turns a registry's `WWW-Authenticate` challenge into an `Authorization` header: nothing until the
  * registry asks, then Basic, or Bearer tokens fetched from the realm and cached per scope set.
+ * The caller hands over only the registry's own 401s; a realm is kept only once it gave a token.
  */
 export class Authenticator {
   private scheme: 'unknown' | 'basic' | 'bearer' = 'unknown';
-  private realm: string | undefined;
-  private service: string | undefined;
+  private issuer: TokenIssuer | undefined;
   private readonly tokens = new Map<string, CachedToken>();
+  private readonly registry: string;
 
   constructor(
-    private readonly registry: string,
+    private readonly origin: string,
     private readonly credentials: RegistryCredentials | undefined,
     private readonly dispatcher: Dispatcher,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.registry = new URL(origin).host;
+  }
 
   /** The header for a request needing `scopes`, or undefined when none is known to be needed. */
   async authorization(scopes: string[], signal?: AbortSignal): Promise<string | undefined> {
@@ -45,7 +59,7 @@ export class Authenticator {
     const key = scopeKey(scopes);
     const cached = this.tokens.get(key);
     if (cached && cached.refreshAt > Date.now()) return `Bearer ${cached.value}`;
-    return `Bearer ${await this.fetchToken(scopes, signal)}`;
+    return `Bearer ${await this.fetchToken(this.issuer!, scopes, signal)}`;
   }
 
   /**
@@ -55,12 +69,22 @@ export class Authenticator {
   async challenged(challenges: Challenge[], scopes: string[], signal?: AbortSignal): Promise<boolean> {
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     if (bearer?.params.realm) {
-      this.scheme = 'bearer';
-      this.realm = bearer.params.realm;
-      this.service = bearer.params.service;
+      const realm = tokenRealm(bearer.params.realm, this.origin);
+      if (typeof realm === 'string') {
+        throw new RegistryRealmRefusedError(
+          `token realm of ${this.registry} ${realm}: credentials not sent`,
+          {
+            registry: this.registry,
+            status: 401,
+          },
+        );
+      }
+      const issuer = { realm, service: bearer.params.service };
       const wanted = [...new Set([...scopes, ...splitScopes(bearer.params.scope)])];
       this.tokens.delete(scopeKey(scopes));
-      await this.fetchToken(wanted, signal, scopes);
+      await this.fetchToken(issuer, wanted, signal, scopes);
+      this.scheme = 'bearer';
+      this.issuer = issuer;
       return true;
     }
     if (challenges.some((challenge) => challenge.scheme === 'basic')) {
@@ -78,13 +102,14 @@ export class Authenticator {
   }
 
   private async fetchToken(
+    issuer: TokenIssuer,
     scopes: string[],
     signal?: AbortSignal,
     cacheAs: string[] = scopes,
   ): Promise<string> {
-    const realm = new URL(this.realm!);
+    const realm = new URL(issuer.realm);
     const form = new URLSearchParams();
-    if (this.service) form.set('service', this.service);
+    if (issuer.service) form.set('service', issuer.service);
     for (const scope of scopes) form.append('scope', scope);
     let response: Dispatcher.ResponseData;
     try {
@@ -115,13 +140,7 @@ export class Authenticator {
       }
     } catch (cause) {
       if (signal?.aborted) throw cause;
-      throw new RegistryNetworkError(
-        `token server of ${this.registry} unreachable`,
-        { registry: this.registry },
-        {
-          cause,
-        },
-      );
+      throw transportError(cause, { registry: this.registry }, `token server of ${this.registry}`);
     }
     if (response.statusCode !== 200) {
       await response.body.dump();
@@ -137,7 +156,14 @@ export class Authenticator {
         context,
       );
     }
-    const parsed = TokenResponse.safeParse(await response.body.json().catch(() => undefined));
+    const what = `token reply for ${this.registry}`;
+    const reply = await readBounded(response, maxTokenReplyBytes, this.registry, what).catch(
+      (cause: unknown) => {
+        if (errorCode(cause) === 'REGISTRY_BAD_REQUEST') throw cause;
+        throw new RegistryNetworkError(`${what}: cut short`, { registry: this.registry }, { cause });
+      },
+    );
+    const parsed = TokenResponse.safeParse(parseJson(reply));
     const value = parsed.success ? (parsed.data.token ?? parsed.data.access_token) : undefined;
     if (!parsed.success || !value) {
       throw new RegistryUnauthorizedError(`token server of ${this.registry} returned no token`, {
@@ -151,6 +177,14 @@ export class Authenticator {
     this.tokens.set(scopeKey(cacheAs), { value, refreshAt });
     this.tokens.set(scopeKey(scopes), { value, refreshAt });
     return value;
+  }
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 

@@ -47,3 +47,23 @@ export function parseChallenges(header: string): Challenge[] {
   }
   return challenges;
 }
+
+/**
+ * The token realm a registry's Bearer challenge names, as a URL Regatta may send the registry's
+ * credentials to, or why not: it must be an absolute http(s) URL without user or password, and
+ * https unless the registry itself is plain http (never a downgrade). Another host is fine:
+ * Docker Hub's realm is auth.docker.io; only the registry's own 401 can name it.
+ */
+export function tokenRealm(realm: string, registryOrigin: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'is not http(s)';
+  if (url.username !== '' || url.password !== '') return 'holds a user name or password';
+  if (url.protocol === 'http:' && new URL(registryOrigin).protocol === 'https:')
+    return 'is plain HTTP for an https registry';
+  return url;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/regatta-error.js';
 import { RegistryUrl } from '../oci/index.js';
+import { RegistryAllowList } from './registry-allow-list.js';
 
 export const BasicCredentials = z.object({ username: z.string().min(1), password: z.string() }).strict();
 export type BasicCredentials = z.infer<typeof BasicCredentials>;
@@ -24,6 +25,8 @@ export const RegistryEndpoint = z
     /** Connections kept per origin (default 16), which bounds the requests in flight to it. */
     connections: z.number().int().min(1).max(256).optional(),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+    /** Where every connection may go (REGATTA_REGISTRY_ALLOW); unset, anywhere. */
+    allow: z.instanceof(RegistryAllowList).optional(),
   })
   .strict();
 export type RegistryEndpoint = z.infer<typeof RegistryEndpoint>;

@@ -119,6 +119,27 @@ export class RegistryTlsError extends RegistryError {
   readonly retryable = false;
 }
 
+/**
+ * The registry, or where it sent Regatta (a redirect, a token realm), is outside
+ * REGATTA_REGISTRY_ALLOW: a setting to change, not a blip.
+ */
+export class RegistryNotAllowedError extends RegistryError {
+  readonly code = 'REGISTRY_NOT_ALLOWED';
+  readonly retryable = false;
+}
+
+/** A token realm Regatta will not send credentials to (plain HTTP for an https registry, not a URL). */
+export class RegistryRealmRefusedError extends RegistryError {
+  readonly code = 'REGISTRY_REALM_REFUSED';
+  readonly retryable = false;
+}
+
+/** A manifest tree beyond what Regatta reads: too many manifests, or too many bytes of them. */
+export class ManifestLimitError extends RegistryError {
+  readonly code = 'REGISTRY_MANIFEST_LIMIT';
+  readonly retryable = false;
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortedError extends RegattaError {
   readonly code = 'ABORTED';

@@ -10,7 +10,8 @@ export {
   parseRegistryEndpoint,
 } from './endpoint.js';
 export { credentialsFromDockerConfig } from './docker-config.js';
-export { endpointOf } from './registry-access.js';
+export { dockerConfigFile, endpointOf, type RegistryAccessRules } from './registry-access.js';
+export { RegistryAllowList } from './registry-allow-list.js';
 export * from './errors.js';
 export {
   Descriptor,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnsupportedManifestError } from './errors.js';
+import { ManifestLimitError, UnsupportedManifestError } from './errors.js';
 import { isDigest } from '../oci/index.js';
 
 export const manifestMediaTypes = {
@@ -13,6 +13,12 @@ const schema1MediaTypes = [
   'application/vnd.docker.distribution.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v1+prettyjws',
 ];
+
+/**
+ * Entries one index may list. A multi-platform image with its attestations lists tens; each
+ * entry is a manifest to fetch, so a registry must not make a copy fetch without end.
+ */
+export const maxIndexEntries = 1000;
 
 /** What Regatta asks for in `Accept` when it reads a manifest. */
 export const acceptedManifestTypes = Object.values(manifestMediaTypes).join(', ');
@@ -95,6 +101,13 @@ export function parseManifest(
     );
   }
   if (isIndexMediaType(mediaType)) {
+    const entries = Array.isArray(fields.manifests) ? fields.manifests.length : 0;
+    if (entries > maxIndexEntries) {
+      throw new ManifestLimitError(
+        `index lists ${entries} manifests; Regatta reads at most ${maxIndexEntries}`,
+        { registry },
+      );
+    }
     const index = IndexBody.safeParse(document);
     if (!index.success) throw invalid(mediaType, registry, index.error);
     return { kind: 'index', mediaType, manifests: index.data.manifests, subject: index.data.subject };

@@ -5,7 +5,7 @@ import { catalogScope, repositoryScope } from './authenticator.js';
 import { BlobLocations } from './blob-locations.js';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
 import { parseRegistryEndpoint, type RegistryEndpoint } from './endpoint.js';
-import { DigestMismatchError, RegistryRequestError } from './errors.js';
+import { DigestMismatchError, RegistryNotAllowedError, RegistryRequestError } from './errors.js';
 import { uploadBlob } from './upload-blob.js';
 import { pagedNames, type PageOptions } from './paged-names.js';
 import { header, readBounded } from './response-body.js';
@@ -63,6 +63,11 @@ export class RegistryClient {
     // Plain HTTP is an explicit opt-in, except on loopback (as Docker does for localhost).
     if (url.protocol === 'http:' && !parsed.insecure && !loopbackHost.test(url.host)) {
       throw new InvalidInputError('plain HTTP needs insecure: true', 'insecure');
+    }
+    if (parsed.allow && !parsed.allow.mayReach(url.hostname)) {
+      throw new RegistryNotAllowedError(`${url.host} is outside REGATTA_REGISTRY_ALLOW`, {
+        registry: url.host,
+      });
     }
     this.transport = new Transport(parsed);
     this.registry = this.transport.registry;

@@ -4,6 +4,7 @@ import {
   RegistryDeniedError,
   RegistryDigestInvalidError,
   RegistryNetworkError,
+  RegistryNotAllowedError,
   RegistryNotFoundError,
   RegistryRequestError,
   RegistryServerError,
@@ -87,8 +88,12 @@ export function responseError(
 
 const tlsCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME/;
 
-/** Classifies a failure below HTTP: TLS problems are configuration, everything else may pass. */
+/**
+ * Classifies a failure below HTTP: TLS problems and a connection REGATTA_REGISTRY_ALLOW refused
+ * are configuration, everything else may pass.
+ */
 export function transportError(cause: unknown, context: RegistryErrorContext, what: string) {
+  if (cause instanceof RegistryNotAllowedError) return cause;
   const code =
     typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : 'UNKNOWN';
   if (tlsCodes.test(code)) {

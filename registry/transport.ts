@@ -4,6 +4,7 @@ import { Authenticator } from './authenticator.js';
 import { parseChallenges } from './challenge.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { AbortedError, type RegistryErrorContext } from './errors.js';
+import { readPrefix } from './response-body.js';
 import { responseError, transportError } from './response-error.js';
 import { retryDelay } from './retry-timing.js';
 
@@ -33,6 +34,8 @@ export interface TransportStats {
 }
 
 const maxAttempts = 4;
+// Enough of an error body for its Distribution error code; the rest is never read.
+const maxErrorBodyBytes = 64 * 1024;
 const maxRedirects = 5;
 const backoff = { baseMs: 250, maxMs: 10_000 };
 
@@ -54,15 +57,16 @@ export class Transport {
     this.origin = base.origin;
     this.registry = base.host;
     this.timeoutMs = endpoint.timeoutMs ?? 60_000;
+    const tls = {
+      ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
+      ...(endpoint.insecure ? { rejectUnauthorized: false } : {}),
+    };
     this.dispatcher = new Agent({
       connections: endpoint.connections ?? 16,
       keepAliveTimeout: 30_000,
-      connect: {
-        ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
-        ...(endpoint.insecure ? { rejectUnauthorized: false } : {}),
-      },
+      connect: endpoint.allow ? endpoint.allow.connector(tls) : tls,
     });
-    this.auth = new Authenticator(this.registry, endpoint.credentials, this.dispatcher, this.timeoutMs);
+    this.auth = new Authenticator(this.origin, endpoint.credentials, this.dispatcher, this.timeoutMs);
   }
 
   async send(options: SendOptions): Promise<Dispatcher.ResponseData> {
@@ -73,8 +77,9 @@ export class Transport {
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {
       let response: Dispatcher.ResponseData;
+      let answeredAt: URL;
       try {
-        response = await this.dispatch(options);
+        ({ response, url: answeredAt } = await this.dispatch(options));
       } catch (error) {
         if (options.signal?.aborted) throw new AbortedError(`${options.what}: aborted`, { cause: error });
         const failure = transportError(error, context, options.what);
@@ -83,15 +88,18 @@ export class Transport {
         continue;
       }
       if (options.expect.includes(response.statusCode)) return response;
-      const body = options.method === 'HEAD' ? '' : await readText(response);
+      const body = options.method === 'HEAD' ? '' : await readPrefix(response, maxErrorBodyBytes);
       if (options.method === 'HEAD') await response.body.dump();
-      if (response.statusCode === 401 && !authRetried && replayable) {
+      // Only the registry's own 401 asks for its credentials; a redirect target's (a CDN's) does not.
+      const own = answeredAt.origin === this.origin;
+      if (response.statusCode === 401 && !authRetried && replayable && own) {
         authRetried = true;
         const header = response.headers['www-authenticate'];
         const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
         if (await this.auth.challenged(challenges, options.scopes, options.signal)) continue;
       }
-      const failure = responseError(response.statusCode, response.headers, body, context, options.what);
+      const what = own ? options.what : `${options.what} (redirected to ${answeredAt.host})`;
+      const failure = responseError(response.statusCode, response.headers, body, context, what);
       if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
       await this.pause(attempt, 'retryAfterMs' in failure ? failure.retryAfterMs : undefined, options.signal);
     }
@@ -101,7 +109,8 @@ export class Transport {
     await this.dispatcher.close();
   }
 
-  private async dispatch(options: SendOptions): Promise<Dispatcher.ResponseData> {
+  /** Sends the request, following redirects when asked; returns the response and where it came from. */
+  private async dispatch(options: SendOptions): Promise<{ response: Dispatcher.ResponseData; url: URL }> {
     let url = new URL(options.url, this.origin);
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...options.headers };
@@ -123,7 +132,7 @@ export class Transport {
       const location = response.headers.location;
       const redirect =
         [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string';
-      if (!options.followRedirects || !redirect || hop >= maxRedirects) return response;
+      if (!options.followRedirects || !redirect || hop >= maxRedirects) return { response, url };
       await response.body.dump();
       url = new URL(location, url);
     }
@@ -139,13 +148,5 @@ export class Transport {
     } catch (error) {
       throw new AbortedError('aborted while waiting to retry', { cause: error });
     }
-  }
-}
-
-async function readText(response: Dispatcher.ResponseData): Promise<string> {
-  try {
-    return (await response.body.text()).slice(0, 4096);
-  } catch {
-    return '';
   }
 }

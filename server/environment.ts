@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../errors/regatta-error.js';
+import { errorCode, InvalidInputError } from '../errors/regatta-error.js';
+import { RegistryAllowList } from '../registry/index.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -32,6 +33,21 @@ export const Environment = z.object({
     .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
     .optional(),
   REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** The only folder Docker config credentials are read from; unset = such credentials are refused. */
+  REGATTA_DOCKER_CONFIG_DIR: z.string().min(1).optional(),
+  /** Hosts, addresses and CIDR networks registries may be reached at; unset = anywhere. */
+  REGATTA_REGISTRY_ALLOW: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return RegistryAllowList.parse(text);
+      } catch (error) {
+        if (errorCode(error) !== 'INVALID_INPUT') throw error;
+        context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^[A-Z_]+: /, '') });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 

@@ -10,6 +10,7 @@ import { openStore } from '../store/index.js';
 import { connectToTemporal, isTemporalReachable } from '../temporal/connect.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import type { Environment } from './environment.js';
+import { registryAccessRules } from './registry-access-rules.js';
 
 export interface StartedApi {
   url: string;
@@ -47,6 +48,7 @@ export async function startApi(
     const service = createReplicationService({
       store,
       client: new Client({ connection, namespace: environment.TEMPORAL_NAMESPACE }),
+      registryAccess: registryAccessRules(environment),
     });
     await service.policies.reconcileSchedules(logger);
     const app = createApp({

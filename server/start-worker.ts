@@ -8,6 +8,7 @@ import { openStore } from '../store/index.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { createWorker, type WorkerConfig } from '../worker/create-worker.js';
 import type { Environment } from './environment.js';
+import { registryAccessRules } from './registry-access-rules.js';
 
 export interface StartedWorker {
   worker: Worker;
@@ -42,7 +43,7 @@ export async function startWorker(
     secretKey: environment.REGATTA_SECRET_KEY,
     logger,
   });
-  const clients = createStoreRegistryClients(store);
+  const clients = createStoreRegistryClients(store, registryAccessRules(environment));
   const release = async () => {
     await clients.close();
     await store.close();

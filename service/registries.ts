@@ -1,18 +1,28 @@
 import type { RegistryInput, RegistryPing, RegistryUpdate, StoredRegistry } from '../policies/index.js';
+import type { RegistryAccessRules } from '../registry/index.js';
 import type { ListPage, ListQuery, Store } from '../store/index.js';
+import { checkRegistryAccess } from './registry-access-check.js';
 import { pingRegistry } from './registry-ping.js';
 
-/** Harbor's registries: kept in the store, secrets masked on every read; ping asks the registry itself. */
-export function createRegistries(store: Store) {
+/**
+ * Harbor's registries: kept in the store, secrets masked on every read; ping asks the registry
+ * itself. A url or credential the server's rules forbid is refused before it is stored.
+ */
+export function createRegistries(store: Store, rules: RegistryAccessRules) {
   return {
     list: (query: ListQuery): Promise<ListPage<StoredRegistry>> => store.registries.list(query),
     get: (id: number): Promise<StoredRegistry> => store.registries.get(id),
-    create: (input: RegistryInput): Promise<StoredRegistry> => store.registries.create(input),
-    update: (id: number, update: RegistryUpdate): Promise<StoredRegistry> =>
-      store.registries.update(id, update),
+    async create(input: RegistryInput): Promise<StoredRegistry> {
+      await checkRegistryAccess(rules, input);
+      return store.registries.create(input);
+    },
+    async update(id: number, update: RegistryUpdate): Promise<StoredRegistry> {
+      await checkRegistryAccess(rules, update);
+      return store.registries.update(id, update);
+    },
     /** Refused (412) while a policy copies from or to it. */
     delete: (id: number): Promise<void> => store.registries.delete(id),
-    ping: (body: RegistryPing): Promise<void> => pingRegistry(store, body),
+    ping: (body: RegistryPing): Promise<void> => pingRegistry(store, body, rules),
   };
 }
 export type Registries = ReturnType<typeof createRegistries>;

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { VerifyMode } from '../policies/index.js';
+import type { RegistryAccessRules } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { runDriftAudit } from './drift-audit.js';
 import { createPolicies } from './policies.js';
@@ -12,6 +13,8 @@ export interface ReplicationServiceDependencies {
   store: Store;
   /** A client of the Temporal namespace Regatta's workers poll. */
   client: Client;
+  /** Where registries may be reached and Docker configs read (the server's environment); unset, the defaults. */
+  registryAccess?: RegistryAccessRules | undefined;
 }
 
 /**
@@ -19,9 +22,13 @@ export interface ReplicationServiceDependencies {
  * stopped and read, webhook deliveries taken, drift audited, API tokens. The API's routes, the
  * server's start-up and the tests all go through it; nothing else holds the Temporal client.
  */
-export function createReplicationService({ store, client }: ReplicationServiceDependencies) {
+export function createReplicationService({
+  store,
+  client,
+  registryAccess = {},
+}: ReplicationServiceDependencies) {
   return {
-    registries: createRegistries(store),
+    registries: createRegistries(store, registryAccess),
     policies: createPolicies(store, client),
     runs: createRuns(store, client),
     webhooks: createWebhooks(store, client),

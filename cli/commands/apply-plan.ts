@@ -10,6 +10,7 @@ import {
   type ReplicationPolicy,
 } from '../../policies/index.js';
 import { errorCode } from '../../errors/regatta-error.js';
+import { registryOrigin } from '../../oci/index.js';
 import { CliError } from './cli-error.js';
 import type { LoadedFiles, PolicyEntry } from './policy-file.js';
 
@@ -62,7 +63,8 @@ export function registryState(registry: RegistryInput | Registry): Record<string
   const credential = registry.credential;
   const secretSet = (secret: string) => (secret === '' ? 'not set' : 'set');
   return {
-    url: registry.url.replace(/\/+$/, ''),
+    // The server keeps a URL as its origin: `HTTPS://Hq.example:443/` is no change from `https://hq.example`.
+    url: registryOrigin(registry.url),
     type: registry.type ?? 'docker-registry',
     description: registry.description ?? '',
     insecure: registry.insecure ?? false,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../errors/regatta-error.js';
+import { ManifestLimitError } from '../errors.js';
 import { manifestMediaTypes, platformMatches, type Descriptor, type Platform } from '../manifest.js';
 import { referrersTag } from '../../oci/index.js';
 import type { Manifest, RegistryClient } from '../registry-client.js';
@@ -34,6 +35,11 @@ export interface ArtifactTree {
 }
 
 const maxDepth = 3;
+/**
+ * What one artifact's tree may hold, all told (its manifests, referrers and their children):
+ * every manifest is held in memory until it is pushed, and each is a request to the source.
+ */
+export const treeLimits = { manifests: 1000, bytes: 32 * 1024 * 1024 };
 
 interface Collected {
   manifests: ManifestNode[];
@@ -41,13 +47,37 @@ interface Collected {
   digests: string[];
 }
 
+/** Manifests fetched for one tree so far; `fetch` refuses the one beyond `treeLimits`. */
+class TreeReader {
+  private manifests = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly repository: string,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  async fetch(reference: string): Promise<Manifest> {
+    const manifest = await this.client.getManifest(this.repository, reference, { signal: this.signal });
+    this.manifests += 1;
+    this.bytes += manifest.size;
+    if (this.manifests > treeLimits.manifests || this.bytes > treeLimits.bytes) {
+      throw new ManifestLimitError(
+        `${this.repository}:${reference} makes the tree larger than Regatta reads ` +
+          `(${treeLimits.manifests} manifests, ${treeLimits.bytes} bytes)`,
+        { registry: this.client.registry, repository: this.repository },
+      );
+    }
+    return manifest;
+  }
+}
+
 async function collect(
-  client: RegistryClient,
-  repository: string,
+  reader: TreeReader,
   manifest: Manifest,
   into: Collected,
   depth: number,
-  signal: AbortSignal | undefined,
 ): Promise<void> {
   into.digests.push(manifest.digest);
   if (manifest.parsed.kind === 'image') {
@@ -57,8 +87,10 @@ async function collect(
   if (depth >= maxDepth)
     throw new InvalidInputError('index nesting is deeper than Regatta follows', 'reference');
   for (const entry of manifest.parsed.manifests) {
-    const child = await client.getManifest(repository, entry.digest, { signal });
-    await collect(client, repository, child, into, depth + 1, signal);
+    // An index may list a manifest twice (or share one with a nested index): read it once.
+    if (into.digests.includes(entry.digest)) continue;
+    const child = await reader.fetch(entry.digest);
+    await collect(reader, child, into, depth + 1);
     into.manifests.push({ digest: child.digest, mediaType: child.mediaType, bytes: child.bytes });
   }
 }
@@ -94,12 +126,13 @@ export async function resolveArtifactTree(
   },
 ): Promise<ArtifactTree> {
   const { signal } = options;
-  const source = await client.getManifest(repository, reference, { signal });
+  const reader = new TreeReader(client, repository, signal);
+  const source = await reader.fetch(reference);
   const { node: top, manifest } = options.platforms?.length
     ? filterIndex(source, options.platforms)
     : { node: source, manifest: source };
   const image: Collected = { manifests: [], blobs: new Map(), digests: [] };
-  await collect(client, repository, manifest, image, 0, signal);
+  await collect(reader, manifest, image, 0);
 
   const referrers: Collected = { manifests: [], blobs: new Map(), digests: [] };
   const referrerGroups: ReferrerGroup[] = [];
@@ -114,15 +147,15 @@ export async function resolveArtifactTree(
         if (found.descriptors.length === 0) continue;
         const group: ReferrerGroup = { subject, descriptors: found.descriptors };
         if (found.via === 'tag') {
-          const index = await client.getManifest(repository, referrersTag(subject), { signal });
+          const index = await reader.fetch(referrersTag(subject));
           group.sourceIndex = { digest: index.digest, mediaType: index.mediaType, bytes: index.bytes };
         }
         referrerGroups.push(group);
         for (const descriptor of found.descriptors) {
           if (seen.has(descriptor.digest)) continue;
           seen.add(descriptor.digest);
-          const referrer = await client.getManifest(repository, descriptor.digest, { signal });
-          await collect(client, repository, referrer, referrers, 1, signal);
+          const referrer = await reader.fetch(descriptor.digest);
+          await collect(reader, referrer, referrers, 1);
           referrers.manifests.push({
             digest: referrer.digest,
             mediaType: referrer.mediaType,

@@ -110,7 +110,20 @@ const policyAccepts: Record<string, string[]> = {
 
 const registryMutations: Mutations = {
   name: [absent, '', ' ', 5, null, 'x'.repeat(256)],
-  url: [absent, '', 'ftp://x', 'http://', 'http://u:p@h', 'https://h/path', 5, 'localhost:5000'],
+  url: [
+    absent,
+    '',
+    'ftp://x',
+    'http://',
+    'http://u:p@h',
+    'https://h/path',
+    5,
+    'localhost:5000',
+    'http://[0]',
+    'http://0',
+    'http://0x7f.1:5000',
+    'http://h:',
+  ],
   type: ['aws-ecr', 5, null],
   description: [5, 'x'.repeat(1025)],
   insecure: ['yes', 1, null],
@@ -124,6 +137,8 @@ const registryMutations: Mutations = {
     { type: 'basic', access_key: '', access_secret: 'x' },
     { type: 'basic', access_key: 'u', access_secret: '*****' },
     { type: 'docker_config' },
+    // Without REGATTA_DOCKER_CONFIG_DIR no Docker config is read.
+    { type: 'docker_config', config_path: '/root/.docker/config.json' },
     { type: 'basic', access_key: 'u', access_secret: 'p', extra: 1 },
   ],
   webhook_secret: ['short', 5, '*****', 'x'.repeat(257)],
@@ -131,7 +146,7 @@ const registryMutations: Mutations = {
 
 const registryUpdateMutations: Mutations = {
   name: ['', 5],
-  url: ['ftp://x', 5, 'h:1'],
+  url: ['ftp://x', 5, 'h:1', 'http://[0]', 'http://0'],
   type: ['x'],
   insecure: ['y'],
   credential_type: ['oauth', 5],
@@ -279,6 +294,22 @@ describe('API fuzz – random and mutated bodies over real HTTP', () => {
       body: { access_key: '', access_secret: 'pw' },
       fields: ['access_key'],
     });
+    // Registry 1's stored secret may not follow it to another origin.
+    for (const body of [
+      { url: 'http://127.0.0.1:5003' },
+      { url: 'http://127.0.0.1:5003', access_secret: '*****' },
+      {
+        url: 'http://127.0.0.1:5003',
+        credential: { type: 'basic', access_key: 'robot', access_secret: '*****' },
+      },
+    ]) {
+      cases.push({
+        method: 'PUT',
+        path: '/api/v2.0/registries/1',
+        body,
+        fields: ['access_secret', 'credential'],
+      });
+    }
     const required = { policy: ['name', 'src_registry', 'dest_registry'], registry: ['name', 'url'] };
     for (let index = 0; index < 600; index += 1) {
       const body = randomJson();

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { RegistryAllowList } from '../../registry/index.js';
 import type { DialectKind } from '../../store/dialect.js';
+import { startCapturingServer } from '../harness/capturing-server.js';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres-server.js';
 import { storeEngines } from '../harness/store-engines.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
@@ -13,10 +17,21 @@ function registryApiTests(engine: DialectKind): void {
   let bed: TestBed;
   let postgres: TestPostgres | undefined;
   let api: ApiTestServer;
+  let dockerConfigDir: string;
   before(async () => {
     bed = await startTestBed({ temporal: false });
     if (engine === 'postgresql') postgres = await startTestPostgres();
-    api = await startApiTestServer({ databaseUrl: postgres?.url });
+    // As REGATTA_DOCKER_CONFIG_DIR and REGATTA_REGISTRY_ALLOW would set them: configs in one
+    // folder, registries on loopback only.
+    dockerConfigDir = join(bed.dir, 'docker-configs');
+    mkdirSync(dockerConfigDir);
+    api = await startApiTestServer({
+      databaseUrl: postgres?.url,
+      registryAccess: {
+        dockerConfigDir,
+        allow: RegistryAllowList.parse('127.0.0.0/8, ::1, localhost'),
+      },
+    });
   });
   after(async () => {
     await api?.stop();
@@ -203,6 +218,124 @@ function registryApiTests(engine: DialectKind): void {
     harborError(await ping({ id: 424242 }), 404, 'NOT_FOUND');
     assert.match(harborError(await ping({}), 400, 'BAD_REQUEST'), /^url: /);
     assert.match(harborError(await ping({ url: 'ftp://x' }), 400, 'BAD_REQUEST'), /^url: /);
+  });
+
+  it('ping and update – a stored secret is never sent to a new origin', async () => {
+    const capture = await startCapturingServer();
+    try {
+      const basic = bed.sites[1];
+      const { username, password } = basic.credentials!;
+      const id = await create({
+        name: 'bound-secret',
+        url: basic.url,
+        credential: { type: 'basic', access_key: username, access_secret: password },
+      });
+      const ping = (body: object) => call(api, 'POST', `${base}/ping`, { auth: api.admin, body });
+      const put = (body: object) => call(api, 'PUT', `${base}/${id}`, { auth: api.admin, body });
+
+      // The stored secret, pointed elsewhere: refused before anything is sent.
+      for (const body of [
+        { id, url: capture.url },
+        { id, url: capture.url, access_secret: '*****' },
+      ]) {
+        assert.match(
+          harborError(await ping(body), 400, 'BAD_REQUEST'),
+          /^access_secret: the url moves the registry .* send the secret again/,
+        );
+      }
+      assert.match(harborError(await put({ url: capture.url }), 400, 'BAD_REQUEST'), /^access_secret: /);
+      assert.match(
+        harborError(
+          await put({
+            url: capture.url,
+            credential: { type: 'basic', access_key: username, access_secret: '*****' },
+          }),
+          400,
+          'BAD_REQUEST',
+        ),
+        /^credential\.access_secret: /,
+      );
+      // Then pinged by id: the stored registry is unchanged and still works where it was.
+      assert.equal((await ping({ id })).status, 200);
+      assert.equal(
+        ((await call(api, 'GET', `${base}/${id}`, { auth: api.admin })).body as { url: string }).url,
+        basic.url,
+      );
+      assert.deepEqual(capture.requests, [], 'nothing reached the new origin');
+
+      // With a secret of its own, the new origin gets that one, and only it.
+      assert.equal((await ping({ id, url: capture.url, access_secret: 'for-the-capture' })).status, 200);
+      assert.equal((await put({ url: capture.url, access_secret: 'for-the-capture' })).status, 200);
+      assert.equal((await ping({ id })).status, 200);
+      assert.deepEqual([...new Set(capture.credentials())], [`${username}:for-the-capture`]);
+    } finally {
+      await capture.stop();
+    }
+  });
+
+  it('Docker config credentials – read only from the configured folder, links included', async () => {
+    const auths = {
+      auths: { [bed.hq.host]: { auth: Buffer.from('hq-user:hq-password-0').toString('base64') } },
+    };
+    writeFileSync(join(dockerConfigDir, 'hq.json'), JSON.stringify(auths));
+    writeFileSync(join(bed.dir, 'outside.json'), JSON.stringify(auths));
+    symlinkSync(join(bed.dir, 'outside.json'), join(dockerConfigDir, 'escape.json'));
+    const body = (configPath: string) => ({
+      name: `docker-config-${configPath.replace(/\W/g, '-')}`,
+      url: bed.hq.url,
+      ca_certificate: bed.certificates.caPem,
+      credential: { type: 'docker_config', config_path: configPath },
+    });
+    const id = await create(body('hq.json'));
+    assert.equal((await call(api, 'POST', `${base}/ping`, { auth: api.admin, body: { id } })).status, 200);
+    for (const outside of ['../outside.json', join(bed.dir, 'outside.json'), '/etc/passwd']) {
+      const reply = await call(api, 'POST', base, { auth: api.admin, body: body(outside) });
+      assert.match(harborError(reply, 400, 'BAD_REQUEST'), /^credential\.config_path: /);
+    }
+    // A link passes by its name; where it leads is checked when the file is read.
+    const escape = await create(body('escape.json'));
+    assert.match(
+      harborError(
+        await call(api, 'POST', `${base}/ping`, { auth: api.admin, body: { id: escape } }),
+        400,
+        'BAD_REQUEST',
+      ),
+      /^credential\.config_path: leads outside/,
+    );
+    for (const registry of [id, escape])
+      await call(api, 'DELETE', `${base}/${registry}`, { auth: api.admin });
+  });
+
+  it('REGATTA_REGISTRY_ALLOW – a registry outside it is refused at create, update and ping', async () => {
+    const outside = 'http://10.255.255.1:5000';
+    const refused = /^url: 10\.255\.255\.1:5000 is outside REGATTA_REGISTRY_ALLOW/;
+    assert.match(
+      harborError(
+        await call(api, 'POST', base, { auth: api.admin, body: { name: 'far', url: outside } }),
+        400,
+        'BAD_REQUEST',
+      ),
+      refused,
+    );
+    const id = await create({ name: 'near', url: bed.sites[0].url });
+    assert.match(
+      harborError(
+        await call(api, 'PUT', `${base}/${id}`, { auth: api.admin, body: { url: outside } }),
+        400,
+        'BAD_REQUEST',
+      ),
+      refused,
+    );
+    assert.match(
+      harborError(
+        await call(api, 'POST', `${base}/ping`, { auth: api.admin, body: { url: outside } }),
+        400,
+        'BAD_REQUEST',
+      ),
+      refused,
+    );
+    assert.equal((await call(api, 'POST', `${base}/ping`, { auth: api.admin, body: { id } })).status, 200);
+    await call(api, 'DELETE', `${base}/${id}`, { auth: api.admin });
   });
 }
 

@@ -9,6 +9,7 @@ import { createApp, type AppDependencies } from '../../api/app.js';
 import { resolveAdminPassword } from '../../api/auth/admin-password.js';
 import { serve, type RunningServer } from '../../api/serve.js';
 import { searchAttributeKeys } from '../../contract/index.js';
+import type { RegistryAccessRules } from '../../registry/index.js';
 import { createLogger } from '../../server/logger.js';
 import { createReplicationService } from '../../service/index.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -37,6 +38,8 @@ export type ApiTestOptions = Partial<Pick<AppDependencies, 'maxFailedLogins'>> &
   dataDir?: string;
   logs?: string[];
   databaseUrl?: string | undefined;
+  /** The rules `regatta api` reads from REGATTA_DOCKER_CONFIG_DIR and REGATTA_REGISTRY_ALLOW. */
+  registryAccess?: RegistryAccessRules;
 };
 
 /** The API as `regatta api` composes it, on a Temporal dev server of its own (stopped with it). */
@@ -66,7 +69,7 @@ export async function startApiTestServer(options: ApiTestOptions = {}): Promise<
     connection = reachable;
     await registerSearchAttributes(connection, temporal.namespace, searchAttributeKeys, logger);
     const client = new Client({ connection, namespace: temporal.namespace });
-    const service = createReplicationService({ store, client });
+    const service = createReplicationService({ store, client, registryAccess: options.registryAccess });
     await service.policies.reconcileSchedules(logger);
     const app = createApp({
       logger,

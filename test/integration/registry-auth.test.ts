@@ -6,15 +6,43 @@ import { after, before, describe, it } from 'node:test';
 import {
   copyArtifact,
   createRegistryClient,
+  RegistryAllowList,
   type RegistryClient,
   type RegistryEndpoint,
 } from '../../registry/index.js';
+import {
+  sendHugeBody,
+  startCapturingServer,
+  type CapturingServer,
+  type Responder,
+} from '../harness/capturing-server.js';
 import { pushImage } from '../harness/images.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 import { startTokenAuthRegistry, type TokenServer } from '../harness/token-server.js';
 import type { RegistryServer } from '../harness/registry-server.js';
 
 const tokenUser = { username: 'token-user', password: 'token-password-2' };
+const registrySecret = { username: 'robot', password: 'registry-secret-5c1d' };
+const blobDigest = `sha256:${'b'.repeat(64)}`;
+
+/** A registry that wants `challenge` until it gets an Authorization, then lets `then` answer. */
+function challenging(
+  challenge: () => string,
+  then: Responder = (_, response) => void response.end('{}'),
+): Responder {
+  return (request, response) => {
+    if (!request.headers.authorization) {
+      response.writeHead(401, { 'www-authenticate': challenge() }).end();
+      return;
+    }
+    then(request, response);
+  };
+}
+
+/** A token server that hands out a token to anyone. */
+const tokenIssuer: Responder = (_, response) => {
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'issued' }));
+};
 
 function expectCode(code: string, retryable: boolean) {
   return (error: Error & { code?: string; retryable?: boolean }) => {
@@ -35,6 +63,12 @@ describe('registry client – authentication and transport', () => {
     clients.push(created);
     return created;
   };
+  const servers: CapturingServer[] = [];
+  const capturing = async (options: Parameters<typeof startCapturingServer>[0]) => {
+    const server = await startCapturingServer(options);
+    servers.push(server);
+    return server;
+  };
 
   before(async () => {
     bed = await startTestBed({ temporal: false });
@@ -54,6 +88,7 @@ describe('registry client – authentication and transport', () => {
   });
   after(async () => {
     for (const created of clients) await created.close();
+    for (const server of servers) await server.stop();
     await tokenAuth?.stop();
     await accessTokenAuth?.stop();
     await bed?.stop();
@@ -137,5 +172,123 @@ describe('registry client – authentication and transport', () => {
       unknownIdentity.headManifest('tokens/app', 'v1'),
       expectCode('REGISTRY_UNAUTHORIZED', false),
     );
+  });
+
+  it('redirect – a 401 from where the registry redirected to is no challenge: nothing reaches it or its realm', async () => {
+    const elsewhere = await capturing({
+      respond: (_, response) => {
+        response.writeHead(401, {
+          'www-authenticate': `Bearer realm="${elsewhere.url}/token",service="cdn"`,
+        });
+        response.end();
+      },
+    });
+    // The registry wants Basic for /v2/ and sends blobs to storage elsewhere.
+    const registry = await capturing({
+      respond: (request, response) => {
+        if (request.url !== '/v2/') {
+          response.writeHead(307, { location: `${elsewhere.url}/cdn/blob` }).end();
+          return;
+        }
+        challenging(() => 'Basic realm="registry"')(request, response);
+      },
+    });
+    const registryClient = client({ url: registry.url, credentials: registrySecret });
+    await registryClient.ping();
+    // The blob request carries Basic to the registry; the storage's 401 asks for a token.
+    await assert.rejects(
+      registryClient.getBlob('redirect/app', blobDigest),
+      (error: Error & { code?: string; retryable?: boolean }) => {
+        assert.equal(error.code, 'REGISTRY_UNAUTHORIZED');
+        assert.equal(error.retryable, false);
+        assert.match(error.message, /redirected to 127\.0\.0\.1:\d+/);
+        return true;
+      },
+    );
+    const basic = `${registrySecret.username}:${registrySecret.password}`;
+    assert.deepEqual(registry.credentials(), [basic, basic]);
+    assert.deepEqual(elsewhere.credentials(), [], 'the redirect target or its realm got a credential');
+    assert.deepEqual(
+      elsewhere.requests.map((request) => request.path),
+      ['/cdn/blob'],
+    );
+  });
+
+  it('token realm – an https registry may not send credentials to a plain-HTTP realm, and the realm is not kept', async () => {
+    const plainRealm = await capturing({ respond: tokenIssuer });
+    const httpsRealm = await capturing({ respond: tokenIssuer, tls: bed.certificates });
+    let realm = `${plainRealm.url}/token`;
+    const registry = await capturing({
+      tls: bed.certificates,
+      respond: challenging(() => `Bearer realm="${realm}",service="registry"`),
+    });
+    const refused = client({ url: registry.url, caPem: bed.certificates.caPem, credentials: registrySecret });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await assert.rejects(refused.ping(), expectCode('REGISTRY_REALM_REFUSED', false));
+    }
+    assert.deepEqual(plainRealm.requests, [], 'the plain-HTTP realm was asked');
+    // Asked anew each time (no realm kept), the registry got no Authorization either.
+    assert.deepEqual(
+      registry.requests.map((request) => request.authorization),
+      [undefined, undefined],
+    );
+
+    // The same client, once the registry names an https realm: credentials go there, a token back.
+    realm = `${httpsRealm.url}/token`;
+    await refused.ping();
+    assert.deepEqual(httpsRealm.credentials(), [`${registrySecret.username}:${registrySecret.password}`]);
+    assert.equal(registry.requests.at(-1)!.authorization, 'Bearer issued');
+  });
+
+  it('token reply – more than 1 MiB is refused without reading the rest', async () => {
+    let sent: Promise<number> | undefined;
+    const realm = await capturing({
+      respond: (_, response) => {
+        sent = sendHugeBody(response, 200, 200 * 1024 * 1024);
+      },
+    });
+    const registry = await capturing({ respond: challenging(() => `Bearer realm="${realm.url}/token"`) });
+    await assert.rejects(
+      client({ url: registry.url, credentials: registrySecret }).ping(),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'REGISTRY_BAD_REQUEST');
+        assert.match(error.message, /token reply for 127\.0\.0\.1:\d+ larger than 1048576 bytes/);
+        return true;
+      },
+    );
+    const bytes = await sent!;
+    assert.ok(bytes < 32 * 1024 * 1024, `the realm got to send ${bytes} bytes`);
+  });
+
+  it('REGATTA_REGISTRY_ALLOW – every connection is checked: the registry, a name resolving outside, a redirect', async () => {
+    const site = bed.sites[0];
+    assert.throws(
+      () => createRegistryClient({ url: site.url, allow: RegistryAllowList.parse('10.0.0.0/8') }),
+      {
+        code: 'REGISTRY_NOT_ALLOWED',
+        retryable: false,
+      },
+    );
+    // A name not listed is allowed only by where it resolves, at each connection.
+    const byName = site.url.replace('127.0.0.1', 'localhost');
+    await assert.rejects(
+      client({ url: byName, allow: RegistryAllowList.parse('10.0.0.0/8') }).ping(),
+      expectCode('REGISTRY_NOT_ALLOWED', false),
+    );
+    await client({ url: byName, allow: RegistryAllowList.parse('127.0.0.1/32') }).ping();
+
+    // A registry on an allowed address that redirects a blob to one that is not.
+    const outside = await capturing({ host: '127.0.0.2' });
+    const registry = await capturing({
+      respond: (_, response) => void response.writeHead(307, { location: `${outside.url}/cdn/blob` }).end(),
+    });
+    await assert.rejects(
+      client({ url: registry.url, allow: RegistryAllowList.parse('127.0.0.1') }).getBlob(
+        'redirect/app',
+        blobDigest,
+      ),
+      expectCode('REGISTRY_NOT_ALLOWED', false),
+    );
+    assert.deepEqual(outside.requests, []);
   });
 });

@@ -4,11 +4,54 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createRegistryClient, type RegistryClient, type RegistryEndpoint } from '../../registry/index.js';
+import {
+  createRegistryClient,
+  manifestMediaTypes,
+  verifyArtifact,
+  type RegistryClient,
+  type RegistryEndpoint,
+} from '../../registry/index.js';
+import { sendHugeBody } from '../harness/capturing-server.js';
 import { startDroppingProxy } from '../harness/dropping-proxy.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetBlob } from '../harness/raw-client.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
+
+const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** Manifests by digest, and the index that lists them (`listing` says which, in order, repeats allowed). */
+function manifestSet(count: number, padding: number) {
+  const config = {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+    digest: `sha256:${'c'.repeat(64)}`,
+    size: 2,
+  };
+  const children = Array.from({ length: count }, (_, index) =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: manifestMediaTypes.ociManifest,
+        config,
+        layers: [],
+        annotations: { index: String(index), padding: 'x'.repeat(padding) },
+      }),
+    ),
+  );
+  const byDigest = new Map(children.map((bytes) => [sha256(bytes), bytes]));
+  const index = (listing: number[]) =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: manifestMediaTypes.ociIndex,
+        manifests: listing.map((at) => ({
+          mediaType: manifestMediaTypes.ociManifest,
+          digest: sha256(children[at]!),
+          size: children[at]!.length,
+        })),
+      }),
+    );
+  return { byDigest, index };
+}
 
 async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');
@@ -163,5 +206,107 @@ describe('registry client – operations', () => {
       retryable: false,
     });
     assert.equal(calls, 3);
+  });
+
+  it('error body – a 200 MB error page is cut after 64 KiB: the ping fails fast and memory stays flat', async () => {
+    const sent: Array<Promise<number>> = [];
+    const server = createServer(
+      (_, response) => void sent.push(sendHugeBody(response, 500, 200 * 1024 * 1024)),
+    );
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const started = Date.now();
+    try {
+      await assert.rejects(registry.ping(), { code: 'REGISTRY_SERVER_ERROR', retryable: true });
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const bytes = (await Promise.all(sent)).reduce((sum, each) => sum + each, 0);
+    const grown = (peak - baseline) / 2 ** 20;
+    process.stdout.write(
+      `# error body: ${sent.length} attempts, ${(bytes / 2 ** 20).toFixed(1)} MiB sent of 800, ` +
+        `${seconds.toFixed(2)} s, RSS +${grown.toFixed(1)} MiB\n`,
+    );
+    assert.equal(sent.length, 4, 'a 500 is tried 4 times');
+    assert.ok(seconds < 10, `the ping took ${seconds} s`);
+    assert.ok(grown < 100, `RSS grew by ${grown} MiB`);
+    assert.ok(bytes < 64 * 2 ** 20, `the registry got to send ${bytes} bytes`);
+  });
+
+  it('index – duplicate children are read once; more children or bytes than Regatta reads are refused', async () => {
+    const small = manifestSet(1001, 0);
+    const large = manifestSet(100, 400_000);
+    const gets = new Map<string, number>();
+    const tops: Record<string, Buffer> = {
+      duplicates: small.index(Array.from({ length: 500 }, () => 7)),
+      'too-many': small.index(Array.from({ length: 1001 }, (_, index) => index)),
+      'too-large': large.index(Array.from({ length: 100 }, (_, index) => index)),
+    };
+    const server = createServer((request, response) => {
+      const reference = (request.url ?? '').split('/manifests/')[1];
+      if (reference === undefined) return void response.writeHead(404).end();
+      gets.set(reference, (gets.get(reference) ?? 0) + 1);
+      const bytes = tops[reference] ?? small.byDigest.get(reference) ?? large.byDigest.get(reference);
+      if (!bytes || request.method !== 'GET') return void response.writeHead(404).end();
+      response.writeHead(200, {
+        'content-type': reference in tops ? manifestMediaTypes.ociIndex : manifestMediaTypes.ociManifest,
+      });
+      response.end(bytes);
+    });
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const problems = async (tag: string) =>
+      (await verifyArtifact(registry, 'limits/app', tag)).map((problem) => problem.code);
+
+    // One child listed 500 times: fetched once (its config blob is then missing, as the stub has none).
+    assert.deepEqual(await problems('duplicates'), ['REGISTRY_BLOB_UNKNOWN']);
+    assert.equal(gets.get([...small.byDigest.keys()][7]!), 1, 'the child listed 500 times was fetched once');
+    assert.equal(gets.size, 2, 'the index and its one child');
+
+    gets.clear();
+    assert.deepEqual(await problems('too-many'), ['REGISTRY_MANIFEST_LIMIT']);
+    assert.deepEqual([...gets.keys()], ['too-many'], 'no child was fetched');
+
+    gets.clear();
+    assert.deepEqual(await problems('too-large'), ['REGISTRY_MANIFEST_LIMIT']);
+    const fetched = gets.size - 1;
+    assert.ok(fetched > 50 && fetched < 100, `fetched ${fetched} children before the byte bound`);
+  });
+
+  it('deep verification – a blob longer than its descriptor is not read to its end', async () => {
+    const layer = {
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      digest: `sha256:${'d'.repeat(64)}`,
+      size: 10,
+    };
+    const image = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: manifestMediaTypes.ociManifest,
+        config: layer,
+        layers: [layer],
+      }),
+    );
+    const sent: Array<Promise<number>> = [];
+    const server = createServer((request, response) => {
+      if (request.url?.includes('/manifests/')) {
+        response.writeHead(200, { 'content-type': manifestMediaTypes.ociManifest }).end(image);
+        return;
+      }
+      sent.push(sendHugeBody(response, 200, 200 * 1024 * 1024));
+    });
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const problems = await verifyArtifact(registry, 'long/blob', 'v1', { deep: true });
+    assert.deepEqual(
+      problems.map(({ code, message }) => [code, message]),
+      [['DIGEST_MISMATCH', 'served more than 10 bytes']],
+    );
+    const bytes = (await Promise.all(sent)).reduce((sum, each) => sum + each, 0);
+    assert.ok(bytes < 64 * 2 ** 20, `the registry got to send ${bytes} bytes`);
   });
 });

@@ -156,7 +156,7 @@ function storeTests(engine: DialectKind): void {
       url: 'https://cfg.example:5000',
       credential: { type: 'docker_config', config_path: configPath },
     });
-    assert.deepEqual(await storedCredentials(store, registry.id), {
+    assert.deepEqual(await storedCredentials(store, registry.id, { dockerConfigDir: dataDir }), {
       username: 'cfguser',
       password: 'cfgpass',
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createStoreRegistryClients } from '../../activities/store-registry-clients.js';
 import type { StoredRegistry } from '../../policies/index.js';
+import { RegistryAllowList } from '../../registry/index.js';
 import type { Store } from '../../store/index.js';
 
 const registry = (name: string, updateTime: string): StoredRegistry => ({
@@ -36,7 +37,7 @@ describe('store registry clients', () => {
   it('clients – one per registry, kept while the registry is unchanged, a new one after an edit', async () => {
     const current = { registry: registry('dc-a', 't1') };
     const { store } = storeOf(current);
-    const clients = createStoreRegistryClients(store);
+    const clients = createStoreRegistryClients(store, {});
     try {
       const first = await clients.get(2);
       assert.equal(await clients.get(2), first);
@@ -50,7 +51,7 @@ describe('store registry clients', () => {
   it('names – for metric labels, from the last read and without reading again; the id before any', async () => {
     const current = { registry: registry('dc-a', 't1') };
     const { store, reads } = storeOf(current);
-    const clients = createStoreRegistryClients(store);
+    const clients = createStoreRegistryClients(store, {});
     try {
       assert.equal(clients.nameOf(2), '2');
       await clients.get(2);
@@ -62,6 +63,24 @@ describe('store registry clients', () => {
       assert.equal(reads.count, before);
     } finally {
       await clients.close();
+    }
+  });
+
+  it('rules – a registry outside the allow-list or a Docker config without the folder: no client', async () => {
+    const outside = createStoreRegistryClients(storeOf({ registry: registry('dc-a', 't1') }).store, {
+      allow: RegistryAllowList.parse('registry.example, 10.0.0.0/8'),
+    });
+    const dockerConfig = {
+      ...registry('dc-b', 't1'),
+      credential: { type: 'docker_config' as const, config_path: 'config.json' },
+    };
+    const noFolder = createStoreRegistryClients(storeOf({ registry: dockerConfig }).store, {});
+    try {
+      await assert.rejects(outside.get(2), { code: 'REGISTRY_NOT_ALLOWED', retryable: false });
+      await assert.rejects(noFolder.get(2), { code: 'INVALID_INPUT', field: 'credential.config_path' });
+    } finally {
+      await outside.close();
+      await noFolder.close();
     }
   });
 });

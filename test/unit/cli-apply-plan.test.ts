@@ -86,8 +86,14 @@ const cases: Row[] = [
     ],
   ],
   [
-    'same as the server (defaults and masked secrets compare equal)',
-    { registries: registries.map((registry) => fileRegistry(registry.name)), policies: [filePolicy(fanout)] },
+    'same as the server (defaults, masked secrets and URLs of the same origin compare equal)',
+    {
+      registries: [
+        fileRegistry('hq', { url: 'HTTPS://HQ.example:443/' }),
+        ...registries.slice(1).map((registry) => fileRegistry(registry.name)),
+      ],
+      policies: [filePolicy(fanout)],
+    },
     [fanoutOnServer],
     false,
     [

@@ -12,6 +12,18 @@ describe('loadEnvironment', () => {
     assert.equal(environment.LOG_LEVEL, 'info');
   });
 
+  it('registry rules – the allow-list parsed; unset, anywhere and no Docker config folder', () => {
+    const environment = loadEnvironment({
+      REGATTA_REGISTRY_ALLOW: 'registry.example, 10.0.0.0/8',
+      REGATTA_DOCKER_CONFIG_DIR: '/etc/regatta/docker',
+    });
+    assert.equal(environment.REGATTA_REGISTRY_ALLOW?.permitsHost('10.2.3.4'), true);
+    assert.equal(environment.REGATTA_REGISTRY_ALLOW?.permitsHost('11.2.3.4'), false);
+    assert.equal(environment.REGATTA_DOCKER_CONFIG_DIR, '/etc/regatta/docker');
+    assert.equal(loadEnvironment({}).REGATTA_REGISTRY_ALLOW, undefined);
+    assert.equal(loadEnvironment({}).REGATTA_DOCKER_CONFIG_DIR, undefined);
+  });
+
   it('empty values – count as unset', () => {
     assert.equal(loadEnvironment({ TEMPORAL_ADDRESS: '' }).TEMPORAL_ADDRESS, undefined);
   });
@@ -23,6 +35,11 @@ describe('loadEnvironment', () => {
     ['unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     ['database not postgres', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
     ['short admin password', { REGATTA_ADMIN_PASSWORD: 'short' }, /REGATTA_ADMIN_PASSWORD/],
+    [
+      'allow-list entry that is no host or network',
+      { REGATTA_REGISTRY_ALLOW: 'registry.example,10.0.0.0/40' },
+      /REGATTA_REGISTRY_ALLOW: "10\.0\.0\.0\/40" is not a host name/,
+    ],
   ];
   for (const [name, env, message] of invalid) {
     it(`invalid – ${name} names the variable`, () => {

@@ -68,11 +68,7 @@ describe('applyRegistryUpdate', () => {
   const cases: Array<[string, RegistryUpdate, Partial<RegistryDefinition>]> = [
     ['an empty update changes nothing', {}, {}],
     ['nulls change nothing', { name: null, url: null, access_secret: null, credential: null }, {}],
-    [
-      'a new name and url',
-      { name: 'hq2', url: 'https://hq2.example/' },
-      { name: 'hq2', url: 'https://hq2.example' },
-    ],
+    ['a new name', { name: 'hq2' }, { name: 'hq2' }],
     [
       "Harbor's flat secret",
       { access_secret: 'new-secret' },
@@ -113,6 +109,87 @@ describe('applyRegistryUpdate', () => {
     assert.throws(
       () => applyRegistryUpdate({ ...stored, credential: null }, { access_key: 'u', access_secret: '*****' }),
       (error: unknown) => error instanceof InvalidInputError && error.field === 'access_secret',
+    );
+  });
+
+  // A stored secret is only ever sent to the origin it was stored for.
+  const moves: Array<[string, RegistryUpdate, Partial<RegistryDefinition> | string]> = [
+    ['a new host without a secret', { url: 'https://evil.example' }, 'access_secret'],
+    ['a new port without a secret', { url: 'https://hq.example:5000' }, 'access_secret'],
+    ['https to http without a secret', { url: 'http://hq.example', insecure: true }, 'access_secret'],
+    [
+      'a new host with the flat mask',
+      { url: 'https://evil.example', access_secret: '*****' },
+      'access_secret',
+    ],
+    [
+      'a new host with the flat key only',
+      { url: 'https://evil.example', access_key: 'robot' },
+      'access_secret',
+    ],
+    [
+      'a new host with the nested mask',
+      {
+        url: 'https://evil.example',
+        credential: { type: 'basic', access_key: 'robot', access_secret: '*****' },
+      },
+      'credential.access_secret',
+    ],
+    [
+      'a new host with a new flat secret',
+      { url: 'https://dr.example', access_secret: 'dr-secret' },
+      {
+        url: 'https://dr.example',
+        credential: { type: 'basic', access_key: 'robot', access_secret: 'dr-secret' },
+      },
+    ],
+    [
+      'a new host with a new nested secret',
+      {
+        url: 'https://dr.example',
+        credential: { type: 'basic', access_key: 'r', access_secret: 'dr-secret' },
+      },
+      {
+        url: 'https://dr.example',
+        credential: { type: 'basic', access_key: 'r', access_secret: 'dr-secret' },
+      },
+    ],
+    [
+      'a new host that drops the credential',
+      { url: 'https://dr.example', access_key: '', access_secret: '' },
+      { url: 'https://dr.example', credential: null },
+    ],
+    [
+      'a new host with a Docker config',
+      { url: 'https://dr.example', credential: { type: 'docker_config', config_path: 'c.json' } },
+      { url: 'https://dr.example', credential: { type: 'docker_config', config_path: 'c.json' } },
+    ],
+    ['the same origin written otherwise', { url: 'HTTPS://HQ.example:443/' }, { url: 'https://hq.example' }],
+    ['the same origin with the mask', { url: 'https://hq.example', access_secret: '*****' }, {}],
+  ];
+  for (const [title, update, expected] of moves) {
+    it(`origin – ${title}: ${typeof expected === 'string' ? `refused, naming ${expected}` : 'applied'}`, () => {
+      if (typeof expected !== 'string') {
+        assert.deepEqual(applyRegistryUpdate(stored, update), { ...stored, ...expected });
+        return;
+      }
+      assert.throws(
+        () => applyRegistryUpdate(stored, update),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError);
+          assert.equal(error.field, expected);
+          assert.match(error.message, /send the secret again/);
+          assert.doesNotMatch(error.message, /old-secret/);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('origin – an anonymous registry moves freely', () => {
+    assert.equal(
+      applyRegistryUpdate({ ...stored, credential: null }, { url: 'https://dr.example' }).url,
+      'https://dr.example',
     );
   });
 });

@@ -77,6 +77,33 @@ describe('parseManifest', () => {
   }
 });
 
+describe('parseManifest – index size', () => {
+  const index = (entries: number) =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: manifestMediaTypes.ociIndex,
+        manifests: Array.from({ length: entries }, () => ({
+          ...descriptor,
+          mediaType: manifestMediaTypes.ociManifest,
+        })),
+      }),
+    );
+
+  it('1,000 entries – read', () => {
+    const parsed = parseManifest(index(1000), manifestMediaTypes.ociIndex, 'r');
+    assert.equal(parsed.kind === 'index' && parsed.manifests.length, 1000);
+  });
+
+  it('100,000 entries – REGISTRY_MANIFEST_LIMIT, before any is looked at', () => {
+    assert.throws(() => parseManifest(index(100_000), manifestMediaTypes.ociIndex, 'r'), {
+      code: 'REGISTRY_MANIFEST_LIMIT',
+      retryable: false,
+      message: /index lists 100000 manifests; Regatta reads at most 1000/,
+    });
+  });
+});
+
 describe('platformMatches', () => {
   const amd64 = { os: 'linux', architecture: 'amd64' };
   const armV7 = { os: 'linux', architecture: 'arm', variant: 'v7' };
