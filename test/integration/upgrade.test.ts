@@ -57,7 +57,7 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
     client = new Client({ connection });
     store = await openStore({ dataDir, secretKey: 'upgrade-test-key', logger: pino({ level: 'silent' }) });
     // Registries are scripted (each copy takes a moment); what a run keeps goes to the real store.
-    const kept = createReplicationActivities({ store, clients: createStoreRegistryClients(store) });
+    const kept = createReplicationActivities({ store, clients: createStoreRegistryClients(store, {}) });
     activities = {
       ...scriptedActivities({
         enumerateArtifacts: async ({ cursor, pageSize }) => {
