@@ -23,6 +23,17 @@ describe('loadEnvironment', () => {
     ['unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     ['database not postgres', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
     ['short admin password', { REGATTA_ADMIN_PASSWORD: 'short' }, /REGATTA_ADMIN_PASSWORD/],
+    ['TLS yes/no not a boolean', { TEMPORAL_TLS: 'yes' }, /TEMPORAL_TLS/],
+    [
+      'client certificate without key',
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem' },
+      /TEMPORAL_TLS_CLIENT_KEY_PATH/,
+    ],
+    [
+      'client key without certificate',
+      { TEMPORAL_TLS_CLIENT_KEY_PATH: '/c.key' },
+      /TEMPORAL_TLS_CLIENT_CERT_PATH/,
+    ],
   ];
   for (const [name, env, message] of invalid) {
     it(`invalid – ${name} names the variable`, () => {
