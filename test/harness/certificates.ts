@@ -33,56 +33,25 @@ export function makeTestCertificates(dir: string): TestCertificates {
     ],
     dir,
   );
-  writeFileSync(
-    join(dir, 'server.ext'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-  );
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-      '-out',
-      'server.pem',
-    ],
-    dir,
-  );
+  const server = signCertificate(dir, 'server', '/CN=localhost', [
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'extendedKeyUsage=serverAuth',
+  ]);
   return {
     caFile: join(dir, 'ca.pem'),
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-    certFile: join(dir, 'server.pem'),
-    keyFile: join(dir, 'server.key'),
+    ...server,
   };
 }
 
-/** A client certificate (for mutual TLS) signed by the CA `makeTestCertificates` made in `dir`. */
-export function makeClientCertificate(dir: string, name: string): { certFile: string; keyFile: string } {
-  writeFileSync(join(dir, `${name}.ext`), 'extendedKeyUsage=clientAuth\n');
+/** A key and a certificate for it, `name.key` and `name.pem` in `dir`, signed by the CA made there. */
+function signCertificate(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string[],
+): { certFile: string; keyFile: string } {
+  writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
   openssl(
     [
       'req',
@@ -90,7 +59,7 @@ export function makeClientCertificate(dir: string, name: string): { certFile: st
       'rsa:2048',
       '-nodes',
       '-subj',
-      `/CN=${name}`,
+      subject,
       '-keyout',
       `${name}.key`,
       '-out',
@@ -119,4 +88,9 @@ export function makeClientCertificate(dir: string, name: string): { certFile: st
     dir,
   );
   return { certFile: join(dir, `${name}.pem`), keyFile: join(dir, `${name}.key`) };
+}
+
+/** A client certificate (for mutual TLS) signed by the CA `makeTestCertificates` made in `dir`. */
+export function makeClientCertificate(dir: string, name: string): { certFile: string; keyFile: string } {
+  return signCertificate(dir, name, `/CN=${name}`, ['extendedKeyUsage=clientAuth']);
 }

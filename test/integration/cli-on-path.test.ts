@@ -133,61 +133,36 @@ describe('regatta on PATH', () => {
       [['completion', ''], ['bash', 'zsh'], []],
     ];
 
-    it('bash – commands, subcommands, flags and file names', async () => {
-      const complete = async (words: string[]) => {
-        const line = ['regatta', ...words].map((word) => `'${word}'`).join(' ');
-        const result = await runCommand(
-          'bash',
-          [
-            '-c',
-            `source "$1"; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _regatta; printf '%s\\n' "\${COMPREPLY[@]}"`,
-            'bash',
-            scripts.bash!,
-          ],
-          { env, cwd: dir },
-        );
-        assert.equal(result.code, 0, result.stderr);
-        return result.stdout.split('\n').filter(Boolean);
-      };
-      for (const [words, offered, notOffered] of cases) {
-        const reply = await complete(words);
-        for (const word of offered)
-          assert.ok(reply.includes(word), `${words.join(' ')} offers ${word}: ${reply.join(' ')}`);
-        for (const word of notOffered)
-          assert.ok(!reply.includes(word), `${words.join(' ')} does not offer ${word}`);
-      }
-      assert.deepEqual(await complete(['policy', 'apply', '-f', 'pol']), ['policies.yaml']);
-    });
+    /** What the completion function offers for a command line typed so far, run by the real shell. */
+    const complete = async (shell: 'bash' | 'zsh', words: string[]) => {
+      const line = ['regatta', ...words].map((word) => `'${word}'`).join(' ');
+      // Outside a completion widget zsh's `words` and `CURRENT` are plain variables, so the function
+      // runs as it would in one, with compadd and _files (as the glob it would expand) recording
+      // what they are given.
+      const program =
+        shell === 'bash'
+          ? `source "$1"; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _regatta; printf '%s\\n' "\${COMPREPLY[@]}"`
+          : `compdef() {}; compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print -r -- "\${words[CURRENT]}*"; }
+source "$1"; words=(${line}); CURRENT=${words.length + 1}; _regatta`;
+      const result = await runCommand(shell, ['-fc', program, shell, scripts[shell]!], { env, cwd: dir });
+      assert.equal(result.code, 0, result.stderr);
+      const candidates = result.stdout.split('\n').filter(Boolean);
+      // compadd keeps only the candidates that match what is typed; bash's compgen did that already.
+      return candidates.filter((word) => word.startsWith(words.at(-1) ?? ''));
+    };
 
-    it('zsh – the same, through compadd and _files', async () => {
-      // Outside a completion widget `words` and `CURRENT` are plain variables, so the function
-      // runs as it would in one, with compadd and _files recording what they are given.
-      const complete = async (words: string[]) => {
-        const line = ['regatta', ...words].map((word) => `'${word}'`).join(' ');
-        const result = await runCommand(
-          'zsh',
-          [
-            '-fc',
-            `compdef() {}; compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print -r -- '<files>'; }
-source "$1"; words=(${line}); CURRENT=${words.length + 1}; _regatta`,
-            'zsh',
-            scripts.zsh!,
-          ],
-          { env, cwd: dir },
-        );
-        assert.equal(result.code, 0, result.stderr);
-        return result.stdout.split('\n').filter(Boolean);
-      };
-      for (const [words, offered, notOffered] of cases) {
-        const prefix = words.at(-1) ?? '';
-        // compadd filters by what is typed itself: keep only the candidates that match it.
-        const reply = (await complete(words)).filter((word) => word.startsWith(prefix));
-        for (const word of offered)
-          assert.ok(reply.includes(word), `${words.join(' ')} offers ${word}: ${reply.join(' ')}`);
-        for (const word of notOffered)
-          assert.ok(!reply.includes(word), `${words.join(' ')} does not offer ${word}`);
-      }
-      assert.deepEqual(await complete(['policy', 'apply', '-f', 'pol']), ['<files>']);
-    });
+    for (const shell of ['bash', 'zsh'] as const) {
+      it(`${shell} – commands, subcommands, flags and file names`, async () => {
+        for (const [words, offered, notOffered] of cases) {
+          const reply = await complete(shell, words);
+          for (const word of offered)
+            assert.ok(reply.includes(word), `${words.join(' ')} offers ${word}: ${reply.join(' ')}`);
+          for (const word of notOffered)
+            assert.ok(!reply.includes(word), `${words.join(' ')} does not offer ${word}`);
+        }
+        const files = await complete(shell, ['policy', 'apply', '-f', 'pol']);
+        assert.deepEqual(files, shell === 'bash' ? ['policies.yaml'] : ['pol*']);
+      });
+    }
   });
 });

@@ -75,20 +75,22 @@ async def main():
     out["registries"] = dump(await client.get_registries(page_size=10))
     out["registry_info"] = dump(await client.get_registry_info(hq))
 
-    filters = [ReplicationFilter(type="name", value=env["REPOSITORY_FILTER"])]
-    policy = last_id(
-        await client.create_replication_policy(
-            ReplicationPolicy(
-                name="hq-to-site",
-                src_registry=Registry(id=hq),
-                dest_registry=Registry(id=site),
-                filters=filters,
-                trigger=ReplicationTrigger(type="manual"),
-                enabled=True,
-                override=True,
+    async def create_policy(name, destination):
+        return last_id(
+            await client.create_replication_policy(
+                ReplicationPolicy(
+                    name=name,
+                    src_registry=Registry(id=hq),
+                    dest_registry=Registry(id=destination),
+                    filters=[ReplicationFilter(type="name", value=env["REPOSITORY_FILTER"])],
+                    trigger=ReplicationTrigger(type="manual"),
+                    enabled=True,
+                    override=True,
+                )
             )
         )
-    )
+
+    policy = await create_policy("hq-to-site", site)
     stored = await client.get_replication_policy(policy)
     stored.description = "updated by harborapi"
     await client.update_replication_policy(policy, stored)
@@ -108,18 +110,7 @@ async def main():
     out["task_log"] = await client.get_replication_task_log(execution, tasks[0].id)
 
     # A run to a registry that does not answer keeps retrying: stop it as Harbor's UI does.
-    stuck = last_id(
-        await client.create_replication_policy(
-            ReplicationPolicy(
-                name="hq-to-dead",
-                src_registry=Registry(id=hq),
-                dest_registry=Registry(id=dead),
-                filters=filters,
-                trigger=ReplicationTrigger(type="manual"),
-                enabled=True,
-            )
-        )
-    )
+    stuck = await create_policy("hq-to-dead", dead)
     running = last_id(await client.start_replication(stuck))
     out["running_before_stop"] = (await client.get_replication(running)).status
     await client.stop_replication(running)
