@@ -93,7 +93,6 @@ describe('regatta on PATH', () => {
         runCommand(process.execPath, [join(checkout, 'bin/regatta.js'), ...spec.name.split(' '), '--help'], {
           env,
           cwd: dir,
-          timeout: 30_000,
         }),
       ),
     );
