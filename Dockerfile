@@ -31,6 +31,9 @@ RUN mkdir -p /var/lib/regatta && chown node:node /var/lib/regatta
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+# `regatta` on PATH (docker exec CONTAINER regatta policy list): the bin runs dist/ here.
+COPY --chown=root:root bin ./bin
+RUN ln -s /app/bin/regatta.js /usr/local/bin/regatta
 USER node
 # The API (8080); a worker's Prometheus metrics (9464).
 EXPOSE 8080 9464

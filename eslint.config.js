@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { layerConfig } from './eslint/layers.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'bench/node_modules/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'bench/node_modules/**', '.venv/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

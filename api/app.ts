@@ -1,6 +1,7 @@
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { ReplicationService } from '../service/index.js';
+import { adapterRoutes } from './adapter-routes.js';
 import { authenticate, requireRoleForMethod } from './auth/authenticate.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { driftRoutes } from './drift-routes.js';
@@ -13,6 +14,7 @@ import { metricsRoute } from './metrics/metrics-route.js';
 import { openApiDocument } from './openapi.js';
 import { policyRoutes } from './policy-routes.js';
 import { registryRoutes } from './registry-routes.js';
+import { systemRoutes } from './system-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
 
@@ -65,6 +67,7 @@ export function createApp(dependencies: AppDependencies): Express {
   app.use('/webhooks', webhookRoutes(service.webhooks, metrics.webhookDelivered));
 
   const api = Router();
+  api.use(systemRoutes(service));
   api.use(authentication);
   api.use(requireRoleForMethod);
   api.use(express.json({ limit: '1mb' }));
@@ -76,6 +79,7 @@ export function createApp(dependencies: AppDependencies): Express {
   api.use('/replication/policies', policyRoutes(service.policies));
   api.use('/replication/policies', driftRoutes(service.drift));
   api.use('/replication/executions', executionRoutes(service.runs));
+  api.use('/replication', adapterRoutes(service.registries));
   api.use('/tokens', tokenRoutes(service.tokens));
   app.use(apiBase, api);
 

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import {
   Registry,
+  RegistryInfo,
   RegistryInput,
   RegistryPing,
+  RegistryProviderInfo,
   RegistryUpdate,
   ReplicationPolicy,
   ReplicationPolicyInput,
 } from '../policies/index.js';
-import { ApiTokenRecord } from '../service/index.js';
+import { ApiTokenRecord, SystemInfo } from '../service/index.js';
 import { StartExecution } from './execution-routes.js';
 import { ApiTokenInput } from './token-routes.js';
 
@@ -20,6 +22,9 @@ const schemas = {
   RegistryInput: z.toJSONSchema(RegistryInput, { io: 'input' }),
   RegistryUpdate: z.toJSONSchema(RegistryUpdate, { io: 'input' }),
   RegistryPing: z.toJSONSchema(RegistryPing, { io: 'input' }),
+  RegistryInfo: z.toJSONSchema(RegistryInfo, { io: 'output' }),
+  RegistryProviderInfo: z.toJSONSchema(RegistryProviderInfo, { io: 'output' }),
+  SystemInfo: z.toJSONSchema(SystemInfo, { io: 'output' }),
   ReplicationPolicy: z.toJSONSchema(ReplicationPolicy, { io: 'output' }),
   ReplicationPolicyInput: z.toJSONSchema(ReplicationPolicyInput, { io: 'input' }),
   ApiToken: z.toJSONSchema(ApiTokenRecord, { io: 'output' }),
@@ -105,6 +110,46 @@ export function openApiDocument() {
         get: { responses: { '200': { description: 'the registry', ...json(ref('Registry')) }, ...errors } },
         put: { requestBody: { required: true, ...json(ref('RegistryUpdate')) }, responses: done },
         delete: { responses: done },
+      },
+      '/registries/{id}/info': {
+        parameters: idParameter,
+        get: {
+          responses: {
+            '200': { description: 'its filters and triggers', ...json(ref('RegistryInfo')) },
+            ...errors,
+          },
+        },
+      },
+      '/replication/adapters': {
+        get: {
+          responses: {
+            '200': {
+              description: 'the registry types',
+              ...json({ type: 'array', items: { type: 'string' } }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/replication/adapterinfos': {
+        get: {
+          responses: {
+            '200': {
+              description: 'how each registry type is reached',
+              ...json({ type: 'object', additionalProperties: ref('RegistryProviderInfo') }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/ping': {
+        get: { security: [], responses: { '200': { description: 'Pong', content: { 'text/plain': {} } } } },
+      },
+      '/systeminfo': {
+        get: {
+          security: [],
+          responses: { '200': { description: 'general info', ...json(ref('SystemInfo')) } },
+        },
       },
       '/replication/policies': { get: listed('ReplicationPolicy'), post: created('ReplicationPolicyInput') },
       '/replication/policies/{id}': {

@@ -4,7 +4,7 @@ import { registryListFields, type ReplicationService } from '../service/index.js
 import { idParam } from './id-param.js';
 import { parseListParams, setPageHeaders } from './list-params.js';
 
-/** Harbor's `/registries`: list, create, get, update, delete, and `POST /registries/ping`. */
+/** Harbor's `/registries`: list, create, get, update, delete, `POST /registries/ping` and `GET /registries/{id}/info`. */
 export function registryRoutes(registries: ReplicationService['registries']): Router {
   const router = Router();
 
@@ -27,6 +27,10 @@ export function registryRoutes(registries: ReplicationService['registries']): Ro
 
   router.get('/:id', async (req, res) => {
     res.json(registryView(await registries.get(idParam(req.params.id))));
+  });
+
+  router.get('/:id/info', async (req, res) => {
+    res.json(await registries.info(idParam(req.params.id)));
   });
 
   router.put('/:id', async (req, res) => {

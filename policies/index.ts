@@ -22,6 +22,13 @@ export {
   maskedSecret,
   registryView,
 } from './registry.js';
+export {
+  FilterStyle,
+  RegistryInfo,
+  RegistryProviderInfo,
+  registryInfo,
+  registryProviderInfos,
+} from './registry-capabilities.js';
 export { applyRegistryUpdate, registryFromInput } from './registry-changes.js';
 export { ReplicationFilter } from './replication-filter.js';
 export {

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { connectToTemporal } from '../temporal/connect.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { findTemporalCli } from '../temporal/find-temporal-cli.js';
-import type { Environment } from './environment.js';
+import { loadTemporalTls } from '../temporal/tls.js';
+import { temporalTlsSettings, type Environment } from './environment.js';
 import { startApi } from './start-api.js';
 import { startWorker } from './start-worker.js';
 import { untilStopSignal } from './stop-signal.js';
@@ -41,7 +42,8 @@ export async function runDev(environment: Environment, logger: Logger): Promise<
       address = devServer.address;
       logger.info(`starting the Temporal dev server on ${address} (state in ${dataDir}/temporal.db)`);
     }
-    await (await connectToTemporal({ address, timeoutMs: 120_000 })).close();
+    const tls = loadTemporalTls(temporalTlsSettings(environment));
+    await (await connectToTemporal({ address, tls, timeoutMs: 120_000 })).close();
     const worker = await startWorker(environment, address, logger);
     stops.push(() => worker.stop());
     const metricsAddress = workerMetricsAddress('dev', environment);

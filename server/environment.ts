@@ -1,54 +1,74 @@
 import { z } from 'zod';
 import { errorCode, InvalidInputError } from '../errors/regatta-error.js';
 import { RegistryAllowList } from '../registry/index.js';
+import type { TemporalTlsSettings } from '../temporal/tls.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
 /** Regatta's configuration, read from the environment once at start-up (DESIGN.md, "Configuration"). */
-export const Environment = z.object({
-  REGATTA_API_PORT: port.default(8080),
-  REGATTA_API_HOST: z.string().min(1).default('0.0.0.0'),
-  REGATTA_DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional(),
-  REGATTA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  REGATTA_SECRET_KEY: z.string().min(1).optional(),
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_CLI: z.string().min(1).optional(),
-  TEMPORAL_UI_PORT: port.default(8233),
-  TEMPORAL_DEV_PORT: port.default(7233),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: z.enum(['0', '1']).optional(),
-  REGATTA_WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
-  REGATTA_WORKER_WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(40),
-  /** Where a worker serves its Prometheus metrics, or `off`; unset = the command's default (worker-metrics-address.ts). */
-  REGATTA_WORKER_METRICS_ADDRESS: z
-    .string()
-    .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
-    .optional(),
-  REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
-  /** The only folder Docker config credentials are read from; unset = such credentials are refused. */
-  REGATTA_DOCKER_CONFIG_DIR: z.string().min(1).optional(),
-  /** Hosts, addresses and CIDR networks registries may be reached at; unset = anywhere. */
-  REGATTA_REGISTRY_ALLOW: z
-    .string()
-    .transform((text, context) => {
-      try {
-        return RegistryAllowList.parse(text);
-      } catch (error) {
-        if (errorCode(error) !== 'INVALID_INPUT') throw error;
-        context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^[A-Z_]+: /, '') });
-        return z.NEVER;
-      }
-    })
-    .optional(),
-});
+export const Environment = z
+  .object({
+    REGATTA_API_PORT: port.default(8080),
+    REGATTA_API_HOST: z.string().min(1).default('0.0.0.0'),
+    REGATTA_DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    REGATTA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    REGATTA_SECRET_KEY: z.string().min(1).optional(),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    // TLS to TEMPORAL_ADDRESS, with Temporal's own variable names; any path set turns TLS on.
+    TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_CLI: z.string().min(1).optional(),
+    TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_DEV_PORT: port.default(7233),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: z.enum(['0', '1']).optional(),
+    REGATTA_WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+    REGATTA_WORKER_WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(40),
+    /** Where a worker serves its Prometheus metrics, or `off`; unset = the command's default (worker-metrics-address.ts). */
+    REGATTA_WORKER_METRICS_ADDRESS: z
+      .string()
+      .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
+      .optional(),
+    REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    /** The only folder Docker config credentials are read from; unset = such credentials are refused. */
+    REGATTA_DOCKER_CONFIG_DIR: z.string().min(1).optional(),
+    /** Hosts, addresses and CIDR networks registries may be reached at; unset = anywhere. */
+    REGATTA_REGISTRY_ALLOW: z
+      .string()
+      .transform((text, context) => {
+        try {
+          return RegistryAllowList.parse(text);
+        } catch (error) {
+          if (errorCode(error) !== 'INVALID_INPUT') throw error;
+          context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^[A-Z_]+: /, '') });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  })
+  .superRefine((environment, context) => {
+    if (!environment.TEMPORAL_TLS_CLIENT_CERT_PATH !== !environment.TEMPORAL_TLS_CLIENT_KEY_PATH)
+      context.addIssue({
+        code: 'custom',
+        path: [
+          environment.TEMPORAL_TLS_CLIENT_CERT_PATH
+            ? 'TEMPORAL_TLS_CLIENT_KEY_PATH'
+            : 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+        ],
+        message: 'a client certificate and its key go together',
+      });
+  });
 export type Environment = z.infer<typeof Environment>;
 
 /** Validates the environment; a bad value stops start-up with a message naming the variable. */
@@ -66,4 +86,16 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     );
   }
   return result.data;
+}
+
+/** TLS to the Temporal server at TEMPORAL_ADDRESS (the dev server `regatta dev` starts speaks plain gRPC). */
+export function temporalTlsSettings(environment: Environment): TemporalTlsSettings {
+  if (!environment.TEMPORAL_ADDRESS) return { enabled: false };
+  return {
+    enabled: environment.TEMPORAL_TLS === 'true' || environment.TEMPORAL_TLS === '1',
+    serverCaCertPath: environment.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
+    clientCertPath: environment.TEMPORAL_TLS_CLIENT_CERT_PATH,
+    clientKeyPath: environment.TEMPORAL_TLS_CLIENT_KEY_PATH,
+    serverName: environment.TEMPORAL_TLS_SERVER_NAME,
+  };
 }

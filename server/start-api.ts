@@ -9,8 +9,9 @@ import { createReplicationService } from '../service/index.js';
 import { openStore } from '../store/index.js';
 import { connectToTemporal, isTemporalReachable } from '../temporal/connect.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
-import type { Environment } from './environment.js';
 import { registryAccessRules } from './registry-access-rules.js';
+import { loadTemporalTls } from '../temporal/tls.js';
+import { temporalTlsSettings, type Environment } from './environment.js';
 
 export interface StartedApi {
   url: string;
@@ -41,7 +42,7 @@ export async function startApi(
   let server: RunningServer;
   try {
     const admin = await resolveAdminPassword(dataDir, environment.REGATTA_ADMIN_PASSWORD);
-    connection = await connectToTemporal({ address });
+    connection = await connectToTemporal({ address, tls: loadTemporalTls(temporalTlsSettings(environment)) });
     const temporal = connection;
     // The API lists runs by these attributes: they must exist before the first worker does.
     await registerSearchAttributes(connection, environment.TEMPORAL_NAMESPACE, searchAttributeKeys, logger);

@@ -7,8 +7,9 @@ import { searchAttributeKeys } from '../contract/index.js';
 import { openStore } from '../store/index.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { createWorker, type WorkerConfig } from '../worker/create-worker.js';
-import type { Environment } from './environment.js';
 import { registryAccessRules } from './registry-access-rules.js';
+import { loadTemporalTls } from '../temporal/tls.js';
+import { temporalTlsSettings, type Environment } from './environment.js';
 
 export interface StartedWorker {
   worker: Worker;
@@ -21,6 +22,7 @@ export interface StartedWorker {
 export function workerConfig(environment: Environment, address: string): WorkerConfig {
   return {
     address,
+    tls: loadTemporalTls(temporalTlsSettings(environment)),
     namespace: environment.TEMPORAL_NAMESPACE,
     activityConcurrency: environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY,
     workflowConcurrency: environment.REGATTA_WORKER_WORKFLOW_CONCURRENCY,
@@ -50,7 +52,7 @@ export async function startWorker(
   };
   try {
     const config = workerConfig(environment, address);
-    const connection = await Connection.connect({ address });
+    const connection = await Connection.connect({ address, tls: config.tls });
     try {
       await registerSearchAttributes(connection, config.namespace, searchAttributeKeys, logger);
     } finally {

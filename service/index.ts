@@ -3,6 +3,7 @@ export type { ExecutionFacts, WorkflowStatusName } from './read-execution.js';
 export { executionStatus } from './read-execution.js';
 export type { DeliveryResult } from './webhooks.js';
 export { RegistryEvent } from './registry-event.js';
+export { SystemInfo } from './system-info.js';
 export { RegistryUnhealthyError } from './registry-ping.js';
 export { DriftAuditFailedError } from './drift-audit-failed-error.js';
 // What the API needs to know of the store's lists and tokens, without reaching into it.

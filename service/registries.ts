@@ -1,4 +1,13 @@
-import type { RegistryInput, RegistryPing, RegistryUpdate, StoredRegistry } from '../policies/index.js';
+import {
+  RegistryType,
+  registryInfo,
+  registryProviderInfos,
+  type RegistryInfo,
+  type RegistryInput,
+  type RegistryPing,
+  type RegistryUpdate,
+  type StoredRegistry,
+} from '../policies/index.js';
 import type { RegistryAccessRules } from '../registry/index.js';
 import type { ListPage, ListQuery, Store } from '../store/index.js';
 import { checkRegistryAccess } from './registry-access-check.js';
@@ -23,6 +32,11 @@ export function createRegistries(store: Store, rules: RegistryAccessRules) {
     /** Refused (412) while a policy copies from or to it. */
     delete: (id: number): Promise<void> => store.registries.delete(id),
     ping: (body: RegistryPing): Promise<void> => pingRegistry(store, body, rules),
+    /** Harbor's registry info: the filters and triggers a policy reading from it can use. */
+    info: async (id: number): Promise<RegistryInfo> => registryInfo(await store.registries.get(id)),
+    /** The registry types Regatta speaks (Harbor's adapters), and how each is reached. */
+    types: () => RegistryType.options,
+    typeInfos: registryProviderInfos,
   };
 }
 export type Registries = ReturnType<typeof createRegistries>;

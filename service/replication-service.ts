@@ -7,6 +7,7 @@ import { createPolicies } from './policies.js';
 import { storedPolicySnapshot } from './policy-snapshot.js';
 import { createRegistries } from './registries.js';
 import { createRuns } from './runs.js';
+import { systemInfo } from './system-info.js';
 import { createWebhooks } from './webhooks.js';
 
 export interface ReplicationServiceDependencies {
@@ -40,6 +41,8 @@ export function createReplicationService({
       },
     },
     tokens: store.tokens,
+    /** Harbor's `/systeminfo`. */
+    systemInfo,
   };
 }
 export type ReplicationService = ReturnType<typeof createReplicationService>;

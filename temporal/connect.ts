@@ -1,9 +1,11 @@
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../errors/regatta-error.js';
 
 export interface ConnectOptions {
   address: string;
+  /** TLS (mutual with a client certificate); plain gRPC when undefined. */
+  tls?: TLSConfig | undefined;
   /** How long to keep trying; a dev server on a loaded 2-core machine can take well over 5 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -12,6 +14,7 @@ export interface ConnectOptions {
 /** Connects to Temporal and returns only once the frontend really answers a request. */
 export async function connectToTemporal({
   address,
+  tls,
   timeoutMs = 60_000,
   signal,
 }: ConnectOptions): Promise<Connection> {
@@ -20,7 +23,7 @@ export async function connectToTemporal({
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const connection = await Connection.connect({ address, tls, connectTimeout: 2_000 });
       try {
         await connection.workflowService.getSystemInfo({});
         return connection;

@@ -1,4 +1,10 @@
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type TLSConfig,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { taskQueue } from '../contract/index.js';
@@ -7,6 +13,8 @@ import { taskQueue } from '../contract/index.js';
 export interface WorkerConfig {
   /** Temporal's frontend, `host:port`. */
   address: string;
+  /** TLS to the frontend (mutual with a client certificate); plain gRPC when undefined. */
+  tls?: TLSConfig | undefined;
   namespace: string;
   /** Activities run at once. */
   activityConcurrency: number;
@@ -46,7 +54,7 @@ export function bundleWorkflows(entry = workflowsPath): Promise<WorkflowBundle> 
 export async function createWorker(
   options: WorkerOptions,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({ address: options.address, tls: options.tls });
   try {
     const worker = await Worker.create({
       connection,

@@ -1,30 +1,25 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CliError } from './cli-error.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Flags every client command takes: where the API is, who is calling, and output format. */
-export const connectionOptions = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies Options;
+import { flagsOf, type CommandSpec } from './command-specs.js';
 
 export interface ParsedArguments {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
-/** node:util's parseArgs with the connection flags added; a bad flag is a USAGE error. */
-export function parseCommandArguments(argv: readonly string[], options: Options = {}): ParsedArguments {
+/** node:util's parseArgs with the command's flags (connection flags too for client commands); a bad flag is a USAGE error. */
+export function parseCommandArguments(argv: readonly string[], spec: CommandSpec): ParsedArguments {
+  const options = Object.fromEntries(
+    Object.entries(flagsOf(spec)).map(([name, { type, short }]) => [
+      name,
+      short ? { type, short } : { type },
+    ]),
+  );
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: { ...connectionOptions, ...options },
+      options,
       allowPositionals: true,
       strict: true,
     });

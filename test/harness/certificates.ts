@@ -33,10 +33,25 @@ export function makeTestCertificates(dir: string): TestCertificates {
     ],
     dir,
   );
-  writeFileSync(
-    join(dir, 'server.ext'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-  );
+  const server = signCertificate(dir, 'server', '/CN=localhost', [
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'extendedKeyUsage=serverAuth',
+  ]);
+  return {
+    caFile: join(dir, 'ca.pem'),
+    caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    ...server,
+  };
+}
+
+/** A key and a certificate for it, `name.key` and `name.pem` in `dir`, signed by the CA made there. */
+function signCertificate(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string[],
+): { certFile: string; keyFile: string } {
+  writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
   openssl(
     [
       'req',
@@ -44,11 +59,11 @@ export function makeTestCertificates(dir: string): TestCertificates {
       'rsa:2048',
       '-nodes',
       '-subj',
-      '/CN=localhost',
+      subject,
       '-keyout',
-      'server.key',
+      `${name}.key`,
       '-out',
-      'server.csr',
+      `${name}.csr`,
     ],
     dir,
   );
@@ -57,7 +72,7 @@ export function makeTestCertificates(dir: string): TestCertificates {
       'x509',
       '-req',
       '-in',
-      'server.csr',
+      `${name}.csr`,
       '-CA',
       'ca.pem',
       '-CAkey',
@@ -66,16 +81,16 @@ export function makeTestCertificates(dir: string): TestCertificates {
       '-days',
       '2',
       '-extfile',
-      'server.ext',
+      `${name}.ext`,
       '-out',
-      'server.pem',
+      `${name}.pem`,
     ],
     dir,
   );
-  return {
-    caFile: join(dir, 'ca.pem'),
-    caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-    certFile: join(dir, 'server.pem'),
-    keyFile: join(dir, 'server.key'),
-  };
+  return { certFile: join(dir, `${name}.pem`), keyFile: join(dir, `${name}.key`) };
+}
+
+/** A client certificate (for mutual TLS) signed by the CA `makeTestCertificates` made in `dir`. */
+export function makeClientCertificate(dir: string, name: string): { certFile: string; keyFile: string } {
+  return signCertificate(dir, name, `/CN=${name}`, ['extendedKeyUsage=clientAuth']);
 }

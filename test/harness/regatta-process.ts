@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from '../../server/environment.js';
 
-const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+// The `regatta` command itself: it finds its own tsx, whatever the process's folder.
+const bin = fileURLToPath(new URL('../../bin/regatta.js', import.meta.url));
 
 export interface RegattaProcess {
   child: ChildProcess;
@@ -12,18 +13,23 @@ export interface RegattaProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** `regatta api` or `regatta worker` as its own process, as in production, so a test can SIGKILL it. */
+/**
+ * `regatta api`, `regatta worker` or `regatta dev` as its own process, as in production, so a test
+ * can SIGKILL it; `options` add variables the process reads itself (NODE_EXTRA_CA_CERTS) and its folder.
+ */
 export function startRegattaProcess(
-  command: 'api' | 'worker',
+  command: 'api' | 'worker' | 'dev',
   environment: Environment,
   readyWhen: RegExp,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): RegattaProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const [key, value] of Object.entries(environment)) if (value !== undefined) env[key] = String(value);
   // JSON lines at info level: readiness is read from the process's own start-up line.
   Object.assign(env, { LOG_PRETTY: '0', LOG_LEVEL: 'info' });
-  const child = spawn(process.execPath, ['--import', 'tsx', main, command], {
+  const child = spawn(process.execPath, [bin, command], {
     env,
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommandArguments, resolveConnection } from '../../cli/commands/arguments.js';
+import { findCommand, type CommandSpec } from '../../cli/commands/command-specs.js';
 import { registryAddBody } from '../../cli/commands/registry.js';
 import { progressLine, type Execution } from '../../cli/commands/runs.js';
 
@@ -80,21 +81,22 @@ describe('resolveConnection', () => {
 });
 
 describe('parseCommandArguments', () => {
+  const run = findCommand('run')!;
   it('connection flags, command flags and positionals', () => {
-    const parsed = parseCommandArguments(['cli-policy', '--wait', '--json', '--url', 'http://x'], {
-      wait: { type: 'boolean' },
-    });
+    const parsed = parseCommandArguments(['cli-policy', '--wait', '--json', '--url', 'http://x'], run);
     assert.deepEqual(parsed.positionals, ['cli-policy']);
     assert.equal(parsed.values.wait, true);
     assert.equal(parsed.values.json, true);
     assert.equal(parsed.values.url, 'http://x');
   });
-  const bad: Array<[string, string[]]> = [
-    ['unknown flag', ['--force']],
-    ['string flag without value', ['--url']],
+  const bad: Array<[string, string[], CommandSpec]> = [
+    ['unknown flag', ['--force'], run],
+    ['string flag without value', ['--url'], run],
+    ["another command's flag", ['--wait'], findCommand('policy list')!],
+    ['connection flag on a server command', ['--url', 'http://x'], findCommand('api')!],
   ];
-  for (const [name, argv] of bad) {
-    it(`USAGE – ${name}`, () => assert.throws(() => parseCommandArguments(argv), { code: 'USAGE' }));
+  for (const [name, argv, spec] of bad) {
+    it(`USAGE – ${name}`, () => assert.throws(() => parseCommandArguments(argv, spec), { code: 'USAGE' }));
   }
 });
 

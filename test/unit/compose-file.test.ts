@@ -560,6 +560,20 @@ describe('Dockerfile', () => {
     assert.match(start, /"node",\s*"dist\/cli\/main\.js"/);
   });
 
+  it('runtime – `regatta` on PATH is the bin, which runs dist/ where there are no sources', () => {
+    assert.ok(runtime);
+    const args = runtime.instructions.map((i) => `${i.keyword} ${i.args}`);
+    assert.ok(
+      args.some((line) => /^COPY .*\bbin \.\/bin$/.test(line)),
+      'the runtime stage copies bin/',
+    );
+    assert.ok(
+      args.includes('RUN ln -s /app/bin/regatta.js /usr/local/bin/regatta'),
+      'regatta is linked onto PATH',
+    );
+    assert.match(read('bin/regatta.js'), /dist\/cli\/main\.js/);
+  });
+
   it('.dockerignore – keeps dependencies, build output, local state and secrets out', () => {
     const ignored = read('.dockerignore')
       .split('\n')

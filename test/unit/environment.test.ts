@@ -40,6 +40,17 @@ describe('loadEnvironment', () => {
       { REGATTA_REGISTRY_ALLOW: 'registry.example,10.0.0.0/40' },
       /REGATTA_REGISTRY_ALLOW: "10\.0\.0\.0\/40" is not a host name/,
     ],
+    ['TLS yes/no not a boolean', { TEMPORAL_TLS: 'yes' }, /TEMPORAL_TLS/],
+    [
+      'client certificate without key',
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem' },
+      /TEMPORAL_TLS_CLIENT_KEY_PATH/,
+    ],
+    [
+      'client key without certificate',
+      { TEMPORAL_TLS_CLIENT_KEY_PATH: '/c.key' },
+      /TEMPORAL_TLS_CLIENT_CERT_PATH/,
+    ],
   ];
   for (const [name, env, message] of invalid) {
     it(`invalid – ${name} names the variable`, () => {
