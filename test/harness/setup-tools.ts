@@ -13,7 +13,8 @@ const tools = {
   python: join(checkout, '.venv', 'bin', 'python'),
   'kubernetes-validate': join(checkout, '.venv', 'bin', 'kubernetes-validate'),
   helm: join(goBin, 'helm'),
-  promtool: join(goBin, 'promtool'),
+  /** tools/rules-check, which setup builds into the checkout's .tools. */
+  'rules-check': join(checkout, '.tools', 'rules-check'),
 };
 
 /** The path of a program scripts/setup installs outside npm; throws, naming setup, when it is missing. */
