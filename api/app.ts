@@ -30,6 +30,8 @@ export interface AppDependencies {
   maxFailedLogins?: number;
   /** What `/metrics` serves; the webhooks count into it too. A new registry unless given. */
   metrics?: ApiMetrics;
+  /** How long a drift GET waits for its audit before answering 202 (default 25 s). */
+  driftWaitMs?: number;
   /** The worker of the same process (`regatta dev`): its metrics are appended to `/metrics`. */
   workerMetricsUrl?: string;
 }
@@ -74,7 +76,7 @@ export function createApp(dependencies: AppDependencies): Express {
   });
   api.use('/registries', registryRoutes(service.registries));
   api.use('/replication/policies', policyRoutes(service.policies));
-  api.use('/replication/policies', driftRoutes(service.drift));
+  api.use('/replication/policies', driftRoutes(service.drift, dependencies.driftWaitMs));
   api.use('/replication/executions', executionRoutes(service.runs));
   api.use('/tokens', tokenRoutes(service.tokens));
   app.use(apiBase, api);

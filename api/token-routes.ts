@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../policies/index.js';
 import { Role, type ReplicationService } from '../service/index.js';
-import { requireAdmin } from './auth/authenticate.js';
+import { requirePermission } from './auth/authenticate.js';
 import { idParam } from './id-param.js';
 
 export const ApiTokenInput = z.strictObject({
@@ -18,7 +18,7 @@ export const ApiTokenInput = z.strictObject({
  */
 export function tokenRoutes(tokens: ReplicationService['tokens']): Router {
   const router = Router();
-  router.use(requireAdmin);
+  router.use(requirePermission('administer'));
 
   router.get('/', async (_req, res) => {
     res.json(await tokens.list());

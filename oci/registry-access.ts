@@ -1,9 +1,27 @@
 import { z } from 'zod';
 
-/** `http(s)://host[:port]`: the origin a registry answers at, nothing more. */
+const hex = '[0-9a-fA-F]{1,4}';
+const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/** An IPv6 address as RFC 4291 writes it: `::` for one run of zero groups, or `::ffff:` and an IPv4 address. */
+const ipv6 = [
+  `(${hex}:){7}${hex}`,
+  `(${hex}:){1,7}:`,
+  ...[1, 2, 3, 4, 5, 6].map((tail) => `(${hex}:){1,${7 - tail}}(:${hex}){1,${tail}}`),
+  `:((:${hex}){1,7}|:)`,
+  `::([fF]{4}:)?${octet}(\\.${octet}){3}`,
+].join('|');
+const port = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
+
+/**
+ * `http(s)://host[:port]`: the origin a registry answers at, nothing more. IPv6 literals and
+ * ports are checked in full, so the OpenAPI document's pattern admits no address a URL parser refuses.
+ */
 export const RegistryUrl = z
   .string()
-  .regex(/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/, 'must be http(s)://host[:port]');
+  .regex(
+    new RegExp(`^https?://(\\[(${ipv6})\\]|[A-Za-z0-9.-]+)(:${port})?/?$`),
+    'must be http(s)://host[:port]',
+  );
 
 /** Harbor's credential; empty key and secret (as Harbor's UI sends) mean anonymous. */
 export const BasicCredential = z.strictObject({

@@ -32,6 +32,8 @@ export const Environment = z.object({
     .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
     .optional(),
   REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** How long a drift GET waits for its audit before it answers 202 with a status URL. */
+  REGATTA_DRIFT_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
 });
 export type Environment = z.infer<typeof Environment>;
 

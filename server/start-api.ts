@@ -53,6 +53,7 @@ export async function startApi(
       logger,
       service,
       adminPassword: admin.password,
+      driftWaitMs: environment.REGATTA_DRIFT_WAIT_SECONDS * 1000,
       isTemporalReachable: () => isTemporalReachable(temporal),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
     });

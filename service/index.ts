@@ -5,6 +5,7 @@ export type { DeliveryResult } from './webhooks.js';
 export { RegistryEvent } from './registry-event.js';
 export { RegistryUnhealthyError } from './registry-ping.js';
 export { DriftAuditFailedError } from './drift-audit-failed-error.js';
+export type { DriftAuditState } from './drift-audit.js';
 // What the API needs to know of the store's lists and tokens, without reaching into it.
 export {
   ApiTokenRecord,

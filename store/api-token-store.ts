@@ -5,7 +5,8 @@ import type { ApiTokensTable } from './database.js';
 import type { StoreDialect } from './dialect.js';
 import { ConflictError, NotFoundError } from './store-errors.js';
 
-export const Role = z.enum(['admin', 'viewer']);
+/** admin: everything; operator: also starts and stops work (runs, audits, pings); viewer: reads. */
+export const Role = z.enum(['admin', 'operator', 'viewer']);
 export type Role = z.infer<typeof Role>;
 
 export const ApiTokenRecord = z.object({
@@ -26,7 +27,8 @@ function record(row: Selectable<ApiTokensTable>): ApiTokenRecord {
   return {
     id: row.id,
     name: row.name,
-    role: row.role === 'admin' ? 'admin' : 'viewer',
+    // A role this version does not know reads as the least one.
+    role: Role.catch('viewer').parse(row.role),
     creation_time: row.created_at,
   };
 }

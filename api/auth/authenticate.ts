@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { ReplicationService } from '../../service/index.js';
+import type { ReplicationService, Role } from '../../service/index.js';
 import { ForbiddenError, UnauthorizedError } from '../../errors/access-errors.js';
 import { TooManyRequestsError } from '../http-errors.js';
 import type { LoginLimiter } from './login-limiter.js';
@@ -64,20 +64,42 @@ export function authenticate(options: AuthenticationOptions): RequestHandler {
   };
 }
 
-const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What a request needs: to read, to start or stop work, or to change what Regatta is set up with. */
+export type Permission = 'read' | 'operate' | 'administer';
 
-/** `viewer` may read; everything else needs `admin`. */
-export const requireRoleForMethod: RequestHandler = (req, res, next) => {
-  const principal = principalOf(res);
-  if (principal?.role !== 'admin' && !readMethods.has(req.method)) {
-    throw new ForbiddenError(`${principal?.name ?? 'anonymous'} (viewer) may only read`);
-  }
-  next();
+const permissionsOf: Record<Role, ReadonlySet<Permission>> = {
+  viewer: new Set(['read']),
+  operator: new Set(['read', 'operate']),
+  admin: new Set(['read', 'operate', 'administer']),
 };
 
-export const requireAdmin: RequestHandler = (_req, res, next) => {
-  const principal = principalOf(res);
-  if (principal?.role !== 'admin')
-    throw new ForbiddenError(`${principal?.name ?? 'anonymous'} is not an admin`);
-  next();
+const refusals: Record<Permission, string> = {
+  read: 'may not read',
+  operate:
+    'may not start or stop work (runs, dry runs, drift audits, pings): that needs the operator or admin role',
+  administer: 'may not change registries, policies or tokens: that needs the admin role',
+};
+
+/** Lets the request through when its principal's role grants `permission`; 403 otherwise. */
+export function requirePermission(permission: Permission): RequestHandler {
+  return (_req, res, next) => {
+    const principal = principalOf(res);
+    if (!principal || !permissionsOf[principal.role].has(permission)) {
+      const who = principal ? `${principal.name} (${principal.role})` : 'anonymous';
+      throw new ForbiddenError(`${who} ${refusals[permission]}`);
+    }
+    next();
+  };
+}
+
+const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+const mayRead = requirePermission('read');
+const mayOperate = requirePermission('operate');
+
+/**
+ * The floor under every route: reading needs `read`, any other method at least `operate`, so a
+ * viewer never writes. Routes that change the setup, or that start work on a GET, ask for more.
+ */
+export const requireRoleForMethod: RequestHandler = (req, res, next) => {
+  (readMethods.has(req.method) ? mayRead : mayOperate)(req, res, next);
 };

@@ -1,5 +1,7 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { driftAuditId } from '../../service/run-identity.js';
 import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
 
 const registries = '/api/v2.0/registries';
@@ -9,7 +11,8 @@ const basic = (user: string, password: string) =>
 describe('API authentication, roles and error codes over real HTTP', () => {
   let api: ApiTestServer;
   before(async () => {
-    api = await startApiTestServer({ maxFailedLogins: 10 });
+    // No worker here: an audit never finishes, so a drift GET answers 202 after this wait.
+    api = await startApiTestServer({ maxFailedLogins: 10, driftWaitMs: 300 });
   });
   after(async () => {
     await api?.stop();
@@ -81,10 +84,7 @@ describe('API authentication, roles and error codes over real HTTP', () => {
     const listed = (await call(api, 'GET', '/api/v2.0/tokens', { auth: api.admin })).body as Array<
       Record<string, unknown>
     >;
-    assert.deepEqual(
-      listed.map((token) => token.name),
-      ['dashboard', 'ci'],
-    );
+    assert.deepEqual(listed.map((token) => token.name).slice(0, 2), ['dashboard', 'ci']);
     assert.ok(listed.every((token) => !('token' in token)));
     harborError(
       await call(api, 'POST', '/api/v2.0/tokens', { auth: api.admin, body: { name: 'ci', role: 'viewer' } }),
@@ -109,6 +109,122 @@ describe('API authentication, roles and error codes over real HTTP', () => {
       404,
       'NOT_FOUND',
     );
+  });
+
+  it('roles – a viewer starts nothing (drift audits included); an operator starts and stops work but changes no setup', async () => {
+    const token = async (name: string, role: string) => {
+      const reply = await call(api, 'POST', '/api/v2.0/tokens', { auth: api.admin, body: { name, role } });
+      assert.equal(reply.status, 201, reply.text);
+      return `Bearer ${(reply.body as { token: string }).token}`;
+    };
+    const viewer = await token('roles-viewer', 'viewer');
+    const operator = await token('roles-operator', 'operator');
+    const created = async (path: string, body: object) => {
+      const reply = await call(api, 'POST', path, { auth: api.admin, body });
+      assert.equal(reply.status, 201, reply.text);
+      return Number(reply.headers.get('location')!.split('/').pop());
+    };
+    const source = await created(registries, { name: 'roles-src', url: 'http://127.0.0.1:1' });
+    const site = await created(registries, { name: 'roles-site', url: 'http://127.0.0.1:2' });
+    const policyId = await created('/api/v2.0/replication/policies', {
+      name: 'roles-policy',
+      src_registry: { id: source },
+      dest_registry: { id: site },
+    });
+    const drift = `/api/v2.0/replication/policies/${policyId}/drift`;
+
+    const work: Array<[string, string, object?]> = [
+      ['POST', '/api/v2.0/replication/executions', { policy_id: policyId }],
+      ['POST', '/api/v2.0/replication/executions', { policy_id: policyId, dry_run: true }],
+      ['PUT', '/api/v2.0/replication/executions/1'],
+      ['POST', `${registries}/ping`, { id: source }],
+      ['GET', drift],
+      ['GET', `${drift}?verify=off`],
+      ['GET', `${drift}?verify=head`],
+      ['GET', `${drift}?verify=deep`],
+    ];
+    for (const [method, path, body] of work) {
+      const message = harborError(
+        await call(api, method, path, { auth: viewer, ...(body ? { body } : {}) }),
+        403,
+        'FORBIDDEN',
+      );
+      assert.match(message, /^token:roles-viewer \(viewer\) may not start or stop work/, `${method} ${path}`);
+    }
+    for (const mode of ['off', 'head', 'deep']) {
+      await assert.rejects(
+        api.client.workflow.getHandle(driftAuditId(policyId, mode)).describe(),
+        WorkflowNotFoundError,
+        `a viewer started a ${mode} drift audit`,
+      );
+    }
+    harborError(await call(api, 'GET', `${drift}/last`, { auth: viewer }), 404, 'NOT_FOUND');
+
+    // An operator starts an audit; it outlives the wait, so the answer says where to ask again.
+    const started = await call(api, 'GET', `${drift}?verify=deep`, { auth: operator });
+    assert.equal(started.status, 202, started.text);
+    const location = started.headers.get('location')!;
+    assert.match(
+      location,
+      new RegExp(`^/api/v2.0/replication/policies/${policyId}/drift/deep/[0-9a-f-]{36}$`),
+    );
+    assert.ok(Number(started.headers.get('retry-after')) > 0);
+    const described = await api.client.workflow.getHandle(driftAuditId(policyId, 'deep')).describe();
+    assert.equal(described.status.name, 'RUNNING');
+    assert.equal(location.split('/').pop(), described.runId);
+    // Reading the status starts nothing, so a viewer may.
+    const status = await call(api, 'GET', location, { auth: viewer });
+    assert.equal(status.status, 202, status.text);
+    assert.equal(status.headers.get('location'), location);
+    harborError(await call(api, 'GET', `${drift}/deep/not-a-run-id`, { auth: viewer }), 400, 'BAD_REQUEST');
+    harborError(
+      await call(api, 'GET', `${drift}/deep/00000000-0000-4000-8000-000000000000`, { auth: viewer }),
+      404,
+      'NOT_FOUND',
+    );
+    await api.client.workflow.getHandle(driftAuditId(policyId, 'deep')).terminate('test over');
+
+    const run = await call(api, 'POST', '/api/v2.0/replication/executions', {
+      auth: operator,
+      body: { policy_id: policyId },
+    });
+    assert.equal(run.status, 201, run.text);
+    const plan = await call(api, 'POST', '/api/v2.0/replication/executions', {
+      auth: operator,
+      body: { policy_id: policyId, dry_run: true },
+    });
+    assert.equal(plan.status, 201, plan.text);
+    for (const started of [run, plan]) {
+      const stopped = await call(api, 'PUT', started.headers.get('location')!, { auth: operator });
+      assert.equal(stopped.status, 200, stopped.text);
+    }
+    const setup: Array<[string, string, object?]> = [
+      ['POST', registries, { name: 'by-operator', url: 'http://127.0.0.1:3' }],
+      ['PUT', `${registries}/${source}`, { description: 'changed' }],
+      ['DELETE', `${registries}/${site}`],
+      [
+        'POST',
+        '/api/v2.0/replication/policies',
+        { name: 'p', src_registry: { id: source }, dest_registry: { id: site } },
+      ],
+      [
+        'PUT',
+        `/api/v2.0/replication/policies/${policyId}`,
+        { name: 'renamed', src_registry: { id: source }, dest_registry: { id: site } },
+      ],
+      ['DELETE', `/api/v2.0/replication/policies/${policyId}`],
+      ['GET', '/api/v2.0/tokens'],
+      ['POST', '/api/v2.0/tokens', { name: 'escalated', role: 'admin' }],
+    ];
+    for (const [method, path, body] of setup) {
+      const message = harborError(
+        await call(api, method, path, { auth: operator, ...(body ? { body } : {}) }),
+        403,
+        'FORBIDDEN',
+      );
+      assert.match(message, /needs the admin role$/, `${method} ${path}`);
+    }
+    assert.equal((await call(api, 'GET', registries, { auth: operator })).status, 200);
   });
 
   it('errors – bad JSON, a body too large, unknown routes, X-Request-Id echoed', async () => {

@@ -33,7 +33,7 @@ export interface ApiTestServer {
   stop(): Promise<void>;
 }
 
-export type ApiTestOptions = Partial<Pick<AppDependencies, 'maxFailedLogins'>> & {
+export type ApiTestOptions = Partial<Pick<AppDependencies, 'maxFailedLogins' | 'driftWaitMs'>> & {
   dataDir?: string;
   logs?: string[];
   databaseUrl?: string | undefined;
@@ -74,6 +74,7 @@ export async function startApiTestServer(options: ApiTestOptions = {}): Promise<
       adminPassword: password,
       isTemporalReachable: () => isTemporalReachable(reachable),
       ...(options.maxFailedLogins ? { maxFailedLogins: options.maxFailedLogins } : {}),
+      ...(options.driftWaitMs !== undefined ? { driftWaitMs: options.driftWaitMs } : {}),
     });
     server = await serve(app, 0, '127.0.0.1');
   } catch (error) {
