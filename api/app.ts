@@ -26,8 +26,13 @@ export interface AppDependencies {
   isTemporalReachable: () => Promise<boolean>;
   /** The password of user `admin` (HTTP Basic). */
   adminPassword: string;
-  /** Failed logins per client address and minute before 429. */
+  /** Failed logins of one user from one client address per minute before 429. */
   maxFailedLogins?: number;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (Express `trust proxy`: addresses,
+   * CIDRs, `loopback`, `linklocal`, `uniquelocal`, comma-separated). Unset: the socket's address.
+   */
+  trustedProxy?: string;
   /** What `/metrics` serves; the webhooks count into it too. A new registry unless given. */
   metrics?: ApiMetrics;
   /** How long a drift GET waits for its audit before answering 202 (default 25 s). */
@@ -43,6 +48,7 @@ export function createApp(dependencies: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (dependencies.trustedProxy) app.set('trust proxy', dependencies.trustedProxy);
   app.use(httpLogger(logger));
   app.use(httpMetrics(metrics));
 

@@ -1,7 +1,17 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/regatta-error.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** `10.0.0.1`, `10.0.0.0/8`, `fd00::/8` or one of Express's names for a range. */
+function isProxyAddress(item: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+  const [address = '', bits, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 /** Regatta's configuration, read from the environment once at start-up (DESIGN.md, "Configuration"). */
 export const Environment = z.object({
@@ -12,7 +22,14 @@ export const Environment = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
-  REGATTA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  REGATTA_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  REGATTA_TRUSTED_PROXY: z
+    .string()
+    .refine(
+      (list) => list.split(',').every((item) => isProxyAddress(item.trim())),
+      'must be addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated',
+    )
+    .optional(),
   REGATTA_SECRET_KEY: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z
     .string()

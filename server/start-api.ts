@@ -54,6 +54,7 @@ export async function startApi(
       service,
       adminPassword: admin.password,
       driftWaitMs: environment.REGATTA_DRIFT_WAIT_SECONDS * 1000,
+      ...(environment.REGATTA_TRUSTED_PROXY ? { trustedProxy: environment.REGATTA_TRUSTED_PROXY } : {}),
       isTemporalReachable: () => isTemporalReachable(temporal),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
     });

@@ -1,8 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { get, type IncomingMessage } from 'node:http';
+import { createApp } from '../../api/app.js';
+import { serve } from '../../api/serve.js';
+import { createLogger } from '../../server/logger.js';
+import { createReplicationService } from '../../service/index.js';
 import { driftAuditId } from '../../service/run-identity.js';
-import { call, harborError, startApiTestServer, type ApiTestServer } from './api-test-server.js';
+import { call, harborError, startApiTestServer, type ApiTestServer, type Reply } from './api-test-server.js';
 
 const registries = '/api/v2.0/registries';
 const basic = (user: string, password: string) =>
@@ -298,16 +303,104 @@ describe('API authentication, roles and error codes over real HTTP', () => {
     assert.ok('webhook_secret' in document.components.schemas.RegistryInput!.properties!);
   });
 
-  it('429 – after too many failed logins from one address, even with the right password', async () => {
-    let limited;
-    for (let attempt = 0; attempt < 20 && !limited; attempt += 1) {
-      const reply = await call(api, 'GET', registries, { auth: basic('admin', `guess-${attempt}`) });
-      if (reply.status === 429) limited = reply;
+  /** A GET of the registries from another loopback address, as another machine would make it. */
+  async function statusFrom(
+    server: { url: string },
+    localAddress: string,
+    headers: Record<string, string>,
+  ): Promise<number> {
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      get(`${server.url}${registries}`, { headers, localAddress, agent: false }, resolve).on('error', reject);
+    });
+    response.resume();
+    return response.statusCode ?? 0;
+  }
+
+  async function burstOfBadLogins(send: (attempt: number) => Promise<Reply>): Promise<Reply> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const reply = await send(attempt);
+      if (reply.status === 429) return reply;
+      assert.equal(reply.status, 401, reply.text);
     }
-    assert.ok(limited, 'no 429 after 20 failed logins');
+    throw new Error('no 429 after 20 failed logins');
+  }
+
+  it('429 – a burst of bad logins locks that user at that address only: bearer tokens, other addresses and the right password elsewhere get in', async () => {
+    const created = await call(api, 'POST', '/api/v2.0/tokens', {
+      auth: api.admin,
+      body: { name: 'throttle-viewer', role: 'viewer' },
+    });
+    const bearer = `Bearer ${(created.body as { token: string }).token}`;
+    const limited = await burstOfBadLogins((attempt) =>
+      call(api, 'GET', registries, { auth: basic('admin', `guess-${attempt}`) }),
+    );
     harborError(limited, 429, 'TOO_MANY_REQUEST');
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    // The locked pair: even the right password is refused, so guessing on tells nothing.
     harborError(await call(api, 'GET', registries, { auth: api.admin }), 429, 'TOO_MANY_REQUEST');
+    assert.equal((await call(api, 'GET', registries, { auth: bearer })).status, 200);
+    // Bad bearer tokens lock nothing either.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      harborError(
+        await call(api, 'GET', registries, { auth: `Bearer rgt_guess-${attempt}` }),
+        401,
+        'UNAUTHORIZED',
+      );
+    }
+    assert.equal((await call(api, 'GET', registries, { auth: bearer })).status, 200);
+    assert.equal(await statusFrom(api, '127.0.0.2', { authorization: api.admin }), 200);
+  });
+
+  it('trusted proxy – X-Forwarded-For names the client only when it comes from REGATTA_TRUSTED_PROXY', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const service = createReplicationService({ store: api.store, client: api.client });
+    const serveBehind = (trustedProxy?: string) =>
+      serve(
+        createApp({
+          logger,
+          service,
+          adminPassword: api.adminPassword,
+          isTemporalReachable: async () => true,
+          maxFailedLogins: 10,
+          ...(trustedProxy ? { trustedProxy } : {}),
+        }),
+        0,
+        '127.0.0.1',
+      );
+    const behindProxy = await serveBehind('127.0.0.3');
+    const direct = await serveBehind();
+    try {
+      const proxied = { url: `http://127.0.0.1:${behindProxy.port}` };
+      const forwarded = (client: string, auth: string) => ({
+        authorization: auth,
+        'x-forwarded-for': client,
+      });
+      await burstOfBadLogins(async (attempt) => {
+        const status = await statusFrom(
+          proxied,
+          '127.0.0.3',
+          forwarded('203.0.113.5', basic('admin', `g${attempt}`)),
+        );
+        return { status, headers: new Headers(), text: '', body: undefined };
+      });
+      assert.equal(await statusFrom(proxied, '127.0.0.3', forwarded('203.0.113.5', api.admin)), 429);
+      assert.equal(await statusFrom(proxied, '127.0.0.3', forwarded('203.0.113.6', api.admin)), 200);
+
+      // Not from a trusted proxy: the header is the client's word and changes nothing.
+      const plain = { url: `http://127.0.0.1:${direct.port}` };
+      await burstOfBadLogins(async (attempt) => {
+        const status = await statusFrom(
+          plain,
+          '127.0.0.4',
+          forwarded(`198.51.100.${attempt}`, basic('admin', `g${attempt}`)),
+        );
+        return { status, headers: new Headers(), text: '', body: undefined };
+      });
+      assert.equal(await statusFrom(plain, '127.0.0.4', forwarded('198.51.100.200', api.admin)), 429);
+    } finally {
+      await behindProxy.close();
+      await direct.close();
+    }
   });
 
   it('500 – a failing store answers UNKNOWN, logged with the request id, without detail', async () => {

@@ -12,6 +12,11 @@ describe('loadEnvironment', () => {
     assert.equal(environment.LOG_LEVEL, 'info');
   });
 
+  it('trusted proxy – addresses, CIDRs and range names', () => {
+    const list = 'loopback, 10.0.0.0/8,192.168.1.7,fd00::/8';
+    assert.equal(loadEnvironment({ REGATTA_TRUSTED_PROXY: list }).REGATTA_TRUSTED_PROXY, list);
+  });
+
   it('empty values – count as unset', () => {
     assert.equal(loadEnvironment({ TEMPORAL_ADDRESS: '' }).TEMPORAL_ADDRESS, undefined);
   });
@@ -22,7 +27,17 @@ describe('loadEnvironment', () => {
     ['address without port', { TEMPORAL_ADDRESS: 'temporal' }, /TEMPORAL_ADDRESS: must be host:port/],
     ['unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     ['database not postgres', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
-    ['short admin password', { REGATTA_ADMIN_PASSWORD: 'short' }, /REGATTA_ADMIN_PASSWORD/],
+    [
+      'short admin password',
+      { REGATTA_ADMIN_PASSWORD: 'elevenchars' },
+      /REGATTA_ADMIN_PASSWORD: must be at least 12/,
+    ],
+    [
+      'trusted proxy not an address',
+      { REGATTA_TRUSTED_PROXY: '10.0.0.1,proxy.example' },
+      /REGATTA_TRUSTED_PROXY/,
+    ],
+    ['trusted proxy bad CIDR', { REGATTA_TRUSTED_PROXY: '10.0.0.0/33' }, /REGATTA_TRUSTED_PROXY/],
   ];
   for (const [name, env, message] of invalid) {
     it(`invalid – ${name} names the variable`, () => {
