@@ -1,6 +1,6 @@
 import { RegattaError } from '../errors/regatta-error.js';
 
-/** Too many failed logins from one address; try again after `retryAfterSeconds`. */
+/** Too many requests (failed logins, webhook deliveries) from one client; try again after `retryAfterSeconds`. */
 export class TooManyRequestsError extends RegattaError {
   readonly code = 'TOO_MANY_REQUEST';
   readonly retryable = true;
@@ -11,4 +11,10 @@ export class TooManyRequestsError extends RegattaError {
   ) {
     super(message);
   }
+}
+
+/** A body in a content type the route does not read. */
+export class UnsupportedMediaTypeError extends RegattaError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly retryable = false;
 }
