@@ -13,6 +13,7 @@ import { metricsRoute } from './metrics/metrics-route.js';
 import { openApiDocument } from './openapi.js';
 import { policyRoutes } from './policy-routes.js';
 import { registryRoutes } from './registry-routes.js';
+import type { TokenBucketSettings } from './token-bucket-limiter.js';
 import { tokenRoutes } from './token-routes.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
 
@@ -35,6 +36,8 @@ export interface AppDependencies {
   trustedProxy?: string;
   /** What `/metrics` serves; the webhooks count into it too. A new registry unless given. */
   metrics?: ApiMetrics;
+  /** Webhook deliveries one address may send (default: a burst of 1,000, then 100 a second). */
+  webhookRate?: TokenBucketSettings;
   /** How long a drift GET waits for its audit before answering 202 (default 25 s). */
   driftWaitMs?: number;
   /** The worker of the same process (`regatta dev`): its metrics are appended to `/metrics`. */
@@ -49,6 +52,11 @@ export function createApp(dependencies: AppDependencies): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (dependencies.trustedProxy) app.set('trust proxy', dependencies.trustedProxy);
+  // Browsers must take every answer as the type it says, never guess another (a JSON error as HTML).
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use(httpLogger(logger));
   app.use(httpMetrics(metrics));
 
@@ -70,7 +78,7 @@ export function createApp(dependencies: AppDependencies): Express {
   app.get('/metrics', authentication, metricsRoute(metrics.registry, dependencies.workerMetricsUrl));
 
   // Registries authenticate with their webhook secret, not as API users.
-  app.use('/webhooks', webhookRoutes(service.webhooks, metrics.webhookDelivered));
+  app.use('/webhooks', webhookRoutes(service.webhooks, metrics.webhookDelivered, dependencies.webhookRate));
 
   const api = Router();
   api.use(authentication);

@@ -14,44 +14,60 @@ function isProxyAddress(item: string): boolean {
 }
 
 /** Regatta's configuration, read from the environment once at start-up (DESIGN.md, "Configuration"). */
-export const Environment = z.object({
-  REGATTA_API_PORT: port.default(8080),
-  REGATTA_API_HOST: z.string().min(1).default('0.0.0.0'),
-  REGATTA_DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional(),
-  REGATTA_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-  REGATTA_TRUSTED_PROXY: z
-    .string()
-    .refine(
-      (list) => list.split(',').every((item) => isProxyAddress(item.trim())),
-      'must be addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated',
-    )
-    .optional(),
-  REGATTA_SECRET_KEY: z.string().min(1).optional(),
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_CLI: z.string().min(1).optional(),
-  TEMPORAL_UI_PORT: port.default(8233),
-  TEMPORAL_DEV_PORT: port.default(7233),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: z.enum(['0', '1']).optional(),
-  REGATTA_WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
-  REGATTA_WORKER_WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(40),
-  /** Where a worker serves its Prometheus metrics, or `off`; unset = the command's default (worker-metrics-address.ts). */
-  REGATTA_WORKER_METRICS_ADDRESS: z
-    .string()
-    .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
-    .optional(),
-  REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
-  /** How long a drift GET waits for its audit before it answers 202 with a status URL. */
-  REGATTA_DRIFT_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
-});
+export const Environment = z
+  .object({
+    REGATTA_API_PORT: port.default(8080),
+    REGATTA_API_HOST: z.string().min(1).default('0.0.0.0'),
+    /** PEM files of the API's certificate chain and private key: both serve the API over https. */
+    REGATTA_TLS_CERT: z.string().min(1).optional(),
+    REGATTA_TLS_KEY: z.string().min(1).optional(),
+    REGATTA_DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    REGATTA_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    REGATTA_TRUSTED_PROXY: z
+      .string()
+      .refine(
+        (list) => list.split(',').every((item) => isProxyAddress(item.trim())),
+        'must be addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated',
+      )
+      .optional(),
+    REGATTA_SECRET_KEY: z.string().min(1).optional(),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_CLI: z.string().min(1).optional(),
+    TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_DEV_PORT: port.default(7233),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: z.enum(['0', '1']).optional(),
+    REGATTA_WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+    REGATTA_WORKER_WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(40),
+    /** Where a worker serves its Prometheus metrics, or `off`; unset = the command's default (worker-metrics-address.ts). */
+    REGATTA_WORKER_METRICS_ADDRESS: z
+      .string()
+      .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
+      .optional(),
+    REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    /** Webhook deliveries one client address may send at once, and per second after that. */
+    REGATTA_WEBHOOK_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    REGATTA_WEBHOOK_PER_SECOND: z.coerce.number().min(0.01).max(1_000_000).default(100),
+    /** How long a drift GET waits for its audit before it answers 202 with a status URL. */
+    REGATTA_DRIFT_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  })
+  .superRefine((environment, context) => {
+    // One without the other would serve plain HTTP where https was meant.
+    const [given, missing] = environment.REGATTA_TLS_CERT
+      ? ['REGATTA_TLS_CERT', 'REGATTA_TLS_KEY']
+      : ['REGATTA_TLS_KEY', 'REGATTA_TLS_CERT'];
+    if (Boolean(environment.REGATTA_TLS_CERT) !== Boolean(environment.REGATTA_TLS_KEY)) {
+      context.addIssue({ code: 'custom', path: [missing], message: `is required with ${given}` });
+    }
+  });
 export type Environment = z.infer<typeof Environment>;
 
 /** Validates the environment; a bad value stops start-up with a message naming the variable. */

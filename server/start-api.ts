@@ -10,6 +10,7 @@ import { openStore } from '../store/index.js';
 import { connectToTemporal, isTemporalReachable } from '../temporal/connect.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import type { Environment } from './environment.js';
+import { readTlsFiles } from './tls-files.js';
 
 export interface StartedApi {
   url: string;
@@ -30,6 +31,7 @@ export async function startApi(
   { workerMetricsUrl }: { workerMetricsUrl?: string } = {},
 ): Promise<StartedApi> {
   const dataDir = resolve(environment.REGATTA_DATA_DIR);
+  const tls = await readTlsFiles(environment);
   const store = await openStore({
     dataDir,
     databaseUrl: environment.DATABASE_URL,
@@ -54,11 +56,15 @@ export async function startApi(
       service,
       adminPassword: admin.password,
       driftWaitMs: environment.REGATTA_DRIFT_WAIT_SECONDS * 1000,
+      webhookRate: {
+        burst: environment.REGATTA_WEBHOOK_BURST,
+        perSecond: environment.REGATTA_WEBHOOK_PER_SECOND,
+      },
       ...(environment.REGATTA_TRUSTED_PROXY ? { trustedProxy: environment.REGATTA_TRUSTED_PROXY } : {}),
       isTemporalReachable: () => isTemporalReachable(temporal),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
     });
-    server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST);
+    server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST, tls);
     announceAdminPassword(admin, logger);
   } catch (error) {
     await connection?.close();
@@ -67,7 +73,7 @@ export async function startApi(
   }
   const temporal = connection;
   return {
-    url: `http://localhost:${server.port}`,
+    url: `${tls ? 'https' : 'http'}://localhost:${server.port}`,
     async stop() {
       await server.close();
       await temporal.close();

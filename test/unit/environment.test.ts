@@ -37,6 +37,16 @@ describe('loadEnvironment', () => {
       { REGATTA_TRUSTED_PROXY: '10.0.0.1,proxy.example' },
       /REGATTA_TRUSTED_PROXY/,
     ],
+    [
+      'TLS certificate without its key',
+      { REGATTA_TLS_CERT: '/etc/regatta/api.pem' },
+      /REGATTA_TLS_KEY: is required with REGATTA_TLS_CERT/,
+    ],
+    [
+      'TLS key without its certificate',
+      { REGATTA_TLS_KEY: '/etc/regatta/api.key' },
+      /REGATTA_TLS_CERT: is required with REGATTA_TLS_KEY/,
+    ],
     ['trusted proxy bad CIDR', { REGATTA_TRUSTED_PROXY: '10.0.0.0/33' }, /REGATTA_TRUSTED_PROXY/],
   ];
   for (const [name, env, message] of invalid) {
