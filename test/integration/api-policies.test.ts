@@ -133,6 +133,13 @@ function policyApiTests(engine: DialectKind): void {
       'trigger.trigger_settings.cron',
     );
     await bad({ ...valid, filters: [{ type: 'tag', value: 1 }] }, 'filters[0].value');
+    // 100,000 alternatives: refused as they are counted, never expanded or compiled.
+    const huge = '{0,1,2,3,4,5,6,7,8,9}'.repeat(5);
+    const countedAt = Date.now();
+    await bad({ ...valid, filters: [{ type: 'name', value: huge }] }, 'filters[0].value');
+    await bad({ ...valid, mirror: { prune: true, protect: ['*.sig', huge] } }, 'mirror.protect[1]');
+    await bad({ ...valid, mirror: { protect: ['v{1..9}'] } }, 'mirror.protect[0]');
+    assert.ok(Date.now() - countedAt < 1_000);
     harborError(await call(api, 'GET', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
     harborError(await call(api, 'PUT', `${base}/424242`, { auth: api.admin, body: valid }), 404, 'NOT_FOUND');
     harborError(await call(api, 'DELETE', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
