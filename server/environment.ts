@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/regatta-error.js';
+import { secretKeyProblem } from '../store/secret-key.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -34,7 +35,13 @@ export const Environment = z
         'must be addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated',
       )
       .optional(),
-    REGATTA_SECRET_KEY: z.string().min(1).optional(),
+    REGATTA_SECRET_KEY: z
+      .string()
+      .superRefine((value, context) => {
+        const problem = secretKeyProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     TEMPORAL_ADDRESS: z
       .string()
       .regex(/^[^\s:/]+:\d+$/, 'must be host:port')

@@ -47,6 +47,7 @@ describe('loadEnvironment', () => {
       { REGATTA_TLS_KEY: '/etc/regatta/api.key' },
       /REGATTA_TLS_CERT: is required with REGATTA_TLS_KEY/,
     ],
+    ['short secret passphrase', { REGATTA_SECRET_KEY: 'fifteen chars!!' }, /REGATTA_SECRET_KEY: a passphrase must be at least 16 characters/],
     ['trusted proxy bad CIDR', { REGATTA_TRUSTED_PROXY: '10.0.0.0/33' }, /REGATTA_TRUSTED_PROXY/],
   ];
   for (const [name, env, message] of invalid) {
