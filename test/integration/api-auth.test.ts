@@ -7,6 +7,7 @@ import { serve } from '../../api/serve.js';
 import { createLogger } from '../../server/logger.js';
 import { createReplicationService } from '../../service/index.js';
 import { driftAuditId } from '../../service/run-identity.js';
+import { eventually } from '../harness/eventually.js';
 import { call, harborError, startApiTestServer, type ApiTestServer, type Reply } from './api-test-server.js';
 
 const registries = '/api/v2.0/registries';
@@ -114,6 +115,49 @@ describe('API authentication, roles and error codes over real HTTP', () => {
       404,
       'NOT_FOUND',
     );
+  });
+
+  it('token expiry – expires_in gives a token an expiration_time, after which it is refused 401', async () => {
+    const created = await call(api, 'POST', '/api/v2.0/tokens', {
+      auth: api.admin,
+      body: { name: 'short-lived', role: 'viewer', expires_in: 2 },
+    });
+    assert.equal(created.status, 201, created.text);
+    const token = created.body as { token: string; creation_time: string; expiration_time: string };
+    assert.equal(Date.parse(token.expiration_time) - Date.parse(token.creation_time), 2_000);
+    const auth = `Bearer ${token.token}`;
+    assert.equal((await call(api, 'GET', registries, { auth })).status, 200);
+    await eventually(
+      async () => (await call(api, 'GET', registries, { auth })).status === 401,
+      10_000,
+      'the token to expire',
+    );
+    const listed = (await call(api, 'GET', '/api/v2.0/tokens', { auth: api.admin })).body as Array<{
+      name: string;
+      expiration_time: string | null;
+    }>;
+    assert.deepEqual(
+      listed
+        .map((entry) => [entry.name, entry.expiration_time])
+        .filter(([name]) => name !== 'dashboard' && name !== 'ci'),
+      [['short-lived', token.expiration_time]],
+    );
+    assert.ok(
+      listed.filter((entry) => entry.name !== 'short-lived').every((entry) => entry.expiration_time === null),
+    );
+    for (const expires_in of [0, -5, 1.5, '60', 10 * 366 * 24 * 3600]) {
+      assert.match(
+        harborError(
+          await call(api, 'POST', '/api/v2.0/tokens', {
+            auth: api.admin,
+            body: { name: 'bad', role: 'viewer', expires_in },
+          }),
+          400,
+          'BAD_REQUEST',
+        ),
+        /^expires_in: /,
+      );
+    }
   });
 
   it('roles – a viewer starts nothing (drift audits included); an operator starts and stops work but changes no setup', async () => {
