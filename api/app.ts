@@ -9,6 +9,7 @@ import { executionRoutes } from './execution-routes.js';
 import { httpLogger } from './http-logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { httpMetrics } from './metrics/http-metrics.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { metricsRoute } from './metrics/metrics-route.js';
 import { openApiDocument } from './openapi.js';
 import { policyRoutes } from './policy-routes.js';
@@ -81,10 +82,11 @@ export function createApp(dependencies: AppDependencies): Express {
   app.use('/webhooks', webhookRoutes(service.webhooks, metrics.webhookDelivered, dependencies.webhookRate));
 
   const api = Router();
+  const document = openApiDocument();
   api.use(authentication);
+  api.use(methodNotAllowed(document.paths));
   api.use(requireRoleForMethod);
   api.use(express.json({ limit: '1mb' }));
-  const document = openApiDocument();
   api.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

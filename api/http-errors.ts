@@ -18,3 +18,9 @@ export class UnsupportedMediaTypeError extends RegattaError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   readonly retryable = false;
 }
+
+/** A known path asked with a method it does not have; the answer's `Allow` names those it has. */
+export class MethodNotAllowedError extends RegattaError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly retryable = false;
+}
