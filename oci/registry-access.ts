@@ -24,11 +24,22 @@ export const RegistryUrl = z
   );
 
 /** Harbor's credential; empty key and secret (as Harbor's UI sends) mean anonymous. */
-export const BasicCredential = z.strictObject({
-  type: z.literal('basic'),
-  access_key: z.string().max(255),
-  access_secret: z.string().max(4096),
-});
+export const BasicCredential = z
+  .strictObject({
+    type: z.literal('basic'),
+    access_key: z.string().max(255),
+    access_secret: z.string().max(4096),
+  })
+  .refine((credential) => credential.access_key !== '' || credential.access_secret === '', {
+    path: ['access_key'],
+    message: 'is required with a secret',
+  })
+  .meta({
+    anyOf: [
+      { properties: { access_key: { minLength: 1 } } },
+      { properties: { access_secret: { maxLength: 0 } } },
+    ],
+  });
 export type BasicCredential = z.infer<typeof BasicCredential>;
 
 /** Regatta's addition: read `auths` of a Docker config.json on the worker's host when a run needs them. */

@@ -50,11 +50,27 @@ const readOnlyFields = nullishFields({
   update_time: z.unknown(),
 });
 
-/** The body of `POST /registries`: a definition with Harbor's defaults left out. */
+/** A body whose `field` (or `credential.field`) is `"*****"`: it keeps a stored secret, so a new registry has none. */
+const keepsSecret = (field: string, nested?: string) => ({
+  required: [field],
+  properties: {
+    [field]: nested
+      ? { type: 'object', required: [nested], properties: { [nested]: { const: maskedSecret } } }
+      : { const: maskedSecret },
+  },
+});
+
+/**
+ * The body of `POST /registries`: a definition with Harbor's defaults left out. `"*****"` keeps
+ * a stored secret, so it is refused here (registryFromInput); the document says so.
+ */
 export const RegistryInput = RegistryDefinition.partial()
   .required({ name: true, url: true })
   .extend(readOnlyFields)
-  .strict();
+  .strict()
+  .meta({
+    allOf: [{ not: keepsSecret('webhook_secret') }, { not: keepsSecret('credential', 'access_secret') }],
+  });
 export type RegistryInput = z.infer<typeof RegistryInput>;
 
 /** Harbor's flat credential fields of RegistryUpdate and of the ping body. */
@@ -83,7 +99,15 @@ export const RegistryPing = RegistryUpdate.pick({
   access_secret: true,
   insecure: true,
   ca_certificate: true,
-}).extend({ id: z.number().int().positive().nullable().optional() });
+})
+  .extend({ id: z.number().int().positive().nullable().optional() })
+  .meta({
+    // A stored registry to lay the body over, or a URL to ask (pingRegistry refuses neither).
+    anyOf: [
+      { required: ['id'], properties: { id: { type: 'integer' } } },
+      { required: ['url'], properties: { url: { type: 'string' } } },
+    ],
+  });
 export type RegistryPing = z.infer<typeof RegistryPing>;
 
 /** A registry as the API returns it: Harbor's shape, every secret that is set reads `"*****"`. */

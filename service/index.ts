@@ -13,6 +13,7 @@ export {
   executionListFields,
   policyListFields,
   registryListFields,
+  type ListField,
   type ListFields,
   type ListPage,
   type ListQuery,

@@ -171,17 +171,14 @@ describe('executions API', () => {
     const disabled = await call('POST', '/replication/executions', { policy_id: policyId });
     assert.equal(disabled.status, 412);
     assert.equal(disabled.json.errors[0].code, 'PRECONDITION');
-    for (const body of [
-      {},
-      { policy_id: 'one' },
-      { policy_id: -1 },
-      { policy_id: 999_999 },
-      { policy_id: 1, extra: true },
-    ]) {
+    for (const body of [{}, { policy_id: 'one' }, { policy_id: -1 }, { policy_id: 1, extra: true }]) {
       const reply = await call('POST', '/replication/executions', body);
       assert.equal(reply.status, 400, JSON.stringify(body));
       assert.match(reply.json.errors[0].message, /policy_id|extra/);
     }
+    const missing = await call('POST', '/replication/executions', { policy_id: 999_999 });
+    assert.equal(missing.status, 404);
+    assert.match(missing.json.errors[0].message, /^policy_id: policy 999999 not found/);
     assert.equal((await call('GET', '/replication/executions/424242')).status, 404);
     assert.equal((await call('GET', '/replication/executions?status=Sideways')).status, 400);
     assert.equal((await call('GET', '/replication/executions/abc')).status, 400);
