@@ -56,7 +56,8 @@ export type RegistryCredential = z.infer<typeof RegistryCredential>;
 export const CaCertificate = z
   .string()
   .max(65_536)
-  .refine((pem) => pem === '' || pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates');
+  .refine((pem) => pem === '' || pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates')
+  .meta({ anyOf: [{ maxLength: 0 }, { pattern: '-----BEGIN CERTIFICATE-----' }] });
 
 /**
  * How Regatta reaches one registry: where, trusting which certificates (or none: `insecure`),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRepositoryName } from '../oci/index.js';
+import { isRepositoryName, repositoryPattern } from '../oci/index.js';
 import { DriftAuditSetting } from './drift-audit-setting.js';
 import { GlobPattern, ReplicationFilter } from './replication-filter.js';
 import { ReplicationTrigger } from './replication-trigger.js';
@@ -27,7 +27,8 @@ export type Mirror = z.infer<typeof Mirror>;
 const DestNamespace = z
   .string()
   .max(255)
-  .refine((value) => value === '' || isRepositoryName(value), 'is not a valid repository path');
+  .refine((value) => value === '' || isRepositoryName(value), 'is not a valid repository path')
+  .meta({ anyOf: [{ maxLength: 0 }, { pattern: repositoryPattern.source }] });
 
 /**
  * A policy as Regatta keeps it: Harbor's fields with Harbor's defaults applied, registries by id,

@@ -15,7 +15,8 @@ const WebhookSecret = z
   .refine(
     (secret) => secret === '' || secret === maskedSecret || secret.length >= 16,
     'must be at least 16 characters',
-  );
+  )
+  .meta({ anyOf: [{ maxLength: 0 }, { const: maskedSecret }, { minLength: 16 }] });
 
 /**
  * A registry as Regatta keeps it: Harbor's Registry plus the write-only `webhook_secret`. Every
@@ -44,7 +45,7 @@ export type StoredRegistry = z.infer<typeof StoredRegistry>;
 
 // Fields a client copies back from a GET; accepted and ignored.
 const readOnlyFields = nullishFields({
-  id: z.unknown(),
+  id: z.number().int().positive(),
   status: z.unknown(),
   creation_time: z.unknown(),
   update_time: z.unknown(),
@@ -84,10 +85,18 @@ const flatCredential = {
  * The body of `PUT /registries/{id}`: Harbor's RegistryUpdate (flat credential fields) and the
  * nested `credential` of a Registry alike; a field left out or null is unchanged.
  */
-export const RegistryUpdate = z.strictObject({
-  ...nullishFields({ ...RegistryDefinition.shape, ...flatCredential }),
-  ...readOnlyFields,
-});
+export const RegistryUpdate = z
+  .strictObject({
+    ...nullishFields({ ...RegistryDefinition.shape, ...flatCredential }),
+    ...readOnlyFields,
+  })
+  // An emptied key with a secret is refused whatever is stored (applyRegistryUpdate).
+  .meta({
+    not: {
+      required: ['access_key', 'access_secret'],
+      properties: { access_key: { maxLength: 0 }, access_secret: { type: 'string', minLength: 1 } },
+    },
+  });
 export type RegistryUpdate = z.infer<typeof RegistryUpdate>;
 
 /** The body of `POST /registries/ping`: a stored registry by `id`, a new one by `url`, or both. */

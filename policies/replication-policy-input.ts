@@ -39,7 +39,7 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
     dest_registries: z.array(RegistryRef).min(1).max(100).optional(),
     deletion: z.boolean().optional(),
     ...nullishFields({
-      id: z.unknown(),
+      id: z.number().int().positive(),
       creator: z.unknown(),
       creation_time: z.unknown(),
       update_time: z.unknown(),

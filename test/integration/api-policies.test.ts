@@ -126,8 +126,13 @@ function policyApiTests(engine: DialectKind): void {
       { ...valid, trigger: { type: 'event_based' }, single_active_replication: true },
       'single_active_replication',
     );
-    await bad({ ...valid, src_registry: { id: 424242 } }, 'src_registry.id');
-    await bad({ ...valid, dest_registry: { id: 424242 } }, 'dest_registry.id');
+    for (const [body, field] of [
+      [{ ...valid, src_registry: { id: 424242 } }, 'src_registry.id'],
+      [{ ...valid, dest_registry: { id: 424242 } }, 'dest_registry.id'],
+    ] as const) {
+      const message = harborError(await call(api, 'POST', base, { auth: api.admin, body }), 404, 'NOT_FOUND');
+      assert.ok(message.startsWith(`${field}: registry 424242 does not exist`), message);
+    }
     await bad(
       { ...valid, trigger: { type: 'scheduled', trigger_settings: { cron: '*/5 * * * * *' } } },
       'trigger.trigger_settings.cron',
