@@ -375,6 +375,11 @@ describe('API authentication, roles and error codes over real HTTP', () => {
       body: { name: 'throttle-viewer', role: 'viewer' },
     });
     const bearer = `Bearer ${(created.body as { token: string }).token}`;
+    // Guessing another user's password locks that user only.
+    await burstOfBadLogins((attempt) =>
+      call(api, 'GET', registries, { auth: basic('root', `guess-${attempt}`) }),
+    );
+    assert.equal((await call(api, 'GET', registries, { auth: api.admin })).status, 200);
     const limited = await burstOfBadLogins((attempt) =>
       call(api, 'GET', registries, { auth: basic('admin', `guess-${attempt}`) }),
     );
