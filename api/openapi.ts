@@ -32,7 +32,6 @@ const schemas = {
   RegistryPing: z.toJSONSchema(RegistryPing, { io: 'input' }),
   ReplicationPolicy: z.toJSONSchema(ReplicationPolicy, { io: 'output' }),
   ReplicationPolicyInput: z.toJSONSchema(ReplicationPolicyInput, { io: 'input' }),
-  StartExecution: z.toJSONSchema(StartExecution, { io: 'input' }),
   ApiToken: z.toJSONSchema(ApiTokenRecord, { io: 'output' }),
   ApiTokenCreated: z.toJSONSchema(ApiTokenRecord.extend({ token: z.string() }), { io: 'output' }),
   ApiTokenInput: z.toJSONSchema(ApiTokenInput, { io: 'input' }),
@@ -194,7 +193,7 @@ export function openApiDocument() {
         },
         post: {
           description: 'needs the operator or admin role',
-          ...body('StartExecution'),
+          requestBody: { required: true, ...json(z.toJSONSchema(StartExecution, { io: 'input' })) },
           responses: {
             '201': { description: 'started', headers: { Location: { schema: { type: 'string' } } } },
             ...errors,
