@@ -44,7 +44,7 @@ export function createRuns(store: Store, client: Client) {
       const policy = await store.policies.get(policyId).catch((error: unknown) => {
         // A body naming a policy that does not exist: 404, as Harbor answers, naming the field.
         if (error instanceof NotFoundError)
-          throw new NotFoundError(`policy_id: policy ${policyId} not found`);
+          throw new NotFoundError(`policy_id: policy ${policyId} not found`, 'policy_id');
         throw error;
       });
       if (!policy.enabled) throw new PreconditionError(`policy ${policy.name} is disabled`);

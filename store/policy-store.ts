@@ -32,12 +32,15 @@ async function assertRegistriesExist(db: Kysely<Database>, definition: PolicyDef
   const rows = await db.selectFrom('registries').select('id').where('id', 'in', ids).execute();
   const known = new Set(rows.map((row) => row.id));
   if (!known.has(definition.src_registry_id)) {
-    throw new NotFoundError(`src_registry.id: registry ${definition.src_registry_id} does not exist`);
+    throw new NotFoundError(
+      `src_registry.id: registry ${definition.src_registry_id} does not exist`,
+      'src_registry.id',
+    );
   }
   const missing = definition.dest_registry_ids.find((id) => !known.has(id));
   if (missing !== undefined) {
     const field = definition.dest_registry_ids.length === 1 ? 'dest_registry.id' : 'dest_registries';
-    throw new NotFoundError(`${field}: registry ${missing} does not exist`);
+    throw new NotFoundError(`${field}: registry ${missing} does not exist`, field);
   }
 }
 
