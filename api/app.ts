@@ -10,11 +10,13 @@ import { executionRoutes } from './execution-routes.js';
 import { httpLogger } from './http-logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { httpMetrics } from './metrics/http-metrics.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { metricsRoute } from './metrics/metrics-route.js';
 import { openApiDocument } from './openapi.js';
 import { policyRoutes } from './policy-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { systemRoutes } from './system-routes.js';
+import type { TokenBucketSettings } from './token-bucket-limiter.js';
 import { tokenRoutes } from './token-routes.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
 
@@ -28,10 +30,19 @@ export interface AppDependencies {
   isTemporalReachable: () => Promise<boolean>;
   /** The password of user `admin` (HTTP Basic). */
   adminPassword: string;
-  /** Failed logins per client address and minute before 429. */
+  /** Failed logins of one user from one client address per minute before 429. */
   maxFailedLogins?: number;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (Express `trust proxy`: addresses,
+   * CIDRs, `loopback`, `linklocal`, `uniquelocal`, comma-separated). Unset: the socket's address.
+   */
+  trustedProxy?: string;
   /** What `/metrics` serves; the webhooks count into it too. A new registry unless given. */
   metrics?: ApiMetrics;
+  /** Webhook deliveries one address may send (default: a burst of 1,000, then 100 a second). */
+  webhookRate?: TokenBucketSettings;
+  /** How long a drift GET waits for its audit before answering 202 (default 25 s). */
+  driftWaitMs?: number;
   /** The worker of the same process (`regatta dev`): its metrics are appended to `/metrics`. */
   workerMetricsUrl?: string;
 }
@@ -43,6 +54,12 @@ export function createApp(dependencies: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (dependencies.trustedProxy) app.set('trust proxy', dependencies.trustedProxy);
+  // Browsers must take every answer as the type it says, never guess another (a JSON error as HTML).
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use(httpLogger(logger));
   app.use(httpMetrics(metrics));
 
@@ -64,20 +81,21 @@ export function createApp(dependencies: AppDependencies): Express {
   app.get('/metrics', authentication, metricsRoute(metrics.registry, dependencies.workerMetricsUrl));
 
   // Registries authenticate with their webhook secret, not as API users.
-  app.use('/webhooks', webhookRoutes(service.webhooks, metrics.webhookDelivered));
+  app.use('/webhooks', webhookRoutes(service.webhooks, metrics.webhookDelivered, dependencies.webhookRate));
 
   const api = Router();
   api.use(systemRoutes(service));
+  const document = openApiDocument();
   api.use(authentication);
+  api.use(methodNotAllowed(document.paths));
   api.use(requireRoleForMethod);
   api.use(express.json({ limit: '1mb' }));
-  const document = openApiDocument();
   api.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   api.use('/registries', registryRoutes(service.registries));
   api.use('/replication/policies', policyRoutes(service.policies));
-  api.use('/replication/policies', driftRoutes(service.drift));
+  api.use('/replication/policies', driftRoutes(service.drift, dependencies.driftWaitMs));
   api.use('/replication/executions', executionRoutes(service.runs));
   api.use('/replication', adapterRoutes(service.registries));
   api.use('/tokens', tokenRoutes(service.tokens));

@@ -10,8 +10,10 @@ const statusOfCode: Record<string, [number, string]> = {
   UNAUTHORIZED: [401, 'UNAUTHORIZED'],
   FORBIDDEN: [403, 'FORBIDDEN'],
   NOT_FOUND: [404, 'NOT_FOUND'],
+  METHOD_NOT_ALLOWED: [405, 'METHOD_NOT_ALLOWED'],
   CONFLICT: [409, 'CONFLICT'],
   PRECONDITION: [412, 'PRECONDITION'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
   TOO_MANY_REQUEST: [429, 'TOO_MANY_REQUEST'],
   // A registry delivering a webhook retries on 5xx: the work was not accepted, so it must.
   TEMPORAL_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE'],

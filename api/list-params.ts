@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import { InvalidInputError } from '../errors/regatta-error.js';
-import type { ListFields, ListQuery } from '../service/index.js';
+import type { ListField, ListFields, ListQuery } from '../service/index.js';
 
-const maxPageSize = 100;
+export const maxPageSize = 100;
+export const maxPage = 1_000_000;
 
 function single(req: Request, name: string): string | undefined {
   const value = req.query[name];
@@ -20,30 +21,40 @@ function positiveInteger(req: Request, name: string, fallback: number, max: numb
   return Number(text);
 }
 
-function typedValue(fields: ListFields, field: string, text: string): string | number | boolean {
-  const unquoted = /^(["']).*\1$/.test(text) ? text.slice(1, -1) : text;
-  switch (fields[field]!.kind) {
-    case 'number':
-      if (!/^-?\d{1,15}$/.test(unquoted)) throw new InvalidInputError(`q: ${field} must be an integer`, 'q');
-      return Number(unquoted);
-    case 'boolean':
-      if (unquoted !== 'true' && unquoted !== 'false')
-        throw new InvalidInputError(`q: ${field} must be true or false`, 'q');
-      return unquoted === 'true';
-    case 'string':
-      return unquoted;
-  }
+// The grammar of `q` and `sort` as patterns, so the OpenAPI document states exactly what is
+// accepted. ASCII classes only: the same text matches in JavaScript and in a fuzzer's engine.
+const fuzzyValue = '~([^,[{(][^,]*)?';
+const quoted = (value: string) => `(${value}|"${value}"|'${value}')`;
+const exactValue: Record<ListField['kind'], string> = {
+  string: '([^,[{(][^,]*)?',
+  number: quoted('-?[0-9]{1,15}'),
+  boolean: quoted('(true|false)'),
+};
+
+/** The patterns `q` and `sort` must match for a list of `fields` (`^$` when nothing may be named). */
+export function listQueryPatterns(fields: ListFields): { q: string; sort: string } {
+  const names = Object.keys(fields);
+  if (names.length === 0) return { q: '^$', sort: '^$' };
+  const term = `(${names.map((name) => `${name}=(${fuzzyValue}|${exactValue[fields[name]!.kind]})`).join('|')})`;
+  const key = `-?(${names.join('|')})`;
+  return { q: `^(${term}(,${term})*)?$`, sort: `^(${key}(,${key})*)?$` };
 }
 
-function knownField(fields: ListFields, field: string, parameter: 'q' | 'sort'): string {
-  if (!Object.hasOwn(fields, field)) {
+function grammar(req: Request, fields: ListFields, parameter: 'q' | 'sort', pattern: string): string[] {
+  const text = single(req, parameter) ?? '';
+  if (!new RegExp(pattern).test(text)) {
+    const names = Object.keys(fields).join(', ') || 'nothing';
     throw new InvalidInputError(
-      `${parameter}: "${field}" is not one of ${Object.keys(fields).join(', ')}`,
+      parameter === 'q'
+        ? `q: terms are k=v (exact) or k=~v (fuzzy), separated by commas, k one of ${names} (ranges and lists are not supported)`
+        : `sort: fields separated by commas, - for descending, each one of ${names}`,
       parameter,
     );
   }
-  return field;
+  return text === '' ? [] : text.split(',');
 }
+
+const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/, '$2');
 
 /**
  * Harbor's list parameters: `page`, `page_size` (at most 100), `q` (`k=v` exact, `k=~v`
@@ -55,25 +66,29 @@ export function parseListParams(req: Request, fields: ListFields): Required<List
     exact: [],
     fuzzy: [],
     sort: [],
-    page: positiveInteger(req, 'page', 1, 1_000_000),
+    page: positiveInteger(req, 'page', 1, maxPage),
     pageSize: positiveInteger(req, 'page_size', 10, maxPageSize),
   };
-  for (const term of (single(req, 'q') ?? '').split(',').filter((part) => part.trim() !== '')) {
-    const match = /^\s*([a-z_]+)=(~?)(.*)$/.exec(term);
-    if (!match)
-      throw new InvalidInputError('q: terms are k=v (exact) or k=~v (fuzzy), separated by commas', 'q');
-    const [, key = '', tilde, value = ''] = match;
-    const field = knownField(fields, key, 'q');
-    if (/^[[{(]/.test(value))
-      throw new InvalidInputError('q: ranges and lists are not supported; use k=v or k=~v', 'q');
-    if (tilde) query.fuzzy.push({ field, value: value.replace(/^(["'])(.*)\1$/, '$2') });
-    else query.exact.push({ field, value: typedValue(fields, field, value) });
+  const patterns = listQueryPatterns(fields);
+  for (const term of grammar(req, fields, 'q', patterns.q)) {
+    const at = term.indexOf('=');
+    const field = term.slice(0, at);
+    const value = term.slice(at + 1);
+    if (value.startsWith('~')) {
+      query.fuzzy.push({ field, value: unquote(value.slice(1)) });
+      continue;
+    }
+    const kind = fields[field]!.kind;
+    const typed = unquote(value);
+    query.exact.push({
+      field,
+      value: kind === 'number' ? Number(typed) : kind === 'boolean' ? typed === 'true' : typed,
+    });
   }
   const name = single(req, 'name');
   if (name && Object.hasOwn(fields, 'name')) query.fuzzy.push({ field: 'name', value: name });
-  for (const part of (single(req, 'sort') ?? '').split(',').filter((item) => item.trim() !== '')) {
-    const descending = part.trim().startsWith('-');
-    query.sort.push({ field: knownField(fields, part.trim().replace(/^-/, ''), 'sort'), descending });
+  for (const part of grammar(req, fields, 'sort', patterns.sort)) {
+    query.sort.push({ field: part.replace(/^-/, ''), descending: part.startsWith('-') });
   }
   return query;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExecutionStatus, TaskStatus, Trigger } from '../contract/index.js';
 import {
   Registry,
   RegistryInfo,
@@ -8,9 +9,19 @@ import {
   RegistryUpdate,
   ReplicationPolicy,
   ReplicationPolicyInput,
+  VerifyMode,
 } from '../policies/index.js';
-import { ApiTokenRecord, SystemInfo } from '../service/index.js';
+import {
+  ApiTokenRecord,
+  SystemInfo,
+  executionListFields,
+  policyListFields,
+  registryListFields,
+  type ListFields,
+} from '../service/index.js';
+import { runIdPattern } from './drift-routes.js';
 import { StartExecution } from './execution-routes.js';
+import { listQueryPatterns, maxPage, maxPageSize } from './list-params.js';
 import { ApiTokenInput } from './token-routes.js';
 
 export const HarborErrors = z.object({
@@ -28,61 +39,88 @@ const schemas = {
   ReplicationPolicy: z.toJSONSchema(ReplicationPolicy, { io: 'output' }),
   ReplicationPolicyInput: z.toJSONSchema(ReplicationPolicyInput, { io: 'input' }),
   ApiToken: z.toJSONSchema(ApiTokenRecord, { io: 'output' }),
+  ApiTokenCreated: z.toJSONSchema(ApiTokenRecord.extend({ token: z.string() }), { io: 'output' }),
   ApiTokenInput: z.toJSONSchema(ApiTokenInput, { io: 'input' }),
   Errors: z.toJSONSchema(HarborErrors, { io: 'output' }),
 };
 
 const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const body = (name: keyof typeof schemas) => ({ requestBody: { required: true, ...json(ref(name)) } });
 const errors = Object.fromEntries(
-  ['400', '401', '403', '404', '409', '412', '429', '500'].map((status) => [
+  ['400', '401', '403', '404', '409', '412', '413', '429', '500'].map((status) => [
     status,
     { description: 'error', ...json(ref('Errors')) },
   ]),
 );
-const listParameters = [
-  { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
-  { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
-  {
-    name: 'q',
-    in: 'query',
-    schema: { type: 'string' },
-    description: 'k=v (exact) or k=~v (fuzzy), comma-separated',
-  },
-  {
-    name: 'sort',
-    in: 'query',
-    schema: { type: 'string' },
-    description: 'fields, - for descending: name,-creation_time',
-  },
-];
-const idParameter = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }];
-const listed = (name: keyof typeof schemas) => ({
-  parameters: listParameters,
-  responses: {
-    '200': {
-      description: 'a page',
-      headers: { 'X-Total-Count': { schema: { type: 'integer' } }, Link: { schema: { type: 'string' } } },
-      ...json({ type: 'array', items: ref(name) }),
+const integer = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) => ({
+  type: 'integer',
+  minimum,
+  maximum,
+});
+const listParameters = (fields: ListFields) => {
+  const patterns = listQueryPatterns(fields);
+  return [
+    { name: 'page', in: 'query', schema: { ...integer(1, maxPage), default: 1 } },
+    { name: 'page_size', in: 'query', schema: { ...integer(1, maxPageSize), default: 10 } },
+    {
+      name: 'q',
+      in: 'query',
+      schema: { type: 'string', pattern: patterns.q },
+      description: 'k=v (exact) or k=~v (fuzzy), comma-separated',
     },
-    ...errors,
-  },
+    {
+      name: 'sort',
+      in: 'query',
+      schema: { type: 'string', pattern: patterns.sort },
+      description: 'fields, - for descending: name,-creation_time',
+    },
+  ];
+};
+const idParameter = [{ name: 'id', in: 'path', required: true, schema: integer(1, 999_999_999_999_999) }];
+const page = (items: object) => ({
+  description: 'a page',
+  headers: { 'X-Total-Count': { schema: { type: 'integer' } }, Link: { schema: { type: 'string' } } },
+  ...json({ type: 'array', items }),
+});
+const listed = (name: keyof typeof schemas, fields: ListFields) => ({
+  parameters: listParameters(fields),
+  responses: { '200': page(ref(name)), ...errors },
 });
 const created = (name: keyof typeof schemas) => ({
-  requestBody: { required: true, ...json(ref(name)) },
+  ...body(name),
   responses: {
     '201': { description: 'created', headers: { Location: { schema: { type: 'string' } } } },
     ...errors,
   },
 });
 const done = { '200': { description: 'done' }, ...errors };
-
 const described = (description: string) => ({
   '200': { description, ...json({ type: 'object' }) },
   ...errors,
 });
+const verifyParameter = {
+  name: 'verify',
+  in: 'query',
+  schema: { type: 'string', enum: VerifyMode.options, default: 'off' },
+};
+const driftReport = {
+  '200': { description: 'the drift report', ...json({ type: 'object' }) },
+  '202': {
+    description: 'the audit outlived the wait and goes on: ask its status URL (Location) again',
+    headers: {
+      Location: { schema: { type: 'string' } },
+      'Retry-After': { schema: { type: 'integer' } },
+    },
+    ...json({ type: 'object' }),
+  },
+  '502': { description: 'a registry could not be read', ...json(ref('Errors')) },
+};
 
-/** The OpenAPI 3.1 document of the API, its schemas generated from the zod schemas that validate. */
+/**
+ * The OpenAPI 3.1 document of the API, its schemas generated from the zod schemas that validate,
+ * so that it states every constraint a request is checked against.
+ */
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -101,14 +139,14 @@ export function openApiDocument() {
       },
     },
     paths: {
-      '/registries': { get: listed('Registry'), post: created('RegistryInput') },
+      '/registries': { get: listed('Registry', registryListFields), post: created('RegistryInput') },
       '/registries/ping': {
-        post: { requestBody: { required: true, ...json(ref('RegistryPing')) }, responses: done },
+        post: { description: 'needs the operator or admin role', ...body('RegistryPing'), responses: done },
       },
       '/registries/{id}': {
         parameters: idParameter,
         get: { responses: { '200': { description: 'the registry', ...json(ref('Registry')) }, ...errors } },
-        put: { requestBody: { required: true, ...json(ref('RegistryUpdate')) }, responses: done },
+        put: { ...body('RegistryUpdate'), responses: done },
         delete: { responses: done },
       },
       '/registries/{id}/info': {
@@ -151,13 +189,16 @@ export function openApiDocument() {
           responses: { '200': { description: 'general info', ...json(ref('SystemInfo')) } },
         },
       },
-      '/replication/policies': { get: listed('ReplicationPolicy'), post: created('ReplicationPolicyInput') },
+      '/replication/policies': {
+        get: listed('ReplicationPolicy', policyListFields),
+        post: created('ReplicationPolicyInput'),
+      },
       '/replication/policies/{id}': {
         parameters: idParameter,
         get: {
           responses: { '200': { description: 'the policy', ...json(ref('ReplicationPolicy')) }, ...errors },
         },
-        put: { requestBody: { required: true, ...json(ref('ReplicationPolicyInput')) }, responses: done },
+        put: { ...body('ReplicationPolicyInput'), responses: done },
         delete: { responses: done },
       },
       '/tokens': {
@@ -168,24 +209,36 @@ export function openApiDocument() {
           },
         },
         post: {
-          requestBody: { required: true, ...json(ref('ApiTokenInput')) },
-          responses: { '201': { description: 'the token, shown once', ...json(ref('ApiToken')) }, ...errors },
+          ...body('ApiTokenInput'),
+          responses: {
+            '201': {
+              description: 'the token, shown once',
+              headers: { Location: { schema: { type: 'string' } } },
+              ...json(ref('ApiTokenCreated')),
+            },
+            ...errors,
+          },
         },
       },
       '/tokens/{id}': { parameters: idParameter, delete: { responses: done } },
       '/replication/executions': {
         get: {
           parameters: [
-            ...listParameters,
-            { name: 'policy_id', in: 'query', schema: { type: 'integer' } },
-            { name: 'status', in: 'query', schema: { enum: ['InProgress', 'Succeed', 'Failed', 'Stopped'] } },
-            { name: 'trigger', in: 'query', schema: { enum: ['manual', 'scheduled', 'event_based'] } },
+            ...listParameters(executionListFields),
+            { name: 'policy_id', in: 'query', schema: integer(1, 999_999_999_999_999) },
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ExecutionStatus.options } },
+            { name: 'trigger', in: 'query', schema: { type: 'string', enum: Trigger.options } },
           ],
-          responses: described(
-            "a page of Harbor's ReplicationExecution, with bytes, dry_run and workflow_id",
-          ),
+          responses: {
+            '200': page({
+              type: 'object',
+              description: "Harbor's ReplicationExecution, with bytes, dry_run and workflow_id",
+            }),
+            ...errors,
+          },
         },
         post: {
+          description: 'needs the operator or admin role',
           requestBody: { required: true, ...json(z.toJSONSchema(StartExecution, { io: 'input' })) },
           responses: {
             '201': { description: 'started', headers: { Location: { schema: { type: 'string' } } } },
@@ -196,37 +249,73 @@ export function openApiDocument() {
       '/replication/executions/{id}': {
         parameters: idParameter,
         get: { responses: described("Harbor's ReplicationExecution") },
-        put: { description: 'stops the execution', responses: done },
+        put: { description: 'stops the execution; needs the operator or admin role', responses: done },
       },
       '/replication/executions/{id}/tasks': {
         parameters: idParameter,
         get: {
-          parameters: listParameters,
-          responses: described(
-            "a page of Harbor's ReplicationTask, with outcome, digest, bytes and attempts",
-          ),
+          parameters: [
+            ...listParameters({}),
+            { name: 'status', in: 'query', schema: { type: 'string', enum: TaskStatus.options } },
+          ],
+          responses: {
+            '200': page({
+              type: 'object',
+              description: "Harbor's ReplicationTask, with outcome, digest, bytes and attempts",
+            }),
+            ...errors,
+          },
         },
       },
       '/replication/executions/{id}/tasks/{task_id}/log': {
         parameters: [
           ...idParameter,
-          { name: 'task_id', in: 'path', required: true, schema: { type: 'integer' } },
+          { name: 'task_id', in: 'path', required: true, schema: integer(1, 999_999_999_999_999) },
         ],
         get: {
-          responses: { '200': { description: 'the task log', content: { 'text/plain': {} } }, ...errors },
+          responses: {
+            '200': { description: 'the task log', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...errors,
+          },
         },
       },
       '/replication/policies/{id}/drift': {
         parameters: idParameter,
         get: {
-          description: 'audits the policy now: per destination missing, different, extra, recovery point',
-          parameters: [
-            { name: 'verify', in: 'query', schema: { enum: ['off', 'head', 'deep'], default: 'off' } },
-          ],
-          responses: {
-            ...described('the drift report'),
-            '502': { description: 'a registry could not be read' },
+          description:
+            'audits the policy now (needs the operator or admin role): per destination missing, different, extra, recovery point',
+          parameters: [verifyParameter],
+          responses: { ...driftReport, ...errors },
+        },
+      },
+      '/replication/policies/{id}/drift/last': {
+        parameters: idParameter,
+        get: {
+          description:
+            'the newest finished audit of the policy (of one verify mode when given); starts nothing',
+          parameters: [{ ...verifyParameter, schema: { type: 'string', enum: VerifyMode.options } }],
+          responses: { '200': driftReport['200'], ...errors },
+        },
+      },
+      '/replication/policies/{id}/drift/{verify}/{run_id}': {
+        parameters: [
+          ...idParameter,
+          {
+            name: 'verify',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: VerifyMode.options },
           },
+          {
+            name: 'run_id',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: runIdPattern.source },
+          },
+        ],
+        get: {
+          description: 'the status URL of an audit a drift GET answered 202 for: its report once done',
+          responses: { ...driftReport, ...errors },
         },
       },
     },

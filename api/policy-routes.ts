@@ -8,6 +8,7 @@ import {
   type StoredRegistry,
 } from '../policies/index.js';
 import { policyListFields, type ReplicationService } from '../service/index.js';
+import { requirePermission } from './auth/authenticate.js';
 import { idParam } from './id-param.js';
 import { parseListParams, setPageHeaders } from './list-params.js';
 
@@ -20,6 +21,7 @@ function views(policies: readonly StoredPolicy[], registries: ReadonlyMap<number
 /** Harbor's `/replication/policies`; a scheduled policy's schedule is kept in step by the service. */
 export function policyRoutes(policies: ReplicationService['policies']): Router {
   const router = Router();
+  const administer = requirePermission('administer');
 
   router.get('/', async (req, res) => {
     const query = parseListParams(req, policyListFields);
@@ -28,7 +30,7 @@ export function policyRoutes(policies: ReplicationService['policies']): Router {
     res.json(views(page.items, registries));
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', administer, async (req, res) => {
     const created = await policies.create(parseInput(ReplicationPolicyInput, req.body));
     res.status(201).location(`${req.baseUrl}/${created.id}`).end();
   });
@@ -38,12 +40,12 @@ export function policyRoutes(policies: ReplicationService['policies']): Router {
     res.json(views([policy], registries)[0]);
   });
 
-  router.put('/:id', async (req, res) => {
+  router.put('/:id', administer, async (req, res) => {
     await policies.update(idParam(req.params.id), parseInput(ReplicationPolicyInput, req.body));
     res.status(200).end();
   });
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', administer, async (req, res) => {
     await policies.delete(idParam(req.params.id));
     res.status(200).end();
   });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 
@@ -9,16 +10,38 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A certificate chain and its private key, PEM. */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
 /** How long `close` lets requests in flight finish before it cuts their connections. */
 const drainMs = 10_000;
+/**
+ * How long a client has to send its headers, and its whole request: a client that trickles a
+ * request in keeps a connection and its buffers no longer than this. Bodies are at most 1 MiB.
+ */
+const headersTimeoutMs = 10_000;
+const requestTimeoutMs = 30_000;
 
 /**
- * Listens and resolves once the port is bound. `close` stops accepting, lets requests in flight
- * finish (a webhook delivery may be waiting for Temporal, whose connection the caller closes
- * next), then ends every connection, keep-alive ones included.
+ * Listens, over https when given `tls`, and resolves once the port is bound. `close` stops
+ * accepting, lets requests in flight finish (a webhook delivery may be waiting for Temporal,
+ * whose connection the caller closes next), then ends every connection, keep-alive ones included.
  */
-export async function serve(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
-  const server = app.listen(port, host);
+export async function serve(
+  app: Express,
+  port: number,
+  host = '0.0.0.0',
+  tls?: TlsFiles,
+): Promise<RunningServer> {
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, app)
+    : createHttpServer(app);
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = requestTimeoutMs;
+  server.listen(port, host);
   await once(server, 'listening');
   let inFlight = 0;
   let closing = false;

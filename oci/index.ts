@@ -8,6 +8,7 @@ export {
   maxRepositoryLength,
   parseReference,
   referrersTag,
+  repositoryPattern,
   type Reference,
 } from './names.js';
 export {

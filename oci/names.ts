@@ -2,7 +2,8 @@ import { InvalidInputError } from '../errors/regatta-error.js';
 
 // The grammar of the OCI Distribution specification ("Pulling manifests" and "Digests").
 const pathComponent = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
-const repositoryPattern = new RegExp(`^${pathComponent}(?:/${pathComponent})*$`);
+/** A repository name as a pattern (for schemas); isRepositoryName also bounds its length. */
+export const repositoryPattern = new RegExp(`^${pathComponent}(?:/${pathComponent})*$`);
 const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const hexLength: Record<string, number> = { sha256: 64, sha512: 128 };

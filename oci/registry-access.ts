@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+const hex = '[0-9a-fA-F]{1,4}';
+const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/** An IPv6 address as RFC 4291 writes it: `::` for one run of zero groups, or `::ffff:` and an IPv4 address. */
+const ipv6 = [
+  `(${hex}:){7}${hex}`,
+  `(${hex}:){1,7}:`,
+  ...[1, 2, 3, 4, 5, 6].map((tail) => `(${hex}:){1,${7 - tail}}(:${hex}){1,${tail}}`),
+  `:((:${hex}){1,7}|:)`,
+  `::([fF]{4}:)?${octet}(\\.${octet}){3}`,
+].join('|');
+const port = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
+
 const urlShape = 'must be http(s)://host[:port]';
 const dnsName = /^([a-z0-9-]+\.)*[a-z0-9-]+$/;
 const unspecifiedHosts = new Set(['0.0.0.0', '[::]']);
@@ -41,8 +53,8 @@ export const RegistryUrl = z
     const problem = registryUrlProblem(text);
     if (problem) context.addIssue({ code: 'custom', message: problem });
   })
-  // What the API documents; the parser above has the last word.
-  .meta({ pattern: '^https?://(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?/?$' });
+  // What the API documents (IPv6 literals and ports in full); the parser above has the last word.
+  .meta({ pattern: `^https?://(\\[(${ipv6})\\]|[A-Za-z0-9.-]+)(:${port})?/?$` });
 
 /** The origin a registry URL names (`https://hq.example:5000`): what a stored secret is bound to. */
 export function registryOrigin(url: string): string {
@@ -50,11 +62,22 @@ export function registryOrigin(url: string): string {
 }
 
 /** Harbor's credential; empty key and secret (as Harbor's UI sends) mean anonymous. */
-export const BasicCredential = z.strictObject({
-  type: z.literal('basic'),
-  access_key: z.string().max(255),
-  access_secret: z.string().max(4096),
-});
+export const BasicCredential = z
+  .strictObject({
+    type: z.literal('basic'),
+    access_key: z.string().max(255),
+    access_secret: z.string().max(4096),
+  })
+  .refine((credential) => credential.access_key !== '' || credential.access_secret === '', {
+    path: ['access_key'],
+    message: 'is required with a secret',
+  })
+  .meta({
+    anyOf: [
+      { properties: { access_key: { minLength: 1 } } },
+      { properties: { access_secret: { maxLength: 0 } } },
+    ],
+  });
 export type BasicCredential = z.infer<typeof BasicCredential>;
 
 /** Regatta's addition: read `auths` of a Docker config.json on the worker's host when a run needs them. */
@@ -71,7 +94,8 @@ export type RegistryCredential = z.infer<typeof RegistryCredential>;
 export const CaCertificate = z
   .string()
   .max(65_536)
-  .refine((pem) => pem === '' || pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates');
+  .refine((pem) => pem === '' || pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates')
+  .meta({ anyOf: [{ maxLength: 0 }, { pattern: '-----BEGIN CERTIFICATE-----' }] });
 
 /**
  * How Regatta reaches one registry: where, trusting which certificates (or none: `insecure`),

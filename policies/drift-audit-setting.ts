@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorCode } from '../errors/regatta-error.js';
-import { harborCronToTemporal } from './harbor-cron.js';
+import { harborCronPattern, harborCronToTemporal } from './harbor-cron.js';
 
 /** off: compare tags and digests; head: also check each manifest and blob is there; deep: also hash every blob. */
 export const VerifyMode = z.enum(['off', 'head', 'deep']);
@@ -9,7 +9,7 @@ export type VerifyMode = z.infer<typeof VerifyMode>;
 /** Regatta's extension: audit the policy's drift on a schedule (Harbor's 6-field cron), so its metrics stay current. */
 export const DriftAuditSetting = z
   .strictObject({
-    cron: z.string().trim().min(1).max(128),
+    cron: z.string().max(128).meta({ pattern: harborCronPattern }),
     verify: VerifyMode.optional(),
   })
   .superRefine((setting, context) => {

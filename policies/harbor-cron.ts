@@ -70,6 +70,33 @@ function normalizeField(text: string, field: CronField): string {
     .join(',');
 }
 
+/** The texts of one value of a field: 1 or 2 digits (`5`, `05`) or a name, any case. */
+function valuePattern(field: CronField): string {
+  const numbers: string[] = [];
+  for (let n = field.min; n <= field.max; n++) numbers.push(...(n < 10 ? [`0${n}`, `${n}`] : [`${n}`]));
+  const names = (field.names ?? []).map((name) =>
+    [...name].map((letter) => `[${letter}${letter.toLowerCase()}]`).join(''),
+  );
+  return `(${[...names, ...numbers.sort((a, b) => b.length - a.length)].join('|')})`;
+}
+
+function fieldPattern(field: CronField): string {
+  const value = valuePattern(field);
+  const steps: string[] = [];
+  for (let n = 1; n <= field.max; n++) steps.push(...(n < 10 ? [`0${n}`, `${n}`] : [`${n}`]));
+  const any = field.question ? '(\\*|\\?)' : '\\*';
+  const item = `(${any}|${value}(-${value})?)(/(${steps.sort((a, b) => b.length - a.length).join('|')}))?`;
+  return `${item}(,${item})*`;
+}
+
+/**
+ * Harbor's cron as a pattern, for the OpenAPI document: 6 fields separated by spaces, seconds 0,
+ * minutes not `*` or `*\/1`. What it cannot say, harborCronToTemporal still checks: a range must
+ * not end before it starts.
+ */
+export const harborCronPattern = `^ *0 +(?!\\*(/1)? )${fields.slice(1).map(fieldPattern).join(' +')} *$`;
+const harborCron = new RegExp(harborCronPattern);
+
 /**
  * Validates Harbor's 6-field cron (seconds first) and returns the 5-field form Temporal reads.
  * Never passes Harbor's string through: Temporal would read a 6th field as the year. Seconds
@@ -84,5 +111,7 @@ export function harborCronToTemporal(cron: string): string {
   if (seconds !== '0') fail('seconds must be 0');
   if (minutes === '*' || minutes === '*/1') fail('minutes must not be "*": a run at most once a minute');
   const normalized = parts.map((part, index) => normalizeField(part, fields[index]!));
+  // Fields apart by other whitespace than spaces (a tab, a no-break space) are refused too.
+  if (!harborCron.test(cron)) fail('must be 6 fields separated by spaces');
   return normalized.slice(1).join(' ');
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isRepositoryName } from '../oci/index.js';
+import { isRepositoryName, repositoryPattern } from '../oci/index.js';
 import { DriftAuditSetting } from './drift-audit-setting.js';
-import { ReplicationFilter } from './replication-filter.js';
+import { GlobPattern, ReplicationFilter } from './replication-filter.js';
 import { ReplicationTrigger } from './replication-trigger.js';
 
 export const Platform = z.strictObject({
@@ -20,14 +20,15 @@ export const Mirror = z.strictObject({
   /** Refuse a prune that would delete more than this share of the destination's tags. */
   max_delete_ratio: z.number().min(0).max(1).optional(),
   /** Globs of repositories or tags never pruned. */
-  protect: z.array(z.string().min(1).max(255)).max(100).optional(),
+  protect: z.array(GlobPattern.min(1)).max(100).optional(),
 });
 export type Mirror = z.infer<typeof Mirror>;
 
 const DestNamespace = z
   .string()
   .max(255)
-  .refine((value) => value === '' || isRepositoryName(value), 'is not a valid repository path');
+  .refine((value) => value === '' || isRepositoryName(value), 'is not a valid repository path')
+  .meta({ anyOf: [{ maxLength: 0 }, { pattern: repositoryPattern.source }] });
 
 /**
  * A policy as Regatta keeps it: Harbor's fields with Harbor's defaults applied, registries by id,

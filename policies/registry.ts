@@ -15,7 +15,8 @@ const WebhookSecret = z
   .refine(
     (secret) => secret === '' || secret === maskedSecret || secret.length >= 16,
     'must be at least 16 characters',
-  );
+  )
+  .meta({ anyOf: [{ maxLength: 0 }, { const: maskedSecret }, { minLength: 16 }] });
 
 /**
  * A registry as Regatta keeps it: Harbor's Registry plus the write-only `webhook_secret`. Every
@@ -44,17 +45,33 @@ export type StoredRegistry = z.infer<typeof StoredRegistry>;
 
 // Fields a client copies back from a GET; accepted and ignored.
 const readOnlyFields = nullishFields({
-  id: z.unknown(),
+  id: z.number().int().positive(),
   status: z.unknown(),
   creation_time: z.unknown(),
   update_time: z.unknown(),
 });
 
-/** The body of `POST /registries`: a definition with Harbor's defaults left out. */
+/** A body whose `field` (or `credential.field`) is `"*****"`: it keeps a stored secret, so a new registry has none. */
+const keepsSecret = (field: string, nested?: string) => ({
+  required: [field],
+  properties: {
+    [field]: nested
+      ? { type: 'object', required: [nested], properties: { [nested]: { const: maskedSecret } } }
+      : { const: maskedSecret },
+  },
+});
+
+/**
+ * The body of `POST /registries`: a definition with Harbor's defaults left out. `"*****"` keeps
+ * a stored secret, so it is refused here (registryFromInput); the document says so.
+ */
 export const RegistryInput = RegistryDefinition.partial()
   .required({ name: true, url: true })
   .extend(readOnlyFields)
-  .strict();
+  .strict()
+  .meta({
+    allOf: [{ not: keepsSecret('webhook_secret') }, { not: keepsSecret('credential', 'access_secret') }],
+  });
 export type RegistryInput = z.infer<typeof RegistryInput>;
 
 /** Harbor's flat credential fields of RegistryUpdate and of the ping body. */
@@ -68,10 +85,18 @@ const flatCredential = {
  * The body of `PUT /registries/{id}`: Harbor's RegistryUpdate (flat credential fields) and the
  * nested `credential` of a Registry alike; a field left out or null is unchanged.
  */
-export const RegistryUpdate = z.strictObject({
-  ...nullishFields({ ...RegistryDefinition.shape, ...flatCredential }),
-  ...readOnlyFields,
-});
+export const RegistryUpdate = z
+  .strictObject({
+    ...nullishFields({ ...RegistryDefinition.shape, ...flatCredential }),
+    ...readOnlyFields,
+  })
+  // An emptied key with a secret is refused whatever is stored (applyRegistryUpdate).
+  .meta({
+    not: {
+      required: ['access_key', 'access_secret'],
+      properties: { access_key: { maxLength: 0 }, access_secret: { type: 'string', minLength: 1 } },
+    },
+  });
 export type RegistryUpdate = z.infer<typeof RegistryUpdate>;
 
 /** The body of `POST /registries/ping`: a stored registry by `id`, a new one by `url`, or both. */
@@ -83,7 +108,15 @@ export const RegistryPing = RegistryUpdate.pick({
   access_secret: true,
   insecure: true,
   ca_certificate: true,
-}).extend({ id: z.number().int().positive().nullable().optional() });
+})
+  .extend({ id: z.number().int().positive().nullable().optional() })
+  .meta({
+    // A stored registry to lay the body over, or a URL to ask (pingRegistry refuses neither).
+    anyOf: [
+      { required: ['id'], properties: { id: { type: 'integer' } } },
+      { required: ['url'], properties: { url: { type: 'string' } } },
+    ],
+  });
 export type RegistryPing = z.infer<typeof RegistryPing>;
 
 /** A registry as the API returns it: Harbor's shape, every secret that is set reads `"*****"`. */

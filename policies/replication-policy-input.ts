@@ -39,7 +39,7 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
     dest_registries: z.array(RegistryRef).min(1).max(100).optional(),
     deletion: z.boolean().optional(),
     ...nullishFields({
-      id: z.unknown(),
+      id: z.number().int().positive(),
       creator: z.unknown(),
       creation_time: z.unknown(),
       update_time: z.unknown(),
@@ -88,6 +88,43 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
         message: 'cannot be used with an event_based trigger',
       });
     }
+  })
+  // The checks above that JSON Schema can state, for the OpenAPI document. It cannot state that
+  // dest_registry is one of dest_registries, nor that no registry is named twice.
+  .meta({
+    anyOf: [
+      { required: ['dest_registries'] },
+      { required: ['dest_registry'], properties: { dest_registry: { type: 'object' } } },
+    ],
+    allOf: [
+      {
+        not: {
+          required: ['deletion', 'replicate_deletion'],
+          anyOf: [
+            { properties: { deletion: { const: true }, replicate_deletion: { const: false } } },
+            { properties: { deletion: { const: false }, replicate_deletion: { const: true } } },
+          ],
+        },
+      },
+      {
+        not: {
+          required: ['mirror', 'dest_namespace'],
+          properties: {
+            mirror: { type: 'object', required: ['prune'], properties: { prune: { const: true } } },
+            dest_namespace: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+      {
+        not: {
+          required: ['single_active_replication', 'trigger'],
+          properties: {
+            single_active_replication: { const: true },
+            trigger: { type: 'object', required: ['type'], properties: { type: { const: 'event_based' } } },
+          },
+        },
+      },
+    ],
   });
 export type ReplicationPolicyInput = z.infer<typeof ReplicationPolicyInput>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorCode } from '../errors/regatta-error.js';
-import { harborCronToTemporal } from './harbor-cron.js';
+import { harborCronPattern, harborCronToTemporal } from './harbor-cron.js';
 
 export const TriggerType = z.enum(['manual', 'scheduled', 'event_based']);
 export type TriggerType = z.infer<typeof TriggerType>;
@@ -28,5 +28,18 @@ export const ReplicationTrigger = z
       if (errorCode(error) !== 'INVALID_INPUT') throw error;
       context.addIssue({ code: 'custom', path, message: (error as Error).message });
     }
+  })
+  .meta({
+    if: { required: ['type'], properties: { type: { const: 'scheduled' } } },
+    then: {
+      required: ['trigger_settings'],
+      properties: {
+        trigger_settings: {
+          type: 'object',
+          required: ['cron'],
+          properties: { cron: { type: 'string', pattern: harborCronPattern } },
+        },
+      },
+    },
   });
 export type ReplicationTrigger = z.infer<typeof ReplicationTrigger>;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { makePrivateFolder } from '../store/index.js';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { connectToTemporal } from '../temporal/connect.js';
@@ -28,7 +28,7 @@ export async function runDev(environment: Environment, logger: Logger): Promise<
     let devServer: DevServer | undefined;
     if (!address) {
       const dataDir = resolve(environment.REGATTA_DATA_DIR);
-      mkdirSync(dataDir, { recursive: true });
+      makePrivateFolder(dataDir);
       devServer = startDevServer({
         cli: findTemporalCli(environment.TEMPORAL_CLI),
         ip: '127.0.0.1',

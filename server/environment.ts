@@ -1,22 +1,49 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { errorCode, InvalidInputError } from '../errors/regatta-error.js';
 import { RegistryAllowList } from '../registry/index.js';
 import type { TemporalTlsSettings } from '../temporal/tls.js';
+import { secretKeyProblem } from '../store/secret-key.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** `10.0.0.1`, `10.0.0.0/8`, `fd00::/8` or one of Express's names for a range. */
+function isProxyAddress(item: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+  const [address = '', bits, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 /** Regatta's configuration, read from the environment once at start-up (DESIGN.md, "Configuration"). */
 export const Environment = z
   .object({
     REGATTA_API_PORT: port.default(8080),
     REGATTA_API_HOST: z.string().min(1).default('0.0.0.0'),
+    /** PEM files of the API's certificate chain and private key: both serve the API over https. */
+    REGATTA_TLS_CERT: z.string().min(1).optional(),
+    REGATTA_TLS_KEY: z.string().min(1).optional(),
     REGATTA_DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    REGATTA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-    REGATTA_SECRET_KEY: z.string().min(1).optional(),
+    REGATTA_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    REGATTA_TRUSTED_PROXY: z
+      .string()
+      .refine(
+        (list) => list.split(',').every((item) => isProxyAddress(item.trim())),
+        'must be addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated',
+      )
+      .optional(),
+    REGATTA_SECRET_KEY: z
+      .string()
+      .superRefine((value, context) => {
+        const problem = secretKeyProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     TEMPORAL_ADDRESS: z
       .string()
       .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
@@ -56,6 +83,11 @@ export const Environment = z
         }
       })
       .optional(),
+    /** Webhook deliveries one client address may send at once, and per second after that. */
+    REGATTA_WEBHOOK_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    REGATTA_WEBHOOK_PER_SECOND: z.coerce.number().min(0.01).max(1_000_000).default(100),
+    /** How long a drift GET waits for its audit before it answers 202 with a status URL. */
+    REGATTA_DRIFT_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   })
   .superRefine((environment, context) => {
     if (!environment.TEMPORAL_TLS_CLIENT_CERT_PATH !== !environment.TEMPORAL_TLS_CLIENT_KEY_PATH)
@@ -68,6 +100,13 @@ export const Environment = z
         ],
         message: 'a client certificate and its key go together',
       });
+    // One without the other would serve plain HTTP where https was meant.
+    const [given, missing] = environment.REGATTA_TLS_CERT
+      ? ['REGATTA_TLS_CERT', 'REGATTA_TLS_KEY']
+      : ['REGATTA_TLS_KEY', 'REGATTA_TLS_CERT'];
+    if (Boolean(environment.REGATTA_TLS_CERT) !== Boolean(environment.REGATTA_TLS_KEY)) {
+      context.addIssue({ code: 'custom', path: [missing], message: `is required with ${given}` });
+    }
   });
 export type Environment = z.infer<typeof Environment>;
 

@@ -12,6 +12,7 @@ import { registerSearchAttributes } from '../temporal/register-search-attributes
 import { registryAccessRules } from './registry-access-rules.js';
 import { loadTemporalTls } from '../temporal/tls.js';
 import { temporalTlsSettings, type Environment } from './environment.js';
+import { readTlsFiles } from './tls-files.js';
 
 export interface StartedApi {
   url: string;
@@ -32,6 +33,7 @@ export async function startApi(
   { workerMetricsUrl }: { workerMetricsUrl?: string } = {},
 ): Promise<StartedApi> {
   const dataDir = resolve(environment.REGATTA_DATA_DIR);
+  const tls = await readTlsFiles(environment);
   const store = await openStore({
     dataDir,
     databaseUrl: environment.DATABASE_URL,
@@ -56,10 +58,16 @@ export async function startApi(
       logger,
       service,
       adminPassword: admin.password,
+      driftWaitMs: environment.REGATTA_DRIFT_WAIT_SECONDS * 1000,
+      webhookRate: {
+        burst: environment.REGATTA_WEBHOOK_BURST,
+        perSecond: environment.REGATTA_WEBHOOK_PER_SECOND,
+      },
+      ...(environment.REGATTA_TRUSTED_PROXY ? { trustedProxy: environment.REGATTA_TRUSTED_PROXY } : {}),
       isTemporalReachable: () => isTemporalReachable(temporal),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
     });
-    server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST);
+    server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST, tls);
     announceAdminPassword(admin, logger);
   } catch (error) {
     await connection?.close();
@@ -68,7 +76,7 @@ export async function startApi(
   }
   const temporal = connection;
   return {
-    url: `http://localhost:${server.port}`,
+    url: `${tls ? 'https' : 'http'}://localhost:${server.port}`,
     async stop() {
       await server.close();
       await temporal.close();

@@ -6,6 +6,7 @@ export { RegistryEvent } from './registry-event.js';
 export { SystemInfo } from './system-info.js';
 export { RegistryUnhealthyError } from './registry-ping.js';
 export { DriftAuditFailedError } from './drift-audit-failed-error.js';
+export type { DriftAuditState } from './drift-audit.js';
 // What the API needs to know of the store's lists and tokens, without reaching into it.
 export {
   ApiTokenRecord,
@@ -13,6 +14,7 @@ export {
   executionListFields,
   policyListFields,
   registryListFields,
+  type ListField,
   type ListFields,
   type ListPage,
   type ListQuery,

@@ -62,14 +62,19 @@ export function executionStatus(
   }
 }
 
+/** A query waits for a worker to answer it; while none polls, a read answers without the run's status. */
+const queryTimeoutMs = 5_000;
+
 /**
  * The status of a run (or of one of its pages), read from Temporal: its `status` query. A closed
  * workflow answers too, but only by a worker replaying it with today's code: closed runs are read
- * from the store, this is for running ones (and runs closed before the store kept them).
+ * from the store, this is for running ones (and runs closed before the store kept them); undefined when none can, or none answers in time.
  */
 export async function queryRunStatus(client: Client, workflowId: string): Promise<RunStatus | undefined> {
   try {
-    return await client.workflow.getHandle(workflowId).query(runStatusQuery);
+    return await client.withAbortSignal(AbortSignal.timeout(queryTimeoutMs), () =>
+      client.workflow.getHandle(workflowId).query(runStatusQuery),
+    );
   } catch {
     return undefined;
   }

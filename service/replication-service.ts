@@ -1,10 +1,8 @@
 import type { Client } from '@temporalio/client';
-import type { VerifyMode } from '../policies/index.js';
 import type { RegistryAccessRules } from '../registry/index.js';
 import type { Store } from '../store/index.js';
-import { runDriftAudit } from './drift-audit.js';
+import { createDrift } from './drift.js';
 import { createPolicies } from './policies.js';
-import { storedPolicySnapshot } from './policy-snapshot.js';
 import { createRegistries } from './registries.js';
 import { createRuns } from './runs.js';
 import { systemInfo } from './system-info.js';
@@ -33,13 +31,7 @@ export function createReplicationService({
     policies: createPolicies(store, client),
     runs: createRuns(store, client),
     webhooks: createWebhooks(store, client),
-    drift: {
-      /** Audits the policy's destinations now and waits for the report; concurrent asks share one audit. */
-      async audit(policyId: number, verify: VerifyMode) {
-        const policy = await store.policies.get(policyId);
-        return runDriftAudit(client, await storedPolicySnapshot(store, policy), verify);
-      },
-    },
+    drift: createDrift(store, client),
     tokens: store.tokens,
     /** Harbor's `/systeminfo`. */
     systemInfo,

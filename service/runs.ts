@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import type { ExecutionStatus, PageTasks, ReplicationTask, TaskRequest, Trigger } from '../contract/index.js';
-import { InvalidInputError } from '../errors/regatta-error.js';
 import {
   NotFoundError,
   PreconditionError,
@@ -43,8 +42,9 @@ export function createRuns(store: Store, client: Client) {
     /** A manual run (or plan) of an enabled policy; with single_active_replication, skipped while one runs. */
     async start({ policyId, dryRun = false }: StartRunInput): Promise<ExecutionRecord> {
       const policy = await store.policies.get(policyId).catch((error: unknown) => {
+        // A body naming a policy that does not exist: 404, as Harbor answers, naming the field.
         if (error instanceof NotFoundError)
-          throw new InvalidInputError(`policy_id: policy ${policyId} not found`, 'policy_id');
+          throw new NotFoundError(`policy_id: policy ${policyId} not found`, 'policy_id');
         throw error;
       });
       if (!policy.enabled) throw new PreconditionError(`policy ${policy.name} is disabled`);

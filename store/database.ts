@@ -68,6 +68,8 @@ export interface ApiTokensTable {
   /** SHA-256 of the token; the token itself is shown once, at creation. */
   token_hash: string;
   created_at: string;
+  /** When the token stops working; null for never. */
+  expires_at: string | null;
 }
 
 /**

@@ -129,6 +129,13 @@ const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // The key salt lives in `meta` (secret-key.ts), which 0001 made; only tokens need a column.
+    name: '0004-token-expiry-and-key-salt',
+    async up(db) {
+      await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
+    },
+  },
 ];
 
 /**

@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import { createApiTokenStore } from './api-token-store.js';
-import { openDialect, type StoreDialect } from './dialect.js';
+import { openDialect } from './dialect.js';
 import { createExecutionStore } from './execution-store.js';
 import { migrateToLatest } from './migrations.js';
 import { createPolicyStore } from './policy-store.js';
 import { createRunPageStore } from './run-page-store.js';
 import { createRegistryStore } from './registry-store.js';
-import { SecretBox } from './secret-box.js';
 import { createSourceChangeStore } from './source-change-store.js';
-import { loadSecretKey } from './secret-key.js';
+import { loadSecretKey, openSecretBox } from './secret-key.js';
 
 export interface StoreOptions {
   /** Holds the SQLite file and, unless `secretKey` is given, the key file. */
@@ -20,32 +19,16 @@ export interface StoreOptions {
   logger: Logger;
 }
 
-const keyCheckPurpose = 'meta.key_check';
-const keyCheckText = 'regatta';
-
-/** A wrong key is found at start-up, not when a run first needs a registry's secret. */
-async function checkSecretKey(dialect: StoreDialect, box: SecretBox): Promise<void> {
-  await dialect.db
-    .insertInto('meta')
-    .values({ key: 'key_check', value: box.seal(keyCheckText, keyCheckPurpose) })
-    .onConflict((conflict) => conflict.column('key').doNothing())
-    .execute();
-  const { value } = await dialect.db
-    .selectFrom('meta')
-    .select('value')
-    .where('key', '=', 'key_check')
-    .executeTakeFirstOrThrow();
-  box.open(value, keyCheckPurpose);
-}
-
 /** Opens (creating and migrating as needed) the store of registries, policies, executions and tokens. */
 export async function openStore(options: StoreOptions) {
   const dialect = openDialect(options);
   try {
     const applied = await migrateToLatest(dialect);
     if (applied.length > 0) options.logger.info({ migrations: applied }, 'store migrated');
-    const box = new SecretBox(await loadSecretKey(options.dataDir, options.secretKey, options.logger));
-    await checkSecretKey(dialect, box);
+    const box = await openSecretBox(
+      dialect,
+      await loadSecretKey(options.dataDir, options.secretKey, options.logger),
+    );
     return {
       registries: createRegistryStore(dialect, box),
       policies: createPolicyStore(dialect),

@@ -1,5 +1,4 @@
 import type { Kysely, Selectable } from 'kysely';
-import { InvalidInputError } from '../errors/regatta-error.js';
 import { PolicyDefinition, type StoredPolicy } from '../policies/index.js';
 import type { Database, PoliciesTable } from './database.js';
 import type { StoreDialect } from './dialect.js';
@@ -27,13 +26,13 @@ function stored(row: Selectable<PoliciesTable>): StoredPolicy {
   return { id: row.id, ...definition, creation_time: row.created_at, update_time: row.updated_at };
 }
 
-/** Fails naming the field when a policy refers to a registry that does not exist. */
+/** Fails (404, as a missing policy_id does) naming the field when a policy refers to a registry that does not exist. */
 async function assertRegistriesExist(db: Kysely<Database>, definition: PolicyDefinition): Promise<void> {
   const ids = [definition.src_registry_id, ...definition.dest_registry_ids];
   const rows = await db.selectFrom('registries').select('id').where('id', 'in', ids).execute();
   const known = new Set(rows.map((row) => row.id));
   if (!known.has(definition.src_registry_id)) {
-    throw new InvalidInputError(
+    throw new NotFoundError(
       `src_registry.id: registry ${definition.src_registry_id} does not exist`,
       'src_registry.id',
     );
@@ -41,7 +40,7 @@ async function assertRegistriesExist(db: Kysely<Database>, definition: PolicyDef
   const missing = definition.dest_registry_ids.find((id) => !known.has(id));
   if (missing !== undefined) {
     const field = definition.dest_registry_ids.length === 1 ? 'dest_registry.id' : 'dest_registries';
-    throw new InvalidInputError(`${field}: registry ${missing} does not exist`, field);
+    throw new NotFoundError(`${field}: registry ${missing} does not exist`, field);
   }
 }
 

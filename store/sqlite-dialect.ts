@@ -1,17 +1,23 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { errorCode } from '../errors/regatta-error.js';
 import type { Database } from './database.js';
 import type { StoreDialect } from './dialect.js';
+import { makePrivateFile, makePrivateFolder, restrictFile } from './private-files.js';
 
 export const sqliteFileName = 'regatta.db';
 
-/** SQLite in WAL mode, `synchronous=FULL` so a committed write survives a crash of the process. */
+/**
+ * SQLite in WAL mode, `synchronous=FULL` so a committed write survives a crash of the process.
+ * The folder is 0700 and the file 0600 (SQLite gives its -wal and -shm files the file's mode).
+ */
 export function openSqlite(dataDir: string): StoreDialect {
-  mkdirSync(dataDir, { recursive: true });
-  const database = new SqliteDatabase(join(dataDir, sqliteFileName));
+  makePrivateFolder(dataDir);
+  const path = join(dataDir, sqliteFileName);
+  makePrivateFile(path);
+  for (const companion of ['-wal', '-shm']) restrictFile(`${path}${companion}`);
+  const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');

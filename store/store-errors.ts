@@ -1,9 +1,16 @@
 import { RegattaError } from '../errors/regatta-error.js';
 
-/** The thing asked for does not exist. */
+/** The thing asked for, or one a body names (`field`), does not exist. */
 export class NotFoundError extends RegattaError {
   readonly code = 'NOT_FOUND';
   readonly retryable = false;
+
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** The write would break a uniqueness rule, such as two policies of one name. */

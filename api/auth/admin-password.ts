@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const adminPasswordFileName = 'admin-password';
@@ -12,15 +12,26 @@ export interface AdminPassword {
   generated: boolean;
 }
 
-/** `REGATTA_ADMIN_PASSWORD`, else the password kept in the data folder, generated (mode 0600) on first start. */
+/** The kept password, its file tightened to 0600 if it was made looser. */
+async function readKept(path: string): Promise<AdminPassword> {
+  const password = (await readFile(path, 'utf8')).trim();
+  await chmod(path, 0o600);
+  return { password, path, generated: false };
+}
+
+/**
+ * `REGATTA_ADMIN_PASSWORD`, else the password kept in the data folder (0700), generated (mode
+ * 0600) on first start.
+ */
 export async function resolveAdminPassword(
   dataDir: string,
   configured: string | undefined,
 ): Promise<AdminPassword> {
   if (configured !== undefined) return { password: configured, generated: false };
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, adminPasswordFileName);
   try {
-    return { password: (await readFile(path, 'utf8')).trim(), path, generated: false };
+    return await readKept(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -29,7 +40,7 @@ export async function resolveAdminPassword(
     await writeFile(path, `${password}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { password: (await readFile(path, 'utf8')).trim(), path, generated: false };
+    return readKept(path);
   }
   return { password, path, generated: true };
 }

@@ -6,11 +6,12 @@ export type WebhookSource = 'distribution' | 'harbor' | 'unknown';
 /**
  * How a delivery ended: `started` (at least one new run), `duplicate` (every run it asks for
  * exists already), `ignored` (nothing to replicate), or refused: `unauthorized` (wrong secret),
- * `invalid` (a body that is not a notification), `unavailable` (Temporal did not accept the runs;
- * the registry delivers again), `error` (anything else).
+ * `invalid` (a body that is not a notification, or not JSON), `throttled` (too many deliveries from
+ * one address), `unavailable` (Temporal did not accept the runs; the registry delivers again),
+ * `error` (anything else).
  */
 export type DeliveryOutcome =
-  'started' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'unavailable' | 'error';
+  'started' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'throttled' | 'unavailable' | 'error';
 
 export type RecordDelivery = (source: WebhookSource, outcome: DeliveryOutcome) => void;
 
@@ -24,6 +25,8 @@ export function webhookSource(body: unknown): WebhookSource {
 const refusals: Record<string, DeliveryOutcome> = {
   UNAUTHORIZED: 'unauthorized',
   INVALID_INPUT: 'invalid',
+  UNSUPPORTED_MEDIA_TYPE: 'invalid',
+  TOO_MANY_REQUEST: 'throttled',
   TEMPORAL_UNAVAILABLE: 'unavailable',
 };
 

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { StartedApi } from '../../server/start-api.js';
-import { scheduleId } from '../../service/run-identity.js';
+import { driftAuditId, scheduleId } from '../../service/run-identity.js';
+import { eventually } from '../harness/eventually.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
@@ -17,11 +18,16 @@ describe('executions API', () => {
   let api: StartedApi;
   const admin = `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`;
 
-  async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) {
-    const response = await request(`${api.url}/api/v2.0${path}`, {
+  async function call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+    { authorization = admin, url = api.url } = {},
+  ) {
+    const response = await request(`${url}/api/v2.0${path}`, {
       method,
       headers: {
-        authorization: admin,
+        authorization,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -165,20 +171,75 @@ describe('executions API', () => {
     const disabled = await call('POST', '/replication/executions', { policy_id: policyId });
     assert.equal(disabled.status, 412);
     assert.equal(disabled.json.errors[0].code, 'PRECONDITION');
-    for (const body of [
-      {},
-      { policy_id: 'one' },
-      { policy_id: -1 },
-      { policy_id: 999_999 },
-      { policy_id: 1, extra: true },
-    ]) {
+    for (const body of [{}, { policy_id: 'one' }, { policy_id: -1 }, { policy_id: 1, extra: true }]) {
       const reply = await call('POST', '/replication/executions', body);
       assert.equal(reply.status, 400, JSON.stringify(body));
       assert.match(reply.json.errors[0].message, /policy_id|extra/);
     }
+    const missing = await call('POST', '/replication/executions', { policy_id: 999_999 });
+    assert.equal(missing.status, 404);
+    assert.match(missing.json.errors[0].message, /^policy_id: policy 999999 not found/);
     assert.equal((await call('GET', '/replication/executions/424242')).status, 404);
     assert.equal((await call('GET', '/replication/executions?status=Sideways')).status, 400);
     assert.equal((await call('GET', '/replication/executions/abc')).status, 400);
+  });
+
+  it('drift – an operator audits, a viewer reads the newest report without starting one; an audit that outlives the wait answers 202 and its status URL the report', async () => {
+    await pushImage({ registry: bed.hq }, 'production/audited', 'v1', { layerSizes: [1024] });
+    const policyId = await createdId('/replication/policies', {
+      name: 'exec-drift',
+      src_registry: { id: ids.hq },
+      dest_registry: { id: ids['site-plain'] },
+      filters: [{ type: 'name', value: 'production/audited' }],
+    });
+    const token = async (name: string, role: string) =>
+      `Bearer ${(await call('POST', '/tokens', { name, role })).json.token}`;
+    const operator = { authorization: await token('drift-operator', 'operator') };
+    const viewer = { authorization: await token('drift-viewer', 'viewer') };
+    const drift = `/replication/policies/${policyId}/drift`;
+
+    assert.equal((await call('GET', `${drift}/last`, undefined, viewer)).status, 404);
+    const audit = await call('GET', `${drift}?verify=head`, undefined, operator);
+    assert.equal(audit.status, 200, audit.text);
+    assert.deepEqual(
+      audit.json.destinations.map((d: { name: string; missing: number }) => [d.name, d.missing]),
+      [['site-plain', 1]],
+    );
+    const last = await call('GET', `${drift}/last`, undefined, viewer);
+    assert.equal(last.status, 200, last.text);
+    assert.deepEqual(last.json, audit.json);
+    assert.equal((await call('GET', `${drift}/last?verify=deep`, undefined, viewer)).status, 404);
+    assert.equal((await call('GET', `${drift}?verify=deep`, undefined, viewer)).status, 403);
+
+    const impatient = await startRegattaApi(bed, {
+      ...regatta,
+      environment: { ...regatta.environment, REGATTA_DRIFT_WAIT_SECONDS: 0 },
+    });
+    try {
+      const started = await call('GET', `${drift}?verify=deep`, undefined, {
+        ...operator,
+        url: impatient.url,
+      });
+      assert.equal(started.status, 202, started.text);
+      const location = String(started.headers.location);
+      const runId = (await regatta.client.workflow.getHandle(driftAuditId(policyId, 'deep')).describe())
+        .runId;
+      assert.equal(location, `/api/v2.0/replication/policies/${policyId}/drift/deep/${runId}`);
+      const done = await eventually(
+        async () => {
+          const reply = await call('GET', location.replace('/api/v2.0', ''), undefined, viewer);
+          return reply.status === 200 && reply.json;
+        },
+        60_000,
+        'the deep audit to finish',
+      );
+      assert.equal(done.verify, 'deep');
+      assert.equal(done.destinations[0].missing, 1);
+      const newest = await call('GET', `${drift}/last`, undefined, viewer);
+      assert.deepEqual(newest.json, done);
+    } finally {
+      await impatient.stop();
+    }
   });
 
   it('schedules – a scheduled policy owns a Temporal Schedule, paused when disabled, gone when no longer scheduled', async () => {

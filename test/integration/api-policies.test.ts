@@ -126,13 +126,25 @@ function policyApiTests(engine: DialectKind): void {
       { ...valid, trigger: { type: 'event_based' }, single_active_replication: true },
       'single_active_replication',
     );
-    await bad({ ...valid, src_registry: { id: 424242 } }, 'src_registry.id');
-    await bad({ ...valid, dest_registry: { id: 424242 } }, 'dest_registry.id');
+    for (const [body, field] of [
+      [{ ...valid, src_registry: { id: 424242 } }, 'src_registry.id'],
+      [{ ...valid, dest_registry: { id: 424242 } }, 'dest_registry.id'],
+    ] as const) {
+      const message = harborError(await call(api, 'POST', base, { auth: api.admin, body }), 404, 'NOT_FOUND');
+      assert.ok(message.startsWith(`${field}: registry 424242 does not exist`), message);
+    }
     await bad(
       { ...valid, trigger: { type: 'scheduled', trigger_settings: { cron: '*/5 * * * * *' } } },
       'trigger.trigger_settings.cron',
     );
     await bad({ ...valid, filters: [{ type: 'tag', value: 1 }] }, 'filters[0].value');
+    // 100,000 alternatives: refused as they are counted, never expanded or compiled.
+    const huge = '{0,1,2,3,4,5,6,7,8,9}'.repeat(5);
+    const countedAt = Date.now();
+    await bad({ ...valid, filters: [{ type: 'name', value: huge }] }, 'filters[0].value');
+    await bad({ ...valid, mirror: { prune: true, protect: ['*.sig', huge] } }, 'mirror.protect[1]');
+    await bad({ ...valid, mirror: { protect: ['v{1..9}'] } }, 'mirror.protect[0]');
+    assert.ok(Date.now() - countedAt < 1_000);
     harborError(await call(api, 'GET', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
     harborError(await call(api, 'PUT', `${base}/424242`, { auth: api.admin, body: valid }), 404, 'NOT_FOUND');
     harborError(await call(api, 'DELETE', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');

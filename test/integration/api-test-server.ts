@@ -34,7 +34,9 @@ export interface ApiTestServer {
   stop(): Promise<void>;
 }
 
-export type ApiTestOptions = Partial<Pick<AppDependencies, 'maxFailedLogins'>> & {
+export type ApiTestOptions = Partial<
+  Pick<AppDependencies, 'maxFailedLogins' | 'driftWaitMs' | 'webhookRate'>
+> & {
   dataDir?: string;
   logs?: string[];
   databaseUrl?: string | undefined;
@@ -77,6 +79,8 @@ export async function startApiTestServer(options: ApiTestOptions = {}): Promise<
       adminPassword: password,
       isTemporalReachable: () => isTemporalReachable(reachable),
       ...(options.maxFailedLogins ? { maxFailedLogins: options.maxFailedLogins } : {}),
+      ...(options.driftWaitMs !== undefined ? { driftWaitMs: options.driftWaitMs } : {}),
+      ...(options.webhookRate ? { webhookRate: options.webhookRate } : {}),
     });
     server = await serve(app, 0, '127.0.0.1');
   } catch (error) {

@@ -230,7 +230,8 @@ describe('metrics', () => {
     );
     const deliveries = (source: string, outcome: string) =>
       sumOf(samples, 'regatta_webhook_deliveries_total', { source, outcome });
-    assert.equal(deliveries('distribution', 'unauthorized'), 1);
+    // Refused before its body is read, so its source is unknown.
+    assert.equal(deliveries('unknown', 'unauthorized'), 1);
     assert.equal(deliveries('distribution', 'started'), 1);
     assert.equal(deliveries('distribution', 'duplicate'), 1);
     assert.equal(deliveries('distribution', 'ignored'), 1);

@@ -8,7 +8,7 @@ if (!dataDir) throw new Error('usage: store-crash-writer.ts DATA_DIR [LABEL [DAT
 const store = await openStore({
   dataDir,
   databaseUrl,
-  secretKey: 'crash-test-key',
+  secretKey: 'crash-test-passphrase',
   logger: createLogger({ level: 'silent' }),
 });
 const deadline = Date.now() + 60_000;

@@ -84,7 +84,7 @@ function crashTests(engine: DialectKind): void {
     const store = await openStore({
       dataDir,
       databaseUrl: postgres?.url,
-      secretKey: 'crash-test-key',
+      secretKey: 'crash-test-passphrase',
       logger: createLogger({ level: 'silent' }),
     });
     try {

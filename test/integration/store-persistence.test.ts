@@ -169,17 +169,17 @@ function storeTests(engine: DialectKind): void {
     await rejectsWith(store.policies.create(definition('to-sites', hq, [dr])), 'CONFLICT', 'name');
     await rejectsWith(
       store.policies.create(definition('bad-source', 9999, [dr])),
-      'INVALID_INPUT',
+      'NOT_FOUND',
       'src_registry.id',
     );
     await rejectsWith(
       store.policies.create(definition('bad-dest', hq, [9999])),
-      'INVALID_INPUT',
+      'NOT_FOUND',
       'dest_registry.id',
     );
     await rejectsWith(
       store.policies.create(definition('bad-dests', hq, [dr, 9999])),
-      'INVALID_INPUT',
+      'NOT_FOUND',
       'dest_registries',
     );
     await rejectsWith(store.registries.delete(edge), 'PRECONDITION');

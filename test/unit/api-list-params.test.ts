@@ -36,7 +36,7 @@ describe('parseListParams', () => {
       },
     ],
     ['the deprecated name', { name: 'x' }, { fuzzy: [{ field: 'name', value: 'x' }] }],
-    ['empty terms ignored', { q: ',,', sort: ',' }, { exact: [], sort: [] }],
+    ['empty q and sort', { q: '', sort: '' }, { exact: [], sort: [] }],
   ];
   for (const [title, query, expected] of parsed) {
     it(`reads – ${title}`, () => {
@@ -59,6 +59,10 @@ describe('parseListParams', () => {
     ['a number that is not', { q: 'id=seven' }, 'q'],
     ['an unknown sort field', { sort: '-password' }, 'sort'],
     ['a prototype key', { q: 'constructor=x' }, 'q'],
+    ['empty terms', { q: ',,' }, 'q'],
+    ['a space before a term', { q: ' name=x' }, 'q'],
+    ['an empty sort field', { sort: 'name,' }, 'sort'],
+    ['a page past the last one', { page: '1000001' }, 'page'],
   ];
   for (const [title, query, field] of refused) {
     it(`refuses – ${title}, naming ${field}`, () => {

@@ -79,12 +79,22 @@ describe('LoginLimiter', () => {
     });
   }
 
-  it('bounds – its memory by forgetting everyone when full', () => {
+  it('bounds – its memory by forgetting the least recently used key', () => {
     const limiter = new LoginLimiter(1, 60_000, 2);
     limiter.recordFailure('a');
     limiter.recordFailure('b');
+    assert.ok(limiter.retryAfterSeconds('a') > 0);
     limiter.recordFailure('c');
-    assert.equal(limiter.retryAfterSeconds('a'), 0);
+    assert.equal(limiter.retryAfterSeconds('b'), 0, 'b was the least recently used');
+    assert.ok(limiter.retryAfterSeconds('a') > 0);
     assert.ok(limiter.retryAfterSeconds('c') > 0);
+  });
+
+  it('forgets – a key after a successful login', () => {
+    const limiter = new LoginLimiter(2, 60_000);
+    limiter.recordFailure('a');
+    limiter.recordSuccess('a');
+    limiter.recordFailure('a');
+    assert.equal(limiter.retryAfterSeconds('a'), 0);
   });
 });

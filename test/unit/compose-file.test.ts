@@ -354,8 +354,10 @@ describe('docker-compose.yml', () => {
       [8080],
       'the Temporal UI listens on 8080 inside',
     );
-    // Services without authentication are reachable from this host only.
+    // Services without authentication are reachable from this host only; so is the API by
+    // default, since it speaks plain HTTP unless given a certificate.
     for (const name of [
+      'api',
       'temporal',
       'temporal-ui',
       'registry-hq',

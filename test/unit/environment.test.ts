@@ -24,6 +24,11 @@ describe('loadEnvironment', () => {
     assert.equal(loadEnvironment({}).REGATTA_DOCKER_CONFIG_DIR, undefined);
   });
 
+  it('trusted proxy – addresses, CIDRs and range names', () => {
+    const list = 'loopback, 10.0.0.0/8,192.168.1.7,fd00::/8';
+    assert.equal(loadEnvironment({ REGATTA_TRUSTED_PROXY: list }).REGATTA_TRUSTED_PROXY, list);
+  });
+
   it('empty values – count as unset', () => {
     assert.equal(loadEnvironment({ TEMPORAL_ADDRESS: '' }).TEMPORAL_ADDRESS, undefined);
   });
@@ -34,7 +39,6 @@ describe('loadEnvironment', () => {
     ['address without port', { TEMPORAL_ADDRESS: 'temporal' }, /TEMPORAL_ADDRESS: must be host:port/],
     ['unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     ['database not postgres', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
-    ['short admin password', { REGATTA_ADMIN_PASSWORD: 'short' }, /REGATTA_ADMIN_PASSWORD/],
     [
       'allow-list entry that is no host or network',
       { REGATTA_REGISTRY_ALLOW: 'registry.example,10.0.0.0/40' },
@@ -51,6 +55,32 @@ describe('loadEnvironment', () => {
       { TEMPORAL_TLS_CLIENT_KEY_PATH: '/c.key' },
       /TEMPORAL_TLS_CLIENT_CERT_PATH/,
     ],
+    [
+      'short admin password',
+      { REGATTA_ADMIN_PASSWORD: 'elevenchars' },
+      /REGATTA_ADMIN_PASSWORD: must be at least 12/,
+    ],
+    [
+      'trusted proxy not an address',
+      { REGATTA_TRUSTED_PROXY: '10.0.0.1,proxy.example' },
+      /REGATTA_TRUSTED_PROXY/,
+    ],
+    [
+      'TLS certificate without its key',
+      { REGATTA_TLS_CERT: '/etc/regatta/api.pem' },
+      /REGATTA_TLS_KEY: is required with REGATTA_TLS_CERT/,
+    ],
+    [
+      'TLS key without its certificate',
+      { REGATTA_TLS_KEY: '/etc/regatta/api.key' },
+      /REGATTA_TLS_CERT: is required with REGATTA_TLS_KEY/,
+    ],
+    [
+      'short secret passphrase',
+      { REGATTA_SECRET_KEY: 'fifteen chars!!' },
+      /REGATTA_SECRET_KEY: a passphrase must be at least 16 characters/,
+    ],
+    ['trusted proxy bad CIDR', { REGATTA_TRUSTED_PROXY: '10.0.0.0/33' }, /REGATTA_TRUSTED_PROXY/],
   ];
   for (const [name, env, message] of invalid) {
     it(`invalid – ${name} names the variable`, () => {

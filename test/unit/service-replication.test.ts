@@ -118,12 +118,12 @@ describe('replication service', () => {
     );
   });
 
-  it('runs.start – refuses an unknown policy (400 naming policy_id) and a disabled one (412)', async () => {
+  it('runs.start – refuses an unknown policy (404 naming policy_id) and a disabled one (412)', async () => {
     const temporal = fakeTemporal();
     const service = createReplicationService({ store, client: temporal.client });
     const disabled = await service.policies.create(policy({ name: 'disabled', enabled: false }));
     await assert.rejects(service.runs.start({ policyId: 424242 }), (error: unknown) => {
-      assert.equal(errorCode(error), 'INVALID_INPUT');
+      assert.equal(errorCode(error), 'NOT_FOUND');
       assert.equal((error as { field?: string }).field, 'policy_id');
       return true;
     });

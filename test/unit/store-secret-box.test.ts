@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { errorCode } from '../../errors/regatta-error.js';
 import { SecretBox } from '../../store/secret-box.js';
-import { keyFromSetting } from '../../store/secret-key.js';
+import { secretKeySetting, type SecretKeySetting } from '../../store/secret-key.js';
 
 describe('SecretBox', () => {
   const box = new SecretBox(randomBytes(32));
@@ -54,21 +54,24 @@ describe('SecretBox', () => {
   });
 });
 
-describe('keyFromSetting', () => {
+describe('secretKeySetting', () => {
   const raw = randomBytes(32);
-  const cases: Array<[string, string, (key: Buffer) => boolean]> = [
-    ['64 hex digits as the key', raw.toString('hex'), (key) => key.equals(raw)],
-    ['base64 of 32 bytes as the key', raw.toString('base64'), (key) => key.equals(raw)],
-    ['a passphrase stretched to 32 bytes', 'correct horse battery staple', (key) => key.length === 32],
-    ['a short passphrase stretched', 'x', (key) => key.length === 32 && !key.equals(keyFromSetting('y'))],
+  const cases: Array<[string, string, SecretKeySetting]> = [
+    ['64 hex digits as the key', raw.toString('hex'), { key: raw }],
+    ['base64 of 32 bytes as the key', raw.toString('base64'), { key: raw }],
+    ['a passphrase of 16 characters', 'sixteen chars!!!', { passphrase: 'sixteen chars!!!' }],
   ];
-  for (const [title, setting, check] of cases) {
+  for (const [title, setting, expected] of cases) {
     it(`reads – ${title}`, () => {
-      assert.ok(check(keyFromSetting(setting)));
+      assert.deepEqual(secretKeySetting(setting), expected);
     });
   }
 
-  it('stretches – a passphrase the same way each time', () => {
-    assert.ok(keyFromSetting('same phrase').equals(keyFromSetting('same phrase')));
+  it('refuses – a passphrase of 15 characters, naming the variable', () => {
+    assert.throws(
+      () => secretKeySetting('fifteen chars!!'),
+      (error: Error & { code?: string }) =>
+        error.code === 'INVALID_INPUT' && /^REGATTA_SECRET_KEY: a passphrase must be at least 16/.test(error.message),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../errors/regatta-error.js';
 import { UnauthorizedError } from '../../errors/access-errors.js';
 import { TemporalUnavailableError } from '../../temporal/temporal-unavailable-error.js';
+import { TooManyRequestsError, UnsupportedMediaTypeError } from '../../api/http-errors.js';
 import { refusedDeliveryOutcome, webhookSource } from '../../api/webhooks/webhook-delivery.js';
 
 describe('webhookSource', () => {
@@ -28,6 +29,8 @@ describe('refusedDeliveryOutcome', () => {
     ['not a notification', new InvalidInputError('body: is neither', 'body'), 'invalid'],
     ['bad JSON', bodyParserError(400, 'entity.parse.failed'), 'invalid'],
     ['too large', bodyParserError(413, 'entity.too.large'), 'invalid'],
+    ['not JSON', new UnsupportedMediaTypeError('content-type: must be JSON'), 'invalid'],
+    ['over the rate', new TooManyRequestsError('too many deliveries', 1), 'throttled'],
     ['Temporal did not accept', new TemporalUnavailableError('deliver again'), 'unavailable'],
     ['anything else', new Error('store down'), 'error'],
   ];
