@@ -1,10 +1,12 @@
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
+import { consoleRoutes } from '../console/console-routes.js';
 import type { ReplicationService } from '../service/index.js';
 import { authenticate, requireRoleForMethod } from './auth/authenticate.js';
 import { LoginLimiter } from './auth/login-limiter.js';
+import { consoleSignIn } from './console-sign-in.js';
 import { driftRoutes } from './drift-routes.js';
-import { errorMiddleware, notFoundHandler } from './error-middleware.js';
+import { errorMiddleware, httpStatusOf, notFoundHandler } from './error-middleware.js';
 import { executionRoutes } from './execution-routes.js';
 import { httpLogger } from './http-logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
@@ -32,9 +34,11 @@ export interface AppDependencies {
   metrics?: ApiMetrics;
   /** The worker of the same process (`regatta dev`): its metrics are appended to `/metrics`. */
   workerMetricsUrl?: string;
+  /** The Temporal UI the console links runs to; the dev server's UI in the default namespace unless given. */
+  temporalUi?: { url: string; namespace: string };
 }
 
-/** The Express application: health probes, Harbor's `/api/v2.0`, webhooks and metrics. */
+/** The Express application: health probes, Harbor's `/api/v2.0`, webhooks, metrics and the web console. */
 export function createApp(dependencies: AppDependencies): Express {
   const { logger, service } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();
@@ -78,6 +82,17 @@ export function createApp(dependencies: AppDependencies): Express {
   api.use('/replication/executions', executionRoutes(service.runs));
   api.use('/tokens', tokenRoutes(service.tokens));
   app.use(apiBase, api);
+
+  // Browsers sign in with a form and keep a session cookie; the API above takes only headers.
+  app.use(
+    consoleRoutes({
+      service,
+      logger,
+      checkCredentials: consoleSignIn(authentication),
+      httpStatusOf,
+      temporalUi: dependencies.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' },
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

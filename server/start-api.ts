@@ -55,6 +55,10 @@ export async function startApi(
       adminPassword: admin.password,
       isTemporalReachable: () => isTemporalReachable(temporal),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
+      temporalUi: {
+        url: environment.TEMPORAL_UI_URL ?? `http://localhost:${environment.TEMPORAL_UI_PORT}`,
+        namespace: environment.TEMPORAL_NAMESPACE,
+      },
     });
     server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST);
     announceAdminPassword(admin, logger);
