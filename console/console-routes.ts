@@ -4,8 +4,12 @@ import { Router } from 'express';
 import type { ConsoleDependencies } from './console-dependencies.js';
 import { consoleErrors } from './console-errors.js';
 import { parseForm } from './forms/form-body.js';
+import { driftRoutes } from './drift-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { mapRoutes } from './map-routes.js';
+import { policyRoutes } from './policy-routes.js';
+import { registryRoutes } from './registry-routes.js';
+import { runRoutes } from './run-routes.js';
 import { requireAdminForWrites, requireSession } from './session/console-guard.js';
 import { SessionStore } from './session/session-store.js';
 
@@ -37,6 +41,10 @@ export function consoleRoutes(dependencies: ConsoleDependencies): Router {
   for (const prefix of ['/sites', '/registries', '/policies', '/runs', '/drift'])
     router.use(prefix, ...guard);
   router.use(mapRoutes(service.sites));
+  router.use(registryRoutes(dependencies));
+  router.use(policyRoutes(dependencies));
+  router.use(runRoutes(dependencies));
+  router.use(driftRoutes(dependencies));
   router.use(consoleErrors(dependencies));
   return router;
 }

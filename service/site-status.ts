@@ -79,16 +79,22 @@ export function siteState(statuses: readonly PolicySiteStatus[]): SyncState {
   return 'in_sync';
 }
 
-/** Drift counts over a site's policies, and its worst recovery point (undefined when no audit says). */
+/**
+ * Drift counts over a site's audited policies, and its worst recovery point: an audit's, or 0
+ * where a successful full run is newer; undefined when nothing says.
+ */
 export function siteDrift(statuses: readonly PolicySiteStatus[]) {
   const audited = statuses.flatMap((status) => (status.drift ? [status.drift] : []));
   const sum = (kind: (typeof driftKinds)[number]) => audited.reduce((total, drift) => total + drift[kind], 0);
+  const recoveryPoints = statuses.flatMap((status) => {
+    if (status.drift) return [status.drift.recoveryPointSeconds];
+    return status.basis.kind === 'run' && status.state === 'in_sync' ? [0] : [];
+  });
   return {
     missing: sum('missing'),
     different: sum('different'),
     extra: sum('extra'),
     unservable: sum('unservable'),
-    recoveryPointSeconds:
-      audited.length > 0 ? Math.max(...audited.map((drift) => drift.recoveryPointSeconds)) : undefined,
+    recoveryPointSeconds: recoveryPoints.length > 0 ? Math.max(...recoveryPoints) : undefined,
   };
 }
