@@ -71,21 +71,23 @@ export function runRoutes({ service, temporalUi }: ConsoleDependencies): Router 
     sendPage(
       res,
       <Layout title={`Run #${run.id}${run.dryRun ? ' (dry run)' : ''}`} session={session} section="runs">
-        <RunProgress run={run} />
-        <RunFacts
-          run={run}
-          policyName={policyName}
-          temporalUrl={workflowUrl(run.workflowId)}
-          session={session}
-        />
-        <TaskTable
-          runId={run.id}
-          tasks={tasks.tasks}
-          matching={tasks.matching}
-          page={pageNumber}
-          pageSize={tasksPerPage}
-          status={status}
-        />
+        <RunLive run={run} url={req.originalUrl}>
+          <RunProgress run={run} />
+          <RunFacts
+            run={run}
+            policyName={policyName}
+            temporalUrl={workflowUrl(run.workflowId)}
+            session={session}
+          />
+          <TaskTable
+            runId={run.id}
+            tasks={tasks.tasks}
+            matching={tasks.matching}
+            page={pageNumber}
+            pageSize={tasksPerPage}
+            status={status}
+          />
+        </RunLive>
       </Layout>,
     );
   });
