@@ -13,16 +13,18 @@ export function mapRoutes(sites: ReplicationService['sites']): Router {
 
   router.get('/', async (_req, res) => {
     const map = await sites.map();
+    const session = sessionOf(res);
     sendPage(
       res,
-      <Layout title="Sites map" session={sessionOf(res)} section="map">
-        <MapRegion map={map} now={Date.now()} />
+      <Layout title="Sites map" session={session} section="map">
+        <MapRegion map={map} now={Date.now()} admin={session.user.role === 'admin'} />
       </Layout>,
     );
   });
 
   router.get('/map', async (_req, res) => {
-    sendFragment(res, <MapRegion map={await sites.map()} now={Date.now()} />);
+    const admin = sessionOf(res).user.role === 'admin';
+    sendFragment(res, <MapRegion map={await sites.map()} now={Date.now()} admin={admin} />);
   });
 
   router.get('/sites/:id', async (req, res) => {

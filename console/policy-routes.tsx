@@ -27,7 +27,7 @@ import type { FieldErrors } from './views/parts.js';
 import { PolicyActions, PolicyFormView, PolicyList, PreviewView } from './views/policy-views.js';
 import { sendFragment, sendPage } from './views/render.js';
 
-const Filters = z.array(ReplicationFilter);
+const Filters = z.object({ filters: z.array(ReplicationFilter) });
 
 /**
  * `/policies`: list; add and edit in a form the API's own schema validates (its message next to
@@ -134,7 +134,7 @@ export function policyRoutes({ service, httpStatusOf }: ConsoleDependencies): Ro
       return;
     }
     try {
-      const filters = parseInput(Filters, formFilters(form).filters, 'filters');
+      const { filters } = parseInput(Filters, { filters: formFilters(form).filters });
       const preview = await policies.preview({
         srcRegistryId: pathId(form.src_registry, 'src_registry'),
         filters,

@@ -103,7 +103,7 @@ function TreeItem({ node, now }: { node: MapTreeNode; now: number }) {
 }
 
 /** The map, drawn from the sites' summaries; it fetches itself again every 5 s. */
-export function MapRegion({ map, now }: { map: SitesMap; now: number }) {
+export function MapRegion({ map, now, admin }: { map: SitesMap; now: number; admin: boolean }) {
   const tree = mapTree(map);
   return (
     <section

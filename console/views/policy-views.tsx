@@ -247,7 +247,7 @@ export function PolicyFormView(props: {
           aria-live="polite"
           hx-get="/policies/preview"
           hx-include="#policy-form"
-          hx-trigger="load, change from:#policy-form, keyup changed delay:600ms from:#policy-form"
+          hx-trigger="load, input changed delay:500ms from:#policy-form, change from:#policy-form"
           hx-sync="this:replace"
         >
           Counting what the filters select…
