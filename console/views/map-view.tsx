@@ -116,8 +116,15 @@ export function MapRegion({ map, now, admin }: { map: SitesMap; now: number; adm
     >
       {tree.roots.length === 0 ? (
         <p class="empty">
-          No policy yet. Add <a href="/registries/new">registries</a> and a <a href="/policies/new">policy</a>
-          : the map draws each source with an arrow to each site it copies to.
+          No policy yet.{' '}
+          {admin ? (
+            <>
+              Add <a href="/registries/new">registries</a> and a <a href="/policies/new">policy</a>:{' '}
+            </>
+          ) : (
+            'Once an admin adds one, '
+          )}
+          the map draws each source with an arrow to each site it copies to.
         </p>
       ) : (
         <ul class="tree">
