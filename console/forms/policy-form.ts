@@ -130,6 +130,9 @@ export function policyFormFromStored(policy: StoredPolicy): PolicyForm {
 /** A number field: absent when empty, so the API's default applies; not a number is the API's to refuse. */
 const numberOrAbsent = (text: string) => (text === '' ? undefined : Number(text));
 
+/** Harbor's default decoration is `matches`: said only when it is not, so a saved policy does not change. */
+const excludes = (decoration: string) => (decoration === 'matches' ? {} : { decoration });
+
 /**
  * The form's filters, in the order the body lists them, and the form field of each (`''` for
  * filters kept from the stored policy that the form does not show).
@@ -138,11 +141,11 @@ export function formFilters(form: PolicyForm, stored?: StoredPolicy) {
   const filters: unknown[] = [];
   const fields: string[] = [];
   if (form.name_filter) {
-    filters.push({ type: 'name', value: form.name_filter, decoration: form.name_decoration });
+    filters.push({ type: 'name', value: form.name_filter, ...excludes(form.name_decoration) });
     fields.push('name_filter');
   }
   if (form.tag_filter) {
-    filters.push({ type: 'tag', value: form.tag_filter, decoration: form.tag_decoration });
+    filters.push({ type: 'tag', value: form.tag_filter, ...excludes(form.tag_decoration) });
     fields.push('tag_filter');
   }
   if (form.resource) {
