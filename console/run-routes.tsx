@@ -86,6 +86,7 @@ export function runRoutes({ service, temporalUi }: ConsoleDependencies): Router 
             page={pageNumber}
             pageSize={tasksPerPage}
             status={status}
+            plan={run.dryRun}
           />
         </RunLive>
       </Layout>,

@@ -50,14 +50,19 @@ export function registryFormFromStored(registry: StoredRegistry): RegistryForm {
   };
 }
 
+/** The fields every body takes as the form shows them. */
+const plainFields = ({ name, description, type, url, insecure }: RegistryForm) => ({
+  name,
+  description,
+  type,
+  url,
+  insecure,
+});
+
 /** The body of `POST /registries`, as a script would send it. */
 export function registryInputBody(form: RegistryForm) {
   return {
-    name: form.name,
-    description: form.description,
-    type: form.type,
-    url: form.url,
-    insecure: form.insecure,
+    ...plainFields(form),
     ...(form.ca_certificate ? { ca_certificate: form.ca_certificate } : {}),
     ...(form.access_key || form.access_secret
       ? { credential: { type: 'basic', access_key: form.access_key, access_secret: form.access_secret } }
@@ -94,16 +99,7 @@ export function registryUpdateBody(form: RegistryForm, stored: StoredRegistry) {
     : form.webhook_secret
       ? { webhook_secret: form.webhook_secret }
       : {};
-  return {
-    name: form.name,
-    description: form.description,
-    type: form.type,
-    url: form.url,
-    insecure: form.insecure,
-    ca_certificate: form.ca_certificate,
-    ...credential,
-    ...webhookSecret,
-  };
+  return { ...plainFields(form), ca_certificate: form.ca_certificate, ...credential, ...webhookSecret };
 }
 
 /**

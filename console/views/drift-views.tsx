@@ -2,7 +2,7 @@ import type { DriftReport } from '../../contract/index.js';
 import type { StoredPolicy } from '../../policies/index.js';
 import type { Session } from '../session/session-store.js';
 import { formatDuration } from './format.js';
-import { CsrfField, StateBadge, TimeAgo } from './parts.js';
+import { CsrfField, StateBadge, TimeAgo, Table, driftSampleLines } from './parts.js';
 
 const verifyModes = [
   ['off', 'Audit now'],
@@ -51,71 +51,56 @@ export function PolicyDrift(props: {
       )}
       <AuditButtons policy={policy} session={props.session} />
       {report && (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">site</th>
-                <th scope="col">state</th>
-                <th scope="col">missing</th>
-                <th scope="col">different</th>
-                <th scope="col">extra</th>
-                <th scope="col">verified</th>
-                <th scope="col">unservable</th>
-                <th scope="col">recovery point</th>
-                <th scope="col">samples</th>
+        <Table
+          columns={[
+            'site',
+            'state',
+            'missing',
+            'different',
+            'extra',
+            'verified',
+            'unservable',
+            'recovery point',
+            'samples',
+          ]}
+        >
+          {report.destinations.map((site) => {
+            const drifting = site.missing + site.different + site.extra + site.unservable > 0;
+            const samples = driftSampleLines(site.samples);
+            return (
+              <tr data-site={site.name}>
+                <td>
+                  <a href={`/sites/${site.registryId}`}>{site.name}</a>
+                </td>
+                <td>
+                  <StateBadge state={drifting ? 'drift' : 'in_sync'} />
+                </td>
+                <td>{site.missing}</td>
+                <td>{site.different}</td>
+                <td>{site.extra}</td>
+                <td>{site.verified}</td>
+                <td>{site.unservable}</td>
+                <td>{formatDuration(site.recoveryPointSeconds)}</td>
+                <td>
+                  {samples.length === 0 ? (
+                    '–'
+                  ) : (
+                    <details>
+                      <summary>
+                        {samples.length === 1 ? samples[0] : `${samples[0]} and ${samples.length - 1} more`}
+                      </summary>
+                      <ul class="mono">
+                        {samples.map((sample) => (
+                          <li>{sample}</li>
+                        ))}
+                      </ul>
+                    </details>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {report.destinations.map((site) => {
-                const drifting = site.missing + site.different + site.extra + site.unservable > 0;
-                const samples = [
-                  ...site.samples.missing.map((entry) => `missing ${entry.repository}:${entry.tag}`),
-                  ...site.samples.different.map((entry) => `different ${entry.repository}:${entry.tag}`),
-                  ...site.samples.extra.map((entry) => `extra ${entry.repository}:${entry.tag}`),
-                  ...site.samples.unservable.map(
-                    (entry) =>
-                      `unservable ${entry.repository}:${entry.tag} (${entry.problems.map((problem) => problem.code).join(', ')})`,
-                  ),
-                ];
-                return (
-                  <tr data-site={site.name}>
-                    <td>
-                      <a href={`/sites/${site.registryId}`}>{site.name}</a>
-                    </td>
-                    <td>
-                      <StateBadge state={drifting ? 'drift' : 'in_sync'} />
-                    </td>
-                    <td>{site.missing}</td>
-                    <td>{site.different}</td>
-                    <td>{site.extra}</td>
-                    <td>{site.verified}</td>
-                    <td>{site.unservable}</td>
-                    <td>{formatDuration(site.recoveryPointSeconds)}</td>
-                    <td>
-                      {samples.length === 0 ? (
-                        '–'
-                      ) : (
-                        <details>
-                          <summary>
-                            {samples.length === 1
-                              ? samples[0]
-                              : `${samples[0]} and ${samples.length - 1} more`}
-                          </summary>
-                          <ul class="mono">
-                            {samples.map((sample) => (
-                              <li>{sample}</li>
-                            ))}
-                          </ul>
-                        </details>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import type { PolicySiteStatus, SiteSummary, SitesMap } from '../../service/index.js';
 import { mapTree, type MapTreeNode } from '../map-tree.js';
 import { formatDuration } from './format.js';
-import { StateBadge, StatusBadge, TimeAgo } from './parts.js';
+import { driftSampleLines, StateBadge, StatusBadge, TimeAgo } from './parts.js';
 
 /** How a state is known, in words: `audited 2 min ago`, `synced by run #3 1 min ago`. */
 export function BasisText({ status, now }: { status: PolicySiteStatus; now: number }) {
@@ -25,16 +25,7 @@ export function BasisText({ status, now }: { status: PolicySiteStatus; now: numb
 /** The first tags a site's audits found out of place, with what is wrong with each. */
 function driftSamples(site: SiteSummary, count: number): string[] {
   return site.policies
-    .flatMap((status) => {
-      const samples = status.drift?.samples;
-      if (!samples) return [];
-      return [
-        ...samples.missing.map((entry) => `missing ${entry.repository}:${entry.tag}`),
-        ...samples.different.map((entry) => `different ${entry.repository}:${entry.tag}`),
-        ...samples.extra.map((entry) => `extra ${entry.repository}:${entry.tag}`),
-        ...samples.unservable.map((entry) => `unservable ${entry.repository}:${entry.tag}`),
-      ];
-    })
+    .flatMap((status) => (status.drift ? driftSampleLines(status.drift.samples) : []))
     .slice(0, count);
 }
 

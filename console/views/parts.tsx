@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { ExecutionStatus } from '../../contract/index.js';
+import type { DestinationDrift, ExecutionStatus } from '../../contract/index.js';
 import type { SyncState } from '../../service/index.js';
 import { csrfField } from '../session/console-guard.js';
 import { formatAgo } from './format.js';
@@ -55,21 +55,30 @@ function described({ name, errors, hint }: FieldProps) {
   };
 }
 
+/** A field's hint and error message, which its control names in `aria-describedby`. */
+function FieldNotes({ name, errors, hint }: FieldProps) {
+  return (
+    <>
+      {hint && (
+        <small id={`${name}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+      {errors[name] && (
+        <p id={`${name}-error`} class="field-error">
+          {errors[name]}
+        </p>
+      )}
+    </>
+  );
+}
+
 function FieldFrame(props: FieldProps & { children: ComponentChildren }) {
   return (
     <div class={props.errors[props.name] ? 'field invalid' : 'field'}>
       <label for={props.name}>{props.label}</label>
       {props.children}
-      {props.hint && (
-        <small id={`${props.name}-hint`} class="hint">
-          {props.hint}
-        </small>
-      )}
-      {props.errors[props.name] && (
-        <p id={`${props.name}-error`} class="field-error">
-          {props.errors[props.name]}
-        </p>
-      )}
+      <FieldNotes {...props} />
     </div>
   );
 }
@@ -131,16 +140,7 @@ export function CheckboxField(props: FieldProps & { checked: boolean }) {
     <div class={props.errors[props.name] ? 'field check invalid' : 'field check'}>
       <input {...described(props)} type="checkbox" value="on" checked={props.checked} />
       <label for={props.name}>{props.label}</label>
-      {props.hint && (
-        <small id={`${props.name}-hint`} class="hint">
-          {props.hint}
-        </small>
-      )}
-      {props.errors[props.name] && (
-        <p id={`${props.name}-error`} class="field-error">
-          {props.errors[props.name]}
-        </p>
-      )}
+      <FieldNotes {...props} />
     </div>
   );
 }
@@ -182,4 +182,36 @@ export function TimeAgo({ iso, now }: { iso: string; now: number }) {
       {formatAgo(iso, now)}
     </time>
   );
+}
+
+/** A table that scrolls sideways on a narrow screen rather than squeeze. */
+export function Table({ columns, children }: { columns: string[]; children: ComponentChildren }) {
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col">{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** What an audit found out of place at a site, a line each: `missing production/app:v2`. */
+export function driftSampleLines(samples: DestinationDrift['samples']): string[] {
+  const line = (kind: string, entry: { repository: string; tag: string }) =>
+    `${kind} ${entry.repository}:${entry.tag}`;
+  return [
+    ...samples.missing.map((entry) => line('missing', entry)),
+    ...samples.different.map((entry) => line('different', entry)),
+    ...samples.extra.map((entry) => line('extra', entry)),
+    ...samples.unservable.map(
+      (entry) => `${line('unservable', entry)} (${entry.problems.map((problem) => problem.code).join(', ')})`,
+    ),
+  ];
 }

@@ -11,6 +11,7 @@ import {
   SelectField,
   TextField,
   type FieldErrors,
+  Table,
 } from './parts.js';
 
 function filterText(filter: ReplicationFilter): string {
@@ -71,42 +72,26 @@ export function PolicyList(props: {
       {props.policies.length === 0 ? (
         <p class="muted">No policy yet.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">name</th>
-                <th scope="col">from → to</th>
-                <th scope="col">trigger</th>
-                <th scope="col">filters</th>
-                <th scope="col">state</th>
-                <th scope="col">actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.policies.map((policy) => (
-                <tr data-policy={policy.name}>
-                  <td>
-                    <a href={`/policies/${policy.id}`}>{policy.name}</a>
-                  </td>
-                  <td>
-                    {name(policy.src_registry_id)} → {policy.dest_registry_ids.map(name).join(', ')}
-                  </td>
-                  <td>{triggerText(policy)}</td>
-                  <td>
-                    {policy.filters.length > 0 ? policy.filters.map(filterText).join('; ') : 'everything'}
-                  </td>
-                  <td>{policy.enabled ? 'enabled' : <span class="badge muted">disabled</span>}</td>
-                  <td class="actions">
-                    <a href={`/runs?policy_id=${policy.id}`}>Runs</a>{' '}
-                    <a href={`/drift?policy_id=${policy.id}`}>Drift</a>{' '}
-                    <PolicyActions policy={policy} session={props.session} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['name', 'from → to', 'trigger', 'filters', 'state', 'actions']}>
+          {props.policies.map((policy) => (
+            <tr data-policy={policy.name}>
+              <td>
+                <a href={`/policies/${policy.id}`}>{policy.name}</a>
+              </td>
+              <td>
+                {name(policy.src_registry_id)} → {policy.dest_registry_ids.map(name).join(', ')}
+              </td>
+              <td>{triggerText(policy)}</td>
+              <td>{policy.filters.length > 0 ? policy.filters.map(filterText).join('; ') : 'everything'}</td>
+              <td>{policy.enabled ? 'enabled' : <span class="badge muted">disabled</span>}</td>
+              <td class="actions">
+                <a href={`/runs?policy_id=${policy.id}`}>Runs</a>{' '}
+                <a href={`/drift?policy_id=${policy.id}`}>Drift</a>{' '}
+                <PolicyActions policy={policy} session={props.session} />
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

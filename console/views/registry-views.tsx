@@ -10,6 +10,7 @@ import {
   TextArea,
   TextField,
   type FieldErrors,
+  Table,
 } from './parts.js';
 
 function credentialText(registry: StoredRegistry): string {
@@ -34,48 +35,43 @@ export function RegistryList({ registries, session }: { registries: StoredRegist
       {registries.length === 0 ? (
         <p class="muted">No registry yet.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">name</th>
-                <th scope="col">URL</th>
-                <th scope="col">type</th>
-                <th scope="col">credential</th>
-                <th scope="col">TLS</th>
-                <th scope="col">webhook secret</th>
-                {admin && <th scope="col">actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {registries.map((registry) => (
-                <tr data-registry={registry.name}>
-                  <td>
-                    <a href={`/registries/${registry.id}`}>{registry.name}</a>
-                  </td>
-                  <td class="mono">{registry.url}</td>
-                  <td>{registry.type}</td>
-                  <td>{credentialText(registry)}</td>
-                  <td>
-                    {registry.insecure ? 'not verified' : registry.ca_certificate ? 'own CA' : 'system CAs'}
-                  </td>
-                  <td>{registry.webhook_secret ? 'set' : '–'}</td>
-                  {admin && (
-                    <td class="actions">
-                      <a href={`/registries/${registry.id}`}>Edit</a>{' '}
-                      <ConfirmButton
-                        action={`/registries/${registry.id}/delete`}
-                        token={session.csrfToken}
-                        label="Delete…"
-                        confirm={`Delete ${registry.name}`}
-                      />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={[
+            'name',
+            'URL',
+            'type',
+            'credential',
+            'TLS',
+            'webhook secret',
+            ...(admin ? ['actions'] : []),
+          ]}
+        >
+          {registries.map((registry) => (
+            <tr data-registry={registry.name}>
+              <td>
+                <a href={`/registries/${registry.id}`}>{registry.name}</a>
+              </td>
+              <td class="mono">{registry.url}</td>
+              <td>{registry.type}</td>
+              <td>{credentialText(registry)}</td>
+              <td>
+                {registry.insecure ? 'not verified' : registry.ca_certificate ? 'own CA' : 'system CAs'}
+              </td>
+              <td>{registry.webhook_secret ? 'set' : '–'}</td>
+              {admin && (
+                <td class="actions">
+                  <a href={`/registries/${registry.id}`}>Edit</a>{' '}
+                  <ConfirmButton
+                    action={`/registries/${registry.id}/delete`}
+                    token={session.csrfToken}
+                    label="Delete…"
+                    confirm={`Delete ${registry.name}`}
+                  />
+                </td>
+              )}
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

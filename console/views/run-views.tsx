@@ -3,7 +3,7 @@ import type { ExecutionStatus, ReplicationTask, TaskStatus } from '../../contrac
 import { taskLog, type ExecutionFacts } from '../../service/index.js';
 import type { Session } from '../session/session-store.js';
 import { formatBytes } from './format.js';
-import { PostButton, StatusBadge, TimeAgo } from './parts.js';
+import { PostButton, StatusBadge, TimeAgo, Table } from './parts.js';
 
 const statusFilters: Array<ExecutionStatus | ''> = ['', 'InProgress', 'Succeed', 'Failed', 'Stopped'];
 
@@ -62,48 +62,32 @@ export function RunList(props: {
       {props.runs.length === 0 ? (
         <p class="muted">No run.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">run</th>
-                <th scope="col">policy</th>
-                <th scope="col">trigger</th>
-                <th scope="col">status</th>
-                <th scope="col">tasks done</th>
-                <th scope="col">copied</th>
-                <th scope="col">started</th>
-                <th scope="col">says</th>
+        <Table columns={['run', 'policy', 'trigger', 'status', 'tasks done', 'copied', 'started', 'says']}>
+          {props.runs.map((run) => {
+            const counts = tally(run);
+            return (
+              <tr data-run={run.id}>
+                <td>
+                  <a href={`/runs/${run.id}`}>#{run.id}</a>
+                  {run.dryRun ? ' (dry run)' : ''}
+                </td>
+                <td>{props.policyNames.get(run.policyId) ?? run.policyId}</td>
+                <td>{run.trigger}</td>
+                <td>
+                  <StatusBadge status={run.status} />
+                </td>
+                <td>
+                  {counts.done} / {counts.total}
+                </td>
+                <td>{formatBytes(run.summary?.bytes ?? 0)}</td>
+                <td>
+                  <TimeAgo iso={run.startTime.toISOString()} now={props.now} />
+                </td>
+                <td>{run.summary?.statusText ?? ''}</td>
               </tr>
-            </thead>
-            <tbody>
-              {props.runs.map((run) => {
-                const counts = tally(run);
-                return (
-                  <tr data-run={run.id}>
-                    <td>
-                      <a href={`/runs/${run.id}`}>#{run.id}</a>
-                      {run.dryRun ? ' (dry run)' : ''}
-                    </td>
-                    <td>{props.policyNames.get(run.policyId) ?? run.policyId}</td>
-                    <td>{run.trigger}</td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                    </td>
-                    <td>
-                      {counts.done} / {counts.total}
-                    </td>
-                    <td>{formatBytes(run.summary?.bytes ?? 0)}</td>
-                    <td>
-                      <TimeAgo iso={run.startTime.toISOString()} now={props.now} />
-                    </td>
-                    <td>{run.summary?.statusText ?? ''}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       )}
       {props.total > props.runs.length && (
         <p class="muted">
@@ -208,6 +192,8 @@ export function TaskTable(props: {
   page: number;
   pageSize: number;
   status: TaskStatus | undefined;
+  /** A dry run's tasks are its plan: what a real run started now would do. */
+  plan: boolean;
 }) {
   const link = (status: string, page: number) => {
     const params = new URLSearchParams();
@@ -219,7 +205,7 @@ export function TaskTable(props: {
   const pages = Math.max(1, Math.ceil(props.matching / props.pageSize));
   return (
     <section id="tasks" aria-label="Tasks">
-      <h2>Tasks</h2>
+      <h2>{props.plan ? 'Plan: what a run would do' : 'Tasks'}</h2>
       <nav aria-label="Filter tasks by status" class="toolbar">
         {taskStatuses.map((status) => (
           <a
@@ -234,42 +220,27 @@ export function TaskTable(props: {
       {props.tasks.length === 0 ? (
         <p class="muted">No task{props.status ? ` ${props.status}` : ''} yet.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">operation</th>
-                <th scope="col">from</th>
-                <th scope="col">to</th>
-                <th scope="col">status</th>
-                <th scope="col">outcome</th>
-                <th scope="col">bytes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.tasks.map((task) => (
-                <tr data-task={task.id}>
-                  <td>{task.id}</td>
-                  <td>{task.operation}</td>
-                  <td class="mono">{task.srcResource}</td>
-                  <td class="mono">{task.dstResource}</td>
-                  <td>
-                    {task.status}
-                    {task.status === 'Failed' && (
-                      <details>
-                        <summary>log</summary>
-                        <pre class="log">{taskLog(task)}</pre>
-                      </details>
-                    )}
-                  </td>
-                  <td>{task.outcome ?? '–'}</td>
-                  <td>{formatBytes(task.bytes)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['#', 'operation', 'from', 'to', 'status', 'outcome', 'bytes']}>
+          {props.tasks.map((task) => (
+            <tr data-task={task.id}>
+              <td>{task.id}</td>
+              <td>{task.operation}</td>
+              <td class="mono">{task.srcResource}</td>
+              <td class="mono">{task.dstResource}</td>
+              <td>
+                {task.status}
+                {task.status === 'Failed' && (
+                  <details>
+                    <summary>log</summary>
+                    <pre class="log">{taskLog(task)}</pre>
+                  </details>
+                )}
+              </td>
+              <td>{task.outcome ?? '–'}</td>
+              <td>{formatBytes(task.bytes)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
       {pages > 1 && (
         <nav aria-label="Task pages" class="toolbar">

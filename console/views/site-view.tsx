@@ -2,7 +2,7 @@ import type { DriftEntry } from '../../contract/index.js';
 import type { MapRegistry, PolicySiteStatus, RunBrief, SiteSummary } from '../../service/index.js';
 import { formatDuration } from './format.js';
 import { BasisText } from './map-view.js';
-import { StateBadge, StatusBadge, TimeAgo } from './parts.js';
+import { StateBadge, StatusBadge, TimeAgo, Table } from './parts.js';
 
 const shortDigest = (digest: string | undefined) =>
   digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '–';
@@ -19,41 +19,29 @@ function Samples({ status }: { status: PolicySiteStatus }) {
   return (
     <section aria-label={`Drift samples of ${status.policyName}`}>
       <h3>Drift samples: {status.policyName}</h3>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">kind</th>
-              <th scope="col">tag</th>
-              <th scope="col">at the source</th>
-              <th scope="col">at the site</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([kind, entry]) => (
-              <tr>
-                <td>{kind}</td>
-                <td>
-                  {entry.repository}:{entry.tag}
-                </td>
-                <td class="mono">{shortDigest(entry.sourceDigest)}</td>
-                <td class="mono">{shortDigest(entry.destinationDigest)}</td>
-              </tr>
-            ))}
-            {samples.unservable.map((entry) => (
-              <tr>
-                <td>unservable</td>
-                <td>
-                  {entry.repository}:{entry.tag}
-                </td>
-                <td colSpan={2}>
-                  {entry.problems.map((problem) => `${problem.code}: ${problem.message}`).join('; ')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={['kind', 'tag', 'at the source', 'at the site']}>
+        {rows.map(([kind, entry]) => (
+          <tr>
+            <td>{kind}</td>
+            <td>
+              {entry.repository}:{entry.tag}
+            </td>
+            <td class="mono">{shortDigest(entry.sourceDigest)}</td>
+            <td class="mono">{shortDigest(entry.destinationDigest)}</td>
+          </tr>
+        ))}
+        {samples.unservable.map((entry) => (
+          <tr>
+            <td>unservable</td>
+            <td>
+              {entry.repository}:{entry.tag}
+            </td>
+            <td colSpan={2}>
+              {entry.problems.map((problem) => `${problem.code}: ${problem.message}`).join('; ')}
+            </td>
+          </tr>
+        ))}
+      </Table>
     </section>
   );
 }
@@ -61,37 +49,24 @@ function Samples({ status }: { status: PolicySiteStatus }) {
 export function RunsTable({ runs, now }: { runs: RunBrief[]; now: number }) {
   if (runs.length === 0) return <p class="muted">No run yet.</p>;
   return (
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">run</th>
-            <th scope="col">policy</th>
-            <th scope="col">trigger</th>
-            <th scope="col">status</th>
-            <th scope="col">started</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((run) => (
-            <tr>
-              <td>
-                <a href={`/runs/${run.executionId}`}>#{run.executionId}</a>
-                {run.dryRun ? ' (dry run)' : ''}
-              </td>
-              <td>{run.policyName}</td>
-              <td>{run.trigger}</td>
-              <td>
-                <StatusBadge status={run.status} />
-              </td>
-              <td>
-                <TimeAgo iso={run.startTime} now={now} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table columns={['run', 'policy', 'trigger', 'status', 'started']}>
+      {runs.map((run) => (
+        <tr>
+          <td>
+            <a href={`/runs/${run.executionId}`}>#{run.executionId}</a>
+            {run.dryRun ? ' (dry run)' : ''}
+          </td>
+          <td>{run.policyName}</td>
+          <td>{run.trigger}</td>
+          <td>
+            <StatusBadge status={run.status} />
+          </td>
+          <td>
+            <TimeAgo iso={run.startTime} now={now} />
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
@@ -116,43 +91,38 @@ export function SiteView(props: {
               `Recovery point: ${formatDuration(site.recoveryPointSeconds)}`}
           </p>
           <h2>Policies</h2>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">policy</th>
-                  <th scope="col">state</th>
-                  <th scope="col">known from</th>
-                  <th scope="col">missing</th>
-                  <th scope="col">different</th>
-                  <th scope="col">extra</th>
-                  <th scope="col">unservable</th>
-                  <th scope="col">recovery point</th>
-                </tr>
-              </thead>
-              <tbody>
-                {site.policies.map((status) => (
-                  <tr>
-                    <td>
-                      <a href={`/policies/${status.policyId}`}>{status.policyName}</a>
-                      {status.enabled ? '' : ' (disabled)'}
-                    </td>
-                    <td>
-                      <StateBadge state={status.state} />
-                    </td>
-                    <td>
-                      <BasisText status={status} now={now} />
-                    </td>
-                    <td>{status.drift?.missing ?? '–'}</td>
-                    <td>{status.drift?.different ?? '–'}</td>
-                    <td>{status.drift?.extra ?? '–'}</td>
-                    <td>{status.drift?.unservable ?? '–'}</td>
-                    <td>{status.drift ? formatDuration(status.drift.recoveryPointSeconds) : '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            columns={[
+              'policy',
+              'state',
+              'known from',
+              'missing',
+              'different',
+              'extra',
+              'unservable',
+              'recovery point',
+            ]}
+          >
+            {site.policies.map((status) => (
+              <tr>
+                <td>
+                  <a href={`/policies/${status.policyId}`}>{status.policyName}</a>
+                  {status.enabled ? '' : ' (disabled)'}
+                </td>
+                <td>
+                  <StateBadge state={status.state} />
+                </td>
+                <td>
+                  <BasisText status={status} now={now} />
+                </td>
+                <td>{status.drift?.missing ?? '–'}</td>
+                <td>{status.drift?.different ?? '–'}</td>
+                <td>{status.drift?.extra ?? '–'}</td>
+                <td>{status.drift?.unservable ?? '–'}</td>
+                <td>{status.drift ? formatDuration(status.drift.recoveryPointSeconds) : '–'}</td>
+              </tr>
+            ))}
+          </Table>
           {site.policies.map((status) => (
             <Samples status={status} />
           ))}
