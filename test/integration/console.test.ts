@@ -26,7 +26,8 @@ describe('web console', () => {
   let viewerToken: string;
   const images = new Map<string, PushedImage>();
 
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const shot = (name: string, from = page) =>
+    from.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const go = (path: string) => page.goto(`${api.url}${path}`);
   /** The site cards of the map by name, with their state class and text. */
   const mapSites = () =>
@@ -242,25 +243,27 @@ describe('web console', () => {
     await shot('map-in-sync');
   });
 
-  it('drift – a tag deleted at a site: the audit finds it and the map names it', async () => {
+  it('drift – a tag deleted at a site: an audit finds it, and the map open in another tab names it', async () => {
+    assert.equal(new URL(page.url()).pathname, '/', 'the map is open from the test before');
     const [, basic] = bed.sites;
     await rawDeleteManifest({ registry: basic }, 'production/app', images.get('v2')!.digest);
-    await go('/drift');
-    await page.click('#policy-1 button[value="off"]', { timeout: 60_000 });
-    await page.waitForURL(/\/drift\?policy_id=1/);
-    assert.equal(await page.locator('.flash').innerText(), 'fan-out: drift at site-basic.');
+    const auditor = await browser.context.newPage();
+    await auditor.goto(`${api.url}/drift`);
+    await auditor.click('#policy-1 button[value="off"]', { timeout: 60_000 });
+    await auditor.waitForURL(/\/drift\?policy_id=1/);
+    assert.equal(await auditor.locator('.flash').innerText(), 'fan-out: drift at site-basic.');
     assert.match(
-      await page.locator('#policy-1 tr[data-site="site-basic"]').innerText(),
+      await auditor.locator('#policy-1 tr[data-site="site-basic"]').innerText(),
       /missing production\/app:v2/,
     );
-    await shot('drift');
+    await shot('drift', auditor);
+    await auditor.close();
 
-    await go('/');
-    // The map refreshes itself: wait for a poll after the audit, not for a reload.
+    // Not reloaded: the map fetches itself again every 5 s.
     await eventually(
       async () => (await mapSites()).find((site) => site.name === 'site-basic')?.state === 'drift',
       15_000,
-      'the map to show site-basic drifting',
+      'the open map to show site-basic drifting',
     );
     const sites = await mapSites();
     const drifting = sites.find((site) => site.name === 'site-basic')!;
