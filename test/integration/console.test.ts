@@ -125,6 +125,16 @@ describe('web console', () => {
     // Secrets are write-only: the page never carries one.
     assert.doesNotMatch(await page.content(), /hq-password-0|site-password-1/);
     await shot('registries');
+
+    // Edited with the password left empty: the stored one is kept, so the ping before saving passes.
+    await page.click('tr[data-registry="hq"] a:has-text("Edit")');
+    assert.equal(await page.inputValue('#access_secret'), '');
+    await page.fill('#description', 'headquarters');
+    await submit();
+    await page.waitForURL(`${api.url}/registries`);
+    assert.match(await page.locator('.flash').innerText(), /Registry hq saved/);
+    const hq = (await regatta.store.registries.list({})).items.find((registry) => registry.name === 'hq');
+    assert.equal(hq?.description, 'headquarters');
   });
 
   it('policy – a bad filter gets the API message at its field; the fan-out is created with a live preview', async () => {
@@ -227,6 +237,12 @@ describe('web console', () => {
       `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
     );
     await shot('run');
+
+    await go('/runs?status=Succeed');
+    assert.equal(await page.locator('tr[data-run]').count(), 1);
+    await shot('runs');
+    await go('/runs?status=Failed');
+    assert.equal(await page.locator('tr[data-run]').count(), 0);
   });
 
   it('map – after the run every site is in sync', async () => {
@@ -279,6 +295,39 @@ describe('web console', () => {
     await page.waitForURL(/\/sites\/\d+$/);
     assert.match(await page.locator('main').innerText(), /missing\s+production\/app:v2/);
     await shot('site');
+  });
+
+  it('dry run – its plan is a table of what a run would do: copy the deleted tag back, skip the rest', async () => {
+    await go('/policies');
+    await page.click('tr[data-policy="fan-out"] button:has-text("Dry run")');
+    await page.waitForURL(/\/runs\/\d+$/);
+    await eventually(
+      async () => (await page.getAttribute('#progress-bar', 'data-status')) === 'Succeed',
+      60_000,
+      'the plan to finish',
+      200,
+    );
+    assert.equal(await page.locator('h2:has-text("Plan")').count(), 1);
+    const plan = await page.$$eval('tr[data-task]', (rows) =>
+      rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')),
+    );
+    const wouldCopy = plan.filter((cells) => cells[5] === 'would_copy').map((cells) => cells[3]);
+    assert.deepEqual(wouldCopy, ['site-basic/production/app:v2']);
+    assert.equal(plan.filter((cells) => cells[5] === 'skipped').length, 11);
+    await shot('dry-run');
+  });
+
+  it('enable and disable – a disabled policy offers no run; enabled again it does', async () => {
+    await go('/policies');
+    await page.click('tr[data-policy="fan-out"] button:has-text("Disable")');
+    await page.waitForURL(`${api.url}/policies`);
+    assert.match(await page.locator('.flash').innerText(), /Policy fan-out disabled/);
+    assert.equal((await regatta.store.policies.get(1)).enabled, false);
+    assert.equal(await page.locator('tr[data-policy="fan-out"] button:has-text("Run now")').count(), 0);
+    await page.click('tr[data-policy="fan-out"] button:has-text("Enable")');
+    await page.waitForURL(`${api.url}/policies`);
+    assert.equal((await regatta.store.policies.get(1)).enabled, true);
+    assert.equal(await page.locator('tr[data-policy="fan-out"] button:has-text("Run now")').count(), 1);
   });
 
   it('phone – the map and the policies read at 390 px without scrolling sideways', async () => {
