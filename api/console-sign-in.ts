@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { CheckCredentials } from '../console/console-dependencies.js';
+import { UnauthorizedError } from '../errors/access-errors.js';
 import { principalOf } from './auth/principal.js';
 
 /**
@@ -25,7 +26,7 @@ export function consoleSignIn(authentication: RequestHandler): CheckCredentials 
       res.removeHeader('WWW-Authenticate');
     }
     const principal = principalOf(res);
-    if (!principal) throw new Error('authentication passed without a principal');
+    if (!principal) throw new UnauthorizedError('authorization: the credentials are not valid');
     return principal;
   };
 }

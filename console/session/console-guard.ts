@@ -20,13 +20,19 @@ function sameToken(presented: unknown, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-/** An `Origin` header (every browser sends one on a POST) must be this server's own. */
+/**
+ * An `Origin` header (every browser sends one on a POST) must name this server: the host the
+ * request was sent to, as a proxy in front forwards it (`X-Forwarded-Host`) or as it arrived.
+ */
 export function sameOrigin(req: Request): boolean {
   const origin = req.get('origin');
   if (origin === undefined) return true;
-  return (
-    origin === `${req.protocol}://${req.get('host') ?? ''}` || origin === `https://${req.get('host') ?? ''}`
-  );
+  const host = req.get('x-forwarded-host')?.split(',')[0]?.trim() || req.get('host');
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Request } from 'express';
 import { safeNext } from '../../console/login-routes.js';
+import { sameOrigin } from '../../console/session/console-guard.js';
 import { sessionIdOf } from '../../console/session/session-cookie.js';
 import { SessionStore } from '../../console/session/session-store.js';
 
@@ -65,5 +66,25 @@ describe('console sessions', () => {
   ];
   for (const [next, expected] of nextCases) {
     it(`next – ${JSON.stringify(next)} goes to ${expected}`, () => assert.equal(safeNext(next), expected));
+  }
+
+  const originCases: Array<[string, Record<string, string>, boolean]> = [
+    ['no Origin (not a browser)', { host: 'regatta:8080' }, true],
+    ['this server', { host: 'regatta:8080', origin: 'http://regatta:8080' }, true],
+    ['this server behind TLS', { host: 'regatta:8080', origin: 'https://regatta:8080' }, true],
+    ['another site', { host: 'regatta:8080', origin: 'http://evil.example' }, false],
+    ['another port', { host: 'regatta:8080', origin: 'http://regatta:9090' }, false],
+    ['an opaque origin', { host: 'regatta:8080', origin: 'null' }, false],
+    [
+      'the host a proxy forwards',
+      { host: 'api:8080', 'x-forwarded-host': 'console.example', origin: 'https://console.example' },
+      true,
+    ],
+  ];
+  for (const [name, headers, same] of originCases) {
+    it(`origin – ${name}: ${same ? 'accepted' : 'refused'}`, () => {
+      const req = { get: (header: string) => headers[header.toLowerCase()] } as Request;
+      assert.equal(sameOrigin(req), same);
+    });
   }
 });
