@@ -1,11 +1,13 @@
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
+import { consoleRoutes } from '../console/console-routes.js';
 import type { ReplicationService } from '../service/index.js';
 import { adapterRoutes } from './adapter-routes.js';
 import { authenticate, requireRoleForMethod } from './auth/authenticate.js';
 import { LoginLimiter } from './auth/login-limiter.js';
-import { driftRoutes } from './drift-routes.js';
-import { errorMiddleware, notFoundHandler } from './error-middleware.js';
+import { consoleSignIn } from './console-sign-in.js';
+import { defaultDriftWaitMs, driftRoutes } from './drift-routes.js';
+import { errorMiddleware, httpStatusOf, notFoundHandler } from './error-middleware.js';
 import { executionRoutes } from './execution-routes.js';
 import { httpLogger } from './http-logger.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
@@ -45,9 +47,11 @@ export interface AppDependencies {
   driftWaitMs?: number;
   /** The worker of the same process (`regatta dev`): its metrics are appended to `/metrics`. */
   workerMetricsUrl?: string;
+  /** The Temporal UI the console links runs to; the dev server's UI in the default namespace unless given. */
+  temporalUi?: { url: string; namespace: string };
 }
 
-/** The Express application: health probes, Harbor's `/api/v2.0`, webhooks and metrics. */
+/** The Express application: health probes, Harbor's `/api/v2.0`, webhooks, metrics and the web console. */
 export function createApp(dependencies: AppDependencies): Express {
   const { logger, service } = dependencies;
   const metrics = dependencies.metrics ?? new ApiMetrics();
@@ -100,6 +104,18 @@ export function createApp(dependencies: AppDependencies): Express {
   api.use('/replication', adapterRoutes(service.registries));
   api.use('/tokens', tokenRoutes(service.tokens));
   app.use(apiBase, api);
+
+  // Browsers sign in with a form and keep a session cookie; the API above takes only headers.
+  app.use(
+    consoleRoutes({
+      service,
+      logger,
+      checkCredentials: consoleSignIn(authentication),
+      httpStatusOf,
+      driftWaitMs: dependencies.driftWaitMs ?? defaultDriftWaitMs,
+      temporalUi: dependencies.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' },
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

@@ -21,6 +21,11 @@ const statusOfCode: Record<string, [number, string]> = {
   DRIFT_AUDIT_FAILED: [502, 'BAD_GATEWAY'],
 };
 
+/** The HTTP status the API answers `error` with: by its code, else 500. */
+export function httpStatusOf(error: unknown): number {
+  return statusOfCode[errorCode(error) ?? '']?.[0] ?? 500;
+}
+
 /** Errors of express.json() carry a `type` such as `entity.parse.failed` and a 4xx `status`. */
 function bodyParserStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error) || !('status' in error))

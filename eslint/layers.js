@@ -19,7 +19,8 @@ export const folders = {
   workflows: ['contract', 'policies'],
   activities: ['errors', 'oci', 'policies', 'registry', 'store', 'contract'],
   service: ['errors', 'oci', 'policies', 'registry', 'store', 'contract', 'temporal'],
-  api: ['errors', 'oci', 'policies', 'contract', 'service'],
+  api: ['errors', 'oci', 'policies', 'contract', 'service', 'console'],
+  console: ['errors', 'oci', 'policies', 'contract', 'service'],
   worker: ['errors', 'contract'],
   server: [
     'errors',
@@ -32,6 +33,7 @@ export const folders = {
     'service',
     'activities',
     'api',
+    'console',
     'worker',
   ],
   cli: ['errors', 'server'],
@@ -48,10 +50,13 @@ export const packages = {
   workflows: ['@temporalio/workflow'],
 };
 
+// Temporal and the database, which only the service (and the composition root) hold.
+const serviceOnly = ['@temporalio/client', '@temporalio/worker', 'kysely', 'better-sqlite3', 'pg'];
 /** Packages a folder must reach only through another folder. */
 export const deniedPackages = {
-  api: ['@temporalio/client', '@temporalio/worker', 'kysely', 'better-sqlite3', 'pg'],
-  'cli/commands': ['@temporalio/client', '@temporalio/worker', 'kysely', 'better-sqlite3', 'pg'],
+  api: serviceOnly,
+  console: serviceOnly,
+  'cli/commands': serviceOnly,
 };
 
 /** Workflow code is replayed and must be deterministic: these folders are bundled into workflows. */
@@ -119,7 +124,7 @@ export const plugin = { rules: { layers: rule } };
  */
 export const layerConfig = [
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { regatta: plugin },
     rules: { 'regatta/layers': 'error' },
   },

@@ -57,6 +57,12 @@ export const Environment = z
     TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
     TEMPORAL_CLI: z.string().min(1).optional(),
     TEMPORAL_UI_PORT: port.default(8233),
+    /** The Temporal UI the console links runs to; unset = the dev server's UI on TEMPORAL_UI_PORT. */
+    TEMPORAL_UI_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
     TEMPORAL_DEV_PORT: port.default(7233),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: z.enum(['0', '1']).optional(),

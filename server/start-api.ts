@@ -66,6 +66,10 @@ export async function startApi(
       ...(environment.REGATTA_TRUSTED_PROXY ? { trustedProxy: environment.REGATTA_TRUSTED_PROXY } : {}),
       isTemporalReachable: () => isTemporalReachable(temporal),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
+      temporalUi: {
+        url: environment.TEMPORAL_UI_URL ?? `http://localhost:${environment.TEMPORAL_UI_PORT}`,
+        namespace: environment.TEMPORAL_NAMESPACE,
+      },
     });
     server = await serve(app, environment.REGATTA_API_PORT, environment.REGATTA_API_HOST, tls);
     announceAdminPassword(admin, logger);

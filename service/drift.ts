@@ -19,6 +19,9 @@ export function createDrift(store: Store, client: Client) {
       return readDriftAudit(client, policyId, verify, runId);
     },
 
+    /** The newest finished audit's report, in any verify mode, or undefined; starts nothing. */
+    latest: (policyId: number) => lastDriftReport(client, policyId, undefined),
+
     /** The newest finished audit's report; starts nothing. */
     async last(policyId: number, verify?: VerifyMode) {
       await store.policies.get(policyId);

@@ -19,3 +19,7 @@ export {
   type ListPage,
   type ListQuery,
 } from '../store/index.js';
+export type { FilterPreview, FilterPreviewInput } from './filter-preview.js';
+export type { MapLink, MapRegistry, SiteSummary, SitesMap } from './sites-map.js';
+export type { PolicySiteStatus, RunBrief, StatusBasis, SyncState } from './site-status.js';
+export { taskLog } from './task-log.js';

@@ -7,6 +7,7 @@ import {
   type StoredRegistry,
 } from '../policies/index.js';
 import { PreconditionError, type ListPage, type ListQuery, type Store } from '../store/index.js';
+import { previewFilters, type FilterPreviewInput } from './filter-preview.js';
 import { dropPolicySchedules, keepPolicySchedules, reconcilePolicySchedules } from './policy-schedules.js';
 import { hasRunInProgress } from './runs-in-progress.js';
 
@@ -48,6 +49,16 @@ export function createPolicies(store: Store, client: Client) {
       await keepPolicySchedules(store, client, updated);
       return updated;
     },
+
+    /** Enables or disables a policy, leaving the rest as it is; its schedules pause and resume with it. */
+    async setEnabled(id: number, enabled: boolean): Promise<StoredPolicy> {
+      const updated = await store.policies.update(id, { ...(await store.policies.get(id)), enabled });
+      await keepPolicySchedules(store, client, updated);
+      return updated;
+    },
+
+    /** What filters select at a source now (bounded in time and count); reads, writes nothing. */
+    preview: (input: FilterPreviewInput) => previewFilters(store, input),
 
     /** Refused (412) while a run of the policy is in progress: stop it first. */
     async delete(id: number): Promise<void> {

@@ -59,9 +59,17 @@ export async function pingRegistry(
       await client.close();
     }
   } catch (error) {
-    const code = errorCode(error);
-    if (code === 'INVALID_INPUT') throw error;
-    const [field, message] = verdicts[code ?? ''] ?? ['url', 'the registry did not answer GET /v2/ with 200'];
-    throw new RegistryUnhealthyError(`${field}: ${message} (${code ?? 'UNKNOWN'})`, field);
+    throw registryVerdict(error, 'the registry did not answer GET /v2/ with 200');
   }
+}
+
+/**
+ * What a registry's failure says of its settings, as a 400 naming the setting to look at;
+ * `otherwise` when the client's error code says nothing about them. Invalid input passes as is.
+ */
+export function registryVerdict(error: unknown, otherwise: string): Error {
+  const code = errorCode(error);
+  if (code === 'INVALID_INPUT') return error as Error;
+  const [field, message] = verdicts[code ?? ''] ?? ['url', otherwise];
+  return new RegistryUnhealthyError(`${field}: ${message} (${code ?? 'UNKNOWN'})`, field);
 }

@@ -6,6 +6,7 @@ import { createPolicies } from './policies.js';
 import { createRegistries } from './registries.js';
 import { createRuns } from './runs.js';
 import { systemInfo } from './system-info.js';
+import { readSite, readSitesMap } from './sites-map.js';
 import { createWebhooks } from './webhooks.js';
 
 export interface ReplicationServiceDependencies {
@@ -18,7 +19,7 @@ export interface ReplicationServiceDependencies {
 
 /**
  * What Regatta does, in one place: registries and policies (with their schedules), runs started,
- * stopped and read, webhook deliveries taken, drift audited, API tokens. The API's routes, the
+ * stopped and read, webhook deliveries taken, drift audited, the sites map, API tokens. The API's routes, the
  * server's start-up and the tests all go through it; nothing else holds the Temporal client.
  */
 export function createReplicationService({
@@ -32,6 +33,12 @@ export function createReplicationService({
     runs: createRuns(store, client),
     webhooks: createWebhooks(store, client),
     drift: createDrift(store, client),
+    sites: {
+      /** Every site's state, drift counts, recovery point and last run, from audits and runs already done. */
+      map: () => readSitesMap(store, client),
+      /** One site: its state per policy with drift samples, and its policies' newest runs. */
+      get: (registryId: number) => readSite(store, client, registryId),
+    },
     tokens: store.tokens,
     /** Harbor's `/systeminfo`. */
     systemInfo,

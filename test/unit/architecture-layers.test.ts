@@ -8,7 +8,10 @@ import { layerConfig } from '../../eslint/layers.js';
 // planted imports: each allowed one passes, each violation is an error naming the rule.
 const eslint = new ESLint({
   overrideConfigFile: true,
-  overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...layerConfig],
+  overrideConfig: [
+    { files: ['**/*.ts', '**/*.tsx'], languageOptions: { parser: tseslint.parser } },
+    ...layerConfig,
+  ],
 });
 
 async function problems(file: string, code: string): Promise<string[]> {
@@ -85,6 +88,9 @@ describe('architecture layers', () => {
       "import { createRegistryClient } from '../registry/index.js';",
       /store\/ may not import registry\//,
     ],
+    ['console/x.tsx', "import { openStore } from '../store/index.js';", /console\/ may not import store\//],
+    ['console/x.ts', "import { Client } from '@temporalio/client';", /go through service/],
+    ['console/views/x.tsx', "import { apiBase } from '../../api/app.js';", /console\/ may not import api\//],
   ];
   for (const [file, code, expected] of refused) {
     it(`refuses – ${file}: ${code}`, async () => {
@@ -102,6 +108,8 @@ describe('architecture layers', () => {
     ['workflows/x.ts', "import type { ReplicationActivities } from '../contract/index.js';"],
     ['workflows/x.ts', "import { destinationRepository } from '../policies/index.js';"],
     ['api/x.ts', "import type { ReplicationService } from '../service/index.js';"],
+    ['api/app.ts', "import { consoleRoutes } from '../console/console-routes.js';"],
+    ['console/x.tsx', "import type { SitesMap } from '../service/index.js';"],
     ['service/x.ts', "import { Client } from '@temporalio/client';"],
     ['cli/main.ts', "const commands = await import('../server/server-commands.js');"],
     ['test/x.ts', "import { openStore } from '../store/index.js';"],

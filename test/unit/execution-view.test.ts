@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { taskLog, toHarborExecution, toHarborTask } from '../../api/execution-view.js';
+import { toHarborExecution, toHarborTask } from '../../api/execution-view.js';
+import { taskLog } from '../../service/index.js';
 import { executionStatus, type WorkflowStatusName } from '../../service/index.js';
 import { summarizeExecution } from '../../workflows/execution-summary.js';
 import { tallyTasks } from '../../workflows/task-tally.js';
