@@ -2,13 +2,23 @@ import { z } from 'zod';
 
 const hex = '[0-9a-fA-F]{1,4}';
 const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-/** An IPv6 address as RFC 4291 writes it: `::` for one run of zero groups, or `::ffff:` and an IPv4 address. */
+/** An IPv6 address as RFC 4291 writes it, `::` for one run of zero groups (forms with an IPv4 address are refused). */
 const ipv6 = [
   `(${hex}:){7}${hex}`,
   `(${hex}:){1,7}:`,
   ...[1, 2, 3, 4, 5, 6].map((tail) => `(${hex}:){1,${7 - tail}}(:${hex}){1,${tail}}`),
   `:((:${hex}){1,7}|:)`,
-  `::([fF]{4}:)?${octet}(\\.${octet}){3}`,
+].join('|');
+const end = '(:|/|$)';
+/**
+ * The hosts the parser below accepts, as a pattern for the API's document: a dotted IPv4 address
+ * without leading zeros (not 0.0.0.0), a name whose last label is no number (WHATWG reads those as
+ * IPv4) and without IDNA's `xn--`, or an IPv6 literal other than the unspecified address.
+ */
+const host = [
+  `(?!0\\.0\\.0\\.0${end})${octet}(\\.${octet}){3}`,
+  `(?![^:/]*[xX][nN]--)([A-Za-z0-9-]+\\.)*(?![0-9]+${end})(?!0[xX][0-9A-Fa-f]*${end})[A-Za-z0-9-]+`,
+  `\\[(?![0:]*\\])(${ipv6})\\]`,
 ].join('|');
 const port = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
 
@@ -39,7 +49,10 @@ export function registryUrlProblem(text: string): string | undefined {
   const authority = end < 0 ? rest : rest.slice(0, end);
   if (!/^(\[[^\]]*\]|[^:]*)(:\d{1,5})?$/.test(authority)) return urlShape;
   const written = (/^\[[^\]]*\]/.exec(authority)?.[0] ?? authority.split(':')[0]!).toLowerCase();
-  if (written !== url.hostname) return `must name a real host (${written} reads as ${url.hostname})`;
+  // An IPv6 literal may be written in any of its forms, but not with an IPv4 address inside; a name
+  // or an IPv4 address only as the parser reads it.
+  const readAsWritten = written.startsWith('[') ? !written.includes('.') : written === url.hostname;
+  if (!readAsWritten) return `must name a real host (${written} reads as ${url.hostname})`;
   if (unspecifiedHosts.has(url.hostname) || !(url.hostname.startsWith('[') || dnsName.test(url.hostname)))
     return 'must name a real host';
   return undefined;
@@ -53,8 +66,8 @@ export const RegistryUrl = z
     const problem = registryUrlProblem(text);
     if (problem) context.addIssue({ code: 'custom', message: problem });
   })
-  // What the API documents (IPv6 literals and ports in full); the parser above has the last word.
-  .meta({ pattern: `^https?://(\\[(${ipv6})\\]|[A-Za-z0-9.-]+)(:${port})?/?$` });
+  // What the API documents: exactly what the parser above accepts.
+  .meta({ pattern: `^https?://(${host})(:${port})?/?$` });
 
 /** The origin a registry URL names (`https://hq.example:5000`): what a stored secret is bound to. */
 export function registryOrigin(url: string): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { registryOrigin, registryUrlProblem } from '../../oci/index.js';
+import { registryOrigin, registryUrlProblem, RegistryUrl } from '../../oci/index.js';
+import { z } from 'zod';
 import { RegistryInput, parseInput } from '../../policies/index.js';
 
 describe('registry URL – parsed with the WHATWG URL parser', () => {
@@ -64,4 +65,35 @@ describe('registry URL – parsed with the WHATWG URL parser', () => {
       );
     }
   });
+});
+
+describe('registry URL – the pattern the API documents accepts exactly what the parser accepts', () => {
+  const pattern = new RegExp(z.toJSONSchema(RegistryUrl).pattern ?? 'none');
+  const urls = [
+    'http://registry.example:5000',
+    'https://a-b.c',
+    'http://1.2.3.4',
+    'http://1.2.3.04',
+    'http://0.0.0.0',
+    'http://0',
+    'http://1.2.3',
+    'http://a.0x',
+    'http://a.0x7f',
+    'http://a.0xg',
+    'http://1.2.3.x',
+    'http://xn--a.example',
+    'http://a..b',
+    'http://[::1]',
+    'http://[0:0:0:0:0:0:0:1]',
+    'http://[0:0:0:0:0:0:0:0]',
+    'http://[::]',
+    'http://[::ffff:127.0.0.1]',
+    'http://[FD00::1]:443',
+    'http://h:65535',
+    'http://h:65536',
+    'http://h:0',
+  ];
+  for (const url of urls) {
+    it(`agree – ${url}`, () => assert.equal(pattern.test(url), registryUrlProblem(url) === undefined));
+  }
 });
