@@ -96,7 +96,13 @@ export type BasicCredential = z.infer<typeof BasicCredential>;
 /** Regatta's addition: read `auths` of a Docker config.json on the worker's host when a run needs them. */
 export const DockerConfigCredential = z.strictObject({
   type: z.literal('docker_config'),
-  config_path: z.string().min(1).max(4096),
+  config_path: z
+    .string()
+    .min(1)
+    .max(4096)
+    // What REGATTA_DOCKER_CONFIG_DIR's rules admit (registry/registry-access.ts): a path inside the
+    // folder, so relative, without a `..` segment, and not the folder itself.
+    .meta({ pattern: '^(?![/\\\\])(?!(.*[/\\\\])?\\.\\.([/\\\\]|$))(?![./\\\\]*$)' }),
 });
 export type DockerConfigCredential = z.infer<typeof DockerConfigCredential>;
 

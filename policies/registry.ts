@@ -43,13 +43,16 @@ export const StoredRegistry = RegistryDefinition.extend({
 });
 export type StoredRegistry = z.infer<typeof StoredRegistry>;
 
-// Fields a client copies back from a GET; accepted and ignored.
-const readOnlyFields = nullishFields({
-  id: z.number().int().positive(),
-  status: z.unknown(),
-  creation_time: z.unknown(),
-  update_time: z.unknown(),
-});
+// Fields a client copies back from a GET: accepted and ignored, documented as read-only (so
+// clients, fuzzers included, do not take a body's `id` for the registry's).
+const readOnly = <Schema extends z.ZodType>(schema: Schema) =>
+  schema.nullable().optional().meta({ readOnly: true });
+const readOnlyFields = {
+  id: readOnly(z.number().int().positive()),
+  status: readOnly(z.unknown()),
+  creation_time: readOnly(z.unknown()),
+  update_time: readOnly(z.unknown()),
+};
 
 /** A body whose `field` (or `credential.field`) is `"*****"`: it keeps a stored secret, so a new registry has none. */
 const keepsSecret = (field: string, nested?: string) => ({

@@ -54,11 +54,12 @@ def filter_case(context, case):
         many = body.get("dest_registries")
         one = body.get("dest_registry")
         if isinstance(many, list):
-            ids = [entry.get("id") for entry in many if isinstance(entry, dict)]
+            # 3 and 3.0 name one registry.
+            ids = [_as_integer(entry.get("id")) for entry in many if isinstance(entry, dict)]
             # No registry named twice, and dest_registry one of them.
             if len(set(map(str, ids))) != len(ids):
                 return False
-            if isinstance(one, dict) and one.get("id") not in ids:
+            if isinstance(one, dict) and _as_integer(one.get("id")) not in ids:
                 return False
     if path == "/registries/{id}" and method == "PUT":
         # Kept secrets and lone flat secrets are checked against the stored registry.

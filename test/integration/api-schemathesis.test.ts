@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -27,7 +30,13 @@ describe('schemathesis – the running API against its own OpenAPI document', ()
     regatta = await startRegattaWorker(bed);
     api = await startRegattaApi(bed, {
       ...regatta,
-      environment: { ...regatta.environment, REGATTA_DRIFT_WAIT_SECONDS: 1 },
+      // Docker config credentials on, as a deployment using them has them: a body naming one is
+      // then valid when its path stays inside the folder, as the document says.
+      environment: {
+        ...regatta.environment,
+        REGATTA_DRIFT_WAIT_SECONDS: 1,
+        REGATTA_DOCKER_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'regatta-docker-config-')),
+      },
     });
     const session = apiSession(api.url);
     const hq = await session.createdId('/registries', harborRegistryBody(bed.hq));
