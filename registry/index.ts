@@ -33,6 +33,7 @@ export type {
   CopyResult,
   CopySource,
   CopyTarget,
+  SharedCopyState,
   TargetResult,
   TargetStatus,
 } from './copy/copy-types.js';

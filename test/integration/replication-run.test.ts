@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runStatusQuery } from '../../contract/index.js';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../service/run-identity.js';
@@ -95,7 +96,8 @@ describe('replication run', () => {
 
     // No secret of any registry in the run's history or its pages' histories.
     const secrets = [bed.hq.credentials!.password, bed.sites[1].credentials!.password];
-    for (const workflowId of [handle.workflowId, `${handle.workflowId}/page-1`]) {
+    const { pages = [] } = await handle.query(runStatusQuery);
+    for (const workflowId of new Set([handle.workflowId, ...pages.map((page) => page.workflowId)])) {
       const history = await regatta.client.workflow.getHandle(workflowId).fetchHistory();
       const text = JSON.stringify(history);
       for (const secret of secrets)
