@@ -345,7 +345,7 @@ const shapes: Shape[] = [
 const cli = findTemporalCli(process.env.TEMPORAL_CLI);
 
 /**
- * A run's own history and those of its pages (children named `<run>/page-<n>`), in the JSON the
+ * A run's own history and those of its pages, in the JSON the
  * Temporal CLI writes (`temporal workflow show --output json`), which the SDK's replayer reads.
  */
 async function historiesOf(
@@ -354,12 +354,17 @@ async function historiesOf(
   workflowId: string,
 ): Promise<Array<{ workflowId: string; history: unknown }>> {
   const found = [];
-  const pages = Array.from({ length: 50 }, (_, index) => `${workflowId}/page-${index + 1}`);
-  for (const id of [workflowId, ...pages]) {
+  // Pages are children named `<run>/page-<n>`; a run of one page copies it itself (no child).
+  const { pages = [] } = await client.workflow
+    .getHandle(workflowId)
+    .query(runStatusQuery)
+    .catch(() => ({ pages: [] }));
+  const ids = [workflowId, ...pages.map((page) => page.workflowId).filter((id) => id !== workflowId)];
+  for (const id of ids) {
     try {
       await client.workflow.getHandle(id).describe();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) break;
+      if (error instanceof WorkflowNotFoundError) continue;
       throw error;
     }
     const { stdout } = await promisify(execFile)(
