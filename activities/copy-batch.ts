@@ -7,7 +7,7 @@ import type {
   ReplicateArtifactInput,
   TaskResult,
 } from '../contract/index.js';
-import { forEachBounded, type SharedCopyState } from '../registry/index.js';
+import { BandwidthLimiter, forEachBounded, type SharedCopyState } from '../registry/index.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { failedDestination } from './failed-destination.js';
 import { checkUpToDate } from './find-up-to-date.js';
@@ -55,7 +55,12 @@ export async function copyBatch(clients: RegistryClients, input: CopyBatchInput)
   const context = Context.current();
   const signal = context.cancellationSignal;
   const results: TaskResult[] = [];
-  const shared: SharedCopyState = { sourceDigests: new Map(), trees: new Map(), presentBlobs: new Set() };
+  const shared: SharedCopyState = {
+    limiter: input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined,
+    sourceDigests: new Map(),
+    trees: new Map(),
+    presentBlobs: new Set(),
+  };
   let pending = input.items;
 
   // A platform subset is a new index and referrers may have come since: only the copy can tell.

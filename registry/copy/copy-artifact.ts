@@ -154,7 +154,8 @@ async function copyWith(input: CopyInput): Promise<{ result: CopyResult; movedAf
     blobs.reduce((sum, blob) => sum + blob.size, 0),
     input.onProgress,
   );
-  const limiter = input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined;
+  const limiter =
+    input.shared?.limiter ?? (input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined);
 
   await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
     throwIfAborted(signal);

@@ -1,3 +1,4 @@
+import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { Platform } from '../manifest.js';
 import type { ArtifactTree } from './artifact-tree.js';
 import type { RegistryClient } from '../registry-client.js';
@@ -48,6 +49,8 @@ export interface CopyInput {
  * the blobs known to be at a target repository (seen, mounted or uploaded during the batch).
  */
 export interface SharedCopyState {
+  /** One speed cap for all the batch's copies at once (they run concurrently). */
+  limiter?: BandwidthLimiter | undefined;
   /** The source digest a tag points to, when the caller has just read it (a HEAD). */
   sourceDigests: Map<string, string>;
   trees: Map<string, Promise<ArtifactTree>>;

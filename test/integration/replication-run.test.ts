@@ -118,4 +118,32 @@ describe('replication run', () => {
     const secondTasks = (await regatta.tasks(again.workflowId, { limit: 100 })).tasks;
     assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
   });
+  it('speed – the cap holds for the run as a whole, not per artifact copied at once', async () => {
+    // Four artifacts of 256 KiB copied at once in one batch, capped at 1 MiB/s for the run: the
+    // run's concurrent batches share the cap, so one batch gets a quarter, and its four copies
+    // share that. One cap per copy would move the four in about a second.
+    const layer = 256 * 1024;
+    for (let index = 0; index < 4; index++)
+      await pushImage({ registry: bed.hq }, `capped/image-${index}`, 'v1', { layerSizes: [layer] });
+    const policy = await regatta.createPolicy({
+      name: `capped-${randomUUID().slice(0, 6)}`,
+      src_registry: { id: ids.hq },
+      dest_registries: [{ id: ids[bed.sites[0]!.name] }],
+      trigger: { type: 'manual' },
+      filters: [{ type: 'name', value: 'capped/**' }],
+      speed: 1024,
+    });
+    const started = performance.now();
+    const handle = await startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+      policy,
+      trigger: 'manual',
+    });
+    const summary = await handle.result();
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    // 1 MiB at 256 KiB/s, less the limiter's burst: at least 3.5 s however fast the machine.
+    assert.ok(seconds >= 3.5, `four capped copies took ${seconds.toFixed(2)} s`);
+  });
 });
