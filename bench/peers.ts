@@ -8,7 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpus, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -30,6 +30,7 @@ const goBin = join(homedir(), 'go', 'bin');
 const adminPassword = 'bench-admin-password';
 const MiB = 1024 * 1024;
 const runLimitMs = 30 * 60_000;
+const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 type Tool = 'regatta' | 'regsync' | 'crane' | 'skopeo';
 interface Hq {
@@ -46,6 +47,8 @@ interface Workload {
   uniqueBytes: number;
   sites: number;
   peers: Tool[];
+  /** HQ's egress is compared with the unique bytes (not for many tags of one image: manifests dominate). */
+  egress: boolean;
 }
 interface Row {
   workload: string;
@@ -289,6 +292,8 @@ async function main() {
   const rows: Row[] = [];
   const notes: string[] = [];
   let regattaPeakMiB = 0;
+  /** The Regatta process's peak RSS so far, after each of its workloads. */
+  const rssAfter: string[] = [];
   try {
     const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq') });
     cleanups.push(() => hqServer.stop());
@@ -302,9 +307,23 @@ async function main() {
 
     const workloads: Workload[] = [];
     const fanout = await pushImages(hqServer, 'fanout', 20, Array<number>(5).fill(2 * MiB));
-    workloads.push({ name: 'fanout', hq, ...fanout, sites: 3, peers: ['regsync', 'crane', 'skopeo'] });
+    workloads.push({
+      name: 'fanout',
+      hq,
+      ...fanout,
+      sites: 3,
+      peers: ['regsync', 'crane', 'skopeo'],
+      egress: true,
+    });
     const small = await pushImages(hqServer, 'small', 3, [100_000, 100_000]);
-    workloads.push({ name: 'small', hq, ...small, sites: 3, peers: ['regsync', 'crane', 'skopeo'] });
+    workloads.push({
+      name: 'small',
+      hq,
+      ...small,
+      sites: 3,
+      peers: ['regsync', 'crane', 'skopeo'],
+      egress: true,
+    });
     const tags = await pushManyTags(hqServer, 'tags', 2000, 10);
     workloads.push({
       name: 'tags',
@@ -313,6 +332,7 @@ async function main() {
       uniqueBytes: 10 * 256,
       sites: 1,
       peers: ['regsync', 'skopeo'],
+      egress: false,
     });
 
     let siteCount = 0;
@@ -355,10 +375,11 @@ async function main() {
           phase,
           tool,
           seconds,
-          hqRatio: workload.hq.egress && phase === 'cold' ? bytes / workload.uniqueBytes : undefined,
+          hqRatio: workload.egress && phase === 'cold' ? bytes / workload.uniqueBytes : undefined,
         });
         console.log(`${workload.name} ${phase} ${tool}: ${seconds.toFixed(2)} s`);
       }
+      if (tool === 'regatta') rssAfter.push(`${workload.name} ${peakRssMiB(regatta!.pid).toFixed(0)}`);
       // A finished comparison's sites free their disk for the next.
       for (const site of sites) await site.stop();
     };
@@ -377,6 +398,7 @@ async function main() {
       notes.push(
         `A run over ${images.length} tags (10 repositories, one small image) → 1 site: cold ${cold.toFixed(1)} s, no-op ${warm.toFixed(1)} s (target ≤ 20 s).`,
       );
+      rssAfter.push(`${images.length} tags ${peakRssMiB(regatta.pid).toFixed(0)}`);
       // One 256 MiB layer to three sites, for the process's peak memory while it moves.
       const big = await pushImages(hqServer, 'big', 1, [256 * MiB]);
       const bigSites = await startSites(3);
@@ -387,6 +409,10 @@ async function main() {
         `One image with a 256 MiB layer → 3 sites: ${bigSeconds.toFixed(1)} s, HQ egress ${((proxy.counts.bytesFromUpstream - before) / big.uniqueBytes).toFixed(2)}× the unique bytes.`,
       );
       regattaPeakMiB = peakRssMiB(regatta.pid);
+      rssAfter.push(`256 MiB layer ${regattaPeakMiB.toFixed(0)}`);
+      notes.push(
+        `The Regatta process's peak RSS (MiB) after each of its workloads, in order: ${rssAfter.join(', ')}.`,
+      );
     }
 
     // The uplink shape: HQ in a network namespace behind 100 Mbit/s, every tool on the host.
@@ -401,6 +427,7 @@ async function main() {
       ...far,
       sites: 3,
       peers: ['regsync', 'crane', 'skopeo'],
+      egress: false,
     };
     for (const tool of ['regatta', ...uplinkWorkload.peers] as Tool[])
       if (tools.has(tool)) await measure(uplinkWorkload, tool);
@@ -454,6 +481,7 @@ function report(rows: Row[], notes: string[], regattaPeakMiB: number) {
   lines.push(
     '',
     '"best peer / Regatta" above 1 means Regatta was faster than every peer.',
+    `1-minute load average when the bench began and ended: ${loadAtStart}, ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} (on ${cpus().length} cores: above that, other work shared the machine).`,
     '',
     ...notes.map((note) => `- ${note}`),
   );
