@@ -2,6 +2,7 @@ import type { ReplicationActivities } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
 import { auditDrift } from './audit-drift.js';
+import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { findUpToDate } from './find-up-to-date.js';
@@ -40,5 +41,6 @@ export function createReplicationActivities({
           input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),
         ),
       ),
+    copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input))),
   };
 }

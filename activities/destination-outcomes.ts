@@ -1,5 +1,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type {
+  CopyBatchInput,
+  CopyBatchResult,
   DestinationResult,
   FindUpToDateInput,
   Operation,
@@ -54,6 +56,41 @@ export function failedReplicationOutcomes(
     bytes: 0,
     reason,
   }));
+}
+
+/** A batch's results name tasks only: their registries are in the batch's items. */
+export function batchOutcomes(input: CopyBatchInput, result: CopyBatchResult): DestinationOutcome[] {
+  const registryOf = new Map(
+    input.items.flatMap((item) => item.targets.map((target) => [target.taskId, target.registryId] as const)),
+  );
+  return result.results.flatMap((task) => {
+    const registryId = registryOf.get(task.taskId);
+    if (registryId === undefined) return [];
+    return [
+      {
+        registryId,
+        operation: input.operation,
+        outcome: task.outcome,
+        ok: task.ok,
+        bytes: task.bytes,
+        ...(task.ok ? {} : { reason: task.error?.code ?? 'UNKNOWN' }),
+      },
+    ];
+  });
+}
+
+/** The whole batch failed (its source unreachable, say): every task of it failed with it. */
+export function failedBatchOutcomes(input: CopyBatchInput, reason: string): DestinationOutcome[] {
+  return input.items.flatMap((item) =>
+    item.targets.map((target) => ({
+      registryId: target.registryId,
+      operation: input.operation,
+      outcome: 'failed' as const,
+      ok: false,
+      bytes: 0,
+      reason,
+    })),
+  );
 }
 
 /** The check's result names tasks only: their registries are in the check's own targets. */

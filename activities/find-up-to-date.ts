@@ -15,6 +15,17 @@ export async function findUpToDate(
   clients: RegistryClients,
   input: FindUpToDateInput,
 ): Promise<UpToDateTask[]> {
+  return (await checkUpToDate(clients, input)).found;
+}
+
+/**
+ * What findUpToDate finds, and the digest each source reference pointed to when asked (by
+ * `repository:reference`), so a copy that follows reads each source manifest once per digest.
+ */
+export async function checkUpToDate(
+  clients: RegistryClients,
+  input: FindUpToDateInput,
+): Promise<{ found: UpToDateTask[]; sourceDigests: Map<string, string> }> {
   const source = await clients.get(input.sourceRegistryId);
   const targetClients = new Map<number, RegistryClient>();
   for (const { targets } of input.checks) {
@@ -23,6 +34,7 @@ export async function findUpToDate(
     }
   }
   const found: UpToDateTask[] = [];
+  const sourceDigests = new Map<string, string>();
   let checked = 0;
   await forEachBounded(input.checks, lanes, async ({ artifact, targets }) => {
     const reference = artifact.tag ?? artifact.digest!;
@@ -37,11 +49,12 @@ export async function findUpToDate(
     ]);
     if (++checked % 50 === 0) heartbeat({ checked });
     if (!sourceDigest) return;
+    sourceDigests.set(`${artifact.repository}:${reference}`, sourceDigest);
     targets.forEach((target, index) => {
       const digest = present[index];
       if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
       else if (digest && !input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
     });
   });
-  return found;
+  return { found, sourceDigests };
 }

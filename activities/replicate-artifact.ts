@@ -1,5 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { copyArtifact, planCopy, type RegistryClient } from '../registry/index.js';
+import {
+  copyArtifact,
+  planCopy,
+  type CopyProgress,
+  type RegistryClient,
+  type SharedCopyState,
+} from '../registry/index.js';
 import type {
   DestinationResult,
   ReplicateArtifactInput,
@@ -36,6 +42,13 @@ async function resolveDestinations(
   );
 }
 
+/** How a copy runs inside an activity: its signal, where its progress goes, what it shares with its batch. */
+export interface CopyContext {
+  signal: AbortSignal;
+  onProgress: (progress: CopyProgress) => void;
+  shared?: SharedCopyState;
+}
+
 /**
  * Copies one artifact to every destination in one pass: each blob is read from the source once
  * and streamed to all destinations that lack it. A destination that fails does not fail the others;
@@ -47,6 +60,26 @@ export async function replicateArtifact(
   input: ReplicateArtifactInput,
 ): Promise<ReplicateArtifactResult> {
   const context = Context.current();
+  let progress: CopyProgress = { bytesDone: 0, bytesTotal: 0 };
+  const ticker = setInterval(() => context.heartbeat(progress), heartbeatEveryMs);
+  try {
+    return await copyToDestinations(clients, input, {
+      signal: context.cancellationSignal,
+      onProgress: (update) => {
+        progress = update;
+      },
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** The copy of one artifact to its destinations, as `replicateArtifact` and `copyBatch` make it. */
+export async function copyToDestinations(
+  clients: RegistryClients,
+  input: ReplicateArtifactInput,
+  run: CopyContext,
+): Promise<ReplicateArtifactResult> {
   const source = await clients.get(input.sourceRegistryId);
   const resolved = await resolveDestinations(clients, input);
   const targets = resolved.flatMap((entry, index) =>
@@ -55,9 +88,7 @@ export async function replicateArtifact(
       : [],
   );
 
-  let progress = { bytesDone: 0, bytesTotal: 0 };
-  const ticker = setInterval(() => context.heartbeat(progress), heartbeatEveryMs);
-  try {
+  {
     const copy = await (input.dryRun ? planCopy : copyArtifact)({
       source: {
         client: source,
@@ -69,10 +100,9 @@ export async function replicateArtifact(
       platforms: input.platforms,
       referrers: input.replicateReferrers,
       bytesPerSecond: input.bytesPerSecond,
-      signal: context.cancellationSignal,
-      onProgress: (update) => {
-        progress = update;
-      },
+      signal: run.signal,
+      onProgress: run.onProgress,
+      ...(run.shared ? { shared: run.shared } : {}),
     });
     const byId = new Map(copy.targets.map((target) => [target.id, target]));
     const destinations = resolved.map((entry, index): DestinationResult => {
@@ -100,7 +130,5 @@ export async function replicateArtifact(
       };
     });
     return { digest: copy.digest, destinations };
-  } finally {
-    clearInterval(ticker);
   }
 }

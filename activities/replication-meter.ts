@@ -4,12 +4,16 @@ import {
   bytesTotal,
   failuresTotal,
   pushToSiteSeconds,
+  type CopyBatchInput,
+  type CopyBatchResult,
   type FindUpToDateInput,
   type ReplicateArtifactInput,
   type ReplicateArtifactResult,
   type UpToDateTask,
 } from '../contract/index.js';
 import {
+  batchOutcomes,
+  failedBatchOutcomes,
   failedReplicationOutcomes,
   failureReason,
   replicationOutcomes,
@@ -94,6 +98,20 @@ export function createReplicationMeter(nameOf: (registryId: number) => string) {
         attempt,
         (result) => ({ outcomes: replicationOutcomes(input, result), failures: [], ...pushTime(input) }),
         (reason) => ({ outcomes: failedReplicationOutcomes(input, reason), failures: [] }),
+      );
+    },
+
+    batch(input: CopyBatchInput, attempt: () => Promise<CopyBatchResult>): Promise<CopyBatchResult> {
+      if (input.dryRun) return attempt();
+      const pushedAt = input.eventTime === undefined ? NaN : Date.parse(input.eventTime);
+      return observe(
+        attempt,
+        (result) => ({
+          outcomes: batchOutcomes(input, result),
+          failures: [],
+          ...(Number.isFinite(pushedAt) ? { pushedAt } : {}),
+        }),
+        (reason) => ({ outcomes: failedBatchOutcomes(input, reason), failures: [] }),
       );
     },
 

@@ -5,7 +5,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Agent } from 'undici';
 import { freePort } from '../test/harness/free-port.js';
 import { pushImage } from '../test/harness/images.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
@@ -62,7 +61,7 @@ async function runShape(shape: string): Promise<Figure[]> {
     }
 
     const hqAccess = {
-      registry: { url: hq.url, credentials: undefined, dispatcher: new Agent() } as unknown as RegistryServer,
+      registry: { url: hq.url, credentials: undefined },
     };
     const images: SeededImage[] = [];
     const specs = Array.from({ length: imageCount }, (_, index) => ({

@@ -87,6 +87,41 @@ export interface ReplicateArtifactResult {
   destinations: DestinationResult[];
 }
 
+/** One artifact of a batch and the tasks (one per destination) that copy or delete it. */
+export interface CopyBatchItem {
+  artifact: Artifact;
+  targets: Array<{ taskId: number; registryId: number; repository: string }>;
+}
+
+/**
+ * Some artifacts of a page, copied (or deleted) by one activity with bounded concurrency inside
+ * it: what is already in place is found first (HEADs only), each source manifest is read once
+ * however many tags share it, each blob once per destination repository.
+ */
+export interface CopyBatchInput {
+  sourceRegistryId: number;
+  operation: Operation;
+  override: boolean;
+  platforms?: Platform[];
+  replicateReferrers: boolean;
+  /** This batch's share of the run's bandwidth cap, bytes per second. */
+  bytesPerSecond?: number;
+  /** Look for what is already in place first: worth it for enumerated runs, not for a fresh push. */
+  checkUpToDate: boolean;
+  dryRun?: boolean;
+  /** For event runs, when the registry reported the push (ISO 8601). */
+  eventTime?: string;
+  items: CopyBatchItem[];
+}
+
+/** What happened to one task: a destination's result, keyed by the task. */
+export type TaskResult = Omit<DestinationResult, 'registryId' | 'repository'> & { taskId: number };
+
+export interface CopyBatchResult {
+  /** One per target of every item, in no particular order. */
+  results: TaskResult[];
+}
+
 export interface UpToDateCheck {
   artifact: Artifact;
   targets: Array<{ taskId: number; registryId: number; repository: string }>;
@@ -138,6 +173,8 @@ export interface ReplicationActivities {
   planPrune(input: PlanPruneInput): Promise<PrunePlan>;
   findUpToDate(input: FindUpToDateInput): Promise<UpToDateTask[]>;
   auditDrift(input: AuditDriftInput): Promise<DriftFindings>;
-  /** Copies an artifact to its destinations, or deletes it there (`operation`). */
+  /** Copies an artifact to its destinations, or deletes it there (`operation`); runs before batches. */
   replicateArtifact(input: ReplicateArtifactInput): Promise<ReplicateArtifactResult>;
+  /** Copies (or deletes) some artifacts of a page at all their destinations. */
+  copyBatch(input: CopyBatchInput): Promise<CopyBatchResult>;
 }

@@ -25,6 +25,8 @@ export interface RunStatus {
   pages?: PageRecord[];
   /** The page being copied now. */
   activePage?: string;
+  /** The pages being copied now (a run copies several at once; its own page is named by the run's id). */
+  activePages?: string[];
 }
 
 export interface PageTasks {

@@ -26,6 +26,7 @@ export {
 export { copyArtifact } from './copy/copy-artifact.js';
 export { planCopy } from './copy/plan-copy.js';
 export { forEachBounded } from './copy/for-each-bounded.js';
+export { BandwidthLimiter } from './copy/bandwidth-limiter.js';
 export { verifyArtifact, type ServabilityProblem, type VerifyOptions } from './verify-artifact.js';
 export type {
   CopyInput,
@@ -33,6 +34,7 @@ export type {
   CopyResult,
   CopySource,
   CopyTarget,
+  SharedCopyState,
   TargetResult,
   TargetStatus,
 } from './copy/copy-types.js';

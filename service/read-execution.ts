@@ -140,10 +140,11 @@ export async function readTasks(
   let wanted = Math.min(Math.max(1, request.limit ?? 100), 5000);
   const found: PageTasks = { tasks: [], matching: 0 };
   for (const page of run.pages ?? []) {
-    const tally =
-      page.workflowId === run.activePage
-        ? ((await queryRunStatus(client, page.workflowId))?.tally ?? page.tally)
-        : page.tally;
+    // A page being copied in a child has live figures of its own; the run's own page is live already.
+    const live =
+      page.workflowId !== record.workflowId &&
+      (page.workflowId === run.activePage || run.activePages?.includes(page.workflowId));
+    const tally = live ? ((await queryRunStatus(client, page.workflowId))?.tally ?? page.tally) : page.tally;
     const count = request.status ? (tally.statuses[request.status] ?? 0) : page.taskCount;
     found.matching += count;
     if (wanted === 0 || skip >= count) {

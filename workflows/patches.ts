@@ -11,4 +11,10 @@ export const patches = {
    * after a failed run replicates again (event runs reuse an id only after a failure).
    */
   failedRunsFail: 'failed-runs-fail',
+  /**
+   * Pages copy their artifacts in batches (one activity copies up to 50, several at once) instead
+   * of one activity each; a run of one page copies it itself; larger runs copy two pages at once.
+   * Runs started before replay the whole run as it was (workflows/legacy/).
+   */
+  batchedPages: 'batched-pages',
 } as const;

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Descriptor } from '../manifest.js';
-import { resolveArtifactTree } from './artifact-tree.js';
+import { resolveArtifactTree, type ArtifactTree } from './artifact-tree.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
 import { copyResult, decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
 import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
@@ -23,7 +23,9 @@ async function prepareBlob(
 ): Promise<FanOutSink | undefined> {
   const { client, repository } = run.target;
   const signal = input.signal;
-  if (await client.headBlob(repository, blob.digest, { signal })) {
+  const known = presentKey(run, blob.digest);
+  if (input.shared?.presentBlobs.has(known) || (await client.headBlob(repository, blob.digest, { signal }))) {
+    input.shared?.presentBlobs.add(known);
     run.result.blobsSkipped++;
     return undefined;
   }
@@ -37,6 +39,7 @@ async function prepareBlob(
         .catch(() => undefined)
     : undefined;
   if (start?.mounted) {
+    input.shared?.presentBlobs.add(known);
     run.result.blobsMounted++;
     return undefined;
   }
@@ -114,18 +117,34 @@ function addUp(first: TargetResult, second: TargetResult): TargetResult {
   };
 }
 
+/** A blob at a target repository, as the shared state of a batch knows it. */
+function presentKey(run: TargetRun, digest: string): string {
+  return `${run.target.client.registry}/${run.target.repository}@${digest}`;
+}
+
+/**
+ * The source's tree: read once per digest for a batch when the caller knows the digest the tag
+ * points to (many tags of one image), else read by the reference.
+ */
+function sourceTree(input: CopyInput): Promise<ArtifactTree> {
+  const { client, repository, reference } = input.source;
+  const options = { platforms: input.platforms, referrers: input.referrers, signal: input.signal };
+  const digest = input.shared?.sourceDigests.get(`${repository}:${reference}`);
+  if (!digest || !input.shared) return resolveArtifactTree(client, repository, reference, options);
+  const key = `${repository}@${digest}|${JSON.stringify(input.platforms ?? [])}|${input.referrers === true}`;
+  let tree = input.shared.trees.get(key);
+  if (!tree) {
+    tree = resolveArtifactTree(client, repository, digest, options);
+    // A failed read is not kept: the next copy of the batch tries again.
+    tree.catch(() => input.shared?.trees.delete(key));
+    input.shared.trees.set(key, tree);
+  }
+  return tree;
+}
+
 async function copyWith(input: CopyInput): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
   const { signal } = input;
-  const tree = await resolveArtifactTree(
-    input.source.client,
-    input.source.repository,
-    input.source.reference,
-    {
-      platforms: input.platforms,
-      referrers: input.referrers,
-      signal,
-    },
-  );
+  const tree = await sourceTree(input);
   const runs = input.targets.map((target) => new TargetRun(target));
   await Promise.all(runs.map((run) => run.step(() => decideTag(run, tree, input))));
 
@@ -135,7 +154,8 @@ async function copyWith(input: CopyInput): Promise<{ result: CopyResult; movedAf
     blobs.reduce((sum, blob) => sum + blob.size, 0),
     input.onProgress,
   );
-  const limiter = input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined;
+  const limiter =
+    input.shared?.limiter ?? (input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined);
 
   await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
     throwIfAborted(signal);
@@ -172,6 +192,7 @@ async function copyWith(input: CopyInput): Promise<{ result: CopyResult; movedAf
       run.result.blobsUploaded++;
       run.result.bytesUploaded += blob.size;
       run.target.client.blobLocations.remember(blob.digest, run.target.repository);
+      input.shared?.presentBlobs.add(presentKey(run, blob.digest));
     }
   });
   throwIfAborted(signal);

@@ -1,4 +1,6 @@
+import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { Platform } from '../manifest.js';
+import type { ArtifactTree } from './artifact-tree.js';
 import type { RegistryClient } from '../registry-client.js';
 
 export interface CopySource {
@@ -38,6 +40,21 @@ export interface CopyInput {
   maxBlobsInFlight?: number | undefined;
   /** Upload blobs larger than this in resumable chunks of this size; unset = one streamed PUT each. */
   chunkSize?: number | undefined;
+  /** What several copies of one batch share, so many tags of one image cost one read each. */
+  shared?: SharedCopyState | undefined;
+}
+
+/**
+ * Shared by the copies of one batch: the source trees already read (by repository and digest) and
+ * the blobs known to be at a target repository (seen, mounted or uploaded during the batch).
+ */
+export interface SharedCopyState {
+  /** One speed cap for all the batch's copies at once (they run concurrently). */
+  limiter?: BandwidthLimiter | undefined;
+  /** The source digest a tag points to, when the caller has just read it (a HEAD). */
+  sourceDigests: Map<string, string>;
+  trees: Map<string, Promise<ArtifactTree>>;
+  presentBlobs: Set<string>;
 }
 
 /**

@@ -11,7 +11,8 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 export interface RawAccess {
-  registry: RegistryServer;
+  /** A test-bed registry, or any registry reached at `url` (a benchmark's HQ). */
+  registry: Pick<RegistryServer, 'url' | 'credentials'> & Partial<Pick<RegistryServer, 'dispatcher'>>;
   /** Credentials to send; defaults to the registry's own, `null` sends none. */
   credentials?: { username: string; password: string } | null;
 }

@@ -11,6 +11,16 @@ const succeed: ReplicationActivities = {
   planPrune: async () => ({ artifacts: [], inScope: 0 }),
   findUpToDate: async () => [],
   auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
+  copyBatch: async (input) => ({
+    results: input.items.flatMap((item) =>
+      item.targets.map((target) => ({
+        taskId: target.taskId,
+        ok: true,
+        outcome: input.operation === 'delete' ? ('deleted' as const) : ('copied' as const),
+        bytes: input.operation === 'delete' ? 0 : 10,
+      })),
+    ),
+  }),
   replicateArtifact: async (input) => ({
     destinations: input.destinations.map((destination) => ({
       ...destination,

@@ -49,7 +49,7 @@ describe('replication run resilience', () => {
       policy,
       trigger: 'manual',
     });
-    const page = regatta.client.workflow.getHandle(`${handle.workflowId}/page-1`);
+    const page = regatta.client.workflow.getHandle(handle.workflowId);
     await eventually(
       async () =>
         (await page.query(pageTasksQuery)).tasks.some((task) => task.status === 'InProgress')
@@ -98,7 +98,7 @@ describe('replication run resilience', () => {
       policy,
       trigger: 'manual',
     });
-    const page = regatta.client.workflow.getHandle(`${handle.workflowId}/page-1`);
+    const page = regatta.client.workflow.getHandle(handle.workflowId);
     const early = await eventually(
       async () => {
         const { tasks } = await page.query(pageTasksQuery);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runStatusQuery } from '../../contract/index.js';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../service/run-identity.js';
@@ -95,7 +96,8 @@ describe('replication run', () => {
 
     // No secret of any registry in the run's history or its pages' histories.
     const secrets = [bed.hq.credentials!.password, bed.sites[1].credentials!.password];
-    for (const workflowId of [handle.workflowId, `${handle.workflowId}/page-1`]) {
+    const { pages = [] } = await handle.query(runStatusQuery);
+    for (const workflowId of new Set([handle.workflowId, ...pages.map((page) => page.workflowId)])) {
       const history = await regatta.client.workflow.getHandle(workflowId).fetchHistory();
       const text = JSON.stringify(history);
       for (const secret of secrets)
@@ -115,5 +117,33 @@ describe('replication run', () => {
     assert.equal(second.bytes, 0);
     const secondTasks = (await regatta.tasks(again.workflowId, { limit: 100 })).tasks;
     assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
+  });
+  it('speed – the cap holds for the run as a whole, not per artifact copied at once', async () => {
+    // Four artifacts of 256 KiB copied at once in one batch, capped at 1 MiB/s for the run: the
+    // run's concurrent batches share the cap, so one batch gets a quarter, and its four copies
+    // share that. One cap per copy would move the four in about a second.
+    const layer = 256 * 1024;
+    for (let index = 0; index < 4; index++)
+      await pushImage({ registry: bed.hq }, `capped/image-${index}`, 'v1', { layerSizes: [layer] });
+    const policy = await regatta.createPolicy({
+      name: `capped-${randomUUID().slice(0, 6)}`,
+      src_registry: { id: ids.hq },
+      dest_registries: [{ id: ids[bed.sites[0]!.name] }],
+      trigger: { type: 'manual' },
+      filters: [{ type: 'name', value: 'capped/**' }],
+      speed: 1024,
+    });
+    const started = performance.now();
+    const handle = await startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+      policy,
+      trigger: 'manual',
+    });
+    const summary = await handle.result();
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    // 1 MiB at 256 KiB/s, less the limiter's burst: at least 3.5 s however fast the machine.
+    assert.ok(seconds >= 3.5, `four capped copies took ${seconds.toFixed(2)} s`);
   });
 });

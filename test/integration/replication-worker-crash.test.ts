@@ -49,7 +49,7 @@ describe('replication run – worker crash', () => {
       policy,
       trigger: 'manual',
     });
-    const page = regatta.client.workflow.getHandle(`${handle.workflowId}/page-1`);
+    const page = regatta.client.workflow.getHandle(handle.workflowId);
     const deadline = Date.now() + 30_000;
     let copying = false;
     while (!copying && Date.now() < deadline) {

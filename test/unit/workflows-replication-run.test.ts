@@ -16,7 +16,9 @@ import {
   type Artifact,
   type EnumerateArtifactsInput,
   type ExecutionSummary,
-  type ReplicateArtifactInput,
+  type CopyBatchInput,
+  type CopyBatchItem,
+  type TaskResult,
   type ReplicationActivities,
   type ReplicationRunInput,
   type ReplicationRunWorkflow,
@@ -75,25 +77,34 @@ describe('replicationRun workflow (stubbed activities)', () => {
       args: [input],
     });
 
+  /** A batch's answer: every task by `outcome(task, attempt)`. */
+  const answer = (
+    input: CopyBatchInput,
+    result: (target: CopyBatchItem['targets'][number]) => TaskResult,
+  ) => ({
+    results: input.items.flatMap((item) => item.targets.map(result)),
+  });
+  const failed = (taskId: number, retryable: boolean): TaskResult => ({
+    taskId,
+    ok: false,
+    outcome: 'failed',
+    bytes: 0,
+    error: {
+      code: retryable ? 'REGISTRY_SERVER_ERROR' : 'REGISTRY_UNAUTHORIZED',
+      message: 'refused',
+      retryable,
+    },
+  });
+  const copied = (taskId: number): TaskResult => ({ taskId, ok: true, outcome: 'copied', bytes: 100 });
+
   it('retries – only the failed destination, then the run succeeds', async () => {
     let attempt = 0;
     const { activities, callsOf } = scriptedActivities({
-      replicateArtifact: async (input) => {
+      copyBatch: async (input) => {
         attempt++;
-        return {
-          destinations: input.destinations.map((destination) => {
-            const fails = attempt === 1 && destination.registryId === 3;
-            return fails
-              ? {
-                  ...destination,
-                  ok: false,
-                  outcome: 'failed' as const,
-                  bytes: 0,
-                  error: { code: 'REGISTRY_SERVER_ERROR', message: '503', retryable: true },
-                }
-              : { ...destination, ok: true, outcome: 'copied' as const, bytes: 100 };
-          }),
-        };
+        return answer(input, (target) =>
+          attempt === 1 && target.registryId === 3 ? failed(target.taskId, true) : copied(target.taskId),
+        );
       },
     });
     const summary = await withWorker(activities, async () => {
@@ -107,28 +118,20 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(summary.status, 'Succeed');
     assert.deepEqual(summary.counts, { total: 2, failed: 0, succeed: 2, in_progress: 0, stopped: 0 });
     assert.deepEqual(
-      callsOf<ReplicateArtifactInput>('replicateArtifact').map((input) =>
-        input.destinations.map((destination) => destination.registryId),
+      callsOf<CopyBatchInput>('copyBatch').map((input) =>
+        input.items.flatMap((item) => item.targets.map((target) => target.registryId)),
       ),
       [[2, 3], [3]],
     );
+    assert.equal(callsOf('replicateArtifact').length, 0, 'no activity per artifact');
   });
 
   it('retries – a destination that keeps failing fails alone after its attempts', async () => {
     const { activities, callsOf } = scriptedActivities({
-      replicateArtifact: async (input) => ({
-        destinations: input.destinations.map((destination) =>
-          destination.registryId === 3
-            ? {
-                ...destination,
-                ok: false,
-                outcome: 'failed' as const,
-                bytes: 0,
-                error: { code: 'REGISTRY_UNAUTHORIZED', message: 'refused', retryable: false },
-              }
-            : { ...destination, ok: true, outcome: 'copied' as const, bytes: 100 },
+      copyBatch: async (input) =>
+        answer(input, (target) =>
+          target.registryId === 3 ? failed(target.taskId, false) : copied(target.taskId),
         ),
-      }),
     });
     const summary = await withWorker(activities, async () =>
       runOutcome(
@@ -142,27 +145,51 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(summary.status, 'Failed');
     assert.deepEqual(summary.counts, { total: 2, failed: 1, succeed: 1, in_progress: 0, stopped: 0 });
     // Not retryable: one attempt only.
-    assert.equal(callsOf('replicateArtifact').length, 1);
+    assert.equal(callsOf('copyBatch').length, 1);
   });
 
-  it('stops – mid-page: what finished stays Succeed, the rest is Stopped', async () => {
-    const artifacts: Artifact[] = Array.from({ length: 6 }, (_, index) => ({
+  it('batches – a page of 120 artifacts is three copy activities of at most 50, two at a time', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 120 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    let inFlight = 0;
+    let most = 0;
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts }),
+      copyBatch: async (input) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        inFlight--;
+        return answer(input, (target) => copied(target.taskId));
+      },
+    });
+    const summary = await withWorker(activities, async () =>
+      (await start({ policy: twoSites, trigger: 'manual' })).result(),
+    );
+    assert.equal(summary.status, 'Succeed');
+    assert.equal(summary.counts.total, 240);
+    assert.deepEqual(
+      callsOf<CopyBatchInput>('copyBatch').map((input) => input.items.length),
+      [50, 50, 20],
+    );
+    assert.ok(
+      callsOf<CopyBatchInput>('copyBatch').every((input) => input.checkUpToDate),
+      'an enumerated run checks what is in place',
+    );
+    assert.equal(most, 2);
+  });
+
+  it('stops – mid-page: finished batches stay Succeed, the rest is Stopped', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 120 }, (_, index) => ({
       repository: 'production/api',
       tag: `v${index}`,
     }));
     const { activities } = scriptedActivities({
       enumerateArtifacts: async () => ({ artifacts }),
-      replicateArtifact: async (input) => {
-        if (input.artifact.tag === 'v0' || input.artifact.tag === 'v1')
-          return {
-            destinations: input.destinations.map((d) => ({
-              ...d,
-              ok: true,
-              outcome: 'copied' as const,
-              bytes: 1,
-            })),
-          };
-        // A long copy: it heartbeats until the stop reaches it.
+      copyBatch: async (input) => {
+        if (input.items[0]!.artifact.tag === 'v0') return answer(input, (target) => copied(target.taskId));
+        // A long batch: it heartbeats until the stop reaches it.
         const context = Context.current();
         for (;;) {
           context.heartbeat();
@@ -174,16 +201,9 @@ describe('replicationRun workflow (stubbed activities)', () => {
     await withWorker(activities, async () => {
       const handle = await start({ policy: twoSites, trigger: 'manual' });
       await eventually(
-        async () => (await handle.query(runStatusQuery)).pages?.length === 1,
+        async () => ((await handle.query(runStatusQuery)).tally.statuses.Succeed ?? 0) >= 100,
         20_000,
-        'the first page to start',
-      );
-      const page = (await handle.query(runStatusQuery)).pages![0]!.workflowId;
-      await eventually(
-        async () =>
-          ((await client.workflow.getHandle(page).query(runStatusQuery)).tally.statuses.Succeed ?? 0) >= 4,
-        20_000,
-        'the first two artifacts to be copied',
+        'the first batch to be copied',
       );
       await handle.cancel();
       const ended = await handle.result().then(
@@ -197,19 +217,16 @@ describe('replicationRun workflow (stubbed activities)', () => {
       const status = await handle.query(runStatusQuery);
       assert.equal(status.summary.status, 'Stopped');
       assert.deepEqual(status.summary.counts, {
-        total: 12,
+        total: 240,
         failed: 0,
-        succeed: 4,
+        succeed: 100,
         in_progress: 0,
-        stopped: 8,
+        stopped: 140,
       });
-      const tasks = await client.workflow.getHandle(page).query(pageTasksQuery, { limit: 100 });
+      const tasks = await handle.query(pageTasksQuery, { limit: 5000 });
       assert.deepEqual(
-        tasks.tasks.map((task) => `${task.srcResource} ${task.status}`),
-        artifacts.flatMap((artifact) => {
-          const status = artifact.tag === 'v0' || artifact.tag === 'v1' ? 'Succeed' : 'Stopped';
-          return [`production/api:${artifact.tag} ${status}`, `production/api:${artifact.tag} ${status}`];
-        }),
+        tasks.tasks.map((task) => task.status),
+        artifacts.flatMap((_, index) => (index < 50 ? ['Succeed', 'Succeed'] : ['Stopped', 'Stopped'])),
       );
     });
   });
@@ -231,14 +248,14 @@ describe('replicationRun workflow (stubbed activities)', () => {
           : { artifacts };
       },
       // Every tag is in place already: pages are planned and checked, nothing is copied.
-      findUpToDate: async ({ checks }) =>
-        checks.flatMap((check) =>
-          check.targets.map((target) => ({
-            taskId: target.taskId,
-            outcome: 'skipped' as const,
-            digest: 'sha256:x',
-          })),
-        ),
+      copyBatch: async (input) =>
+        answer(input, (target) => ({
+          taskId: target.taskId,
+          ok: true,
+          outcome: 'skipped',
+          digest: 'sha256:x',
+          bytes: 0,
+        })),
     });
     const policy = snapshotOf(2, { name: 'one-site', src_registry: { id: 1 }, dest_registry: { id: 2 } });
     const { summary, status, lastTask } = await withWorker(activities, async () => {
@@ -314,7 +331,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.match(summary.statusText, /^prune refused: dc-2: would delete 5 of 10/);
     assert.equal(callsOf('planPrune').length, 1);
     assert.ok(
-      callsOf<ReplicateArtifactInput>('replicateArtifact').every((input) => input.operation === 'copy'),
+      callsOf<CopyBatchInput>('copyBatch').every((input) => input.operation === 'copy'),
       'nothing deleted',
     );
   });

@@ -1,3 +1,5 @@
+// Frozen: the run as released before pages were copied in batches (patches.batchedPages). Runs
+// started by those releases replay here, so what it does never changes; it goes once none can be open.
 import {
   CancellationScope,
   isCancellation,
@@ -15,14 +17,14 @@ import {
   type ReplicationActivities,
   type ReplicationTask,
   type TaskTally,
-} from '../contract/index.js';
-import { destinationRepository, PolicySnapshot } from '../policies/index.js';
-import { summarizeExecution } from './execution-summary.js';
-import { pageOfWorkflowId } from './page-identity.js';
-import { patches } from './patches.js';
-import { planTasks } from './plan-tasks.js';
+} from '../../contract/index.js';
+import { destinationRepository, PolicySnapshot } from '../../policies/index.js';
+import { summarizeExecution } from '../execution-summary.js';
+import { pageOfWorkflowId } from '../page-identity.js';
+import { patches } from '../patches.js';
+import { planTasks } from '../plan-tasks.js';
 import { replicateArtifacts } from './replicate-artifacts.js';
-import { tallyTasks } from './task-tally.js';
+import { tallyTasks } from '../task-tally.js';
 
 const { recordPageTasks } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '10 minutes',

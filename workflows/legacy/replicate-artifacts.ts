@@ -1,3 +1,5 @@
+// Frozen: the run as released before pages were copied in batches (patches.batchedPages). Runs
+// started by those releases replay here, so what it does never changes; it goes once none can be open.
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -12,9 +14,9 @@ import type {
   Operation,
   ReplicationActivities,
   ReplicationTask,
-} from '../contract/index.js';
-import type { PolicySnapshot } from '../policies/index.js';
-import { destinationRetry, retryDelayMs } from './destination-retry.js';
+} from '../../contract/index.js';
+import type { PolicySnapshot } from '../../policies/index.js';
+import { destinationRetry, retryDelayMs } from '../destination-retry.js';
 
 const { findUpToDate } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '10 minutes',

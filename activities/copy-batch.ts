@@ -1,0 +1,127 @@
+import { Context } from '@temporalio/activity';
+import type {
+  CopyBatchInput,
+  CopyBatchItem,
+  CopyBatchResult,
+  DestinationResult,
+  ReplicateArtifactInput,
+  TaskResult,
+} from '../contract/index.js';
+import { BandwidthLimiter, forEachBounded, type SharedCopyState } from '../registry/index.js';
+import { deleteArtifact } from './delete-artifact.js';
+import { failedDestination } from './failed-destination.js';
+import { checkUpToDate } from './find-up-to-date.js';
+import type { RegistryClients } from './registry-clients.js';
+import { copyToDestinations } from './replicate-artifact.js';
+
+/** Artifacts of a batch copied at once; each copy has its own blobs in flight. */
+export const artifactsInFlight = 8;
+/** How often a batch reports progress, so a stop or a lost worker is noticed within seconds. */
+const heartbeatEveryMs = 1_000;
+
+/** The per-artifact input of one item: the batch's settings, this artifact and its targets. */
+export function itemInput(input: CopyBatchInput, item: CopyBatchItem): ReplicateArtifactInput {
+  return {
+    sourceRegistryId: input.sourceRegistryId,
+    artifact: item.artifact,
+    destinations: item.targets.map(({ registryId, repository }) => ({ registryId, repository })),
+    operation: input.operation,
+    override: input.override,
+    ...(input.platforms ? { platforms: input.platforms } : {}),
+    replicateReferrers: input.replicateReferrers,
+    ...(input.bytesPerSecond ? { bytesPerSecond: input.bytesPerSecond } : {}),
+    ...(input.dryRun ? { dryRun: true } : {}),
+    ...(input.eventTime ? { eventTime: input.eventTime } : {}),
+  };
+}
+
+function byTask(item: CopyBatchItem, destinations: readonly DestinationResult[]): TaskResult[] {
+  return item.targets.map((target, index) => {
+    const { registryId: _registryId, repository: _repository, ...result } = destinations[index]!;
+    return { taskId: target.taskId, ...result };
+  });
+}
+
+/**
+ * Copies (or deletes) the artifacts of a batch at all their destinations, `artifactsInFlight` at
+ * a time, in one activity: the tasks already in place are found first with HEADs only (for an
+ * enumerated run), then each remaining artifact is copied with its source read once for all its
+ * destinations. The copies share what they learn, so many tags of one image read its manifest
+ * once and check each blob once per destination repository. A destination that fails comes back
+ * in its task's result, for the workflow to try again; the activity fails only when it cannot
+ * work at all (the source registry unknown, say).
+ */
+export async function copyBatch(clients: RegistryClients, input: CopyBatchInput): Promise<CopyBatchResult> {
+  const context = Context.current();
+  const signal = context.cancellationSignal;
+  const results: TaskResult[] = [];
+  const shared: SharedCopyState = {
+    limiter: input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined,
+    sourceDigests: new Map(),
+    trees: new Map(),
+    presentBlobs: new Set(),
+  };
+  let pending = input.items;
+
+  // A platform subset is a new index and referrers may have come since: only the copy can tell.
+  if (
+    input.checkUpToDate &&
+    input.operation === 'copy' &&
+    !input.platforms?.length &&
+    !input.replicateReferrers
+  ) {
+    const { found, sourceDigests } = await checkUpToDate(clients, {
+      sourceRegistryId: input.sourceRegistryId,
+      checks: input.items,
+      override: input.override,
+      ...(input.dryRun ? { dryRun: true } : {}),
+    });
+    for (const [reference, digest] of sourceDigests) shared.sourceDigests.set(reference, digest);
+    const done = new Set(found.map((task) => task.taskId));
+    results.push(
+      ...found.map(({ taskId, outcome, digest }) => ({ taskId, ok: true, outcome, digest, bytes: 0 })),
+    );
+    pending = input.items
+      .map((item) => ({ ...item, targets: item.targets.filter((target) => !done.has(target.taskId)) }))
+      .filter((item) => item.targets.length > 0);
+  }
+
+  const bytes = new Map<CopyBatchItem, number>();
+  let copied = 0;
+  const ticker = setInterval(() => {
+    let moved = 0;
+    for (const count of bytes.values()) moved += count;
+    context.heartbeat({ artifacts: copied, of: pending.length, bytes: moved });
+  }, heartbeatEveryMs);
+  try {
+    await forEachBounded(pending, artifactsInFlight, async (item) => {
+      const one = itemInput(input, item);
+      try {
+        const result =
+          input.operation === 'delete'
+            ? await deleteArtifact(clients, one)
+            : await copyToDestinations(clients, one, {
+                signal,
+                shared,
+                onProgress: (progress) => bytes.set(item, progress.bytesDone),
+              });
+        results.push(...byTask(item, result.destinations));
+      } catch (error) {
+        // A stop ends the batch; anything else (its tag gone at the source, say) fails this artifact only.
+        if (signal.aborted) throw error;
+        results.push(
+          ...byTask(
+            item,
+            item.targets.map(({ registryId, repository }) =>
+              failedDestination(registryId, repository, error),
+            ),
+          ),
+        );
+      }
+      copied++;
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  return { results };
+}

@@ -1,0 +1,496 @@
+// Regatta as a user runs it — `regatta dev` (its own Temporal dev server, the API and a worker in
+// one process), registries and a policy over the API, a manual run timed from POST to Succeed —
+// side by side with regsync, crane and skopeo on the same workloads. Prints the table with ratios
+// to the best peer and writes it to docs/benchmarks.md; asserts nothing.
+//
+// BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
+// BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size.
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { freePort } from '../test/harness/free-port.js';
+import { pushImage } from '../test/harness/images.js';
+import { rawPushManifest } from '../test/harness/raw-client.js';
+import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
+import { startCountingProxy } from './counting-proxy.js';
+import { writeDocSection } from './doc-section.js';
+import { startHqRegistry } from './hq-registry.js';
+import { createUplink } from './uplink-namespace.js';
+
+const run = promisify(execFile);
+const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
+const tools = new Set((process.env.BENCH_TOOLS ?? 'regatta,regsync,crane,skopeo').split(','));
+const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
+const goBin = join(homedir(), 'go', 'bin');
+const adminPassword = 'bench-admin-password';
+const MiB = 1024 * 1024;
+const runLimitMs = 30 * 60_000;
+const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+type Tool = 'regatta' | 'regsync' | 'crane' | 'skopeo';
+interface Hq {
+  host: string;
+  url: string;
+  /** HQ's egress bytes, counted by a proxy every tool reads HQ through (loopback shapes). */
+  egress?: () => number;
+}
+interface Workload {
+  name: string;
+  hq: Hq;
+  /** Every `repository:tag` the workload copies. */
+  images: string[];
+  uniqueBytes: number;
+  sites: number;
+  peers: Tool[];
+  /** HQ's egress is compared with the unique bytes (not for many tags of one image: manifests dominate). */
+  egress: boolean;
+}
+interface Row {
+  workload: string;
+  phase: 'cold' | 'warm';
+  tool: Tool;
+  seconds: number;
+  hqRatio?: number;
+}
+
+// ---- Regatta, as a user runs it ----
+
+interface Regatta {
+  api: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startRegatta(dir: string): Promise<Regatta> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    REGATTA_API_PORT: String(port),
+    REGATTA_API_HOST: '127.0.0.1',
+    REGATTA_DATA_DIR: join(dir, 'data'),
+    REGATTA_ADMIN_PASSWORD: adminPassword,
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    REGATTA_WORKER_METRICS_ADDRESS: 'off',
+    LOG_LEVEL: 'warn',
+    LOG_PRETTY: '0',
+  };
+  // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'dev'], {
+    cwd: checkout,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const api = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`regatta dev exited (${child.exitCode})`);
+    try {
+      const response = await request(`${api}/readyz`, { headersTimeout: 2000 });
+      await response.body.dump();
+      if (response.statusCode === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('regatta dev not ready in 120 s');
+    await sleep(200);
+  }
+  return {
+    api,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+async function callApi(regatta: Regatta, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const response = await request(`${regatta.api}/api/v2.0${path}`, {
+    method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.body.text();
+  if (response.statusCode >= 300) throw new Error(`${method} ${path}: ${response.statusCode} ${text}`);
+  const location = response.headers.location;
+  return {
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    location: String(location ?? ''),
+  };
+}
+
+const idOf = (location: string) => Number(location.split('/').pop());
+
+async function createRegistry(regatta: Regatta, name: string, url: string): Promise<number> {
+  const created = await callApi(regatta, 'POST', '/registries', {
+    name,
+    url,
+    type: 'docker-registry',
+    insecure: true,
+  });
+  return idOf(created.location);
+}
+
+/** A policy from HQ to the sites over the API, as a user makes it. */
+async function createPolicy(
+  regatta: Regatta,
+  name: string,
+  hq: Hq,
+  sites: RegistryServer[],
+): Promise<number> {
+  const source = await createRegistry(regatta, `${name}-hq`, hq.url);
+  const destinations = [];
+  for (const [index, site] of sites.entries())
+    destinations.push({ id: await createRegistry(regatta, `${name}-site-${index}`, site.url) });
+  const created = await callApi(regatta, 'POST', '/replication/policies', {
+    name,
+    src_registry: { id: source },
+    dest_registries: destinations,
+    filters: [{ type: 'name', value: `${name}/**` }],
+    trigger: { type: 'manual' },
+    enabled: true,
+  });
+  return idOf(created.location);
+}
+
+/** Seconds from POST to the run's Succeed (polled every 25 ms). */
+async function timeRegattaRun(regatta: Regatta, policyId: number): Promise<number> {
+  const started = performance.now();
+  const { location } = await callApi(regatta, 'POST', '/replication/executions', { policy_id: policyId });
+  const path = `/replication/executions/${idOf(location)}`;
+  const deadline = Date.now() + runLimitMs;
+  for (;;) {
+    const { json } = await callApi(regatta, 'GET', path);
+    if (json.status === 'Succeed') return (performance.now() - started) / 1000;
+    if (json.status !== 'InProgress') throw new Error(`run ${path}: ${json.status} ${json.status_text}`);
+    if (Date.now() > deadline) throw new Error(`run ${path} not done in ${runLimitMs / 60_000} min`);
+    await sleep(25);
+  }
+}
+
+/** The highest resident set the process reached (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+// ---- the peers, as their users run them ----
+
+async function timed(action: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await action();
+  return (performance.now() - started) / 1000;
+}
+
+function repositoriesOf(images: string[]): string[] {
+  return [...new Set(images.map((image) => image.split(':')[0]!))];
+}
+
+async function regsync(dir: string, workload: Workload, sites: RegistryServer[]): Promise<void> {
+  const hosts = [workload.hq.host, ...sites.map((site) => site.host)];
+  const lines = [
+    'version: 1',
+    'creds:',
+    ...hosts.flatMap((host) => [`  - registry: ${host}`, '    tls: disabled']),
+  ];
+  lines.push('defaults:', '  parallel: 8', 'sync:');
+  for (const site of sites)
+    for (const repository of repositoriesOf(workload.images))
+      lines.push(
+        `  - source: ${workload.hq.host}/${repository}`,
+        `    target: ${site.host}/${repository}`,
+        '    type: repository',
+      );
+  const config = join(dir, 'regsync.yaml');
+  writeFileSync(config, `${lines.join('\n')}\n`);
+  await run(join(goBin, 'regsync'), ['once', '-c', config, '-v', 'warn'], { maxBuffer: 64 * MiB });
+}
+
+async function crane(workload: Workload, sites: RegistryServer[]): Promise<void> {
+  const copies = sites.flatMap((site) => workload.images.map((image) => [image, site.host] as const));
+  let next = 0;
+  const lane = async () => {
+    while (next < copies.length) {
+      const [image, host] = copies[next++]!;
+      await run(join(goBin, 'crane'), [
+        'copy',
+        '--insecure',
+        `${workload.hq.host}/${image}`,
+        `${host}/${image}`,
+      ]);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
+}
+
+async function skopeo(dir: string, workload: Workload, sites: RegistryServer[]): Promise<void> {
+  const config = join(dir, 'skopeo.yaml');
+  const byRepository = new Map<string, string[]>();
+  for (const image of workload.images) {
+    const [repository, tag] = image.split(':') as [string, string];
+    byRepository.set(repository, [...(byRepository.get(repository) ?? []), tag]);
+  }
+  const images = [...byRepository].map(([repository, tags]) => `    ${repository}: [${tags.join(', ')}]`);
+  writeFileSync(config, `${workload.hq.host}:\n  tls-verify: false\n  images:\n${images.join('\n')}\n`);
+  await Promise.all(
+    sites.map((site) =>
+      run(
+        'skopeo',
+        ['sync', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', config, site.host],
+        { maxBuffer: 64 * MiB },
+      ),
+    ),
+  );
+}
+
+// ---- the workloads ----
+
+async function pushImages(hq: { url: string }, name: string, count: number, layerSizes: number[]) {
+  const access = { registry: { url: hq.url, credentials: undefined }, credentials: null };
+  const images: string[] = [];
+  for (let index = 0; index < count; index++) {
+    await pushImage(access, `${name}/image-${index}`, 'v1', { layerSizes });
+    images.push(`${name}/image-${index}:v1`);
+  }
+  const uniqueBytes = count * layerSizes.reduce((sum, size) => sum + size, 0);
+  return { images, uniqueBytes };
+}
+
+/** One small image tagged many times in each repository: a run over `tags` artifacts. */
+async function pushManyTags(hq: RegistryServer, name: string, tags: number, repositories: number) {
+  const access = { registry: hq, credentials: null };
+  const images: string[] = [];
+  for (let index = 0; index < repositories; index++) {
+    const repository = `${name}/many-${index}`;
+    const image = await pushImage(access, repository, 't0', { layerSizes: [256] });
+    images.push(`${repository}:t0`);
+    for (let tag = 1; tag < tags / repositories; tag++) {
+      await rawPushManifest(access, repository, `t${tag}`, image.mediaType, image.manifest);
+      images.push(`${repository}:t${tag}`);
+    }
+  }
+  return images;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'regatta-bench-peers-'));
+  const folder = (name: string) => {
+    mkdirSync(join(dir, name), { recursive: true });
+    return join(dir, name);
+  };
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let regattaPeakMiB = 0;
+  /** The Regatta process's peak RSS so far, after each of its workloads. */
+  const rssAfter: string[] = [];
+  try {
+    const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq') });
+    cleanups.push(() => hqServer.stop());
+    const [hqHost, hqPort] = hqServer.host.split(':') as [string, string];
+    const proxy = await startCountingProxy({ host: hqHost, port: Number(hqPort) });
+    cleanups.push(() => proxy.stop());
+    const hq: Hq = { host: proxy.host, url: proxy.url, egress: () => proxy.counts.bytesFromUpstream };
+
+    const regatta = tools.has('regatta') ? await startRegatta(folder('regatta')) : undefined;
+    if (regatta) cleanups.push(() => regatta.stop());
+
+    const workloads: Workload[] = [];
+    const fanout = await pushImages(hqServer, 'fanout', 20, Array<number>(5).fill(2 * MiB));
+    workloads.push({
+      name: 'fanout',
+      hq,
+      ...fanout,
+      sites: 3,
+      peers: ['regsync', 'crane', 'skopeo'],
+      egress: true,
+    });
+    const small = await pushImages(hqServer, 'small', 3, [100_000, 100_000]);
+    workloads.push({
+      name: 'small',
+      hq,
+      ...small,
+      sites: 3,
+      peers: ['regsync', 'crane', 'skopeo'],
+      egress: true,
+    });
+    const tags = await pushManyTags(hqServer, 'tags', 2000, 10);
+    workloads.push({
+      name: 'tags',
+      hq,
+      images: tags,
+      uniqueBytes: 10 * 256,
+      sites: 1,
+      peers: ['regsync', 'skopeo'],
+      egress: false,
+    });
+
+    let siteCount = 0;
+    const startSites = async (count: number) => {
+      const sites: RegistryServer[] = [];
+      for (let index = 0; index < count; index++) {
+        const site = await startRegistryServer({
+          name: `site-${siteCount}`,
+          dir: folder(`site-${siteCount++}`),
+        });
+        sites.push(site);
+        cleanups.push(() => site.stop());
+      }
+      return sites;
+    };
+
+    const measure = async (workload: Workload, tool: Tool) => {
+      const sites = await startSites(workload.sites);
+      const work = folder(`${workload.name}-${tool}`);
+      const once =
+        tool === 'regatta'
+          ? await (async () => {
+              const policyId = await createPolicy(regatta!, workload.name, workload.hq, sites);
+              return () => timeRegattaRun(regatta!, policyId);
+            })()
+          : async () =>
+              timed(() =>
+                tool === 'regsync'
+                  ? regsync(work, workload, sites)
+                  : tool === 'crane'
+                    ? crane(workload, sites)
+                    : skopeo(work, workload, sites),
+              );
+      for (const phase of ['cold', 'warm'] as const) {
+        const before = workload.hq.egress?.() ?? 0;
+        const seconds = await once();
+        const bytes = (workload.hq.egress?.() ?? 0) - before;
+        rows.push({
+          workload: workload.name,
+          phase,
+          tool,
+          seconds,
+          hqRatio: workload.egress && phase === 'cold' ? bytes / workload.uniqueBytes : undefined,
+        });
+        console.log(`${workload.name} ${phase} ${tool}: ${seconds.toFixed(2)} s`);
+      }
+      if (tool === 'regatta') rssAfter.push(`${workload.name} ${peakRssMiB(regatta!.pid).toFixed(0)}`);
+      // A finished comparison's sites free their disk for the next.
+      for (const site of sites) await site.stop();
+    };
+
+    for (const workload of workloads)
+      for (const tool of ['regatta', ...workload.peers] as Tool[])
+        if (tools.has(tool)) await measure(workload, tool);
+
+    if (regatta) {
+      // The no-op run: every tag already at the site, nothing to copy.
+      const images = await pushManyTags(hqServer, 'noop', noOpTags, 10);
+      const [site] = await startSites(1);
+      const policyId = await createPolicy(regatta, 'noop', hq, [site!]);
+      const cold = await timeRegattaRun(regatta, policyId);
+      const warm = await timeRegattaRun(regatta, policyId);
+      notes.push(
+        `A run over ${images.length} tags (10 repositories, one small image) → 1 site: cold ${cold.toFixed(1)} s, no-op ${warm.toFixed(1)} s (target ≤ 20 s).`,
+      );
+      rssAfter.push(`${images.length} tags ${peakRssMiB(regatta.pid).toFixed(0)}`);
+      // One 256 MiB layer to three sites, for the process's peak memory while it moves.
+      const big = await pushImages(hqServer, 'big', 1, [256 * MiB]);
+      const bigSites = await startSites(3);
+      const bigPolicy = await createPolicy(regatta, 'big', hq, bigSites);
+      const before = proxy.counts.bytesFromUpstream;
+      const bigSeconds = await timeRegattaRun(regatta, bigPolicy);
+      notes.push(
+        `One image with a 256 MiB layer → 3 sites: ${bigSeconds.toFixed(1)} s, HQ egress ${((proxy.counts.bytesFromUpstream - before) / big.uniqueBytes).toFixed(2)}× the unique bytes.`,
+      );
+      regattaPeakMiB = peakRssMiB(regatta.pid);
+      rssAfter.push(`256 MiB layer ${regattaPeakMiB.toFixed(0)}`);
+      notes.push(
+        `The Regatta process's peak RSS (MiB) after each of its workloads, in order: ${rssAfter.join(', ')}.`,
+      );
+    }
+
+    // The uplink shape: HQ in a network namespace behind 100 Mbit/s, every tool on the host.
+    const uplink = createUplink(100);
+    cleanups.push(() => uplink.remove());
+    const farHq = await startHqRegistry(folder('far-hq'), uplink.hqAddress, 5000, uplink.namespace);
+    cleanups.push(() => farHq.stop());
+    const far = await pushImages(farHq, 'uplink', 20, Array<number>(5).fill(MiB));
+    const uplinkWorkload: Workload = {
+      name: 'uplink',
+      hq: { host: farHq.host, url: farHq.url },
+      ...far,
+      sites: 3,
+      peers: ['regsync', 'crane', 'skopeo'],
+      egress: false,
+    };
+    for (const tool of ['regatta', ...uplinkWorkload.peers] as Tool[])
+      if (tools.has(tool)) await measure(uplinkWorkload, tool);
+    const crossOnce = far.uniqueBytes / (100e6 / 8);
+    const regattaUplink = rows.find(
+      (row) => row.workload === 'uplink' && row.tool === 'regatta' && row.phase === 'cold',
+    );
+    if (regattaUplink)
+      notes.push(
+        `Uplink: the unique bytes (${(far.uniqueBytes / MiB).toFixed(0)} MiB) need ${crossOnce.toFixed(2)} s to cross 100 Mbit/s once; Regatta's cold run took ${(regattaUplink.seconds / crossOnce).toFixed(2)}× that (target ≤ 1.10×).`,
+      );
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report(rows, notes, regattaPeakMiB);
+}
+
+const workloadTitles: Record<string, string> = {
+  fanout: '20 images × 5 × 2 MiB → 3 sites',
+  uplink: '20 × 5 × 1 MiB → 3 sites, HQ behind 100 Mbit/s',
+  tags: '2,000 tags (10 repos × 200) of one small image → 1 site',
+  small: '3 images × 2 × 100 kB → 3 sites',
+};
+
+function report(rows: Row[], notes: string[], regattaPeakMiB: number) {
+  const order: Tool[] = ['regatta', 'regsync', 'crane', 'skopeo'];
+  const lines = [
+    '## The whole system beside its peers',
+    '',
+    'Written by `npm run bench:peers` (bench/peers.ts). Regatta as a user runs it: `regatta dev` (Temporal dev server, API and worker), registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (`once`, parallel 8), crane 0.22.1 (`copy`, 8 at once), skopeo (`sync --src yaml`, the sites at once). Distribution 2.8, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. One run on one 2-core machine: figures, not assertions.',
+    '',
+    '| workload | phase | regatta (s) | regsync (s) | crane (s) | skopeo (s) | best peer / Regatta | HQ egress (Regatta, peers) |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const workload of Object.keys(workloadTitles))
+    for (const phase of ['cold', 'warm'] as const) {
+      const of = (tool: Tool) =>
+        rows.find((row) => row.workload === workload && row.phase === phase && row.tool === tool);
+      if (!of('regatta') && !order.some((tool) => of(tool))) continue;
+      const peers = order.slice(1).flatMap((tool) => (of(tool) ? [of(tool)!.seconds] : []));
+      const best = peers.length ? Math.min(...peers) : undefined;
+      const ratio = best && of('regatta') ? `${(best / of('regatta')!.seconds).toFixed(2)}×` : '–';
+      const egress = order
+        .flatMap((tool) => (of(tool)?.hqRatio !== undefined ? [`${of(tool)!.hqRatio!.toFixed(2)}×`] : []))
+        .join(', ');
+      lines.push(
+        `| ${workloadTitles[workload]} | ${phase} | ${order.map((tool) => of(tool)?.seconds.toFixed(2) ?? '–').join(' | ')} | ${ratio} | ${egress || '–'} |`,
+      );
+    }
+  lines.push(
+    '',
+    '"best peer / Regatta" above 1 means Regatta was faster than every peer.',
+    `1-minute load average when the bench began and ended: ${loadAtStart}, ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} (on ${cpus().length} cores: above that, other work shared the machine).`,
+    '',
+    ...notes.map((note) => `- ${note}`),
+  );
+  if (regattaPeakMiB)
+    lines.push(
+      `- Peak RSS of the \`regatta dev\` process (API and worker together) over the whole bench: ${regattaPeakMiB.toFixed(0)} MiB.`,
+    );
+  writeDocSection('peers', lines.join('\n'));
+  console.log(lines.join('\n'));
+}
+
+await main();

@@ -1,0 +1,77 @@
+import {
+  CancellationScope,
+  isCancellation,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  pageTasksQuery,
+  runStatusQuery,
+  selectTasks,
+  type Artifact,
+  type Operation,
+  type ReplicationActivities,
+  type TaskTally,
+} from '../contract/index.js';
+import { destinationRepository, PolicySnapshot } from '../policies/index.js';
+import { copyPage } from './copy-page.js';
+import { summarizeExecution } from './execution-summary.js';
+import { pageOfWorkflowId } from './page-identity.js';
+import { planTasks } from './plan-tasks.js';
+import { tallyTasks } from './task-tally.js';
+
+const { recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+export interface ReplicationPageInput {
+  policy: PolicySnapshot;
+  artifacts: Artifact[];
+  operation: Operation;
+  /** The id of this page's first task; ids run on across the pages of a run. */
+  firstTaskId: number;
+  checkUpToDate: boolean;
+  dryRun: boolean;
+  eventTime?: string;
+  bytesPerSecond?: number;
+}
+
+export interface ReplicationPageResult {
+  tally: TaskTally;
+  stopped: boolean;
+}
+
+/**
+ * One page of a run (up to 500 artifacts), as a child workflow that plans and keeps its own
+ * tasks and copies them in batches: the parent keeps a tally per page, so its history stays
+ * small however many tags a run has. The page's tasks are kept in the store when it ends.
+ */
+export async function replicationPage(input: ReplicationPageInput): Promise<ReplicationPageResult> {
+  const policy = PolicySnapshot.parse(input.policy);
+  const tasks = planTasks(policy, input.artifacts, input.firstTaskId, input.operation, (repository) =>
+    destinationRepository(repository, policy),
+  );
+  let finished = false;
+  let stopped = false;
+  setHandler(runStatusQuery, () => {
+    const tally = tallyTasks(tasks);
+    return { summary: summarizeExecution(tally, finished, { stopped, dryRun: input.dryRun }), tally };
+  });
+  setHandler(pageTasksQuery, (request) => selectTasks(tasks, request));
+  try {
+    await copyPage({ ...input, policy, tasks });
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+  }
+  stopped = CancellationScope.current().consideredCancelled;
+  finished = true;
+  const { runWorkflowId, page } = pageOfWorkflowId(workflowInfo().workflowId);
+  // Kept even when stopped: the tasks of a closed run are read from the store, never by a replay.
+  await CancellationScope.nonCancellable(() =>
+    recordPageTasks({ runWorkflowId, page, firstTaskId: input.firstTaskId, tasks }),
+  );
+  // A stop is reported in the result rather than thrown, so the parent keeps what finished.
+  return { tally: tallyTasks(tasks), stopped };
+}

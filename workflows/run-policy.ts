@@ -1,0 +1,269 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  TemporalFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  ReplicationRunInput,
+  pageTasksQuery,
+  repositoryKey,
+  runFailedType,
+  runStatusQuery,
+  selectTasks,
+  type Artifact,
+  type ExecutionSummary,
+  type Operation,
+  type PageRecord,
+  type ReplicationActivities,
+  type ReplicationTask,
+} from '../contract/index.js';
+import { destinationRepository, type PolicySnapshot } from '../policies/index.js';
+import { batchesInFlight, copyPage } from './copy-page.js';
+import { summarizeExecution } from './execution-summary.js';
+import { pageWorkflowId } from './page-identity.js';
+import { planTasks } from './plan-tasks.js';
+import { replicationPage } from './replication-page.js';
+import { addTallies, pendingTally, stopUnfinished, tallyTasks } from './task-tally.js';
+
+// Short writes to the store, run by the worker that runs the workflow: no task queue round trip.
+const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** Artifacts per page: a page's tasks live in one child workflow's history. */
+export const pageSize = 500;
+/** Pages copied at once, while the next one is listed. */
+export const pagesInFlight = 2;
+/** Repositories named in the `RegattaRepository` search attribute, enough to find event runs. */
+const maxRepositoriesInSearchAttribute = 20;
+
+/**
+ * One execution of one policy: enumerate the source (unless the artifacts are given) and copy
+ * every artifact to every destination, page by page. A run of one page (an event, a small
+ * policy) copies it itself; a larger one gives each page a child workflow, `pagesInFlight` at a
+ * time while it lists the next. A mirror then prunes, within its guardrails. A dry run takes the
+ * same path with read-only activities, so its tasks are the plan the next real run carries out.
+ */
+export async function runPolicy(rawInput: ReplicationRunInput): Promise<ExecutionSummary> {
+  const input = ReplicationRunInput.parse(rawInput);
+  const { policy } = input;
+  const runId = workflowInfo().workflowId;
+  const pages: PageRecord[] = [];
+  const activePages = new Set<string>();
+  /** The tasks of the page the run copies itself, when it has one. */
+  let ownTasks: ReplicationTask[] = [];
+  let finished = false;
+  let stopped = false;
+  const refusals: string[] = [];
+  const tallies = () => pages.map((page) => (page.workflowId === runId ? tallyTasks(ownTasks) : page.tally));
+  const summarize = (done: boolean) =>
+    summarizeExecution(addTallies(tallies()), done, {
+      stopped,
+      skipReason: input.skipReason,
+      refusal: refusals.join('; ') || undefined,
+      dryRun: input.dryRun,
+    });
+  setHandler(runStatusQuery, () => {
+    const live = tallies();
+    return {
+      summary: summarize(finished),
+      tally: addTallies(live),
+      pages: pages.map((page, index) => ({ ...page, tally: live[index]! })),
+      activePages: [...activePages],
+    };
+  });
+  setHandler(pageTasksQuery, (request) => selectTasks(ownTasks, request));
+
+  const repositories = new Set<string>();
+  // Harbor's `speed` is KiB/s for the whole run, shared by the batches copying at once.
+  const bytesPerSecond =
+    policy.speed > 0 ? (policy.speed * 1024) / (pagesInFlight * batchesInFlight) : undefined;
+  const copyOptions = {
+    checkUpToDate: !input.artifacts,
+    dryRun: input.dryRun,
+    ...(input.eventTime ? { eventTime: input.eventTime } : {}),
+    ...(bytesPerSecond ? { bytesPerSecond } : {}),
+  };
+
+  let nextTaskId = 1;
+  const startPage = (
+    artifacts: Artifact[],
+    operation: Operation,
+    pagePolicy: PolicySnapshot,
+    own: boolean,
+  ) => {
+    for (const artifact of artifacts) {
+      if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
+    }
+    upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
+    const taskCount = artifacts.length * pagePolicy.destinations.length;
+    const page: PageRecord = {
+      workflowId: own ? runId : pageWorkflowId(runId, pages.length + 1),
+      firstTaskId: nextTaskId,
+      taskCount,
+      tally: pendingTally(taskCount),
+    };
+    pages.push(page);
+    nextTaskId += taskCount;
+    return page;
+  };
+  const pageDone = (page: PageRecord) => {
+    activePages.delete(page.workflowId);
+    const summary = summarize(false);
+    setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes ${input.dryRun ? 'to copy' : 'copied'}`);
+  };
+
+  /** A page the run copies itself: one activity per batch, no child workflow. */
+  const ownPage = async (
+    artifacts: Artifact[],
+    operation: Operation,
+    pagePolicy: PolicySnapshot = policy,
+  ) => {
+    const page = startPage(artifacts, operation, pagePolicy, true);
+    ownTasks = planTasks(pagePolicy, artifacts, page.firstTaskId, operation, (repository) =>
+      destinationRepository(repository, pagePolicy),
+    );
+    activePages.add(runId);
+    try {
+      await copyPage({ policy: pagePolicy, artifacts, operation, tasks: ownTasks, ...copyOptions });
+    } finally {
+      page.tally = tallyTasks(ownTasks);
+      const tasks = ownTasks;
+      await CancellationScope.nonCancellable(() =>
+        recordPageTasks({
+          runWorkflowId: runId,
+          page: pages.indexOf(page) + 1,
+          firstTaskId: page.firstTaskId,
+          tasks,
+        }),
+      );
+      pageDone(page);
+    }
+  };
+
+  /** A page in a child workflow, which keeps its tasks; the run keeps its tally. */
+  const childPage = async (
+    artifacts: Artifact[],
+    operation: Operation,
+    pagePolicy: PolicySnapshot = policy,
+  ) => {
+    const page = startPage(artifacts, operation, pagePolicy, false);
+    activePages.add(page.workflowId);
+    const result = await executeChild(replicationPage, {
+      workflowId: page.workflowId,
+      args: [{ policy: pagePolicy, artifacts, operation, firstTaskId: page.firstTaskId, ...copyOptions }],
+    });
+    page.tally = result.tally;
+    pageDone(page);
+    if (result.stopped || CancellationScope.current().consideredCancelled)
+      throw new CancelledFailure('stopped');
+  };
+
+  /** Child pages, `pagesInFlight` at a time; the first failure (or stop) ends the wait. */
+  const inFlight = new Set<Promise<void>>();
+  const launch = async (artifacts: Artifact[], operation: Operation, pagePolicy?: PolicySnapshot) => {
+    const running: Promise<void> = childPage(artifacts, operation, pagePolicy).finally(() =>
+      inFlight.delete(running),
+    );
+    // Awaited by settle() or a race; marked handled so a page ending after the run does not count as unhandled.
+    running.catch(() => undefined);
+    inFlight.add(running);
+    if (inFlight.size >= pagesInFlight) await Promise.race(inFlight);
+  };
+  const settle = async () => {
+    while (inFlight.size > 0) await Promise.race(inFlight);
+  };
+
+  // A mirror deletes, per destination, what the source no longer has, unless the guardrails refuse.
+  const prune = async () => {
+    for (const destination of policy.destinations) {
+      const plan = await planPrune({ policy, destinationRegistryId: destination.registry_id });
+      if (plan.refusal) refusals.push(`${destination.name}: ${plan.refusal}`);
+      else if (plan.artifacts.length > 0) {
+        const pagePolicy = { ...policy, destinations: [destination] };
+        for (let from = 0; from < plan.artifacts.length; from += pageSize)
+          await launch(plan.artifacts.slice(from, from + pageSize), 'delete', pagePolicy);
+      }
+    }
+    await settle();
+  };
+
+  // How the run ended is kept in the store, so a closed run is read without replaying it.
+  const ended = async (summary: ExecutionSummary): Promise<ExecutionSummary> => {
+    await CancellationScope.nonCancellable(() => recordRunResult({ workflowId: runId, summary }));
+    return summary;
+  };
+
+  try {
+    await recordExecution({ workflowId: runId, policyId: policy.id, trigger: input.trigger });
+    if (input.skipReason) {
+      finished = true;
+      return await ended(summarize(true));
+    }
+    if (input.artifacts) {
+      if (input.artifacts.length <= pageSize) await ownPage(input.artifacts, input.operation);
+      else {
+        for (let from = 0; from < input.artifacts.length; from += pageSize)
+          await launch(input.artifacts.slice(from, from + pageSize), input.operation);
+        await settle();
+      }
+    } else {
+      let page = await enumerateArtifacts({ policy, pageSize });
+      if (!page.next) {
+        if (page.artifacts.length > 0) await ownPage(page.artifacts, input.operation);
+      } else {
+        for (;;) {
+          if (page.artifacts.length > 0) await launch(page.artifacts, input.operation);
+          if (!page.next) break;
+          page = await enumerateArtifacts({ policy, cursor: page.next, pageSize });
+        }
+        await settle();
+      }
+      if (policy.mirror?.prune) await prune();
+    }
+  } catch (error) {
+    if (isCancellation(error)) {
+      stopped = true;
+      // Pages still stopping report what they finished before the run keeps its result.
+      await CancellationScope.nonCancellable(() => Promise.allSettled([...inFlight]));
+      // A page being copied marks its unfinished tasks Stopped; its tally here may predate that.
+      for (const page of pages) page.tally = stopUnfinished(page.tally);
+      await ended(summarize(true));
+      // Rethrown, the cancellation ends the run as cancelled: Harbor's API and the Temporal UI show it stopped.
+      throw error;
+    }
+    // A failure that ends the run (a listing or a page that failed for good) is kept with its reason.
+    if (error instanceof TemporalFailure) {
+      await ended({ ...summarize(true), status: 'Failed', statusText: `run failed: ${error.message}` });
+    }
+    throw error;
+  }
+  finished = true;
+  const summary = await ended(summarize(true));
+  // A failed run fails: Temporal's UI shows it, and an event delivered again after it replicates again.
+  if (summary.status === 'Failed') {
+    throw ApplicationFailure.create({
+      type: runFailedType,
+      message: summary.statusText,
+      nonRetryable: true,
+      details: [summary],
+    });
+  }
+  return summary;
+}
