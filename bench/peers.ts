@@ -7,7 +7,7 @@
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -186,6 +186,18 @@ function peakRssMiB(pid: number): number {
 
 // ---- the peers, as their users run them ----
 
+const pinnedPeers = {
+  regsync: 'github.com/regclient/regclient/cmd/regsync@v0.11.7',
+  crane: 'github.com/google/go-containerregistry/cmd/crane@v0.22.1',
+};
+
+/** Builds a pinned peer with `go install` when ~/go/bin does not have it (the first run only). */
+async function ensurePeer(name: keyof typeof pinnedPeers): Promise<void> {
+  if (existsSync(join(goBin, name))) return;
+  console.log(`bench: building ${pinnedPeers[name]}`);
+  await run('go', ['install', pinnedPeers[name]], { maxBuffer: 64 * MiB });
+}
+
 async function timed(action: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await action();
@@ -295,6 +307,7 @@ async function main() {
   /** The Regatta process's peak RSS so far, after each of its workloads. */
   const rssAfter: string[] = [];
   try {
+    for (const peer of ['regsync', 'crane'] as const) if (tools.has(peer)) await ensurePeer(peer);
     const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq') });
     cleanups.push(() => hqServer.stop());
     const [hqHost, hqPort] = hqServer.host.split(':') as [string, string];
