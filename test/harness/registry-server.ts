@@ -132,7 +132,8 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         `registry ${options.name} to listen`,
       );
       if (bound === 'exited') throw new Error(`registry ${options.name} exited while starting`);
-      if (port !== 0 && bound !== port) throw new Error(`registry ${options.name} bound ${bound}, not ${port}`);
+      if (port !== 0 && bound !== port)
+        throw new Error(`registry ${options.name} bound ${bound}, not ${port}`);
       port = bound;
       // Answers from this start only: the header holds the identity written into its config.
       const answered = await eventually(

@@ -56,7 +56,8 @@ export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> 
     address: `127.0.0.1:${port}`,
     namespace: 'default',
     start: async () => {
-      if (!(await startOn(port))) throw new Error(`the Temporal dev server could not listen on ${port} again`);
+      if (!(await startOn(port)))
+        throw new Error(`the Temporal dev server could not listen on ${port} again`);
     },
     stop: async () => server?.stop(),
   };
