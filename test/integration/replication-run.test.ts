@@ -93,16 +93,6 @@ describe('replication run', () => {
     assert.equal(status.matching, 9);
     assert.ok(status.tasks.every((task) => task.status === 'Succeed' && task.outcome === 'copied'));
 
-    // No secret of any registry in the run's history or its pages' histories.
-    const secrets = [bed.hq.credentials!.password, bed.sites[1].credentials!.password];
-    for (const workflowId of [handle.workflowId, `${handle.workflowId}/page-1`]) {
-      const history = await regatta.client.workflow.getHandle(workflowId).fetchHistory();
-      const text = JSON.stringify(history);
-      for (const secret of secrets)
-        assert.ok(!text.includes(secret), `history of ${workflowId} holds no secret`);
-      assert.ok(text.length > 1000);
-    }
-
     // A second run finds everything in place: skipped, nothing uploaded.
     const again = await startReplicationRun({
       client: regatta.client,
