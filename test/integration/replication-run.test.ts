@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../service/run-identity.js';
 import { startReplicationRun } from '../../service/start-replication-run.js';
+import { startCountingProxy } from '../harness/counting-proxy.js';
+import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';
@@ -105,5 +107,59 @@ describe('replication run', () => {
     assert.equal(second.bytes, 0);
     const secondTasks = (await regatta.tasks(again.workflowId, { limit: 100 })).tasks;
     assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
+  });
+
+  it('HQ read once – a three-site run reads each unique blob from HQ once, counted by a proxy in front of HQ', async () => {
+    const [hqHost, hqPort] = bed.hq.host.split(':');
+    const proxy = await startCountingProxy({
+      target: { host: hqHost!, port: Number(hqPort) },
+      tls: bed.certificates,
+    });
+    try {
+      const counted = await regatta.store.registries.create({
+        ...harborRegistryBody(bed.hq),
+        name: 'hq-counted',
+        url: proxy.url,
+      });
+      const images = [
+        await pushImage({ registry: bed.hq }, 'fanout/app', 'v1', { layerSizes: [400_000, 90_000] }),
+        await pushMultiArchImage({ registry: bed.hq }, 'fanout/index', 'v1', {
+          format: 'oci',
+          layerSizes: [60_000, 5_000],
+        }),
+        await pushMultiArchImage({ registry: bed.hq }, 'fanout/list', 'v1', {
+          format: 'docker',
+          layerSizes: [30_000],
+        }),
+      ];
+      const policy = await regatta.createPolicy({
+        name: `fan-out-${randomUUID().slice(0, 6)}`,
+        src_registry: { id: counted.id },
+        dest_registries: bed.sites.map((site) => ({ id: ids[site.name] })),
+        filters: [{ type: 'name', value: 'fanout/**' }],
+      });
+      const summary = await (
+        await startReplicationRun({
+          client: regatta.client,
+          workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+          policy,
+          trigger: 'manual',
+        })
+      ).result();
+      assert.equal(summary.status, 'Succeed', summary.statusText);
+      assert.equal(summary.counts.succeed, 9);
+      const unique = new Map(
+        images.flatMap((image) => [...image.blobs].map(([digest, bytes]) => [digest, bytes.length])),
+      );
+      const served = [...proxy.counts.blobBytes].sort(([a], [b]) => a.localeCompare(b));
+      assert.deepEqual(
+        served,
+        [...unique].sort(([a], [b]) => a.localeCompare(b)),
+        'blob bytes served = unique blob bytes',
+      );
+      for (const site of bed.sites) await assertServesImage(site, 'fanout/app', 'v1', images[0]!);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
