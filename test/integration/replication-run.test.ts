@@ -162,4 +162,40 @@ describe('replication run', () => {
       await proxy.stop();
     }
   });
+
+  it('dest_namespace – -1 keeps the last component, 0 the whole path, n drops n components, at real sites', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'ns/team/app', 'v1', { layerSizes: [2048] });
+    const site = bed.sites[1];
+    const cases: Array<[number | undefined, string]> = [
+      [undefined, 'flat-default/app'],
+      [-1, 'flat-all/app'],
+      [0, 'flat-none/ns/team/app'],
+      [1, 'flat-one/team/app'],
+      [3, 'flat-every'],
+    ];
+    for (const [count, expected] of cases) {
+      const namespace = expected.split('/')[0]!;
+      const policy = await regatta.createPolicy({
+        name: `${namespace}-${randomUUID().slice(0, 6)}`,
+        src_registry: { id: ids.hq },
+        dest_registry: { id: ids[site.name] },
+        filters: [{ type: 'name', value: 'ns/team/app' }],
+        dest_namespace: namespace,
+        ...(count === undefined ? {} : { dest_namespace_replace_count: count }),
+      });
+      const handle = await startReplicationRun({
+        client: regatta.client,
+        workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+        policy,
+        trigger: 'manual',
+      });
+      const summary = await handle.result();
+      assert.equal(summary.status, 'Succeed', `${count}: ${summary.statusText}`);
+      const [task] = (await readTasks(regatta.client, handle.workflowId, { limit: 10 }))!.tasks;
+      assert.equal(task?.dstResource, `${site.name}/${expected}:v1`);
+      await assertServesImage(site, expected, 'v1', image);
+    }
+    // Only the mapped names: nothing under the source's own name.
+    assert.deepEqual(await rawListTags({ registry: site }, 'ns/team/app'), []);
+  });
 });
