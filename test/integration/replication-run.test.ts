@@ -3,10 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../service/run-identity.js';
 import { startReplicationRun } from '../../service/start-replication-run.js';
+import { runStatusQuery } from '../../contract/index.js';
+import { forEachBounded } from '../../registry/index.js';
 import { startCountingProxy } from '../harness/counting-proxy.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
-import { rawGetBlob, rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
+import {
+  rawGetBlob,
+  rawGetManifest,
+  rawListTags,
+  rawPushBlob,
+  rawPushManifest,
+  sha256,
+} from '../harness/raw-client.js';
 import type { RegistryServer } from '../harness/registry-server.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
@@ -191,11 +200,60 @@ describe('replication run', () => {
       });
       const summary = await handle.result();
       assert.equal(summary.status, 'Succeed', `${count}: ${summary.statusText}`);
-      const [task] = (await readTasks(regatta.client, handle.workflowId, { limit: 10 }))!.tasks;
+      const [task] = (await regatta.tasks(handle.workflowId, { limit: 10 })).tasks;
       assert.equal(task?.dstResource, `${site.name}/${expected}:v1`);
       await assertServesImage(site, expected, 'v1', image);
     }
     // Only the mapped names: nothing under the source's own name.
     assert.deepEqual(await rawListTags({ registry: site }, 'ns/team/app'), []);
+  });
+
+  it('many tags – a run over 1,200 tags goes through three pages of artifacts, each tag in place after it', async () => {
+    // One small image under many tags, at a plain-HTTP source; the site holds most of them
+    // already, so the run is mostly HEADs, and still lists, pages and decides every tag.
+    const [source, site] = [bed.sites[0], bed.sites[2]];
+    const image = await pushImage({ registry: source }, 'many/app', 't0000', { layerSizes: [256] });
+    const tags = Array.from({ length: 1200 }, (_, index) => `t${String(index).padStart(4, '0')}`);
+    const missing = new Set(tags.filter((_, index) => index % 12 === 0));
+    for (const [digest, bytes] of image.blobs)
+      assert.equal(await rawPushBlob({ registry: site }, 'many/app', bytes), digest);
+    await forEachBounded(tags, 8, async (tag) => {
+      if (tag !== 't0000')
+        await rawPushManifest({ registry: source }, 'many/app', tag, image.mediaType, image.manifest);
+      if (!missing.has(tag))
+        await rawPushManifest({ registry: site }, 'many/app', tag, image.mediaType, image.manifest);
+    });
+    const policy = await regatta.createPolicy({
+      name: `many-${randomUUID().slice(0, 6)}`,
+      src_registry: { id: ids[source.name] },
+      dest_registry: { id: ids[site.name] },
+      filters: [{ type: 'name', value: 'many/**' }],
+    });
+    const handle = await startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+      policy,
+      trigger: 'manual',
+    });
+    const summary = await handle.result();
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    assert.deepEqual([summary.counts.total, summary.counts.succeed], [1200, 1200]);
+    const status = await handle.query(runStatusQuery);
+    assert.deepEqual(
+      (status.pages ?? []).map((page) => [page.firstTaskId, page.taskCount]),
+      [
+        [1, 500],
+        [501, 500],
+        [1001, 200],
+      ],
+    );
+    const tasks = (await regatta.tasks(handle.workflowId, { limit: 5000 })).tasks;
+    const copied = tasks.filter((task) => task.outcome === 'copied').map((task) => task.dstResource);
+    assert.deepEqual(
+      copied.sort(),
+      [...missing].map((tag) => `${site.name}/many/app:${tag}`),
+    );
+    assert.equal(tasks.filter((task) => task.outcome === 'skipped').length, 1200 - missing.size);
+    assert.deepEqual((await rawListTags({ registry: site }, 'many/app')).sort(), tags);
   });
 });
