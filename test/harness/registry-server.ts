@@ -49,6 +49,7 @@ export interface RegistryServer {
   /** A dispatcher that trusts the test CA, for tests that speak to this registry directly. */
   dispatcher: Agent;
   stop(): Promise<void>;
+  /** Starts it again after `stop`, on the same address; does nothing while it runs. */
   start(): Promise<void>;
   /**
    * Stops the registry and starts it again on the same address with the same config (auth, TLS);
@@ -116,6 +117,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   let port = 0;
 
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     output = '';
     const instance = randomUUID();
     writeConfig(port, instance);
