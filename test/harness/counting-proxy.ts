@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import { framingOf, HttpStreamParser } from './http-stream-parser.js';
+import { listenOnLoopback, pairSockets } from './loopback-server.js';
 
 export interface CountingProxyOptions {
   target: { host: string; port: number };
@@ -47,7 +48,7 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
     const upstream = tls
       ? tlsConnect({ ...options.target, ca: tls.caPem, servername: 'localhost' })
       : createConnection(options.target);
-    sockets.add(client).add(upstream);
+    pairSockets(sockets, client, upstream);
     /** The requests on this connection whose responses have not ended, oldest first. */
     const pending: Array<{ method: string; path: string }> = [];
     let blob: string | undefined;
@@ -91,26 +92,15 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
       if (!client.write(data)) upstream.pause();
     });
     client.on('drain', () => upstream.resume());
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('close', close).on('error', close);
-    upstream.on('close', close).on('error', close);
   };
 
   const server: Server = tls
     ? createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, relay)
     : createServer(relay);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('proxy has no address');
+  const port = await listenOnLoopback(server);
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
-    host: `127.0.0.1:${address.port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
     counts,
     reset: () => {
       counts.bytesFromUpstream = 0;

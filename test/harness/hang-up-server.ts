@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface HangUpServer {
   port: number;
@@ -12,12 +13,9 @@ export interface HangUpServer {
  */
 export async function startHangUpServer(): Promise<HangUpServer> {
   const server = createServer((socket) => socket.destroy());
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('no address');
+  const port = await listenOnLoopback(server);
   return {
-    port: address.port,
+    port,
     stop: async () => {
       server.close();
       await once(server, 'close');

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { request } from 'undici';
+import { forwardedHeaders, readBody } from './http-forwarding.js';
+import { listenOnLoopback } from './loopback-server.js';
 import type { RegistryServer } from './registry-server.js';
 
 export interface Exchange {
@@ -29,14 +31,6 @@ export interface TamperingProxy {
   stop(): Promise<void>;
 }
 
-const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host']);
-
-async function readAll(message: IncomingMessage): Promise<Buffer> {
-  const pieces: Buffer[] = [];
-  for await (const piece of message) pieces.push(piece as Buffer);
-  return Buffer.concat(pieces);
-}
-
 /**
  * An HTTP proxy in front of a test-bed registry that lets a test serve bad bytes: a registry that
  * lies about content or digests, on exactly the requests it picks. Bodies are held in memory, so
@@ -49,15 +43,14 @@ export async function startTamperingProxy(registry: RegistryServer, tamper: Tamp
         method: incoming.method ?? 'GET',
         url: incoming.url ?? '/',
         headers: incoming.headers,
-        body: await readAll(incoming),
+        body: await readBody(incoming),
       };
       const forward = async (): Promise<Answer> => {
-        const headers: Record<string, string> = {
+        const headers = {
+          ...forwardedHeaders(incoming.headers),
           'x-forwarded-host': String(incoming.headers.host),
           'x-forwarded-proto': 'http',
         };
-        for (const [name, value] of Object.entries(incoming.headers))
-          if (!hopByHop.has(name) && value !== undefined) headers[name] = String(value);
         const response = await request(`${registry.url}${exchange.url}`, {
           method: exchange.method as 'GET',
           headers,
@@ -83,12 +76,9 @@ export async function startTamperingProxy(registry: RegistryServer, tamper: Tamp
       outgoing.end(String(error));
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('proxy has no address');
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${port}`,
     stop: async () => {
       server.closeAllConnections();
       server.close();

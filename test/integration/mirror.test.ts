@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +63,17 @@ describe('mirror mode', () => {
         rawDeleteManifest({ registry: bed.hq }, `${prefix}/app`, images.get(tag)!.digest),
     };
   }
+  /** Waits (bounded) until the run's `activity` is on its `attempt`th try; returns it, its last failure with it. */
+  const retrying = (handle: WorkflowHandle, activity: string, attempt: number) =>
+    eventually(
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        const found = pending.find((item) => item.activityType?.name === activity);
+        return (found?.attempt ?? 0) >= attempt ? found : undefined;
+      },
+      30_000,
+      `${activity} to be on attempt ${attempt}`,
+    );
   const tagsAt = async (site: RegistryServer, repository: string) =>
     (await rawListTags({ registry: site }, repository)).sort();
 
@@ -163,15 +174,7 @@ describe('mirror mode', () => {
     for (const bytes of incoming.blobs.values())
       await rawPushBlob({ registry: bed.hq }, 'refill/incoming', bytes);
     const handle = await mirror.start();
-    const planning = await eventually(
-      async () => {
-        const pending = (await handle.describe()).raw.pendingActivities ?? [];
-        const activity = pending.find((item) => item.activityType?.name === 'planPrune');
-        return (activity?.attempt ?? 0) >= 2 ? activity : undefined;
-      },
-      30_000,
-      'the prune to wait for the incomplete listing',
-    );
+    const planning = await retrying(handle, 'planPrune', 2);
     assert.match(String(planning.lastFailure?.message), /refill\/incoming.*tag list answers 404/);
     assert.equal(planning.lastFailure?.applicationFailureInfo?.type, 'REGISTRY_LISTING_TAGS_UNKNOWN');
     assert.deepEqual(await tagsAt(dr, 'refill/incoming'), ['v1']);
@@ -197,15 +200,7 @@ describe('mirror mode', () => {
       const handle = await mirror.start();
       // Listing HQ fails with REGISTRY_NETWORK, which is retryable: Temporal retries the listing
       // (10 attempts, backoff up to 30 s) and the prune, which comes after it, never starts.
-      const listing = await eventually(
-        async () => {
-          const pending = (await handle.describe()).raw.pendingActivities ?? [];
-          const activity = pending.find((item) => item.activityType?.name === 'enumerateArtifacts');
-          return (activity?.attempt ?? 0) >= 3 ? activity : undefined;
-        },
-        30_000,
-        'listing HQ to have failed twice',
-      );
+      const listing = await retrying(handle, 'enumerateArtifacts', 3);
       assert.match(String(listing.lastFailure?.message), /network error .*ECONNREFUSED/);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
       assert.deepEqual(await tagsAt(dr, 'down/app'), ['a', 'b']);

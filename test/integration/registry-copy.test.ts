@@ -378,56 +378,48 @@ describe('copyArtifact', () => {
       return { hits, tamper };
     };
 
-    it(
-      'mismatch reported on upload – a site that says it stored another blob gets no manifest',
-      bounded,
-      async () => {
-        const image = await pushImage({ registry: bed.hq }, 'lies/upload', 'v1', { layerSizes: [20_000] });
-        const layer = layerOf(image, 20_000);
-        const { hits, tamper } = lyingSite(
-          (exchange) =>
-            exchange.method === 'PUT' &&
-            exchange.url.includes('/blobs/uploads/') &&
-            exchange.url.includes(encodeURIComponent(layer)),
-        );
+    const lies = [
+      {
+        name: 'mismatch reported on upload – a site that says it stored another blob gets no manifest',
+        size: 20_000,
+        pick: (layer: string) => (exchange: Exchange) =>
+          exchange.method === 'PUT' &&
+          exchange.url.includes('/blobs/uploads/') &&
+          exchange.url.includes(encodeURIComponent(layer)),
+        message: (_digest: string, layer: string) =>
+          new RegExp(`registry stored sha256:e{64} for blob ${layer}`),
+        /** The blob's commit is the lie: it never reached the site. */
+        layerStored: false,
+      },
+      {
+        name: 'stored-manifest mismatch – a site that says it stored another manifest fails the copy',
+        size: 3000,
+        pick: (_layer: string, repository: string) => (exchange: Exchange) =>
+          exchange.method === 'PUT' && exchange.url === `/v2/${repository}/manifests/v1`,
+        message: (digest: string) => new RegExp(`registry stored manifest sha256:e{64}, expected ${digest}`),
+        layerStored: true,
+      },
+    ];
+    for (const { name, size, pick, message, layerStored } of lies) {
+      it(name, bounded, async () => {
+        const repository = `lies/site-${size}`;
+        const image = await pushImage({ registry: bed.hq }, repository, 'v1', { layerSizes: [size] });
+        const layer = layerOf(image, size);
+        const { hits, tamper } = lyingSite(pick(layer, repository));
         const site = bed.sites[0];
         const proxy = await startTamperingProxy(site, tamper);
         try {
           const result = await copyArtifact({
-            source: { client: fresh(bed.hq), repository: 'lies/upload', reference: 'v1' },
-            targets: [{ id: 'lying', client: fresh({ ...site, url: proxy.url }), repository: 'lies/upload' }],
+            source: { client: fresh(bed.hq), repository, reference: 'v1' },
+            targets: [{ id: 'lying', client: fresh({ ...site, url: proxy.url }), repository }],
           });
           assert.equal(hits.count, 1);
-          expectFailed(result, new RegExp(`registry stored sha256:e{64} for blob ${layer}`));
-          await assertNothingAt([site], 'lies/upload', [image.digest, layer]);
+          expectFailed(result, message(image.digest, layer));
+          await assertNothingAt([site], repository, [image.digest, ...(layerStored ? [] : [layer])]);
         } finally {
           await proxy.stop();
         }
-      },
-    );
-
-    it(
-      'stored-manifest mismatch – a site that says it stored another manifest fails the copy',
-      bounded,
-      async () => {
-        const image = await pushImage({ registry: bed.hq }, 'lies/stored', 'v1', { layerSizes: [3000] });
-        const { hits, tamper } = lyingSite(
-          (exchange) => exchange.method === 'PUT' && exchange.url === '/v2/lies/stored/manifests/v1',
-        );
-        const site = bed.sites[0];
-        const proxy = await startTamperingProxy(site, tamper);
-        try {
-          const result = await copyArtifact({
-            source: { client: fresh(bed.hq), repository: 'lies/stored', reference: 'v1' },
-            targets: [{ id: 'lying', client: fresh({ ...site, url: proxy.url }), repository: 'lies/stored' }],
-          });
-          assert.equal(hits.count, 1);
-          expectFailed(result, new RegExp(`registry stored manifest sha256:e{64}, expected ${image.digest}`));
-          await assertNothingAt([site], 'lies/stored', [image.digest]);
-        } finally {
-          await proxy.stop();
-        }
-      },
-    );
+      });
+    }
   });
 });

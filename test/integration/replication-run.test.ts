@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { PolicySnapshot } from '../../policies/index.js';
 import { manualRunId } from '../../service/run-identity.js';
 import { startReplicationRun } from '../../service/start-replication-run.js';
 import { runStatusQuery } from '../../contract/index.js';
@@ -44,6 +45,13 @@ describe('replication run', () => {
   let bed: TestBed;
   let regatta: RegattaUnderTest;
   const ids: Record<string, number> = {};
+  const startManualRun = (policy: PolicySnapshot) =>
+    startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
+      policy,
+      trigger: 'manual',
+    });
 
   before(async () => {
     bed = await startTestBed();
@@ -77,12 +85,7 @@ describe('replication run', () => {
       trigger: { type: 'manual' },
       filters: [{ type: 'name', value: 'production/**' }],
     });
-    const handle = await startReplicationRun({
-      client: regatta.client,
-      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
-      policy,
-      trigger: 'manual',
-    });
+    const handle = await startManualRun(policy);
     const summary = await handle.result();
     const failures = (await regatta.tasks(handle.workflowId, { status: 'Failed' })).tasks;
     assert.equal(
@@ -105,12 +108,7 @@ describe('replication run', () => {
     assert.ok(status.tasks.every((task) => task.status === 'Succeed' && task.outcome === 'copied'));
 
     // A second run finds everything in place: skipped, nothing uploaded.
-    const again = await startReplicationRun({
-      client: regatta.client,
-      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
-      policy,
-      trigger: 'manual',
-    });
+    const again = await startManualRun(policy);
     const second = await again.result();
     assert.equal(second.status, 'Succeed');
     assert.equal(second.bytes, 0);
@@ -147,14 +145,7 @@ describe('replication run', () => {
         dest_registries: bed.sites.map((site) => ({ id: ids[site.name] })),
         filters: [{ type: 'name', value: 'fanout/**' }],
       });
-      const summary = await (
-        await startReplicationRun({
-          client: regatta.client,
-          workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
-          policy,
-          trigger: 'manual',
-        })
-      ).result();
+      const summary = await (await startManualRun(policy)).result();
       assert.equal(summary.status, 'Succeed', summary.statusText);
       assert.equal(summary.counts.succeed, 9);
       const unique = new Map(
@@ -192,12 +183,7 @@ describe('replication run', () => {
         dest_namespace: namespace,
         ...(count === undefined ? {} : { dest_namespace_replace_count: count }),
       });
-      const handle = await startReplicationRun({
-        client: regatta.client,
-        workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
-        policy,
-        trigger: 'manual',
-      });
+      const handle = await startManualRun(policy);
       const summary = await handle.result();
       assert.equal(summary.status, 'Succeed', `${count}: ${summary.statusText}`);
       const [task] = (await regatta.tasks(handle.workflowId, { limit: 10 })).tasks;
@@ -229,12 +215,7 @@ describe('replication run', () => {
       dest_registry: { id: ids[site.name] },
       filters: [{ type: 'name', value: 'many/**' }],
     });
-    const handle = await startReplicationRun({
-      client: regatta.client,
-      workflowId: manualRunId(policy, new Date(), randomUUID().slice(0, 4)),
-      policy,
-      trigger: 'manual',
-    });
+    const handle = await startManualRun(policy);
     const summary = await handle.result();
     assert.equal(summary.status, 'Succeed', summary.statusText);
     assert.deepEqual([summary.counts.total, summary.counts.succeed], [1200, 1200]);
