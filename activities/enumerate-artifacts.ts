@@ -12,7 +12,7 @@ export async function enumerateArtifacts(
   const policy = PolicySnapshot.parse(input.policy);
   const source = await clients.get(policy.src_registry_id);
   const artifacts: Artifact[] = [];
-  for await (const artifact of artifactsInScope(source, policy.filters, input.cursor)) {
+  for await (const artifact of artifactsInScope(source, policy.filters, { after: input.cursor })) {
     if (artifacts.length === input.pageSize) {
       const last = artifacts[artifacts.length - 1]!;
       return { artifacts, next: { repository: last.repository, tag: last.tag ?? '' } };

@@ -1,74 +1,44 @@
 import { heartbeat } from '@temporalio/activity';
-import type { Artifact, PlanPruneInput, PrunePlan } from '../contract/index.js';
-import { defaultMaxDeleteRatio, matchesNameFilter, PolicySnapshot } from '../policies/index.js';
+import type { PlanPruneInput, PrunePlan } from '../contract/index.js';
+import { defaultMaxDeleteRatio, PolicySnapshot } from '../policies/index.js';
 import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
+import { prunable, pruneCandidates } from './prune-rules.js';
 import type { RegistryClients } from './registry-clients.js';
 
-const key = (artifact: TaggedArtifact) => `${artifact.repository}:${artifact.tag}`;
-
-function isProtected(artifact: TaggedArtifact, protect: readonly string[]): boolean {
-  return protect.some(
-    (pattern) => matchesNameFilter(pattern, artifact.tag) || matchesNameFilter(pattern, key(artifact)),
-  );
-}
-
 /**
- * What a mirror run would delete at one destination: the tags in scope that the source no longer
- * has, minus protected ones, and minus any whose digest another kept tag still points to
- * (Distribution deletes a manifest with all its tags). Refused, deleting nothing, when the source
- * lists nothing in scope or the share of deletions passes `maxDeleteRatio`.
+ * What a mirror run would delete at one destination (see prune-rules.ts): both listings read to
+ * their end, then the destination's digests of the tags that decide, read only when the
+ * guardrails let the prune go ahead.
  */
 export async function planPrune(clients: RegistryClients, input: PlanPruneInput): Promise<PrunePlan> {
   // An attempt scheduled by an earlier release carries the snapshot in that release's form.
   const policy = PolicySnapshot.parse(input.policy);
   const mirror = policy.mirror;
   if (!mirror?.prune) return { artifacts: [], inScope: 0 };
-  const protect = mirror.protect ?? [];
-  const maxDeleteRatio = mirror.max_delete_ratio ?? defaultMaxDeleteRatio;
   const source = await clients.get(policy.src_registry_id);
   const destination = await clients.get(input.destinationRegistryId);
 
-  const atSource = new Set<string>();
-  for await (const artifact of artifactsInScope(source, policy.filters)) atSource.add(key(artifact));
+  const atSource: TaggedArtifact[] = [];
+  for await (const artifact of artifactsInScope(source, policy.filters, { failOnUnknownTags: true }))
+    atSource.push(artifact);
   const atDestination: TaggedArtifact[] = [];
   for await (const artifact of artifactsInScope(destination, policy.filters)) atDestination.push(artifact);
 
-  const extra = atDestination.filter(
-    (artifact) => !atSource.has(key(artifact)) && !isProtected(artifact, protect),
-  );
-  const inScope = atDestination.length;
-  if (extra.length === 0) return { artifacts: [], inScope };
-  if (atSource.size === 0) {
-    return {
-      artifacts: [],
-      inScope,
-      refusal: `the source lists no tag in scope; refusing to delete ${extra.length} of ${inScope} at the destination`,
-    };
-  }
-  if (extra.length / inScope > maxDeleteRatio) {
-    return {
-      artifacts: [],
-      inScope,
-      refusal: `would delete ${extra.length} of ${inScope} tags in scope (${((100 * extra.length) / inScope).toFixed(0)}%), more than max_delete_ratio ${maxDeleteRatio}`,
-    };
-  }
+  const candidates = pruneCandidates({
+    source: atSource,
+    destination: atDestination,
+    protect: mirror.protect ?? [],
+    maxDeleteRatio: mirror.max_delete_ratio ?? defaultMaxDeleteRatio,
+  });
+  if (candidates.refusal) return { artifacts: [], inScope: candidates.inScope, refusal: candidates.refusal };
 
-  const digestOf = async (artifact: TaggedArtifact) =>
-    (await destination.headManifest(artifact.repository, artifact.tag))?.digest;
-  const extraKeys = new Set(extra.map(key));
-  const repositories = new Set(extra.map((artifact) => artifact.repository));
-  const keptDigests = new Set<string>();
-  for (const artifact of atDestination) {
-    if (extraKeys.has(key(artifact)) || !repositories.has(artifact.repository)) continue;
-    const digest = await digestOf(artifact);
-    if (digest) keptDigests.add(`${artifact.repository}@${digest}`);
+  const digests = new Map<TaggedArtifact, string | undefined>();
+  for (const artifact of candidates.digestsNeeded) {
+    digests.set(artifact, (await destination.headManifest(artifact.repository, artifact.tag))?.digest);
+    heartbeat({ resolved: digests.size });
   }
-  const artifacts: Artifact[] = [];
-  for (const artifact of extra) {
-    const digest = await digestOf(artifact);
-    heartbeat({ planned: artifacts.length });
-    if (digest && !keptDigests.has(`${artifact.repository}@${digest}`))
-      artifacts.push({ ...artifact, digest });
-  }
-  return { artifacts, inScope };
+  return {
+    artifacts: prunable(candidates, (artifact) => digests.get(artifact)),
+    inScope: candidates.inScope,
+  };
 }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../test/harness/free-port.js';
 import { pushImage } from '../test/harness/images.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
-import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
+import { startCountingProxy, type CountingProxy } from '../test/harness/counting-proxy.js';
 import { startHqRegistry } from './hq-registry.js';
 import { ingestBound, type SeededImage } from './ingest-bound.js';
 import { writeReport, type Figure } from './report.js';
@@ -48,8 +48,7 @@ async function runShape(shape: string): Promise<Figure[]> {
     );
     stops.push(hq.stop);
     const proxy: CountingProxy = await startCountingProxy({
-      host: hq.host.split(':')[0]!,
-      port: Number(hq.host.split(':')[1]),
+      target: { host: hq.host.split(':')[0]!, port: Number(hq.host.split(':')[1]) },
     });
     stops.push(proxy.stop);
     const sites: RegistryServer[] = [];

@@ -17,7 +17,7 @@ import { freePort } from '../test/harness/free-port.js';
 import { pushImage } from '../test/harness/images.js';
 import { rawPushManifest } from '../test/harness/raw-client.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
-import { startCountingProxy } from './counting-proxy.js';
+import { startCountingProxy } from '../test/harness/counting-proxy.js';
 import { writeDocSection } from './doc-section.js';
 import { startHqRegistry } from './hq-registry.js';
 import { createUplink } from './uplink-namespace.js';
@@ -311,7 +311,7 @@ async function main() {
     const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq') });
     cleanups.push(() => hqServer.stop());
     const [hqHost, hqPort] = hqServer.host.split(':') as [string, string];
-    const proxy = await startCountingProxy({ host: hqHost, port: Number(hqPort) });
+    const proxy = await startCountingProxy({ target: { host: hqHost, port: Number(hqPort) } });
     cleanups.push(() => proxy.stop());
     const hq: Hq = { host: proxy.host, url: proxy.url, egress: () => proxy.counts.bytesFromUpstream };
 

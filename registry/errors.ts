@@ -107,6 +107,30 @@ export class RegistryDigestInvalidError extends RegistryError {
   readonly retryable = true;
 }
 
+export type ListingCode =
+  | 'REGISTRY_LISTING_FOREIGN_LINK'
+  | 'REGISTRY_LISTING_REPEATED_PAGE'
+  | 'REGISTRY_LISTING_PAGE_LIMIT'
+  | 'REGISTRY_LISTING_TRUNCATED'
+  | 'REGISTRY_LISTING_INVALID'
+  | 'REGISTRY_LISTING_TAGS_UNKNOWN';
+
+/**
+ * A paged listing (catalog, tags) that cannot be read to its end. A listing is complete or it is
+ * this error, never cut short: a mirror deletes at its sites what the source's listing lacks.
+ */
+export class RegistryListingError extends RegistryError {
+  constructor(
+    readonly code: ListingCode,
+    message: string,
+    context: RegistryErrorContext,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, context, options);
+  }
+}
+
 /** Docker schema1 or an unknown manifest media type. */
 export class UnsupportedManifestError extends RegistryError {
   readonly code = 'REGISTRY_MANIFEST_UNSUPPORTED';

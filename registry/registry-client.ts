@@ -95,7 +95,10 @@ export class RegistryClient {
     return pagedNames(this.transport, '/v2/_catalog', [catalogScope], 'repositories', undefined, options);
   }
 
-  /** Tags of `repository`, page by page; nothing when the repository does not exist. */
+  /**
+   * Tags of `repository`, page by page; nothing when the repository does not exist, unless
+   * `inCatalog` says the catalog listed it (then a 404 is REGISTRY_LISTING_TAGS_UNKNOWN).
+   */
   listTags(repository: string, options: PageOptions = {}): AsyncIterable<string[]> {
     assertRepositoryName(repository);
     return pagedNames(

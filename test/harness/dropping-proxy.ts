@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
+import { listenOnLoopback, pairSockets } from './loopback-server.js';
 
 export interface DroppingProxy {
   /** http://127.0.0.1:PORT, in front of the target registry. */
@@ -33,7 +34,7 @@ export async function startDroppingProxy(target: { host: string; port: number })
 
   const server = createServer((client) => {
     const upstream = createConnection(target);
-    sockets.add(client).add(upstream);
+    pairSockets(sockets, client, upstream);
     // Once the doomed PATCH is seen: body bytes still to forward before the cut.
     let budget: number | undefined;
     let dropped = false;
@@ -70,19 +71,7 @@ export async function startDroppingProxy(target: { host: string; port: number })
       upstream.write(data);
     });
     upstream.on('data', (data: Buffer) => client.write(data));
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('close', close).on('error', close);
-    upstream.on('close', close).on('error', close);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('proxy has no address');
-  proxy.url = `http://127.0.0.1:${address.port}`;
+  proxy.url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   return proxy;
 }

@@ -83,7 +83,6 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     chownSync(passwordFile, owner.uid, owner.gid);
   }
   const asOwner: SpawnOptions = owner ? { uid: owner.uid, gid: owner.gid } : {};
-  const port = await freePort();
   try {
     // ICU en-US, as production's image collates (en_US), so tests see non-byte text order.
     await run(
@@ -100,6 +99,29 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     throw new Error(`initdb failed: ${(error as Error).message}`);
   }
 
+  for (let attempt = 1; ; attempt++) {
+    const launched = await launch(bin, dataDir, dir, asOwner, password);
+    if (launched !== 'port taken') return launched;
+    // The port was free when picked; another process bound it first. A new port is tried.
+    if (attempt === 3) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error('postgres found its port taken 3 times');
+    }
+  }
+}
+
+/**
+ * Starts `postgres` on a free port and waits until it accepts this cluster's password (which only
+ * this cluster knows, so the server answering is the one started); 'port taken' when it could not bind.
+ */
+async function launch(
+  bin: string,
+  dataDir: string,
+  dir: string,
+  asOwner: SpawnOptions,
+  password: string,
+): Promise<TestPostgres | 'port taken'> {
+  const port = await freePort();
   // fsync off: the cluster is thrown away; nothing here tests PostgreSQL's own durability.
   const server = spawn(
     join(bin, 'postgres'),
@@ -127,6 +149,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   let lastError: unknown;
   for (;;) {
     if (server.exitCode !== null || server.signalCode !== null) {
+      if (/Address already in use/i.test(output)) return 'port taken';
       await stop();
       throw new Error(`postgres exited while starting (${server.exitCode ?? server.signalCode}): ${output}`);
     }

@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { request } from 'undici';
+import { forwardedHeaders, readBody } from './http-forwarding.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
-  /** The status the target answered. */
+  /** The status the target answered; 502 when there was no target yet or it could not be reached. */
   status: number;
 }
 
@@ -18,48 +20,46 @@ export interface RecordingProxy {
   stop(): Promise<void>;
 }
 
-/** An HTTP proxy that forwards every request to `target` and records it with the target's answer. */
+/**
+ * An HTTP proxy that forwards every request to `target` and records it with the target's answer:
+ * what a client (a registry delivering notifications) really saw. `target` is asked per request,
+ * so the proxy can be bound before the server behind it (an API started after the registries
+ * that notify it).
+ */
 export async function startRecordingProxy(target: () => string): Promise<RecordingProxy> {
   const requests: RecordedRequest[] = [];
-  const server = createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const { host: _host, connection: _connection, ...headers } = incoming.headers;
-    try {
-      const reply = await request(`${target()}${incoming.url}`, {
-        method: incoming.method as 'POST',
-        headers,
-        body,
-        headersTimeout: 30_000,
-        bodyTimeout: 30_000,
-      });
-      const answer = Buffer.from(await reply.body.arrayBuffer());
-      requests.push({
-        method: incoming.method!,
-        path: incoming.url!,
-        headers: incoming.headers,
-        body,
-        status: reply.statusCode,
-      });
-      outgoing.writeHead(reply.statusCode, {
-        'content-type': String(reply.headers['content-type'] ?? 'text/plain'),
-      });
-      outgoing.end(answer);
-    } catch {
-      requests.push({
-        method: incoming.method!,
-        path: incoming.url!,
+  const server = createServer((incoming, outgoing) => {
+    const relay = async () => {
+      const body = await readBody(incoming);
+      const recorded: RecordedRequest = {
+        method: incoming.method ?? 'GET',
+        path: incoming.url ?? '/',
         headers: incoming.headers,
         body,
         status: 502,
-      });
-      outgoing.writeHead(502).end();
-    }
+      };
+      try {
+        const reply = await request(`${target()}${recorded.path}`, {
+          method: recorded.method as 'POST',
+          headers: forwardedHeaders(incoming.headers),
+          body: body.length > 0 ? body : undefined,
+          headersTimeout: 30_000,
+          bodyTimeout: 30_000,
+        });
+        const answer = Buffer.from(await reply.body.arrayBuffer());
+        recorded.status = reply.statusCode;
+        const type = reply.headers['content-type'];
+        outgoing.writeHead(reply.statusCode, type ? { 'content-type': String(type) } : {});
+        outgoing.end(answer);
+      } catch (error) {
+        outgoing.writeHead(502).end(String(error));
+      } finally {
+        requests.push(recorded);
+      }
+    };
+    void relay();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -1,12 +1,16 @@
 import bcrypt from 'bcryptjs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { TestCertificates } from './certificates.js';
-import { freePort } from './free-port.js';
+import { eventually } from './eventually.js';
+import { listeningPorts } from './listening-ports.js';
+
+/** A header every answer of one registry start carries, with a value unique to that start. */
+const instanceHeader = 'X-Regatta-Test-Instance';
 
 export interface Credentials {
   username: string;
@@ -45,6 +49,7 @@ export interface RegistryServer {
   /** A dispatcher that trusts the test CA, for tests that speak to this registry directly. */
   dispatcher: Agent;
   stop(): Promise<void>;
+  /** Starts it again after `stop`, on the same address; does nothing while it runs. */
   start(): Promise<void>;
   /**
    * Stops the registry and starts it again on the same address with the same config (auth, TLS);
@@ -53,9 +58,12 @@ export interface RegistryServer {
   restart(options?: { wipe?: boolean }): Promise<void>;
 }
 
-/** Starts `docker-registry serve` (Distribution 2.8) on a free loopback port; waits until `/v2/` answers. */
+/**
+ * Starts `docker-registry serve` (Distribution 2.8) on a loopback port it binds itself
+ * (`127.0.0.1:0`, read back from /proc), and waits until `/v2/` answers with this start's own
+ * identity header; a restart binds the same port again, since Regatta stores the registry's URL.
+ */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RegistryServer> {
-  const port = await freePort();
   const storageDir = join(options.dir, 'storage');
   mkdirSync(storageDir, { recursive: true });
 
@@ -66,63 +74,88 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     writeFileSync(htpasswd, `${options.credentials.username}:${hash}\n`);
     auth = { htpasswd: { realm: `regatta-test-${options.name}`, path: htpasswd } };
   }
-  const config = {
-    version: 0.1,
-    log: { level: 'error', accesslog: { disabled: true }, formatter: 'text' },
-    storage: {
-      filesystem: { rootdirectory: storageDir },
-      delete: { enabled: true },
-      maintenance: { uploadpurging: { enabled: false } },
-    },
-    http: {
-      addr: `127.0.0.1:${port}`,
-      secret: `test-secret-${options.name}`,
-      ...(options.tls ? { tls: { certificate: options.tls.certFile, key: options.tls.keyFile } } : {}),
-    },
-    ...(auth ? { auth } : {}),
-    ...(options.notifications
-      ? {
-          notifications: {
-            events: { includereferences: true },
-            endpoints: options.notifications.map((endpoint) => ({
-              timeout: '2s',
-              threshold: 3,
-              backoff: '1s',
-              ...endpoint,
-            })),
-          },
-        }
-      : {}),
-  };
   // YAML is a superset of JSON, so the registry reads this file as is.
   const configFile = join(options.dir, 'config.yml');
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const writeConfig = (port: number, instance: string) => {
+    const config = {
+      version: 0.1,
+      log: { level: 'error', accesslog: { disabled: true }, formatter: 'text' },
+      storage: {
+        filesystem: { rootdirectory: storageDir },
+        delete: { enabled: true },
+        maintenance: { uploadpurging: { enabled: false } },
+      },
+      http: {
+        addr: `127.0.0.1:${port}`,
+        secret: `test-secret-${options.name}`,
+        headers: { [instanceHeader]: [instance] },
+        ...(options.tls ? { tls: { certificate: options.tls.certFile, key: options.tls.keyFile } } : {}),
+      },
+      ...(auth ? { auth } : {}),
+      ...(options.notifications
+        ? {
+            notifications: {
+              events: { includereferences: true },
+              endpoints: options.notifications.map((endpoint) => ({
+                timeout: '2s',
+                threshold: 3,
+                backoff: '1s',
+                ...endpoint,
+              })),
+            },
+          }
+        : {}),
+    };
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+  };
 
   const scheme = options.tls ? 'https' : 'http';
-  const url = `${scheme}://127.0.0.1:${port}`;
   const dispatcher = new Agent({ connect: options.tls ? { ca: options.tls.caPem } : {} });
   let child: ChildProcess | undefined;
   let output = '';
+  /** 0 until the first start has bound a port; then every start binds that one. */
+  let port = 0;
 
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     output = '';
-    child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) break;
-      try {
-        const response = await request(`${url}/v2/`, { dispatcher, headersTimeout: 1_000 });
-        await response.body.dump();
-        if (response.statusCode === 200 || response.statusCode === 401) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
+    const instance = randomUUID();
+    writeConfig(port, instance);
+    const started = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+    started.stdout?.on('data', keep);
+    started.stderr?.on('data', keep);
+    const exited = () => started.exitCode !== null || started.signalCode !== null;
+    try {
+      const bound = await eventually(
+        async () => (exited() ? 'exited' : listeningPorts(started.pid!)[0]),
+        30_000,
+        `registry ${options.name} to listen`,
+      );
+      if (bound === 'exited') throw new Error(`registry ${options.name} exited while starting`);
+      if (port !== 0 && bound !== port)
+        throw new Error(`registry ${options.name} bound ${bound}, not ${port}`);
+      port = bound;
+      // Answers from this start only: the header holds the identity written into its config.
+      const answered = await eventually(
+        async () => {
+          if (exited()) return 'exited';
+          const response = await request(`${scheme}://127.0.0.1:${port}/v2/`, {
+            dispatcher,
+            headersTimeout: 1_000,
+          });
+          await response.body.dump();
+          return response.headers[instanceHeader.toLowerCase()] === instance && 'ready';
+        },
+        30_000,
+        `registry ${options.name} to answer on port ${port}`,
+      );
+      if (answered === 'exited') throw new Error(`registry ${options.name} exited while starting`);
+    } catch (error) {
+      started.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}; its output: ${output}`, { cause: error });
     }
-    child.kill('SIGKILL');
-    throw new Error(`registry ${options.name} did not start on ${url}: ${output}`);
   };
   const stop = async () => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -136,7 +169,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   await start();
   return {
     name: options.name,
-    url,
+    url: `${scheme}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     credentials: options.credentials,
     caPem: options.tls?.caPem,

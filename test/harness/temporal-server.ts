@@ -2,7 +2,9 @@ import { searchAttributeKeys } from '../../contract/index.js';
 import { connectToTemporal } from '../../temporal/connect.js';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
 import { findTemporalCli } from '../../temporal/find-temporal-cli.js';
+import { eventually } from './eventually.js';
 import { freePort } from './free-port.js';
+import { listeningPorts } from './listening-ports.js';
 
 export interface TestTemporal {
   address: string;
@@ -12,25 +14,51 @@ export interface TestTemporal {
   start(): Promise<void>;
 }
 
-/** A real Temporal dev server on a free loopback port; throws if it cannot start, never skips. */
+const startAttempts = 3;
+
+/**
+ * A real Temporal dev server on a loopback port; throws if it cannot start, never skips. The dev
+ * server cannot listen on port 0, so a free port is picked and the server is taken as started only
+ * once its own process holds that port (another process may take a free port first: then a new
+ * port is tried).
+ */
 export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> {
   const cli = findTemporalCli(process.env.TEMPORAL_CLI);
-  const port = await freePort();
   let server: DevServer | undefined;
-  const start = async () => {
-    server = startDevServer({ cli, port, dbFile, searchAttributes: searchAttributeKeys });
+  let port = 0;
+  /** False when the server exited before holding the port (most likely: taken by someone else). */
+  const startOn = async (candidate: number): Promise<boolean> => {
+    const started = startDevServer({ cli, port: candidate, dbFile, searchAttributes: searchAttributeKeys });
+    server = started;
+    const child = started.process;
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
     try {
-      await (await connectToTemporal({ address: server.address, timeoutMs: 90_000 })).close();
+      const state = await eventually(
+        async () => (exited() ? 'exited' : listeningPorts(child.pid!).includes(candidate) && 'listening'),
+        90_000,
+        `the Temporal dev server to listen on ${candidate}`,
+      );
+      if (state === 'exited') return false;
+      await (await connectToTemporal({ address: started.address, timeoutMs: 90_000 })).close();
+      return true;
     } catch (error) {
-      await server.stop();
+      await started.stop();
       throw error;
     }
   };
-  await start();
+  for (let attempt = 1; port === 0; attempt++) {
+    const candidate = await freePort();
+    if (await startOn(candidate)) port = candidate;
+    else if (attempt === startAttempts)
+      throw new Error(`the Temporal dev server exited before listening, ${startAttempts} times`);
+  }
   return {
     address: `127.0.0.1:${port}`,
     namespace: 'default',
-    start,
+    start: async () => {
+      if (!(await startOn(port)))
+        throw new Error(`the Temporal dev server could not listen on ${port} again`);
+    },
     stop: async () => server?.stop(),
   };
 }

@@ -145,6 +145,27 @@ function policyApiTests(engine: DialectKind): void {
     await bad({ ...valid, mirror: { prune: true, protect: ['*.sig', huge] } }, 'mirror.protect[1]');
     await bad({ ...valid, mirror: { protect: ['v{1..9}'] } }, 'mirror.protect[0]');
     assert.ok(Date.now() - countedAt < 1_000);
+    // A prune compares names at both ends: it cannot map them into a namespace.
+    const mirror = { ...valid, name: 'mirror-flat', mirror: { prune: true } };
+    await bad({ ...mirror, dest_namespace: 'flat' }, 'mirror.prune');
+    const mirrorCreated = await call(api, 'POST', base, { auth: api.admin, body: mirror });
+    assert.equal(mirrorCreated.status, 201, mirrorCreated.text);
+    const mirrorLocation = mirrorCreated.headers.get('location')!;
+    assert.ok(
+      harborError(
+        await call(api, 'PUT', mirrorLocation, {
+          auth: api.admin,
+          body: { ...mirror, dest_namespace: 'flat' },
+        }),
+        400,
+        'BAD_REQUEST',
+      ).startsWith('mirror.prune: '),
+    );
+    assert.equal(
+      ((await call(api, 'GET', mirrorLocation, { auth: api.admin })).body as { dest_namespace: string })
+        .dest_namespace,
+      '',
+    );
     harborError(await call(api, 'GET', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
     harborError(await call(api, 'PUT', `${base}/424242`, { auth: api.admin, body: valid }), 404, 'NOT_FOUND');
     harborError(await call(api, 'DELETE', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');

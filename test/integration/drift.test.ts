@@ -33,12 +33,12 @@ describe('drift audit', () => {
   let regatta: RegattaUnderTest;
   let api: StartedApi;
   let session: ApiSession;
-  let policyId: number;
   let hqId: number;
+  let siteIds: number[];
   let workerMetrics: string;
-  const hq = new Map<string, PushedImage>();
 
-  async function drift(verify?: string): Promise<DriftView> {
+  /** One policy's audit; each case has a policy and a namespace of its own. */
+  async function drift(policyId: number, verify?: string): Promise<DriftView> {
     const reply = await session.call(
       'GET',
       `/replication/policies/${policyId}/drift${verify ? `?verify=${verify}` : ''}`,
@@ -50,6 +50,29 @@ describe('drift audit', () => {
     view.destinations.find((d) => d.name === registry.name)!;
   const tags = (entries: Array<{ repository: string; tag: string }>) =>
     entries.map((entry) => `${entry.repository}:${entry.tag}`).sort();
+
+  /**
+   * A mirror of `<prefix>/**` from HQ to two sites, run once: HQ holds `<prefix>/app` a, b, c, d
+   * and `<prefix>/lib:v1`, and so does each site.
+   */
+  async function driftCase(prefix: string) {
+    const hq = new Map<string, PushedImage>();
+    for (const tag of ['a', 'b', 'c', 'd'])
+      hq.set(tag, await pushImage({ registry: bed.hq }, `${prefix}/app`, tag, { layerSizes: [3000] }));
+    hq.set('lib', await pushImage({ registry: bed.hq }, `${prefix}/lib`, 'v1', { layerSizes: [2000] }));
+    const policy = await regatta.createPolicy({
+      name: `${prefix}-drift`,
+      src_registry: { id: hqId },
+      dest_registries: siteIds.map((id) => ({ id })),
+      filters: [{ type: 'name', value: `${prefix}/**` }],
+      mirror: { prune: true, max_delete_ratio: 0.5, protect: [] },
+    });
+    const first = await session.finishedExecution(
+      await session.createdId('/replication/executions', { policy_id: policy.id }),
+    );
+    assert.equal(first.status, 'Succeed', first.status_text);
+    return { hq, policy };
+  }
 
   before(async () => {
     workerMetrics = await serveWorkerMetrics();
@@ -63,24 +86,8 @@ describe('drift audit', () => {
         name: 'hq',
       })
     ).id;
-    const sites = [await regatta.addRegistry(bed.sites[0]), await regatta.addRegistry(bed.sites[1])];
-    for (const tag of ['a', 'b', 'c', 'd'])
-      hq.set(tag, await pushImage({ registry: bed.hq }, 'production/app', tag, { layerSizes: [3000] }));
-    hq.set('lib', await pushImage({ registry: bed.hq }, 'production/lib', 'v1', { layerSizes: [2000] }));
+    siteIds = [await regatta.addRegistry(bed.sites[0]), await regatta.addRegistry(bed.sites[1])];
     await pushImage({ registry: bed.hq }, 'staging/app', 'v1', { layerSizes: [100] });
-    policyId = (
-      await regatta.createPolicy({
-        name: 'dr-drift',
-        src_registry: { id: hqId },
-        dest_registries: sites.map((id) => ({ id })),
-        filters: [{ type: 'name', value: 'production/**' }],
-        mirror: { prune: true, max_delete_ratio: 0.5, protect: [] },
-      })
-    ).id;
-    const first = await session.finishedExecution(
-      await session.createdId('/replication/executions', { policy_id: policyId }),
-    );
-    assert.equal(first.status, 'Succeed', first.status_text);
   });
   after(async () => {
     await api?.stop();
@@ -89,7 +96,8 @@ describe('drift audit', () => {
   });
 
   it('in sync – right after a run, every destination has zero drift', async () => {
-    const view = await drift();
+    const { policy } = await driftCase('insync');
+    const view = await drift(policy.id);
     assert.equal(view.source_tags, 5);
     assert.equal(view.in_sync, true);
     for (const destination of view.destinations) {
@@ -101,14 +109,15 @@ describe('drift audit', () => {
   });
 
   it('numbers – missing, different and extra per destination, and the recovery point from the push time', async () => {
+    const { hq, policy } = await driftCase('numbers');
     const [site0, site1] = [bed.sites[0], bed.sites[1]];
     // At the first site: b lost, c overwritten with another image, an extra tag; out-of-scope junk.
-    await rawDeleteManifest({ registry: site0 }, 'production/app', hq.get('b')!.digest);
-    await pushImage({ registry: site0 }, 'production/app', 'c', { layerSizes: [10] });
-    await pushImage({ registry: site0 }, 'production/app', 'extra', { layerSizes: [10] });
+    await rawDeleteManifest({ registry: site0 }, 'numbers/app', hq.get('b')!.digest);
+    await pushImage({ registry: site0 }, 'numbers/app', 'c', { layerSizes: [10] });
+    await pushImage({ registry: site0 }, 'numbers/app', 'extra', { layerSizes: [10] });
     await pushImage({ registry: site0 }, 'staging/app', 'junk', { layerSizes: [10] });
     // At HQ: a new tag e, which the registry said it received ten minutes ago.
-    hq.set('e', await pushImage({ registry: bed.hq }, 'production/app', 'e', { layerSizes: [3000] }));
+    hq.set('e', await pushImage({ registry: bed.hq }, 'numbers/app', 'e', { layerSizes: [3000] }));
     const pushedAt = new Date(Date.now() - 600_000).toISOString();
     const delivery = await fetch(`${api.url}/webhooks/registries/${hqId}`, {
       method: 'POST',
@@ -121,7 +130,7 @@ describe('drift audit', () => {
             action: 'push',
             target: {
               mediaType: hq.get('e')!.mediaType,
-              repository: 'production/app',
+              repository: 'numbers/app',
               digest: hq.get('e')!.digest,
               tag: 'e',
             },
@@ -131,16 +140,16 @@ describe('drift audit', () => {
     });
     assert.equal(delivery.status, 202, await delivery.text());
 
-    const view = await drift();
+    const view = await drift(policy.id);
     assert.equal(view.source_tags, 6);
     assert.equal(view.in_sync, false);
     const first = site(view, site0);
     assert.deepEqual([first.missing, first.different, first.extra], [2, 1, 1]);
-    assert.deepEqual(tags(first.samples.missing), ['production/app:b', 'production/app:e']);
-    assert.deepEqual(tags(first.samples.different), ['production/app:c']);
+    assert.deepEqual(tags(first.samples.missing), ['numbers/app:b', 'numbers/app:e']);
+    assert.deepEqual(tags(first.samples.different), ['numbers/app:c']);
     assert.equal(first.samples.different[0]!.source_digest, hq.get('c')!.digest);
     assert.notEqual(first.samples.different[0]!.destination_digest, hq.get('c')!.digest);
-    assert.deepEqual(tags(first.samples.extra), ['production/app:extra']);
+    assert.deepEqual(tags(first.samples.extra), ['numbers/app:extra']);
     const second = site(view, site1);
     assert.deepEqual([second.missing, second.different, second.extra], [1, 0, 0]);
     for (const destination of [first, second]) {
@@ -154,7 +163,7 @@ describe('drift audit', () => {
     const gauge = async (name: string, labels: Record<string, string>) =>
       eventually(
         async () => {
-          const found = samplesOf(await scrape(workerMetrics), name, { policy: 'dr-drift', ...labels });
+          const found = samplesOf(await scrape(workerMetrics), name, { policy: policy.name, ...labels });
           return found.length === 1 ? found[0]!.value : undefined;
         },
         10_000,
@@ -168,16 +177,28 @@ describe('drift audit', () => {
   });
 
   it('recovery – one mirror run brings drift back to zero', async () => {
+    const { hq, policy } = await driftCase('recovery');
+    await rawDeleteManifest({ registry: bed.sites[0] }, 'recovery/app', hq.get('b')!.digest);
+    await pushImage({ registry: bed.sites[1] }, 'recovery/app', 'c', { layerSizes: [10] });
+    const drifted = await drift(policy.id);
+    assert.deepEqual(
+      drifted.destinations.map((destination) => [destination.missing, destination.different]),
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     const run = await session.finishedExecution(
-      await session.createdId('/replication/executions', { policy_id: policyId }),
+      await session.createdId('/replication/executions', { policy_id: policy.id }),
     );
     assert.equal(run.status, 'Succeed', run.status_text);
-    const view = await drift();
+    const view = await drift(policy.id);
     assert.equal(view.in_sync, true, JSON.stringify(view.destinations));
     for (const destination of view.destinations) assert.equal(destination.recovery_point_seconds, 0);
   });
 
   it('verify – head finds a lost blob, deep also a corrupted one; a plain audit sees neither', async () => {
+    const { hq, policy } = await driftCase('verify');
     const site1 = bed.sites[1];
     const lostLayer = [...hq.get('d')!.blobs.keys()].find(
       (digest) => hq.get('d')!.blobs.get(digest)!.length === 3000,
@@ -189,30 +210,31 @@ describe('drift audit', () => {
     const path = blobDataPath(site1, corruptLayer);
     writeFileSync(path, randomBytes(readFileSync(path).length));
 
-    assert.equal(site(await drift(), site1).unservable, 0);
-    const head = site(await drift('head'), site1);
-    assert.equal(head.verified, 6);
+    assert.equal(site(await drift(policy.id), site1).unservable, 0);
+    const head = site(await drift(policy.id, 'head'), site1);
+    assert.equal(head.verified, 5);
     assert.deepEqual(
       head.samples.unservable.map((entry) => [
         `${entry.repository}:${entry.tag}`,
         entry.problems.map((p) => [p.code, p.digest]),
       ]),
-      [['production/app:d', [['REGISTRY_BLOB_UNKNOWN', lostLayer]]]],
+      [['verify/app:d', [['REGISTRY_BLOB_UNKNOWN', lostLayer]]]],
     );
-    const deep = site(await drift('deep'), site1);
+    const deep = site(await drift(policy.id, 'deep'), site1);
     assert.deepEqual(
       deep.samples.unservable
         .map((entry) => [`${entry.repository}:${entry.tag}`, entry.problems.map((p) => p.code)])
         .sort(),
       [
-        ['production/app:a', ['DIGEST_MISMATCH']],
-        ['production/app:d', ['REGISTRY_BLOB_UNKNOWN']],
+        ['verify/app:a', ['DIGEST_MISMATCH']],
+        ['verify/app:d', ['REGISTRY_BLOB_UNKNOWN']],
       ],
     );
-    assert.equal(site(await drift('deep'), bed.sites[0]).unservable, 0);
+    assert.equal(site(await drift(policy.id, 'deep'), bed.sites[0]).unservable, 0);
   });
 
   it('schedule – drift_audit on a policy keeps a Temporal Schedule of audits; removing it removes the schedule', async () => {
+    const policyId = (await driftCase('scheduled')).policy.id;
     const policy = (await session.call('GET', `/replication/policies/${policyId}`)).json as Record<
       string,
       unknown
@@ -273,6 +295,11 @@ describe('drift audit', () => {
   });
 
   it('bad input – an unknown verify mode is a 400 naming the parameter; an unknown policy a 404', async () => {
+    const { id: policyId } = await regatta.createPolicy({
+      name: 'bad-input-drift',
+      src_registry: { id: hqId },
+      dest_registries: siteIds.map((id) => ({ id })),
+    });
     const bad = await session.call('GET', `/replication/policies/${policyId}/drift?verify=everything`);
     assert.equal(bad.status, 400);
     assert.match(bad.text, /verify: must be one of off, head, deep/);

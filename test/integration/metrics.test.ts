@@ -9,7 +9,7 @@ import { startReplicationRun } from '../../service/start-replication-run.js';
 import type { ExecutionSummary } from '../../contract/index.js';
 import type { PolicySnapshot } from '../../policies/index.js';
 import { eventually } from '../harness/eventually.js';
-import { freePort } from '../harness/free-port.js';
+import { startHangUpServer } from '../harness/hang-up-server.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { sumOf, type Sample } from '../harness/prometheus-text.js';
@@ -85,6 +85,10 @@ describe('metrics', () => {
   });
 
   it('a run to two sites – copied artifacts and bytes per destination add up to the run’s figures', async () => {
+    // Counters are per process: this test reads what its run added to them.
+    const baseline = await scrape(workerMetrics);
+    const added = (found: Sample[], name: string, labels: Record<string, string>) =>
+      sumOf(found, name, labels) - sumOf(baseline, name, labels);
     await pushImage({ registry: bed.hq }, 'production/app', 'v1', { layerSizes: [120_000, 3_000] });
     const policy = await regatta.createPolicy({
       name: `two-sites-${randomUUID().slice(0, 6)}`,
@@ -103,18 +107,18 @@ describe('metrics', () => {
       workerMetrics,
       (found) =>
         sumOf(found, 'regatta_run_duration_seconds_count', { policy: policy.name }) === 1 &&
-        sumOf(found, 'regatta_artifacts_total', { outcome: 'copied', destination: 'site-tls' }) === 1,
+        added(found, 'regatta_artifacts_total', { outcome: 'copied', destination: 'site-tls' }) === 1,
       'the run in the worker metrics',
     );
     for (const destination of sites) {
       assert.equal(
-        sumOf(samples, 'regatta_artifacts_total', { destination, operation: 'copy', outcome: 'copied' }),
+        added(samples, 'regatta_artifacts_total', { destination, operation: 'copy', outcome: 'copied' }),
         1,
         destination,
       );
-      assert.equal(sumOf(samples, 'regatta_failures_total', { destination }), 0, destination);
+      assert.equal(added(samples, 'regatta_failures_total', { destination }), 0, destination);
     }
-    const bytes = sites.map((destination) => sumOf(samples, 'regatta_bytes_total', { destination }));
+    const bytes = sites.map((destination) => added(samples, 'regatta_bytes_total', { destination }));
     assert.equal(bytes[0]! + bytes[1]!, summary.bytes);
     assert.equal(bytes[0], bytes[1], 'both sites lacked everything');
     assert.equal(
@@ -252,8 +256,9 @@ describe('metrics', () => {
   });
 
   it('/metrics – without its worker, the API serves its own metrics alone', async () => {
+    const deadWorker = await startHangUpServer();
     const lonely = await startApi(regatta.environment, bed.temporal!.address, pino({ level: 'silent' }), {
-      workerMetricsUrl: `http://127.0.0.1:${await freePort()}/metrics`,
+      workerMetricsUrl: `http://127.0.0.1:${deadWorker.port}/metrics`,
     });
     try {
       await request(`${lonely.url}/no/such/path`).then((reply) => reply.body.dump());
@@ -266,6 +271,7 @@ describe('metrics', () => {
       assert.ok(!samples.some((sample) => sample.name.startsWith('regatta_artifacts')));
     } finally {
       await lonely.stop();
+      await deadWorker.stop();
     }
   });
 });

@@ -16,6 +16,7 @@ import {
   type CapturingServer,
   type Responder,
 } from '../harness/capturing-server.js';
+import { eventually } from '../harness/eventually.js';
 import { pushImage } from '../harness/images.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 import { startTokenAuthRegistry, type TokenServer } from '../harness/token-server.js';
@@ -146,9 +147,16 @@ describe('registry client – authentication and transport', () => {
     const byPassword = client({ url: accessTokenAuth.registry.url, credentials: tokenUser });
     assert.equal(await byPassword.uploadBlob('expiry/app', { digest, size: blob.length }, blob), 'uploaded');
     const before = accessTokenAuth.tokenServer.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    assert.deepEqual(await byPassword.headBlob('expiry/app', digest), { size: blob.length });
-    assert.ok(accessTokenAuth.tokenServer.requests.length > before, 'an expired token is fetched again');
+    // The token lives 2 s: requests go on working, and once it expires a new one is fetched.
+    await eventually(
+      async () => {
+        assert.deepEqual(await byPassword.headBlob('expiry/app', digest), { size: blob.length });
+        return accessTokenAuth.tokenServer.requests.length > before;
+      },
+      15_000,
+      'an expired token to be fetched again',
+      250,
+    );
     const byIdentity = client({
       url: accessTokenAuth.registry.url,
       credentials: { identitytoken: 'refresh-abc' },

@@ -8,6 +8,13 @@ import { rawGetBlob, rawGetManifest } from '../harness/raw-client.js';
 import { pushReferrer } from '../harness/referrers.js';
 import type { RegistryServer } from '../harness/registry-server.js';
 import { skopeoPull } from '../harness/skopeo-pull.js';
+import {
+  startTamperingProxy,
+  type Answer,
+  type Exchange,
+  type Tamper,
+  type TamperingProxy,
+} from '../harness/tampering-proxy.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
 function clientFor(registry: RegistryServer): RegistryClient {
@@ -223,25 +230,196 @@ describe('copyArtifact', () => {
     }
   });
 
-  it('abort – stops within a second and leaves no manifest at the target', async () => {
+  it('abort – stops promptly once aborted mid-copy and leaves no manifest at the target', async () => {
     await pushImage({ registry: bed.hq }, 'abort/app', 'v1', { layerSizes: [4 << 20, 4 << 20, 4 << 20] });
     const controller = new AbortController();
+    let moved = 0;
+    let abortedAt = 0;
     const started = copyArtifact({
       source: { client: fresh(bed.hq), repository: 'abort/app', reference: 'v1' },
       targets: siteTargets('abort/app'),
-      bytesPerSecond: 2 << 20,
+      // 12 MiB at 512 KiB/s: left alone the copy takes 24 s.
+      bytesPerSecond: 512 << 10,
       signal: controller.signal,
+      onProgress: (progress) => {
+        moved = progress.bytesDone;
+        if (moved > 0 && !controller.signal.aborted) {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      },
     });
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const abortedAt = Date.now();
-    controller.abort();
     await assert.rejects(started, (error: Error & { code?: string }) => {
       assert.equal(error.code, 'ABORTED');
       return true;
     });
-    assert.ok(Date.now() - abortedAt < 1000, `took ${Date.now() - abortedAt} ms`);
+    // Aborting ends every request at once; the margin is for a loaded machine, far below 24 s.
+    const elapsed = Date.now() - abortedAt;
+    assert.ok(moved > 0 && elapsed < 5_000, `took ${elapsed} ms after ${moved} bytes`);
     for (const site of bed.sites) {
       assert.equal((await rawGetManifest({ registry: site }, 'abort/app', 'v1')).status, 404);
+    }
+  });
+
+  describe('digest checks – bad bytes from a registry that lies; nothing of them committed at a site', () => {
+    // A check that fails open may leave a copy hanging on a body of the wrong length: bounded.
+    const bounded = { timeout: 60_000 };
+    const sourceVia = (proxy: TamperingProxy) =>
+      fresh({ ...bed.hq, url: proxy.url, caPem: undefined } as RegistryServer);
+    const layerOf = (image: PushedImage, size: number) =>
+      [...image.blobs].find(([, bytes]) => bytes.length === size)![0];
+    /** Serves the registry's answer, changed by `change` for the requests `pick` selects; counts them. */
+    const changing = (pick: (exchange: Exchange) => boolean, change: (answer: Answer) => Answer) => {
+      const hits = { count: 0 };
+      const tamper: Tamper = async (exchange, forward) => {
+        const answer = await forward();
+        if (!pick(exchange)) return answer;
+        hits.count++;
+        return change(answer);
+      };
+      return { hits, tamper };
+    };
+    const expectFailed = (result: Awaited<ReturnType<typeof copyArtifact>>, message: RegExp) => {
+      for (const target of result.targets) {
+        assert.equal(target.status, 'failed');
+        assert.equal(target.error?.code, 'DIGEST_MISMATCH');
+        assert.equal(target.error?.retryable, false);
+        assert.match(target.error!.message, message);
+      }
+    };
+    const assertNothingAt = async (sites: RegistryServer[], repository: string, digests: string[]) => {
+      for (const site of sites) {
+        assert.equal((await rawGetManifest({ registry: site }, repository, 'v1')).status, 404, site.name);
+        for (const digest of digests) {
+          assert.equal((await rawGetManifest({ registry: site }, repository, digest)).status, 404, digest);
+          assert.equal((await rawGetBlob({ registry: site }, repository, digest)).status, 404, digest);
+        }
+      }
+    };
+
+    it(
+      'manifest hash mismatch – a child manifest whose bytes are not its digest stops the copy',
+      bounded,
+      async () => {
+        const index = await pushMultiArchImage({ registry: bed.hq }, 'lies/manifest', 'v1', {
+          format: 'oci',
+          layerSizes: [1000],
+        });
+        const child = index.children[1]!.digest;
+        const { hits, tamper } = changing(
+          (exchange) => exchange.method === 'GET' && exchange.url.endsWith(`/manifests/${child}`),
+          (answer) => ({ ...answer, body: Buffer.concat([answer.body, Buffer.from('\n')]) }),
+        );
+        const proxy = await startTamperingProxy(bed.hq, tamper);
+        try {
+          await assert.rejects(
+            copyArtifact({
+              source: { client: sourceVia(proxy), repository: 'lies/manifest', reference: 'v1' },
+              targets: siteTargets('lies/manifest'),
+            }),
+            (error: Error & { code?: string }) => {
+              assert.equal(error.code, 'DIGEST_MISMATCH');
+              assert.match(error.message, new RegExp(`manifest lies/manifest@${child} hashes to`));
+              return true;
+            },
+          );
+          assert.ok(hits.count > 0, 'the proxy served the bad manifest');
+          await assertNothingAt(bed.sites, 'lies/manifest', [child, ...index.blobs.keys()]);
+        } finally {
+          await proxy.stop();
+        }
+      },
+    );
+
+    for (const [name, change, message] of [
+      ['short blob', (body: Buffer) => body.subarray(0, 40_000), /source blob has 40000 of 50000 bytes/],
+      [
+        'long blob',
+        (body: Buffer) => Buffer.concat([body, Buffer.alloc(10)]),
+        /source blob is longer than 50000 bytes/,
+      ],
+    ] as const) {
+      it(
+        `${name} – a source blob of the wrong length is caught; no site gets it or the manifest`,
+        bounded,
+        async () => {
+          const repository = `lies/${name.replace(' ', '-')}`;
+          const image = await pushImage({ registry: bed.hq }, repository, 'v1', { layerSizes: [50_000] });
+          const layer = layerOf(image, 50_000);
+          const { hits, tamper } = changing(
+            (exchange) => exchange.method === 'GET' && exchange.url.endsWith(`/blobs/${layer}`),
+            (answer) => ({ ...answer, body: change(answer.body) }),
+          );
+          const proxy = await startTamperingProxy(bed.hq, tamper);
+          try {
+            const result = await copyArtifact({
+              source: { client: sourceVia(proxy), repository, reference: 'v1' },
+              targets: siteTargets(repository),
+            });
+            assert.equal(hits.count, 1, 'the blob was read once, badly');
+            expectFailed(result, message);
+            await assertNothingAt(bed.sites, repository, [image.digest, layer]);
+          } finally {
+            await proxy.stop();
+          }
+        },
+      );
+    }
+
+    /** A site that answers `pick`ed requests itself, 201 with another digest, storing nothing. */
+    const lyingSite = (pick: (exchange: Exchange) => boolean) => {
+      const hits = { count: 0 };
+      const other = `sha256:${'e'.repeat(64)}`;
+      const tamper: Tamper = async (exchange, forward) => {
+        if (!pick(exchange)) return forward();
+        hits.count++;
+        return { status: 201, headers: { 'docker-content-digest': other }, body: Buffer.alloc(0) };
+      };
+      return { hits, tamper };
+    };
+
+    const lies = [
+      {
+        name: 'mismatch reported on upload – a site that says it stored another blob gets no manifest',
+        size: 20_000,
+        pick: (layer: string) => (exchange: Exchange) =>
+          exchange.method === 'PUT' &&
+          exchange.url.includes('/blobs/uploads/') &&
+          exchange.url.includes(encodeURIComponent(layer)),
+        message: (_digest: string, layer: string) =>
+          new RegExp(`registry stored sha256:e{64} for blob ${layer}`),
+        /** The blob's commit is the lie: it never reached the site. */
+        layerStored: false,
+      },
+      {
+        name: 'stored-manifest mismatch – a site that says it stored another manifest fails the copy',
+        size: 3000,
+        pick: (_layer: string, repository: string) => (exchange: Exchange) =>
+          exchange.method === 'PUT' && exchange.url === `/v2/${repository}/manifests/v1`,
+        message: (digest: string) => new RegExp(`registry stored manifest sha256:e{64}, expected ${digest}`),
+        layerStored: true,
+      },
+    ];
+    for (const { name, size, pick, message, layerStored } of lies) {
+      it(name, bounded, async () => {
+        const repository = `lies/site-${size}`;
+        const image = await pushImage({ registry: bed.hq }, repository, 'v1', { layerSizes: [size] });
+        const layer = layerOf(image, size);
+        const { hits, tamper } = lyingSite(pick(layer, repository));
+        const site = bed.sites[0];
+        const proxy = await startTamperingProxy(site, tamper);
+        try {
+          const result = await copyArtifact({
+            source: { client: fresh(bed.hq), repository, reference: 'v1' },
+            targets: [{ id: 'lying', client: fresh({ ...site, url: proxy.url }), repository }],
+          });
+          assert.equal(hits.count, 1);
+          expectFailed(result, message(image.digest, layer));
+          await assertNothingAt([site], repository, [image.digest, ...(layerStored ? [] : [layer])]);
+        } finally {
+          await proxy.stop();
+        }
+      });
     }
   });
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { manualRunId } from '../../service/run-identity.js';
 import { startReplicationRun } from '../../service/start-replication-run.js';
-import { pageTasksQuery } from '../../contract/index.js';
+import { midCopy } from '../harness/copy-progress.js';
 import { pushImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
@@ -49,18 +48,8 @@ describe('replication run – worker crash', () => {
       policy,
       trigger: 'manual',
     });
-    const page = regatta.client.workflow.getHandle(handle.workflowId);
-    const deadline = Date.now() + 30_000;
-    let copying = false;
-    while (!copying && Date.now() < deadline) {
-      copying = await page
-        .query(pageTasksQuery)
-        .then(({ tasks }) => tasks.some((task) => task.status === 'InProgress'))
-        .catch(() => false);
-      if (!copying) await sleep(200);
-    }
-    assert.ok(copying, 'the copy started');
-    await sleep(3_000);
+    // Killed once the large layer is partly sent: its upload sessions are open at every site.
+    await midCopy(regatta.client.workflow.getHandle(handle.workflowId));
     await first.kill('SIGKILL');
 
     for (const site of bed.sites) {

@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -102,5 +104,24 @@ describe('test bed', () => {
     } finally {
       await untrusting.close();
     }
+  });
+
+  it('registry identity – a server that took the port while the registry was down is not taken for it', async () => {
+    const site = bed.sites[0];
+    await site.stop();
+    // Answers `/v2/` as a registry would: a readiness check that accepted any 200 would pass.
+    const impostor = createServer((_request, response) => response.writeHead(200).end('{}'));
+    impostor.listen(Number(site.host.split(':')[1]), '127.0.0.1');
+    await once(impostor, 'listening');
+    try {
+      await assert.rejects(site.start(), /exited while starting/);
+    } finally {
+      impostor.closeAllConnections();
+      impostor.close();
+      await once(impostor, 'close');
+    }
+    await site.start();
+    const image = await pushImage({ registry: site }, 'identity/app', 'v1', { layerSizes: [64] });
+    assert.equal((await rawGetManifest({ registry: site }, 'identity/app', 'v1')).digest, image.digest);
   });
 });

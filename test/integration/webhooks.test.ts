@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { parseWebhookBody } from '../../api/webhooks/parse-webhook-body.js';
 import type { StartedApi } from '../../server/start-api.js';
-import { policyIdKey } from '../../contract/index.js';
+import { policyIdKey, repositoryKey } from '../../contract/index.js';
+import { eventRunId } from '../../service/run-identity.js';
 import { eventually } from '../harness/eventually.js';
-import { freePort } from '../harness/free-port.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawDeleteManifest, rawGetManifest, sha256 } from '../harness/raw-client.js';
-import { startRecordingProxy, type RecordingProxy } from '../harness/recording-proxy.js';
+import {
+  startRecordingProxy,
+  type RecordedRequest,
+  type RecordingProxy,
+} from '../harness/recording-proxy.js';
 import type { RegistryServer } from '../harness/registry-server.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
@@ -34,7 +38,6 @@ describe('webhooks', () => {
   let bed: TestBed;
   let regatta: RegattaUnderTest;
   let api: StartedApi;
-  let apiPort: number;
   const admin = `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`;
   let hqId: number;
   let policyId: number;
@@ -42,7 +45,7 @@ describe('webhooks', () => {
   let deliveries: RecordingProxy;
 
   async function call(method: 'POST' | 'PUT', path: string, body: unknown) {
-    const response = await request(`http://127.0.0.1:${apiPort}/api/v2.0${path}`, {
+    const response = await request(`${api.url}/api/v2.0${path}`, {
       method,
       headers: { authorization: admin, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -55,7 +58,7 @@ describe('webhooks', () => {
     body: string | object,
     headers: Record<string, string> = { authorization: `Bearer ${webhookSecret}` },
   ) {
-    const response = await request(`http://127.0.0.1:${apiPort}/webhooks/registries/${hqId}`, {
+    const response = await request(`${api.url}/webhooks/registries/${hqId}`, {
       method: 'POST',
       headers: { 'content-type': 'application/vnd.docker.distribution.events.v1+json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -64,16 +67,38 @@ describe('webhooks', () => {
     return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
   }
 
-  async function runCount(): Promise<number> {
+  /** Event runs of the policy for pushes of repositories matching `repository`. */
+  async function runCount(repository: RegExp): Promise<number> {
     let count = 0;
-    for await (const _ of regatta.client.workflow.list({ query: `${policyIdKey.name} = ${policyId}` }))
-      count++;
+    for await (const run of regatta.client.workflow.list({ query: `${policyIdKey.name} = ${policyId}` }))
+      if (repository.test(run.workflowId.split('/event/push/')[1] ?? '')) count++;
     return count;
   }
 
+  /** The registry's own deliveries that carried the push of `repository:tag`, with their answers. */
+  function deliveriesOf(repository: string, tag: string) {
+    return deliveries.requests.filter((delivery) => {
+      const body = JSON.parse(delivery.body.toString('utf8') || '{}') as {
+        events?: Array<{ action: string; target: { repository: string; tag?: string } }>;
+      };
+      return (body.events ?? []).some(
+        (event) =>
+          event.action === 'push' && event.target.repository === repository && event.target.tag === tag,
+      );
+    });
+  }
+
+  /** The id of the run the push a recorded delivery carries starts (or would start) for the policy. */
+  function runIdOf(delivery: RecordedRequest): string {
+    const events = parseWebhookBody(JSON.parse(delivery.body.toString('utf8')));
+    const push = events.find((event) => event.action === 'push');
+    assert.ok(push, 'the delivery carries a push');
+    return eventRunId({ id: policyId, name: 'hq-events' }, push);
+  }
+
   before(async () => {
-    apiPort = await freePort();
-    deliveries = await startRecordingProxy(() => `http://127.0.0.1:${apiPort}`);
+    // Bound before the registry that notifies it starts; the API behind it, once started.
+    deliveries = await startRecordingProxy(() => api.url);
     bed = await startTestBed({
       persistentTemporal: true,
       hqNotifications: [
@@ -86,7 +111,7 @@ describe('webhooks', () => {
       ],
     });
     regatta = await startRegattaWorker(bed);
-    api = await startRegattaApi(bed, regatta, apiPort);
+    api = await startRegattaApi(bed, regatta);
     const ids: number[] = [];
     for (const registry of [bed.hq, ...bed.sites]) {
       const response = await call(
@@ -140,26 +165,29 @@ describe('webhooks', () => {
   });
 
   it('filters – a push under staging/ lands nowhere and starts no run', async () => {
-    const before = await runCount();
-    await pushImage({ registry: bed.hq }, 'staging/e2e', 'v1', { layerSizes: [512] });
+    const image = await pushImage({ registry: bed.hq }, 'staging/e2e', 'v1', { layerSizes: [512] });
     const reply = await deliver({
       events: [
         {
           action: 'push',
-          target: {
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            repository: 'staging/e2e',
-            tag: 'v1',
-            digest: `sha256:${'b'.repeat(64)}`,
-          },
+          target: { mediaType: image.mediaType, repository: 'staging/e2e', tag: 'v1', digest: image.digest },
         },
       ],
     });
     assert.equal(reply.status, 202);
-    await sleep(2_000);
+    // The registry's own delivery of the push, answered: the API has decided on it by then.
+    const answered = await eventually(
+      async () => deliveriesOf('staging/e2e', 'v1').find((delivery) => delivery.status === 202),
+      30_000,
+      'the registry’s own delivery of the staging push to be answered',
+    );
+    const wouldBe = runIdOf(answered);
+    await assert.rejects(regatta.client.workflow.getHandle(wouldBe).describe(), {
+      name: 'WorkflowNotFoundError',
+    });
+    assert.equal(await runCount(/^staging\//), 0);
     for (const site of bed.sites)
       assert.equal((await rawGetManifest({ registry: site }, 'staging/e2e', 'v1')).status, 404);
-    assert.equal(await runCount(), before);
   });
 
   it('burst – 500 deliveries of HQ’s own 50 push notifications, sent again: every artifact replicated, one run each', async () => {
@@ -171,17 +199,13 @@ describe('webhooks', () => {
         image: await pushImage({ registry: bed.hq }, repository, 'v1', { layerSizes: [256] }),
       });
     }
+    const burstRuns = () => runCount(/^production\/burst-\d+:/);
     await eventually(
-      async () => (await runCount()) >= 51,
+      async () => (await burstRuns()) >= 50,
       60_000,
       'the registry’s own deliveries to start their runs',
     );
-    const before = await runCount();
-    assert.equal(
-      before,
-      51,
-      'one run per distinct (policy, artifact, action): the end-to-end push and these 50',
-    );
+    assert.equal(await burstRuns(), 50, 'one run per distinct (policy, artifact, action)');
     // What HQ sent for these pushes, each sent again ten times, interleaved: true duplicates.
     const sent = deliveries.requests.filter((delivery) => {
       const { events = [] } = JSON.parse(delivery.body.toString('utf8')) as {
@@ -202,7 +226,7 @@ describe('webhooks', () => {
       );
       assert.ok(replies.every((reply) => reply.status === 200));
     }
-    assert.equal(await runCount(), before, 'duplicate deliveries start no new run');
+    assert.equal(await burstRuns(), 50, 'duplicate deliveries start no new run');
     for (const { repository, image } of images) {
       await eventually(
         () => servedEverywhere(bed.sites, repository, 'v1', image),
@@ -212,34 +236,46 @@ describe('webhooks', () => {
     }
   });
 
-  it('Temporal down – deliveries get 503; after it is back, the registry’s redelivery replicates the push', async () => {
+  it('Temporal down – /readyz and the registry’s own delivery get 503; its redelivery after recovery starts one run', async () => {
     await bed.temporal!.stop();
     let image: PushedImage;
     try {
-      const refused = await deliver({
-        events: [
-          {
-            action: 'push',
-            target: {
-              mediaType: 'application/vnd.oci.image.manifest.v1+json',
-              repository: 'production/outage',
-              tag: 'v1',
-              digest: `sha256:${'c'.repeat(64)}`,
-            },
-          },
-        ],
-      });
-      assert.equal(refused.status, 503);
+      const ready = await request(`${api.url}/readyz`);
+      assert.equal(ready.statusCode, 503);
+      assert.deepEqual(await ready.body.json(), { status: 'not ready', temporal: false });
       image = await pushImage({ registry: bed.hq }, 'production/outage', 'v1', { layerSizes: [2048] });
-      await sleep(3_000);
+      // The registry delivers the push itself; the API refuses it while it cannot start the run.
+      await eventually(
+        async () =>
+          deliveriesOf('production/outage', 'v1').filter((delivery) => delivery.status === 503).length >= 2,
+        30_000,
+        'the registry’s delivery to be refused twice',
+      );
+      assert.ok(deliveriesOf('production/outage', 'v1').every((delivery) => delivery.status === 503));
     } finally {
       await bed.temporal!.start();
     }
+    const accepted = await eventually(
+      async () => deliveriesOf('production/outage', 'v1').find((delivery) => delivery.status === 200),
+      90_000,
+      'the registry’s redelivery to be accepted',
+    );
     await eventually(
       () => servedEverywhere(bed.sites, 'production/outage', 'v1', image),
       90_000,
       'the redelivered push to reach every site',
     );
+    const runs = async () => {
+      const ids: string[] = [];
+      for await (const run of regatta.client.workflow.list({
+        query: `${repositoryKey.name} = 'production/outage'`,
+      }))
+        ids.push(run.workflowId);
+      return ids;
+    };
+    await eventually(async () => (await runs()).length > 0, 10_000, 'the run to be listed');
+    assert.deepEqual(await runs(), [runIdOf(accepted)]);
+    assert.equal((await request(`${api.url}/readyz`)).statusCode, 200);
   });
 
   it('Harbor payloads – Default and CloudEvents pushes replicate like Distribution’s', async () => {
@@ -314,7 +350,6 @@ describe('webhooks', () => {
   });
 
   it('bad deliveries – 4xx, no run started, no crash', async () => {
-    const before = await runCount();
     const target = (repository: unknown, extra: object = {}) => ({
       events: [
         {
@@ -347,14 +382,14 @@ describe('webhooks', () => {
       assert.equal(reply.status, status, name);
       assert.ok(Array.isArray(reply.json?.errors), `${name}: Harbor's error body`);
     }
-    const unknownRegistry = await request(`http://127.0.0.1:${apiPort}/webhooks/registries/999`, {
+    const unknownRegistry = await request(`${api.url}/webhooks/registries/999`, {
       method: 'POST',
       headers: { authorization: `Bearer ${webhookSecret}` },
       body: '{}',
     });
     assert.equal(unknownRegistry.statusCode, 401);
     await unknownRegistry.body.dump();
-    assert.equal(await runCount(), before);
-    assert.equal((await request(`http://127.0.0.1:${apiPort}/healthz`)).statusCode, 200);
+    assert.equal(await runCount(/^production\/x:/), 0);
+    assert.equal((await request(`${api.url}/healthz`)).statusCode, 200);
   });
 });

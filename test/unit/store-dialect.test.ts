@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { errorCode } from '../../errors/regatta-error.js';
 import { openDialect } from '../../store/dialect.js';
 import { redactedDatabaseUrl } from '../../store/postgres-dialect.js';
-import { freePort } from '../harness/free-port.js';
+import { startHangUpServer } from '../harness/hang-up-server.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -28,7 +28,8 @@ describe('openDialect', () => {
 
   it('PostgreSQL – from a postgres:// URL; an unreachable server is STORE_UNAVAILABLE, without the password', async () => {
     const password = 'pw-that-must-not-show-7f3e';
-    const url = `postgres://regatta:${password}@127.0.0.1:${await freePort()}/regatta`;
+    const nobody = await startHangUpServer();
+    const url = `postgres://regatta:${password}@127.0.0.1:${nobody.port}/regatta`;
     const dialect = openDialect({ dataDir: '/nonexistent', databaseUrl: url, logger });
     try {
       assert.equal(dialect.kind, 'postgresql');
@@ -40,6 +41,7 @@ describe('openDialect', () => {
       });
     } finally {
       await dialect.db.destroy();
+      await nobody.stop();
     }
   });
 });
