@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnLoopback, pairSockets } from './loopback-server.js';
 
 export interface ThrottlingProxy {
   /** http://127.0.0.1:PORT, in front of the target. */
@@ -34,21 +35,11 @@ export async function startThrottlingProxy(
     });
   const server = createServer((client) => {
     const upstream = createConnection(target);
-    sockets.add(client).add(upstream);
+    pairSockets(sockets, client, upstream);
     client.pipe(throttle()).pipe(upstream);
     upstream.pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     get bytesUp() {

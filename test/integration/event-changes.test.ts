@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { policyIdKey } from '../../contract/index.js';
 import type { StartedApi } from '../../server/start-api.js';
 import { apiSession, type ApiSession, type ExecutionView } from '../harness/api-session.js';
+import { deliveredRunId } from '../harness/delivered-run-id.js';
 import { eventually } from '../harness/eventually.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
@@ -296,15 +297,21 @@ describe('events – rollbacks, re-pushes, redeliveries and races', () => {
       60_000,
       'the image at every site',
     );
+    // Described by its id (not listed, which may lag): a second run would have another run id.
+    const run = regatta.client.workflow.getHandle(
+      deliveredRunId(delivery, { id: policies.changes!, name: 'changes' }),
+    );
+    await run.result();
+    const first = await run.describe();
     const runs = await runsOf(policies.changes!);
     const replies = await Promise.all([redeliver(delivery), redeliver(delivery), redeliver(delivery)]);
-    assert.deepEqual(
-      replies.map((reply) => reply.status),
-      [200, 200, 200],
-    );
     const again = await redeliver(delivery);
-    assert.equal(again.status, 200);
-    assert.equal(await runsOf(policies.changes!), runs, 'no second run');
+    assert.deepEqual(
+      [...replies, again].map((reply) => [reply.status, reply.json.runs]),
+      Array.from({ length: 4 }, () => [200, [run.workflowId]]),
+    );
+    assert.equal((await run.describe()).runId, first.runId, 'no second run');
+    assert.equal(await runsOf(policies.changes!), runs);
   });
 
   it('race – B pushed while A still uploads to a slow site: the site ends at B; A’s run says why it did not tag', async () => {
