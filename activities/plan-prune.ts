@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Artifact, PlanPruneInput, PrunePlan } from '../contract/index.js';
 import { defaultMaxDeleteRatio, matchesNameFilter, PolicySnapshot } from '../policies/index.js';
-import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
+import { artifactsInScope, isTagged, type TaggedArtifact } from './artifacts-in-scope.js';
 import type { RegistryClients } from './registry-clients.js';
 
 const key = (artifact: TaggedArtifact) => `${artifact.repository}:${artifact.tag}`;
@@ -29,9 +29,16 @@ export async function planPrune(clients: RegistryClients, input: PlanPruneInput)
   const destination = await clients.get(input.destinationRegistryId);
 
   const atSource = new Set<string>();
-  for await (const artifact of artifactsInScope(source, policy.filters)) atSource.add(key(artifact));
+  // A repository the policy names that the source cannot list is left alone at the destination:
+  // an unreadable name is not a deleted one.
+  const unlisted = new Set<string>();
+  for await (const entry of artifactsInScope(source, policy.filters)) {
+    if (isTagged(entry)) atSource.add(key(entry));
+    else unlisted.add(entry.repository);
+  }
   const atDestination: TaggedArtifact[] = [];
-  for await (const artifact of artifactsInScope(destination, policy.filters)) atDestination.push(artifact);
+  for await (const entry of artifactsInScope(destination, policy.filters))
+    if (isTagged(entry) && !unlisted.has(entry.repository)) atDestination.push(entry);
 
   const extra = atDestination.filter(
     (artifact) => !atSource.has(key(artifact)) && !isProtected(artifact, protect),

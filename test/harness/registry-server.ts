@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { TestCertificates } from './certificates.js';
+import { distributionBinary, type DistributionVersion } from './distribution-binary.js';
 import { freePort } from './free-port.js';
 
 export interface Credentials {
@@ -26,6 +27,8 @@ export interface NotificationEndpoint {
 export interface RegistryServerOptions {
   name: string;
   dir: string;
+  /** Distribution 2.8 (the default) or 3.x. */
+  distribution?: DistributionVersion;
   credentials?: Credentials;
   /** Serve TLS with a certificate from the test CA. */
   tls?: TestCertificates;
@@ -36,6 +39,7 @@ export interface RegistryServerOptions {
 
 export interface RegistryServer {
   name: string;
+  distribution: DistributionVersion;
   /** Base URL, e.g. https://127.0.0.1:PORT. */
   url: string;
   host: string;
@@ -53,8 +57,32 @@ export interface RegistryServer {
   restart(options?: { wipe?: boolean }): Promise<void>;
 }
 
-/** Starts `docker-registry serve` (Distribution 2.8) on a free loopback port; waits until `/v2/` answers. */
+/** Distribution's `notifications` section; 3.x filters media types under `ignore`, 2.8 in `ignoredmediatypes`. */
+function notificationsSection(endpoints: NotificationEndpoint[], distribution: DistributionVersion) {
+  return {
+    events: { includereferences: true },
+    endpoints: endpoints.map(({ ignoredmediatypes, ...endpoint }) => ({
+      timeout: '2s',
+      threshold: 3,
+      backoff: '1s',
+      ...endpoint,
+      ...(ignoredmediatypes
+        ? distribution === 3
+          ? { ignore: { mediatypes: ignoredmediatypes } }
+          : { ignoredmediatypes }
+        : {}),
+    })),
+  };
+}
+
+/**
+ * Starts a Distribution registry (`docker-registry serve`, 2.8, or `registry serve`, 3.x) on a
+ * free loopback port; waits until `/v2/` answers. Both read the same configuration but for the
+ * notifications' media-type filter; 3.x also exports traces unless told not to.
+ */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RegistryServer> {
+  const distribution = options.distribution ?? 2;
+  const binary = distributionBinary(distribution);
   const port = await freePort();
   const storageDir = join(options.dir, 'storage');
   mkdirSync(storageDir, { recursive: true });
@@ -81,17 +109,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     },
     ...(auth ? { auth } : {}),
     ...(options.notifications
-      ? {
-          notifications: {
-            events: { includereferences: true },
-            endpoints: options.notifications.map((endpoint) => ({
-              timeout: '2s',
-              threshold: 3,
-              backoff: '1s',
-              ...endpoint,
-            })),
-          },
-        }
+      ? { notifications: notificationsSection(options.notifications, distribution) }
       : {}),
   };
   // YAML is a superset of JSON, so the registry reads this file as is.
@@ -106,7 +124,10 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
 
   const start = async () => {
     output = '';
-    child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(binary, ['serve', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' },
+    });
     child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + 30_000;
@@ -122,7 +143,9 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       await sleep(100);
     }
     child.kill('SIGKILL');
-    throw new Error(`registry ${options.name} did not start on ${url}: ${output}`);
+    throw new Error(
+      `registry ${options.name} (Distribution ${distribution}) did not start on ${url}: ${output}`,
+    );
   };
   const stop = async () => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -136,6 +159,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   await start();
   return {
     name: options.name,
+    distribution,
     url,
     host: `127.0.0.1:${port}`,
     credentials: options.credentials,
