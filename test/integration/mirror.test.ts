@@ -30,23 +30,33 @@ describe('mirror mode', () => {
     });
   const mirrorRun = async () => runOutcome(await startMirrorRun());
 
-  const drTags = async (repository = 'production/app') =>
-    (await rawListTags({ registry: bed.sites[0] }, repository)).sort();
+  /** The DR sites' tags: a Distribution 2.8 and a 3.x site, mirrored alike. */
+  const drTags = async (repository = 'production/app') => {
+    const [dr2, dr3] = await Promise.all(
+      [bed.sites[0], bed.sites[1]].map(async (registry) =>
+        (await rawListTags({ registry }, repository)).sort(),
+      ),
+    );
+    assert.deepEqual(dr3, dr2, `${repository} alike at Distribution 2.8 and 3.x`);
+    return dr2!;
+  };
 
   before(async () => {
     bed = await startTestBed();
     regatta = await startRegattaWorker(bed);
     const hq = await regatta.addRegistry(bed.hq);
     const dr = await regatta.addRegistry(bed.sites[0]);
+    const dr3 = await regatta.addRegistry(bed.sites[1]);
     for (const tag of ['a', 'b', 'c', 'd', 'e', 'x.sig']) {
       images.set(tag, await pushImage({ registry: bed.hq }, 'production/app', tag, { layerSizes: [512] }));
     }
     await pushImage({ registry: bed.hq }, 'staging/other', 'v1', { layerSizes: [256] });
-    await pushImage({ registry: bed.sites[0] }, 'staging/keep', 'v1', { layerSizes: [256] });
+    for (const registry of [bed.sites[0], bed.sites[1]])
+      await pushImage({ registry }, 'staging/keep', 'v1', { layerSizes: [256] });
     policy = await regatta.createPolicy({
       name: 'dr-mirror',
       src_registry: { id: hq },
-      dest_registry: { id: dr },
+      dest_registries: [{ id: dr }, { id: dr3 }],
       filters: [{ type: 'name', value: 'production/**' }],
       mirror: { prune: true, max_delete_ratio: 0.5, protect: ['*.sig'] },
     });
