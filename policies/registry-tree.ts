@@ -4,7 +4,10 @@ import { z } from 'zod';
  * What a hub's subtree does when the hub cannot be copied to: `fail` (its registries' tasks fail,
  * saying why) or `from_parent` (they are copied from the hub's own parent instead).
  */
-export const OnHubFailure = z.enum(['fail', 'from_parent']);
+export const OnHubFailure = z.enum(['fail', 'from_parent']).meta({
+  description:
+    "when a hub fails: its subtree's tasks fail (fail) or are copied from the hub's parent (from_parent)",
+});
 export type OnHubFailure = z.infer<typeof OnHubFailure>;
 
 /** One registry of a replication tree: copied from its parent (the source at the top), it feeds its children. */
@@ -32,7 +35,10 @@ export function registryTree<Registry>(registry: z.ZodType<Registry>): z.ZodType
       children: z.array(Node).min(1).max(maxTreeRegistries).optional(),
     }),
   );
-  return z.array(Node).min(1).max(maxTreeRegistries);
+  return z.array(Node).min(1).max(maxTreeRegistries).meta({
+    description:
+      'registries fed level by level: each is copied from its parent (the source at the top), so each link carries each blob once; instead of dest_registries',
+  });
 }
 
 /** A registry of a tree in the order a run copies them: every parent before its children. */

@@ -9,7 +9,10 @@ const Decoration = z.enum(['matches', 'excludes']);
  * How a name or tag filter's `value` is read: Harbor's glob (the default), a regular expression
  * (matched anywhere unless anchored, as RE2 does), or, for tags, an npm semver range.
  */
-export const FilterSyntax = z.enum(['glob', 'regex', 'semver']);
+export const FilterSyntax = z.enum(['glob', 'regex', 'semver']).meta({
+  description:
+    "how value is read: glob (Harbor's, the default), regex (RE2's syntax without backreferences or lookaround, matched anywhere unless anchored, in linear time) or semver (an npm range such as >=1.25.0 <2; tags only)",
+});
 export type FilterSyntax = z.infer<typeof FilterSyntax>;
 
 /** Checks a value as its syntax reads it; the message names the position of what is wrong. */
@@ -75,8 +78,14 @@ export const ReplicationFilter = z.discriminatedUnion('type', [
   }),
   // `image`: container images only; `artifact`: every kind of artifact.
   z.strictObject({ type: z.literal('resource'), value: z.enum(['image', 'artifact']) }),
-  z.strictObject({ type: z.literal('newest'), value: z.number().int().min(1).max(10_000) }),
-  z.strictObject({ type: z.literal('max_age'), value: AgeBound }),
+  z.strictObject({ type: z.literal('newest'), value: z.number().int().min(1).max(10_000) }).meta({
+    description:
+      'per repository, the value highest versions (semver) among the tags the other filters let through; not with an event_based trigger',
+  }),
+  z.strictObject({ type: z.literal('max_age'), value: AgeBound }).meta({
+    description:
+      "images created within value (30d, 12h, 2w), read from each image's config; not with an event_based trigger",
+  }),
 ]);
 export type ReplicationFilter = z.infer<typeof ReplicationFilter>;
 
