@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidInputError } from '../../errors/regatta-error.js';
+import { refusedPolicyField } from '../harness/refused-field.js';
 import {
   parseInput,
   policyDefinitionFromInput,
@@ -98,16 +98,6 @@ const body = {
   tree: twoHubs,
 };
 
-function refusal(input: unknown): string | undefined {
-  try {
-    parseInput(ReplicationPolicyInput, input);
-    return undefined;
-  } catch (error) {
-    assert.ok(error instanceof InvalidInputError);
-    return error.field;
-  }
-}
-
 describe('a policy with a tree', () => {
   it('derives – dest_registry_ids from the tree, parents first; the tree by ids', () => {
     const definition = policyDefinitionFromInput(
@@ -131,7 +121,7 @@ describe('a policy with a tree', () => {
     ['dest_registry in the tree', { dest_registry: { id: 4 } }],
   ];
   for (const [title, change] of accepted) {
-    it(`accepts – ${title}`, () => assert.equal(refusal({ ...body, ...change }), undefined));
+    it(`accepts – ${title}`, () => assert.equal(refusedPolicyField({ ...body, ...change }), undefined));
   }
 
   const refused: Array<[string, object, string]> = [
@@ -163,7 +153,8 @@ describe('a policy with a tree', () => {
     ],
   ];
   for (const [title, change, field] of refused) {
-    it(`refuses – ${title}, naming ${field}`, () => assert.equal(refusal({ ...body, ...change }), field));
+    it(`refuses – ${title}, naming ${field}`, () =>
+      assert.equal(refusedPolicyField({ ...body, ...change }), field));
   }
 });
 
@@ -204,6 +195,6 @@ describe('the views of a tree', () => {
     assert.equal(view.tree?.[1]?.children?.[0]?.registry.name, 'r6');
     assert.equal(view.tree?.[1]?.on_hub_failure, 'from_parent');
     const { id: _id, creation_time: _c, update_time: _u, ...resent } = view;
-    assert.equal(refusal(JSON.parse(JSON.stringify(resent))), undefined);
+    assert.equal(refusedPolicyField(JSON.parse(JSON.stringify(resent))), undefined);
   });
 });

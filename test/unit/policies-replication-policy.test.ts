@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../errors/regatta-error.js';
+import { refusedPolicyField } from '../harness/refused-field.js';
 import {
   ReplicationPolicyInput,
   destinationRegistryIds,
@@ -16,17 +17,6 @@ const harborExample = {
   filters: [{ type: 'name', value: 'production/**' }],
   enabled: true,
 };
-
-function fieldOf(body: unknown): string | undefined {
-  try {
-    parseInput(ReplicationPolicyInput, body);
-    return undefined;
-  } catch (error) {
-    assert.ok(error instanceof InvalidInputError);
-    assert.ok(error.message.startsWith(`${error.field}: `), error.message);
-    return error.field;
-  }
-}
 
 describe('ReplicationPolicyInput', () => {
   it('accepts – the Harbor example body verbatim', () => {
@@ -104,7 +94,7 @@ describe('ReplicationPolicyInput', () => {
   ];
   for (const [title, change] of accepted) {
     it(`accepts – ${title}`, () => {
-      assert.equal(fieldOf({ ...harborExample, ...change }), undefined);
+      assert.equal(refusedPolicyField({ ...harborExample, ...change }), undefined);
     });
   }
 
@@ -259,7 +249,7 @@ describe('ReplicationPolicyInput', () => {
   ];
   for (const [title, body, field] of refused) {
     it(`refuses – ${title}, naming ${field}`, () => {
-      assert.equal(fieldOf(body), field);
+      assert.equal(refusedPolicyField(body), field);
     });
   }
 
