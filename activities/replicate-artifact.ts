@@ -60,15 +60,6 @@ export async function replicateArtifact(
   clients: RegistryClients,
   input: ReplicateArtifactInput,
 ): Promise<ReplicateArtifactResult> {
-  // The enumeration could not read it (a named repository the source does not have): nothing to copy.
-  const unreadable = input.artifact.error;
-  if (unreadable) {
-    return {
-      destinations: input.destinations.map(({ registryId, repository }) =>
-        failedDestination(registryId, repository, { ...unreadable, retryable: false }),
-      ),
-    };
-  }
   const context = Context.current();
   let progress: CopyProgress = { bytesDone: 0, bytesTotal: 0 };
   const ticker = setInterval(() => context.heartbeat(progress), heartbeatEveryMs);
@@ -90,6 +81,15 @@ export async function copyToDestinations(
   input: ReplicateArtifactInput,
   run: CopyContext,
 ): Promise<ReplicateArtifactResult> {
+  // The enumeration could not read it (a named repository the source does not have): nothing to copy.
+  const unreadable = input.artifact.error;
+  if (unreadable) {
+    return {
+      destinations: input.destinations.map(({ registryId, repository }) =>
+        failedDestination(registryId, repository, { ...unreadable, retryable: false }),
+      ),
+    };
+  }
   const source = await clients.get(input.sourceRegistryId);
   const resolved = await resolveDestinations(clients, input);
   const targets = resolved.flatMap((entry, index) =>
