@@ -77,8 +77,14 @@ export class RateBudget {
     return this.resumeAtMs > this.now() ? new Date(this.resumeAtMs).toISOString() : undefined;
   }
 
-  /** Before a request: sleeps through a short wait, fails fast through a long one, then counts the request. */
-  async admit(registry: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Before a request: sleeps through a short wait, fails fast through a long one, then counts the
+   * request. Only requests the registry counts are held (`counted`: manifest GETs, as Docker Hub
+   * counts pulls): a copy whose manifest took the last request before the reserve still reads its
+   * blobs, or it would be stopped again at every try.
+   */
+  async admit(registry: string, signal?: AbortSignal, counted = true): Promise<void> {
+    if (!counted) return;
     const waitMs = this.resumeAtMs - this.now();
     if (waitMs > this.shortWaitMs) throw this.limited(registry);
     if (waitMs > 0) {

@@ -78,11 +78,13 @@ export class Transport {
       options.retry !== false &&
       (options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body));
     const context = { registry: this.registry, ...options.context };
+    // What a registry's rate limit counts: manifest GETs (Docker Hub's pulls), not blobs or HEADs.
+    const counted = options.method === 'GET' && /\/manifests\/[^/]+$/.test(options.url.split('?')[0]!);
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {
       let response: Dispatcher.ResponseData;
       let answeredAt: URL;
-      await this.budget.admit(this.registry, options.signal);
+      await this.budget.admit(this.registry, options.signal, counted);
       try {
         ({ response, url: answeredAt } = await this.dispatch(options));
       } catch (error) {
