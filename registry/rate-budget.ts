@@ -107,7 +107,11 @@ export class RateBudget {
     this.remaining = reading.remaining;
     const limit = this.limit ?? reading.remaining;
     const reserve = this.options.reserve ?? Math.max(1, Math.floor(limit * 0.05));
-    if (reading.remaining > reserve) return;
+    // The registry's word is the budget: a window that refilled early (or a reset) opens it again.
+    if (reading.remaining > reserve) {
+      this.resumeAtMs = 0;
+      return;
+    }
     const now = this.now();
     if (reading.resetSeconds !== undefined) {
       this.closeUntil(now + reading.resetSeconds * 1000);

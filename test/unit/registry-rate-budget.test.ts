@@ -56,6 +56,15 @@ describe('RateBudget', () => {
     await budget.admit('registry-1.docker.io');
   });
 
+  it('opens – again as soon as the registry says enough is left (its window refilled)', async () => {
+    const { budget } = budgetAt();
+    budget.observe({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '5;w=21600' });
+    assert.ok(budget.resumeAt);
+    budget.observe({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '100;w=21600' });
+    assert.equal(budget.resumeAt, undefined);
+    await budget.admit('registry-1.docker.io');
+  });
+
   it('closes – until the reset when the registry says it', () => {
     const { clock, budget } = budgetAt();
     budget.observe({ 'ratelimit-limit': '10', 'ratelimit-remaining': '0', 'ratelimit-reset': '30' });
