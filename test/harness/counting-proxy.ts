@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
+import { serveOnLoopback } from './loopback-server.js';
 
 export interface CountingProxy {
   /** http://127.0.0.1:PORT, in front of the registry: register this URL in Regatta. */
@@ -11,8 +10,6 @@ export interface CountingProxy {
   readonly servedBytes: ReadonlyMap<string, number>;
   /** Blob GETs the registry answered 200, by digest. */
   readonly servedCount: ReadonlyMap<string, number>;
-  /** Bytes sent to the registry in uploads (blob PATCH and PUT bodies). */
-  readonly uploadedBytes: number;
   stop(): Promise<void>;
 }
 
@@ -29,62 +26,40 @@ function counting(add: (bytes: number) => void): Transform {
 
 /**
  * An HTTP proxy on loopback in front of a registry (plain or TLS, through `dispatcher`) that
- * streams every request and answer through and counts what the registry serves and receives: the
+ * streams every request and answer through and counts the blobs the registry serves: the
  * byte counter of one registry's links. It says it forwards (X-Forwarded-Host/Proto), so the
  * upload locations the registry answers point back at the proxy.
  */
 export async function startCountingProxy(target: string, dispatcher?: Dispatcher): Promise<CountingProxy> {
   const servedBytes = new Map<string, number>();
   const servedCount = new Map<string, number>();
-  let uploadedBytes = 0;
-  const server = createServer((incoming, outgoing) => {
-    const forward = async () => {
-      const path = incoming.url ?? '/';
-      const digest = incoming.method === 'GET' ? blobPath.exec(path.split('?')[0]!)?.[1] : undefined;
-      const upload = path.includes('/blobs/uploads/') && incoming.method !== 'GET';
-      const { host, connection: _connection, ...headers } = incoming.headers;
-      const reply = await request(`${target}${path}`, {
-        method: incoming.method as Dispatcher.HttpMethod,
-        headers: { ...headers, 'x-forwarded-host': host ?? '', 'x-forwarded-proto': 'http' },
-        body: ['GET', 'HEAD'].includes(incoming.method ?? 'GET')
-          ? null
-          : upload
-            ? incoming.pipe(counting((bytes) => (uploadedBytes += bytes)))
-            : incoming,
-        ...(dispatcher ? { dispatcher } : {}),
-        headersTimeout: 60_000,
-        bodyTimeout: 60_000,
-      });
-      const { connection: _c, 'transfer-encoding': _t, 'keep-alive': _k, ...replyHeaders } = reply.headers;
-      outgoing.writeHead(reply.statusCode, replyHeaders as Record<string, string | string[]>);
-      if (digest && reply.statusCode === 200) {
-        servedCount.set(digest, (servedCount.get(digest) ?? 0) + 1);
-        await pipeline(
-          reply.body,
-          counting((bytes) => servedBytes.set(digest, (servedBytes.get(digest) ?? 0) + bytes)),
-          outgoing,
-        );
-      } else await pipeline(reply.body, outgoing);
-    };
-    forward().catch(() => {
-      if (!outgoing.headersSent) outgoing.writeHead(502);
-      outgoing.end();
+  const server = await serveOnLoopback(async (incoming, outgoing) => {
+    const path = incoming.url ?? '/';
+    const digest = incoming.method === 'GET' ? blobPath.exec(path.split('?')[0]!)?.[1] : undefined;
+    const { host, connection: _connection, ...headers } = incoming.headers;
+    const reply = await request(`${target}${path}`, {
+      method: incoming.method as Dispatcher.HttpMethod,
+      headers: { ...headers, 'x-forwarded-host': host ?? '', 'x-forwarded-proto': 'http' },
+      body: ['GET', 'HEAD'].includes(incoming.method ?? 'GET') ? null : incoming,
+      ...(dispatcher ? { dispatcher } : {}),
+      headersTimeout: 60_000,
+      bodyTimeout: 60_000,
     });
+    const { connection: _c, 'transfer-encoding': _t, 'keep-alive': _k, ...replyHeaders } = reply.headers;
+    outgoing.writeHead(reply.statusCode, replyHeaders as Record<string, string | string[]>);
+    if (digest && reply.statusCode === 200) {
+      servedCount.set(digest, (servedCount.get(digest) ?? 0) + 1);
+      await pipeline(
+        reply.body,
+        counting((bytes) => servedBytes.set(digest, (servedBytes.get(digest) ?? 0) + bytes)),
+        outgoing,
+      );
+    } else await pipeline(reply.body, outgoing);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     servedBytes,
     servedCount,
-    get uploadedBytes() {
-      return uploadedBytes;
-    },
-    async stop() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    stop: () => server.stop(),
   };
 }

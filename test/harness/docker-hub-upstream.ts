@@ -1,10 +1,10 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import type { TestCertificates } from './certificates.js';
 import type { DistributionVersion } from './distribution-binary.js';
+import { serveOnLoopback } from './loopback-server.js';
 import { startRegistryServer, type RegistryServer } from './registry-server.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
@@ -153,17 +153,9 @@ export async function startDockerHubUpstream(options: DockerHubUpstreamOptions):
     await pipeline(reply.body, outgoing);
   };
 
-  const server = createServer((incoming, outgoing) => {
-    answer(incoming, outgoing).catch(() => {
-      if (!outgoing.headersSent) outgoing.writeHead(502);
-      outgoing.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
+  const server = await serveOnLoopback(answer);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     registry,
     tokenServer,
     counts,
@@ -172,9 +164,7 @@ export async function startDockerHubUpstream(options: DockerHubUpstreamOptions):
       remaining = budget;
     },
     async stop() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
+      await server.stop();
       await tokenServer.stop();
       await registry.stop();
     },

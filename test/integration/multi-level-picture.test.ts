@@ -13,7 +13,7 @@ import { startCountingProxy, type CountingProxy } from '../harness/counting-prox
 import { startDockerHubUpstream, type DockerHubUpstream } from '../harness/docker-hub-upstream.js';
 import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/free-port.js';
-import { harborRegistryBody } from '../harness/harbor-registry-body.js';
+import { dockerHubRegistryBody, harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaApi } from '../harness/regatta-api.js';
@@ -116,16 +116,7 @@ describe('the whole picture: Docker Hub-like upstream → HQ → 2 hubs → 4 si
       ca_certificate: null,
     } as never);
     assert.equal(hq.id, 1);
-    const hub = await regatta.store.registries.create({
-      name: 'docker-hub',
-      url: upstreamLink.url,
-      type: 'docker-hub',
-      description: '',
-      insecure: false,
-      ca_certificate: null,
-      credential: null,
-      webhook_secret: null,
-    });
+    const hub = await regatta.store.registries.create(dockerHubRegistryBody(upstreamLink.url));
     const hubIds: number[] = [];
     for (const [index, server] of [hubA, hubB].entries()) {
       hubIds.push(

@@ -9,6 +9,7 @@ import { startReplicationRun } from '../../service/start-replication-run.js';
 import type { PolicySnapshot } from '../../policies/index.js';
 import { startDockerHubUpstream, type DockerHubUpstream } from '../harness/docker-hub-upstream.js';
 import { eventually } from '../harness/eventually.js';
+import { dockerHubRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
 import { rawGetManifest, rawListTags, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
@@ -69,17 +70,7 @@ describe('upstream sources: a Docker Hub-like registry (no catalog, token auth, 
       budget: 100,
       windowSeconds: 60,
     });
-    // As Harbor's docker-hub adapter has it: anonymous, one-component names in library/.
-    const hub = await regatta.store.registries.create({
-      name: 'docker-hub',
-      url: upstream.url,
-      type: 'docker-hub',
-      description: '',
-      insecure: false,
-      ca_certificate: null,
-      credential: null,
-      webhook_secret: null,
-    });
+    const hub = await regatta.store.registries.create(dockerHubRegistryBody(upstream.url));
     hubId = hub.id;
     hqId = await regatta.addRegistry(bed.hq);
     for (const tag of ['1.24.0', '1.25.0', '1.25.3', '1.26.0', '2.0.0', 'latest'])
