@@ -241,7 +241,9 @@ export async function copyPage(work: PageWork): Promise<void> {
         task.error = error;
         finish(task, 'Failed');
       }
-      await Promise.all(links.map((link) => copyLink(work, link)));
+      // The links of a level copy at once: they share the page's bandwidth cap.
+      const share = work.bytesPerSecond ? { bytesPerSecond: work.bytesPerSecond / links.length } : {};
+      await Promise.all(links.map((link) => copyLink({ ...work, ...share }, link)));
     }
   } catch (error) {
     if (isCancellation(error)) {
