@@ -96,6 +96,13 @@ describe('replicationRun workflow (stubbed activities)', () => {
     },
   });
   const copied = (taskId: number): TaskResult => ({ taskId, ok: true, outcome: 'copied', bytes: 100 });
+  const rateLimitedTask = (taskId: number, resumeAt: string): TaskResult => ({
+    taskId,
+    ok: false,
+    outcome: 'failed',
+    bytes: 0,
+    error: { code: 'REGISTRY_RATE_LIMITED', message: 'dc-3: rate limited', retryable: true, resumeAt },
+  });
 
   it('retries – only the failed destination, then the run succeeds', async () => {
     let attempt = 0;
@@ -438,18 +445,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
       copyBatch: async (input) => {
         if (++batches > 1) return answer(input, (target) => copied(target.taskId));
         waitUntil = inSeconds(2);
-        return answer(input, (target) => ({
-          taskId: target.taskId,
-          ok: false,
-          outcome: 'failed',
-          bytes: 0,
-          error: {
-            code: 'REGISTRY_RATE_LIMITED',
-            message: 'dc-3: rate limited',
-            retryable: true,
-            resumeAt: waitUntil,
-          },
-        }));
+        return answer(input, (target) => rateLimitedTask(target.taskId, waitUntil));
       },
     });
     const { summary, listing, copying } = await withWorker(activities, async () => {
@@ -478,5 +474,40 @@ describe('replicationRun workflow (stubbed activities)', () => {
     );
     assert.equal(callsOf('enumerateArtifacts').length, 4);
     assert.equal(callsOf('copyBatch').length, 2);
+  });
+
+  it('rate limit – a page in a child workflow tells its run, whose status says until when', async () => {
+    // Two pages (501 artifacts): each is a child workflow; the first batch of the first is rate limited.
+    const all: Artifact[] = Array.from({ length: 501 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${String(index).padStart(3, '0')}`,
+    }));
+    let waitUntil = '';
+    const { activities } = scriptedActivities({
+      enumerateArtifacts: async ({ cursor }) =>
+        cursor
+          ? { artifacts: all.slice(500) }
+          : { artifacts: all.slice(0, 500), next: { repository: 'production/api', tag: 'v499' } },
+      copyBatch: async (input) => {
+        if (waitUntil) return answer(input, (target) => copied(target.taskId));
+        waitUntil = new Date(Date.now() + 3_000).toISOString();
+        return answer(input, (target) => rateLimitedTask(target.taskId, waitUntil));
+      },
+    });
+    const { summary, waiting } = await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      const waiting = await eventually(
+        async () => {
+          const { statusText } = (await handle.query(runStatusQuery)).summary;
+          return statusText.includes('rate limited') && statusText;
+        },
+        20_000,
+        'the run saying its page waits',
+      );
+      return { summary: await handle.result(), waiting };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.equal(summary.counts.total, 1002);
+    assert.match(waiting, new RegExp(`; rate limited, waiting until ${waitUntil} \\(dc-3: rate limited\\)$`));
   });
 });
