@@ -16,17 +16,32 @@ function isClassified(error: unknown): error is ClassifiedError {
   );
 }
 
+/** The time a rate-limited registry takes requests again (ISO 8601), when the error says. */
+function resumeAtOf(error: ClassifiedError): string | undefined {
+  const resumeAt = (error as { resumeAt?: unknown }).resumeAt;
+  return typeof resumeAt === 'string' && Number.isFinite(Date.parse(resumeAt)) ? resumeAt : undefined;
+}
+
 /**
  * The activity edge: a Regatta error becomes an ApplicationFailure typed by its `code`, marked
- * non-retryable when it is permanent, so Temporal does not retry what cannot succeed.
+ * non-retryable when it is permanent, so Temporal does not retry what cannot succeed. A rate
+ * limit (REGISTRY_RATE_LIMITED) carries `{ resumeAt }` in its details for the workflow, and
+ * Temporal's own retry waits until then rather than on its backoff.
  */
 export function toApplicationFailure(error: unknown): unknown {
   if (error instanceof ApplicationFailure || !isClassified(error)) return error;
+  const resumeAt = resumeAtOf(error);
   return ApplicationFailure.create({
     type: error.code,
     message: error.message,
     nonRetryable: !error.retryable,
     cause: error instanceof Error ? error : undefined,
+    ...(resumeAt
+      ? {
+          details: [{ resumeAt }],
+          nextRetryDelay: Math.max(1000, Date.parse(resumeAt) - Date.now()),
+        }
+      : {}),
   });
 }
 

@@ -16,7 +16,7 @@ import {
   type RegistryClient,
 } from '../registry/index.js';
 import { sourceChangeKey, type Store } from '../store/index.js';
-import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
+import { artifactsInScope, isTagged, selectedTags, type TaggedArtifact } from './artifacts-in-scope.js';
 import { classifyDrift, recoveryPoint, tagKey, type Drift } from './classify-drift.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -62,17 +62,15 @@ async function destinationTags(
         sourceOf.get(repository) ??
         (!policy.dest_namespace && matchesFilters(policy.filters, { repository }) ? repository : undefined);
       if (!source) continue;
+      const names: string[] = [];
       try {
-        for await (const names of client.listTags(repository, { pageSize: 1000 })) {
-          for (const tag of names) {
-            if (matchesFilters(policy.filters, { repository: source, tag }))
-              tags.push({ key: tagKey(source, tag), repository, tag });
-          }
-        }
+        for await (const page of client.listTags(repository, { pageSize: 1000 })) names.push(...page);
       } catch (error) {
         // Listed in the catalog but emptied since: no tags.
         if (!(error instanceof RegistryNotFoundError)) throw error;
       }
+      for (const tag of await selectedTags(client, policy.filters, repository, names, source))
+        tags.push({ key: tagKey(source, tag), repository, tag });
       Context.current().heartbeat({ repository });
     }
   }
@@ -138,7 +136,7 @@ export async function auditDrift(
   const policy = PolicySnapshot.parse(input.policy);
   const source = await clients.get(policy.src_registry_id);
   const listed: TaggedArtifact[] = [];
-  for await (const artifact of artifactsInScope(source, policy.filters)) listed.push(artifact);
+  for await (const entry of artifactsInScope(source, policy.filters)) if (isTagged(entry)) listed.push(entry);
   const sourceDigests = await digestsOf(
     source,
     listed.map((artifact) => ({ key: tagKey(artifact.repository, artifact.tag), ...artifact })),

@@ -64,7 +64,13 @@ export async function deleteArtifact(
         const client = await clients.get(registryId);
         const present = await client.headManifest(repository, reference);
         if (!present) return { ...base, ok: true, outcome: 'absent' };
-        if (!artifact.digest || present.digest !== artifact.digest) {
+        if (!artifact.digest) {
+          // Distribution 3 notifies a tag deleted alone (the image stays at the source): a site's
+          // tag may point elsewhere by now, and deleting by digest would take its other tags too.
+          const note = 'not deleted: the delete named a tag, no digest; the tag is left here';
+          return { ...base, ok: true, outcome: 'kept', digest: present.digest, note };
+        }
+        if (present.digest !== artifact.digest) {
           return { ...base, ok: true, outcome: 'kept', digest: present.digest };
         }
         await client.deleteManifest(repository, present.digest);

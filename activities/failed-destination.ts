@@ -6,6 +6,7 @@ export function failedDestination(registryId: number, repository: string, error:
     code?: unknown;
     retryable?: unknown;
     message?: unknown;
+    resumeAt?: unknown;
   };
   return {
     registryId,
@@ -18,6 +19,7 @@ export function failedDestination(registryId: number, repository: string, error:
       message: typeof classified.message === 'string' ? classified.message : String(error),
       // An error nobody classified (a bug, a raw socket error) is retried, as Temporal itself would.
       retryable: classified.retryable !== false,
+      ...(typeof classified.resumeAt === 'string' ? { resumeAt: classified.resumeAt } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { FindUpToDateInput, UpToDateTask } from '../contract/index.js';
+import { errorCode } from '../errors/regatta-error.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -37,11 +38,16 @@ export async function checkUpToDate(
   const sourceDigests = new Map<string, string>();
   let checked = 0;
   await forEachBounded(input.checks, lanes, async ({ artifact, targets }) => {
-    const reference = artifact.tag ?? artifact.digest!;
+    const reference = artifact.tag ?? artifact.digest;
+    if (artifact.error || !reference) return;
     const head = (client: RegistryClient, repository: string) =>
       client.headManifest(repository, reference).then(
         (manifest) => manifest?.digest,
-        () => undefined,
+        (error: unknown) => {
+          // A rate limit fails the check, to be waited out: the copies would meet it too.
+          if (errorCode(error) === 'REGISTRY_RATE_LIMITED') throw error;
+          return undefined;
+        },
       );
     const [sourceDigest, ...present] = await Promise.all([
       head(source, artifact.repository),

@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { PlanPruneInput, PrunePlan } from '../contract/index.js';
 import { defaultMaxDeleteRatio, PolicySnapshot } from '../policies/index.js';
-import { artifactsInScope, type TaggedArtifact } from './artifacts-in-scope.js';
+import { artifactsInScope, isTagged, type TaggedArtifact } from './artifacts-in-scope.js';
 import { prunable, pruneCandidates } from './prune-rules.js';
 import type { RegistryClients } from './registry-clients.js';
 
@@ -19,10 +19,16 @@ export async function planPrune(clients: RegistryClients, input: PlanPruneInput)
   const destination = await clients.get(input.destinationRegistryId);
 
   const atSource: TaggedArtifact[] = [];
-  for await (const artifact of artifactsInScope(source, policy.filters, { failOnUnknownTags: true }))
-    atSource.push(artifact);
+  // A repository the policy names that the source cannot list is left alone at the destination:
+  // an unreadable name is not a deleted one.
+  const unlisted = new Set<string>();
+  for await (const entry of artifactsInScope(source, policy.filters, { failOnUnknownTags: true })) {
+    if (isTagged(entry)) atSource.push(entry);
+    else unlisted.add(entry.repository);
+  }
   const atDestination: TaggedArtifact[] = [];
-  for await (const artifact of artifactsInScope(destination, policy.filters)) atDestination.push(artifact);
+  for await (const entry of artifactsInScope(destination, policy.filters))
+    if (isTagged(entry) && !unlisted.has(entry.repository)) atDestination.push(entry);
 
   const candidates = pruneCandidates({
     source: atSource,

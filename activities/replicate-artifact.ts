@@ -53,7 +53,8 @@ export interface CopyContext {
  * Copies one artifact to every destination in one pass: each blob is read from the source once
  * and streamed to all destinations that lack it. A destination that fails does not fail the others;
  * its error comes back in the result so the workflow retries only that destination. A dry run
- * plans the same copy without writing.
+ * plans the same copy without writing. An artifact the enumeration could not read fails at every
+ * destination with the enumeration's error.
  */
 export async function replicateArtifact(
   clients: RegistryClients,
@@ -80,6 +81,15 @@ export async function copyToDestinations(
   input: ReplicateArtifactInput,
   run: CopyContext,
 ): Promise<ReplicateArtifactResult> {
+  // The enumeration could not read it (a named repository the source does not have): nothing to copy.
+  const unreadable = input.artifact.error;
+  if (unreadable) {
+    return {
+      destinations: input.destinations.map(({ registryId, repository }) =>
+        failedDestination(registryId, repository, { ...unreadable, retryable: false }),
+      ),
+    };
+  }
   const source = await clients.get(input.sourceRegistryId);
   const resolved = await resolveDestinations(clients, input);
   const targets = resolved.flatMap((entry, index) =>

@@ -1,6 +1,8 @@
+import { registryApi } from '../policies/index.js';
 import {
   createRegistryClient,
   endpointOf,
+  RateBudget,
   type RegistryAccessRules,
   type RegistryClient,
 } from '../registry/index.js';
@@ -12,10 +14,12 @@ import type { RegistryClients } from './registry-clients.js';
  * Credentials are resolved here, where they are used: the stored secret opened, a Docker config
  * read (from the rules' folder only); every connection stays within the rules' allow-list. A
  * registry edited in the store gets a new client; the old one is closed only at shutdown, since
- * activities may still be using it.
+ * activities may still be using it. Each registry has one rate budget in the worker, which
+ * outlives its clients: every activity using the registry spends from it.
  */
 export function createStoreRegistryClients(store: Store, rules: RegistryAccessRules): RegistryClients {
   const current = new Map<number, { updateTime: string; name: string; client: RegistryClient }>();
+  const budgets = new Map<number, RateBudget>();
   const retired: RegistryClient[] = [];
   return {
     async get(registryId) {
@@ -23,7 +27,12 @@ export function createStoreRegistryClients(store: Store, rules: RegistryAccessRu
       const cached = current.get(registryId);
       if (cached?.updateTime === registry.update_time) return cached.client;
       if (cached) retired.push(cached.client);
-      const client = createRegistryClient(await endpointOf(registry, rules));
+      const budget = budgets.get(registryId) ?? new RateBudget();
+      budgets.set(registryId, budget);
+      const client = createRegistryClient(
+        { ...(await endpointOf(registry, rules)), ...registryApi(registry) },
+        { rateBudget: budget },
+      );
       current.set(registryId, { updateTime: registry.update_time, name: registry.name, client });
       return client;
     },

@@ -79,7 +79,11 @@ export interface DestinationResult {
   bytes: number;
   /** Why the destination was left as it was (superseded, kept), for the task's log. */
   note?: string;
-  error?: { code: string; message: string; retryable: boolean };
+  /**
+   * Why it failed. REGISTRY_RATE_LIMITED (retryable) carries `resumeAt` (ISO 8601): the
+   * destination's registry takes requests again from then on, and trying before is wasted.
+   */
+  error?: { code: string; message: string; retryable: boolean; resumeAt?: string };
 }
 
 export interface ReplicateArtifactResult {

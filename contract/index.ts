@@ -1,5 +1,5 @@
 export * from './activities.js';
-export { Artifact, Operation, describeArtifact } from './artifact.js';
+export { Artifact, ArtifactError, Operation, describeArtifact } from './artifact.js';
 export * from './drift.js';
 export { ExecutionStatus, ExecutionSummary, TaskCounts } from './execution-summary.js';
 export * from './metrics.js';

@@ -45,7 +45,7 @@ const pure = ['zod'];
 export const packages = {
   errors: [],
   oci: pure,
-  policies: [...pure, 'minimatch'],
+  policies: [...pure, 'minimatch', 'semver'],
   contract: [...pure, '@temporalio/common', '@temporalio/workflow'],
   workflows: ['@temporalio/workflow'],
 };

@@ -30,7 +30,28 @@ export {
   registryProviderInfos,
 } from './registry-capabilities.js';
 export { applyRegistryUpdate, registryFromInput } from './registry-changes.js';
-export { ReplicationFilter } from './replication-filter.js';
+export {
+  AgeBound,
+  FilterSyntax,
+  ReplicationFilter,
+  ReplicationFilters,
+  ageBoundSeconds,
+} from './replication-filter.js';
+export { literalRepositories, maxLiteralRepositories } from './literal-repositories.js';
+export { selectTags, tagSelection, type ImageAges, type TagSelection } from './tag-selection.js';
+export { newestTags, tagSatisfies, tagVersion } from './version-range.js';
+export { compileRegex, type LinearRegex } from './linear-regex.js';
+export { dockerHubApiUrl, registryApi, type RegistryApi } from './registry-api.js';
+export {
+  OnHubFailure,
+  maxTreeDepth,
+  maxTreeRegistries,
+  registryTree,
+  treeIssues,
+  treeMembers,
+  type TreeMember,
+  type TreeNode,
+} from './registry-tree.js';
 export {
   ReplicationPolicyInput,
   destinationRegistryIds,

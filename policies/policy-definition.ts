@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isRepositoryName, repositoryPattern } from '../oci/index.js';
 import { DriftAuditSetting } from './drift-audit-setting.js';
-import { GlobPattern, ReplicationFilter } from './replication-filter.js';
+import { registryTree, OnHubFailure } from './registry-tree.js';
+import { GlobPattern, ReplicationFilters } from './replication-filter.js';
 import { ReplicationTrigger } from './replication-trigger.js';
 
 export const Platform = z.strictObject({
@@ -39,13 +40,17 @@ export const PolicyDefinition = z.object({
   name: z.string().trim().min(1).max(255),
   description: z.string().max(1024),
   src_registry_id: z.number().int().positive(),
-  /** The first is the one Harbor's `dest_registry` shows. */
+  /** The first is the one Harbor's `dest_registry` shows; with a tree, its registries parents first. */
   dest_registry_ids: z.array(z.number().int().positive()).min(1).max(100),
+  /** Hubs feeding their own sites: each registry is copied from its parent, the source at the top. */
+  tree: registryTree(z.strictObject({ id: z.number().int().positive() })).optional(),
+  /** What a hub's subtree does when the hub fails, unless the hub says otherwise; `fail` when omitted. */
+  on_hub_failure: OnHubFailure.optional(),
   dest_namespace: DestNamespace,
   /** -1: keep only the last component of a name; 0: keep all; n: drop the first n. */
   dest_namespace_replace_count: z.number().int().min(-1).max(127),
   trigger: ReplicationTrigger,
-  filters: z.array(ReplicationFilter).max(50),
+  filters: ReplicationFilters,
   replicate_deletion: z.boolean(),
   override: z.boolean(),
   enabled: z.boolean(),

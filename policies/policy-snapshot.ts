@@ -1,9 +1,19 @@
 import { z } from 'zod';
 import { fromLegacySnapshot } from './legacy-snapshot.js';
 import { StoredPolicy } from './policy-definition.js';
+import { OnHubFailure, treeMembers } from './registry-tree.js';
 
-/** A destination of a run: a registry by id, with its name for task resources and labels. */
-export const SnapshotDestination = z.object({ registry_id: z.number().int(), name: z.string() });
+/**
+ * A destination of a run: a registry by id, with its name for task resources and labels. In a
+ * tree, it is copied from `parent_registry_id` (absent: from the source), and a hub says what its
+ * subtree does when it fails.
+ */
+export const SnapshotDestination = z.object({
+  registry_id: z.number().int(),
+  name: z.string(),
+  parent_registry_id: z.number().int().optional(),
+  on_hub_failure: OnHubFailure.optional(),
+});
 export type SnapshotDestination = z.infer<typeof SnapshotDestination>;
 
 /**
@@ -32,11 +42,19 @@ export type PolicySnapshot = z.infer<typeof CurrentSnapshot>;
 
 /** The snapshot of a stored policy; `registryName` names each destination. */
 export function policySnapshot(policy: StoredPolicy, registryName: (id: number) => string): PolicySnapshot {
+  const members = new Map(
+    treeMembers(policy.tree ?? [], policy.on_hub_failure).map((member) => [member.registryId, member]),
+  );
   return PolicySnapshot.parse({
     ...policy,
-    destinations: policy.dest_registry_ids.map((registry_id) => ({
-      registry_id,
-      name: registryName(registry_id),
-    })),
+    destinations: policy.dest_registry_ids.map((registry_id) => {
+      const member = members.get(registry_id);
+      return {
+        registry_id,
+        name: registryName(registry_id),
+        ...(member?.parentRegistryId !== undefined ? { parent_registry_id: member.parentRegistryId } : {}),
+        ...(member?.onHubFailure ? { on_hub_failure: member.onHubFailure } : {}),
+      };
+    }),
   });
 }

@@ -5,7 +5,8 @@ import { nullishFields } from './nullish-fields.js';
 /** What the API returns in place of every secret; sent back in a body, it keeps the stored one. */
 export const maskedSecret = '*****';
 
-export const RegistryType = z.enum(['docker-registry', 'harbor']);
+/** Harbor's adapter names; `docker-hub` reaches Docker Hub's registry API whatever its URL says (registry-api.ts). */
+export const RegistryType = z.enum(['docker-registry', 'harbor', 'docker-hub']);
 export type RegistryType = z.infer<typeof RegistryType>;
 
 // In a body, `""` removes the secret and `"*****"` (copied from a GET) keeps it.

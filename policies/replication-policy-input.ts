@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nullishFields } from './nullish-fields.js';
 import { PolicyDefinition } from './policy-definition.js';
+import { registryTree, treeIssues, treeMembers } from './registry-tree.js';
 
 /** A registry named by id; the rest of a Registry object copied from a GET is ignored. */
 const RegistryRef = z.looseObject({ id: z.number().int().positive() });
@@ -14,6 +15,7 @@ const RegistryRef = z.looseObject({ id: z.number().int().positive() });
 export const ReplicationPolicyInput = PolicyDefinition.omit({
   src_registry_id: true,
   dest_registry_ids: true,
+  tree: true,
 })
   .partial()
   .required({ name: true })
@@ -37,6 +39,7 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
     src_registry: RegistryRef,
     dest_registry: RegistryRef.nullable().optional(),
     dest_registries: z.array(RegistryRef).min(1).max(100).optional(),
+    tree: registryTree(RegistryRef).optional(),
     deletion: z.boolean().optional(),
     ...nullishFields({
       id: z.number().int().positive(),
@@ -48,6 +51,13 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
   .strict()
   .superRefine((policy, context) => {
     const destinations = policy.dest_registries?.map((registry) => registry.id);
+    if (policy.tree) {
+      checkTree(policy as ReplicationPolicyInput & { tree: TreeInput }, context);
+      return;
+    }
+    if (policy.on_hub_failure) {
+      context.addIssue({ code: 'custom', path: ['on_hub_failure'], message: 'needs a tree' });
+    }
     if (!destinations && !policy.dest_registry) {
       context.addIssue({
         code: 'custom',
@@ -88,11 +98,24 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
         message: 'cannot be used with an event_based trigger',
       });
     }
+    // An event run copies the tag pushed; which tags are the newest or young enough is known only
+    // from the whole tag list, which manual and scheduled runs read.
+    if (policy.trigger?.type === 'event_based') {
+      policy.filters?.forEach((filter, index) => {
+        if (filter.type === 'newest' || filter.type === 'max_age')
+          context.addIssue({
+            code: 'custom',
+            path: ['filters', index, 'type'],
+            message: `${filter.type} cannot be used with an event_based trigger: it judges a repository's whole tag list`,
+          });
+      });
+    }
   })
   // The checks above that JSON Schema can state, for the OpenAPI document. It cannot state that
   // dest_registry is one of dest_registries, nor that no registry is named twice.
   .meta({
     anyOf: [
+      { required: ['tree'] },
       { required: ['dest_registries'] },
       { required: ['dest_registry'], properties: { dest_registry: { type: 'object' } } },
     ],
@@ -127,6 +150,29 @@ export const ReplicationPolicyInput = PolicyDefinition.omit({
     ],
   });
 export type ReplicationPolicyInput = z.infer<typeof ReplicationPolicyInput>;
+type TreeInput = NonNullable<ReplicationPolicyInput['tree']>;
+
+/** A tree's own rules, and `dest_registries`/`dest_registry` (as a GET shows them) agreeing with it. */
+function checkTree(policy: ReplicationPolicyInput & { tree: TreeInput }, context: z.RefinementCtx): void {
+  for (const issue of treeIssues(policy.tree, policy.src_registry.id))
+    context.addIssue({ code: 'custom', path: ['tree', ...issue.path], message: issue.message });
+  const inTree = new Set(treeMembers(policy.tree).map((member) => member.registryId));
+  const listed = policy.dest_registries?.map((registry) => registry.id);
+  if (listed && (listed.length !== inTree.size || !listed.every((id) => inTree.has(id)))) {
+    context.addIssue({
+      code: 'custom',
+      path: ['dest_registries'],
+      message: "must list the tree's registries, or be left out",
+    });
+  }
+  if (policy.dest_registry && !inTree.has(policy.dest_registry.id)) {
+    context.addIssue({ code: 'custom', path: ['dest_registry'], message: 'must be a registry of the tree' });
+  }
+  // A hub holds the names the source has: renaming again at every level would be a surprise.
+  if (policy.dest_namespace) {
+    context.addIssue({ code: 'custom', path: ['dest_namespace'], message: 'cannot be used with a tree' });
+  }
+}
 
 /** The registries a policy copies to: `dest_registries` when given, else `[dest_registry]`. */
 export function destinationRegistryIds(policy: {
@@ -143,11 +189,14 @@ export function policyDefinitionFromInput(input: ReplicationPolicyInput): Policy
   const first = input.dest_registry?.id;
   // Keep `dest_registry` first so a GET shows the destination the client named.
   const destRegistryIds = first === undefined ? ids : [first, ...ids.filter((id) => id !== first)];
+  const tree = input.tree ? treeOfIds(input.tree) : undefined;
   return {
     name: input.name,
     description: input.description ?? '',
     src_registry_id: input.src_registry.id,
-    dest_registry_ids: destRegistryIds,
+    dest_registry_ids: tree ? treeMembers(tree).map((member) => member.registryId) : destRegistryIds,
+    ...(tree ? { tree } : {}),
+    ...(input.on_hub_failure ? { on_hub_failure: input.on_hub_failure } : {}),
     dest_namespace: input.dest_namespace ?? '',
     dest_namespace_replace_count: input.dest_namespace_replace_count ?? -1,
     trigger: input.trigger ?? { type: 'manual' },
@@ -163,4 +212,13 @@ export function policyDefinitionFromInput(input: ReplicationPolicyInput): Policy
     ...(input.mirror ? { mirror: input.mirror } : {}),
     ...(input.drift_audit ? { drift_audit: input.drift_audit } : {}),
   };
+}
+
+/** The tree with each registry by id only (a body may embed whole Registry objects, as a GET shows them). */
+function treeOfIds(tree: TreeInput): NonNullable<PolicyDefinition['tree']> {
+  return tree.map((node) => ({
+    registry: { id: node.registry.id },
+    ...(node.on_hub_failure ? { on_hub_failure: node.on_hub_failure } : {}),
+    ...(node.children ? { children: treeOfIds(node.children) } : {}),
+  }));
 }

@@ -27,6 +27,11 @@ export const RegistryEndpoint = z
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
     /** Where every connection may go (REGATTA_REGISTRY_ALLOW); unset, anywhere. */
     allow: z.instanceof(RegistryAllowList).optional(),
+    /** Where one-component names live, as Docker Hub keeps `nginx` as `library/nginx`. */
+    singleNameNamespace: z
+      .string()
+      .regex(/^[a-z0-9]+$/)
+      .optional(),
   })
   .strict();
 export type RegistryEndpoint = z.infer<typeof RegistryEndpoint>;

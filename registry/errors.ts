@@ -68,6 +68,34 @@ export class RegistryTooManyRequestsError extends RegistryError {
   }
 }
 
+/**
+ * The registry's rate limit is spent, or nearly (its `RateLimit-Remaining`), or it asked to wait
+ * longer than a request should (429 `Retry-After`): trying again helps from `resumeAt` (ISO 8601)
+ * on, and not before. Thrown before a request is sent while this worker's budget for the
+ * registry is spent, so waiting activities do not spend what is left.
+ */
+export class RegistryRateLimitedError extends RegistryError {
+  readonly code = 'REGISTRY_RATE_LIMITED';
+  readonly retryable = true;
+
+  constructor(
+    message: string,
+    context: RegistryErrorContext,
+    readonly resumeAt: string,
+  ) {
+    super(message, context);
+  }
+}
+
+/**
+ * The registry does not list its repositories (`GET /v2/_catalog` answered 401, 403 or 404), as
+ * Docker Hub, GHCR and most public registries do: a policy must name the repositories it reads.
+ */
+export class RegistryCatalogRefusedError extends RegistryError {
+  readonly code = 'REGISTRY_CATALOG_REFUSED';
+  readonly retryable = false;
+}
+
 export class RegistryServerError extends RegistryError {
   readonly code = 'REGISTRY_SERVER_ERROR';
   readonly retryable = true;

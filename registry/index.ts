@@ -1,5 +1,13 @@
 export { createRegistryClient, RegistryClient } from './registry-client.js';
-export type { CallOptions, Manifest, ManifestHead, RegistryStats, UploadStart } from './registry-client.js';
+export { RateBudget, readRateLimit, type RateBudgetOptions, type RateLimitReading } from './rate-budget.js';
+export type {
+  CallOptions,
+  ClientOptions,
+  Manifest,
+  ManifestHead,
+  RegistryStats,
+  UploadStart,
+} from './registry-client.js';
 export type { PageOptions } from './paged-names.js';
 export { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
 export {
@@ -27,6 +35,7 @@ export { copyArtifact } from './copy/copy-artifact.js';
 export { planCopy } from './copy/plan-copy.js';
 export { forEachBounded } from './copy/for-each-bounded.js';
 export { BandwidthLimiter } from './copy/bandwidth-limiter.js';
+export { imageCreated } from './image-created.js';
 export { verifyArtifact, type ServabilityProblem, type VerifyOptions } from './verify-artifact.js';
 export type {
   CopyInput,

@@ -5,7 +5,13 @@ import { catalogScope, repositoryScope } from './authenticator.js';
 import { BlobLocations } from './blob-locations.js';
 import { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
 import { parseRegistryEndpoint, type RegistryEndpoint } from './endpoint.js';
-import { DigestMismatchError, RegistryNotAllowedError, RegistryRequestError } from './errors.js';
+import {
+  DigestMismatchError,
+  RegistryCatalogRefusedError,
+  RegistryNotAllowedError,
+  RegistryRequestError,
+} from './errors.js';
+import type { RateBudget } from './rate-budget.js';
 import { uploadBlob } from './upload-blob.js';
 import { pagedNames, type PageOptions } from './paged-names.js';
 import { header, readBounded } from './response-body.js';
@@ -43,6 +49,11 @@ export interface CallOptions {
 
 export type UploadStart = { mounted: true } | { mounted: false; location: string };
 
+export interface ClientOptions {
+  /** The registry's rate budget, shared by every client of it in this process. */
+  rateBudget?: RateBudget;
+}
+
 const maxManifestBytes = 4 * 1024 * 1024;
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/;
 
@@ -55,9 +66,10 @@ export class RegistryClient {
   readonly registry: string;
   readonly blobLocations = new BlobLocations();
   private readonly transport: Transport;
+  private readonly singleNameNamespace: string | undefined;
   private blobBytesRead = 0;
 
-  constructor(endpoint: RegistryEndpoint) {
+  constructor(endpoint: RegistryEndpoint, options: ClientOptions = {}) {
     const parsed = parseRegistryEndpoint(endpoint);
     const url = new URL(parsed.url);
     // Plain HTTP is an explicit opt-in, except on loopback (as Docker does for localhost).
@@ -69,8 +81,9 @@ export class RegistryClient {
         registry: url.host,
       });
     }
-    this.transport = new Transport(parsed);
+    this.transport = new Transport(parsed, options.rateBudget);
     this.registry = this.transport.registry;
+    this.singleNameNamespace = parsed.singleNameNamespace;
   }
 
   get stats(): RegistryStats {
@@ -90,9 +103,22 @@ export class RegistryClient {
     await response.body.dump();
   }
 
-  /** Repository names from `/v2/_catalog`, page by page. */
-  listRepositories(options: PageOptions = {}): AsyncIterable<string[]> {
-    return pagedNames(this.transport, '/v2/_catalog', [catalogScope], 'repositories', undefined, options);
+  /**
+   * Repository names from `/v2/_catalog`, page by page. A registry that refuses to list them
+   * (401, 403 or 404, as Docker Hub does) fails with REGISTRY_CATALOG_REFUSED.
+   */
+  async *listRepositories(options: PageOptions = {}): AsyncIterable<string[]> {
+    try {
+      yield* pagedNames(this.transport, '/v2/_catalog', [catalogScope], 'repositories', undefined, options);
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (![401, 403, 404].includes(status as number)) throw error;
+      throw new RegistryCatalogRefusedError(
+        `${this.registry} does not list its repositories (GET /v2/_catalog answered ${String(status)}): ` +
+          'name the repositories in the name filters (a name, a brace list {a,b}, or several name filters) instead of a pattern',
+        { registry: this.registry, status: status as number },
+      );
+    }
   }
 
   /**
@@ -101,14 +127,32 @@ export class RegistryClient {
    */
   listTags(repository: string, options: PageOptions = {}): AsyncIterable<string[]> {
     assertRepositoryName(repository);
+    const remote = this.remote(repository);
     return pagedNames(
       this.transport,
-      `/v2/${repository}/tags/list`,
-      [repositoryScope(repository, 'pull')],
+      `/v2/${remote}/tags/list`,
+      [repositoryScope(remote, 'pull')],
       'tags',
       repository,
       options,
     );
+  }
+
+  /** Whether the registry knows the repository: its tag list answers rather than 404. */
+  async hasRepository(repository: string, options: CallOptions = {}): Promise<boolean> {
+    assertRepositoryName(repository);
+    const remote = this.remote(repository);
+    const response = await this.transport.send({
+      method: 'GET',
+      url: `/v2/${remote}/tags/list?n=1`,
+      scopes: [repositoryScope(remote, 'pull')],
+      expect: [200, 404],
+      context: { repository },
+      what: `look up ${repository}`,
+      signal: options.signal,
+    });
+    await response.body.dump();
+    return response.statusCode === 200;
   }
 
   async headManifest(
@@ -119,8 +163,8 @@ export class RegistryClient {
     this.validate(repository, reference);
     const response = await this.transport.send({
       method: 'HEAD',
-      url: `/v2/${repository}/manifests/${reference}`,
-      scopes: [repositoryScope(repository, 'pull')],
+      url: `/v2/${this.remote(repository)}/manifests/${reference}`,
+      scopes: [repositoryScope(this.remote(repository), 'pull')],
       headers: { accept: acceptedManifestTypes },
       expect: [200, 404],
       context: { repository },
@@ -147,8 +191,8 @@ export class RegistryClient {
     const ref = this.validate(repository, reference);
     const response = await this.transport.send({
       method: 'GET',
-      url: `/v2/${repository}/manifests/${reference}`,
-      scopes: [repositoryScope(repository, 'pull')],
+      url: `/v2/${this.remote(repository)}/manifests/${reference}`,
+      scopes: [repositoryScope(this.remote(repository), 'pull')],
       headers: { accept: acceptedManifestTypes },
       expect: [200],
       context: { repository },
@@ -182,8 +226,8 @@ export class RegistryClient {
     }
     const response = await this.transport.send({
       method: 'PUT',
-      url: `/v2/${repository}/manifests/${reference}`,
-      scopes: [repositoryScope(repository, 'pull,push')],
+      url: `/v2/${this.remote(repository)}/manifests/${reference}`,
+      scopes: [repositoryScope(this.remote(repository), 'pull,push')],
       headers: { 'content-type': manifest.mediaType },
       body: manifest.bytes,
       expect: [201],
@@ -208,8 +252,8 @@ export class RegistryClient {
     assertDigest(digest);
     const response = await this.transport.send({
       method: 'DELETE',
-      url: `/v2/${repository}/manifests/${digest}`,
-      scopes: [repositoryScope(repository, 'delete')],
+      url: `/v2/${this.remote(repository)}/manifests/${digest}`,
+      scopes: [repositoryScope(this.remote(repository), 'delete')],
       expect: [202],
       context: { repository, digest },
       what: `delete manifest ${repository}@${digest}`,
@@ -227,8 +271,8 @@ export class RegistryClient {
     assertDigest(digest);
     const response = await this.transport.send({
       method: 'HEAD',
-      url: `/v2/${repository}/blobs/${digest}`,
-      scopes: [repositoryScope(repository, 'pull')],
+      url: `/v2/${this.remote(repository)}/blobs/${digest}`,
+      scopes: [repositoryScope(this.remote(repository), 'pull')],
       expect: [200, 404],
       context: { repository, digest },
       what: `head blob ${digest}`,
@@ -254,8 +298,8 @@ export class RegistryClient {
     assertDigest(digest);
     const response = await this.transport.send({
       method: 'GET',
-      url: `/v2/${repository}/blobs/${digest}`,
-      scopes: [repositoryScope(repository, 'pull')],
+      url: `/v2/${this.remote(repository)}/blobs/${digest}`,
+      scopes: [repositoryScope(this.remote(repository), 'pull')],
       expect: [200],
       context: { repository, digest },
       what: `get blob ${digest}`,
@@ -281,13 +325,14 @@ export class RegistryClient {
     options: CallOptions & { mount?: { digest: string; from: string } } = {},
   ): Promise<UploadStart> {
     assertRepositoryName(repository);
-    const scopes = [repositoryScope(repository, 'pull,push')];
-    let url = `/v2/${repository}/blobs/uploads/`;
+    const scopes = [repositoryScope(this.remote(repository), 'pull,push')];
+    let url = `/v2/${this.remote(repository)}/blobs/uploads/`;
     if (options.mount) {
       assertDigest(options.mount.digest);
       assertRepositoryName(options.mount.from, 'mount.from');
-      scopes.push(repositoryScope(options.mount.from, 'pull'));
-      url += `?mount=${options.mount.digest}&from=${options.mount.from}`;
+      const from = this.remote(options.mount.from);
+      scopes.push(repositoryScope(from, 'pull'));
+      url += `?mount=${options.mount.digest}&from=${from}`;
     }
     const response = await this.transport.send({
       method: 'POST',
@@ -323,7 +368,7 @@ export class RegistryClient {
     options: BlobWriterOptions = {},
   ): BlobWriter {
     assertDigest(blob.digest);
-    return new BlobWriter(this.transport, repository, blob.digest, blob.size, location, options);
+    return new BlobWriter(this.transport, this.remote(repository), blob.digest, blob.size, location, options);
   }
 
   /**
@@ -352,8 +397,8 @@ export class RegistryClient {
     assertDigest(digest);
     const response = await this.transport.send({
       method: 'GET',
-      url: `/v2/${repository}/referrers/${digest}`,
-      scopes: [repositoryScope(repository, 'pull')],
+      url: `/v2/${this.remote(repository)}/referrers/${digest}`,
+      scopes: [repositoryScope(this.remote(repository), 'pull')],
       headers: { accept: manifestMediaTypes.ociIndex },
       expect: [200, 404, 405],
       context: { repository, digest },
@@ -376,6 +421,13 @@ export class RegistryClient {
     await this.transport.close();
   }
 
+  /** The name the registry knows a repository by: `nginx` is `library/nginx` on Docker Hub. */
+  private remote(repository: string): string {
+    return this.singleNameNamespace && !repository.includes('/')
+      ? `${this.singleNameNamespace}/${repository}`
+      : repository;
+  }
+
   private validate(repository: string, reference: string) {
     assertRepositoryName(repository);
     return parseReference(reference);
@@ -383,6 +435,9 @@ export class RegistryClient {
 }
 
 /** A client for one registry endpoint; validates the endpoint first. */
-export function createRegistryClient(options: RegistryEndpoint): RegistryClient {
-  return new RegistryClient(options);
+export function createRegistryClient(
+  endpoint: RegistryEndpoint,
+  options: ClientOptions = {},
+): RegistryClient {
+  return new RegistryClient(endpoint, options);
 }

@@ -3,7 +3,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { Authenticator } from './authenticator.js';
 import { parseChallenges } from './challenge.js';
 import type { RegistryEndpoint } from './endpoint.js';
-import { AbortedError, type RegistryErrorContext } from './errors.js';
+import { AbortedError, RegistryTooManyRequestsError, type RegistryErrorContext } from './errors.js';
+import { RateBudget } from './rate-budget.js';
 import { readPrefix } from './response-body.js';
 import { responseError, transportError } from './response-error.js';
 import { retryDelay } from './retry-timing.js';
@@ -49,10 +50,13 @@ export class Transport {
   readonly registry: string;
   readonly dispatcher: Agent;
   readonly stats: TransportStats = { requests: 0 };
+  /** Shared by every client of this registry in the process, when the caller gives one. */
+  readonly budget: RateBudget;
   private readonly auth: Authenticator;
   private readonly timeoutMs: number;
 
-  constructor(endpoint: RegistryEndpoint) {
+  constructor(endpoint: RegistryEndpoint, budget = new RateBudget()) {
+    this.budget = budget;
     const base = new URL(endpoint.url);
     this.origin = base.origin;
     this.registry = base.host;
@@ -74,10 +78,13 @@ export class Transport {
       options.retry !== false &&
       (options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body));
     const context = { registry: this.registry, ...options.context };
+    // What a registry's rate limit counts: manifest GETs (Docker Hub's pulls), not blobs or HEADs.
+    const counted = options.method === 'GET' && /\/manifests\/[^/]+$/.test(options.url.split('?')[0]!);
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {
       let response: Dispatcher.ResponseData;
       let answeredAt: URL;
+      await this.budget.admit(this.registry, options.signal, counted);
       try {
         ({ response, url: answeredAt } = await this.dispatch(options));
       } catch (error) {
@@ -87,6 +94,7 @@ export class Transport {
         await this.pause(attempt, undefined, options.signal);
         continue;
       }
+      this.budget.observe(response.headers);
       if (options.expect.includes(response.statusCode)) return response;
       const body = options.method === 'HEAD' ? '' : await readPrefix(response, maxErrorBodyBytes);
       if (options.method === 'HEAD') await response.body.dump();
@@ -100,6 +108,13 @@ export class Transport {
       }
       const what = own ? options.what : `${options.what} (redirected to ${answeredAt.host})`;
       const failure = responseError(response.statusCode, response.headers, body, context, what);
+      // A rate limit waits for the registry, durably when the wait is long: it never fails a run.
+      if (failure instanceof RegistryTooManyRequestsError)
+        this.budget.tooManyRequests(
+          this.registry,
+          failure.retryAfterMs,
+          !replayable || attempt >= maxAttempts,
+        );
       if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
       await this.pause(attempt, 'retryAfterMs' in failure ? failure.retryAfterMs : undefined, options.signal);
     }

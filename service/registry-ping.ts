@@ -1,5 +1,5 @@
 import { errorCode, InvalidInputError, RegattaError } from '../errors/regatta-error.js';
-import { applyRegistryUpdate, registryFromInput, type RegistryPing } from '../policies/index.js';
+import { applyRegistryUpdate, registryApi, registryFromInput, type RegistryPing } from '../policies/index.js';
 import { createRegistryClient, endpointOf, type RegistryAccessRules } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { checkRegistryAccess } from './registry-access-check.js';
@@ -52,7 +52,11 @@ export async function pingRegistry(
   const access = applyRegistryUpdate(stored, body);
   await checkRegistryAccess(rules, access);
   try {
-    const client = createRegistryClient({ ...(await endpointOf(access, rules)), timeoutMs: pingTimeoutMs });
+    const client = createRegistryClient({
+      ...(await endpointOf(access, rules)),
+      ...registryApi(access),
+      timeoutMs: pingTimeoutMs,
+    });
     try {
       await client.ping({ signal: AbortSignal.timeout(pingTimeoutMs) });
     } finally {

@@ -16,6 +16,8 @@ import type {
 } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
 import { destinationRetry, retryDelayMs } from './destination-retry.js';
+import { rateLimitOf, waitOut, type RateLimitWait } from './rate-limit-wait.js';
+import { linksOfLevel, treeLevels, type TreeLink } from './tree-links.js';
 
 const { copyBatch } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '6 hours',
@@ -27,6 +29,8 @@ const { copyBatch } = proxyActivities<ReplicationActivities>({
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 5,
+    // A rate limit comes back at once: the page waits for it with a timer, saying until when.
+    nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'],
   },
 });
 
@@ -47,6 +51,8 @@ export interface PageWork {
   eventTime?: string | undefined;
   /** Each batch's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number | undefined;
+  /** Told when the page starts waiting for a registry's rate limit, and when it stops (undefined). */
+  onWait?: ((wait: RateLimitWait | undefined) => void) | undefined;
 }
 
 function finish(task: ReplicationTask, status: ReplicationTask['status']): void {
@@ -54,7 +60,10 @@ function finish(task: ReplicationTask, status: ReplicationTask['status']): void 
   task.endTime = new Date().toISOString();
 }
 
-/** Applies a task's result; answers whether the task is to be tried again. */
+/**
+ * Applies a task's result; answers whether the task is to be tried again. A rate limit is always
+ * tried again (after the wait): it never fails a task.
+ */
 function applyResult(task: ReplicationTask, result: TaskResult | undefined, retriesLeft: boolean): boolean {
   if (!result) {
     task.error = { code: 'UNKNOWN', message: 'the copy returned no result for this task' };
@@ -71,6 +80,7 @@ function applyResult(task: ReplicationTask, result: TaskResult | undefined, retr
     return false;
   }
   task.error = { code: result.error?.code ?? 'UNKNOWN', message: result.error?.message ?? 'failed' };
+  if (result.error?.resumeAt) return true;
   if (result.error?.retryable && retriesLeft) return true;
   finish(task, 'Failed');
   return false;
@@ -113,71 +123,127 @@ async function inLanes<T>(
 }
 
 /**
- * Copies (or deletes) a page's pending tasks: its artifacts in batches of `batchSize`, each one
- * activity that copies several at once, `batchesInFlight` batches at a time. A destination that
- * failed with a retryable error is tried again, with backoff, for up to `destinationRetry`
- * attempts, alone (the others are done). On a stop, every unfinished task ends Stopped.
+ * Copies one link's tasks: their artifacts in batches of `batchSize`, each one activity that
+ * copies several at once, `batchesInFlight` batches at a time. A destination that failed with a
+ * retryable error is tried again, with backoff, for up to `destinationRetry` attempts, alone (the
+ * others are done). A rate limit is waited out with a timer until the registry takes requests
+ * again, as often as it comes: it costs no attempt.
+ */
+async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
+  const byArtifact = new Map<number, ReplicationTask[]>();
+  for (const task of link.tasks)
+    byArtifact.set(task.artifactIndex, [...(byArtifact.get(task.artifactIndex) ?? []), task]);
+  const byId = new Map(link.tasks.map((task) => [task.id, task]));
+  let pending = link.tasks.filter((task) => task.status === 'Pending');
+  let checked = false;
+  for (let attempt = 1; pending.length > 0;) {
+    for (const task of pending) {
+      task.status = 'InProgress';
+      task.attempts = attempt;
+      task.startTime ??= new Date().toISOString();
+    }
+    const indexes = [...new Set(pending.map((task) => task.artifactIndex))];
+    const batches = Array.from({ length: Math.ceil(indexes.length / batchSize) }, (_, index) =>
+      indexes.slice(index * batchSize, (index + 1) * batchSize),
+    );
+    const again: ReplicationTask[] = [];
+    const waits: RateLimitWait[] = [];
+    const retriesLeft = attempt < destinationRetry.maxAttempts;
+    await inLanes(batches, batchesInFlight, async (batch) => {
+      const items: CopyBatchItem[] = batch.map((index) => ({
+        artifact: link.artifactAt(index),
+        targets: (byArtifact.get(index) ?? [])
+          .filter((task) => task.status === 'InProgress')
+          .map((task) => ({
+            taskId: task.id,
+            registryId: task.destinationRegistryId,
+            repository: task.destinationRepository,
+          })),
+      }));
+      const tasks = items.flatMap((item) => item.targets.map((target) => byId.get(target.taskId)!));
+      try {
+        const { results } = await copyBatch({
+          sourceRegistryId: link.sourceRegistryId,
+          operation: work.operation,
+          override: work.policy.override,
+          ...(work.policy.platforms?.length ? { platforms: work.policy.platforms } : {}),
+          replicateReferrers: work.policy.replicate_referrers,
+          ...(work.bytesPerSecond ? { bytesPerSecond: work.bytesPerSecond } : {}),
+          // Checked once: a retry is for what failed to copy.
+          checkUpToDate: work.checkUpToDate && !checked,
+          ...(work.dryRun ? { dryRun: true } : {}),
+          ...(work.eventTime ? { eventTime: work.eventTime } : {}),
+          items,
+        });
+        const byTask = new Map(results.map((result) => [result.taskId, result]));
+        for (const task of tasks) {
+          const result = byTask.get(task.id);
+          if (!applyResult(task, result, retriesLeft)) continue;
+          again.push(task);
+          if (result?.error?.resumeAt)
+            waits.push({ until: result.error.resumeAt, reason: result.error.message });
+        }
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const wait = rateLimitOf(error);
+        for (const task of tasks) {
+          task.error = failureOf(error);
+          if (wait) again.push(task);
+          // The batch failed after its own retries (the source unreachable, a permanent refusal).
+          else finish(task, 'Failed');
+        }
+        if (wait) waits.push(wait);
+      }
+    });
+    checked = true;
+    // Waiting for their next attempt, they stay InProgress: they are being retried, not failed.
+    pending = again;
+    if (pending.length === 0) break;
+    if (waits.length > 0) {
+      // The latest a registry asked for: trying before it is wasted.
+      const wait = waits.reduce((latest, next) => (next.until > latest.until ? next : latest));
+      work.onWait?.(wait);
+      await waitOut(wait);
+      work.onWait?.(undefined);
+      // A round that only waited for a rate limit costs no attempt.
+      if (pending.some((task) => task.error?.code !== rateLimitedCode)) attempt++;
+    } else {
+      await sleep(retryDelayMs(attempt));
+      attempt++;
+    }
+  }
+}
+
+const rateLimitedCode = 'REGISTRY_RATE_LIMITED';
+
+/**
+ * Copies (or deletes) a page's pending tasks. A flat policy is one link, from the source to
+ * every destination. A tree is copied level by level, a link per parent: a registry is copied
+ * from its parent once the parent holds the artifact, so each link carries each blob once. When
+ * a hub does not get an artifact, its children get it from the hub's own parent or fail saying
+ * why, as the hub's `on_hub_failure` says. On a stop, every unfinished task ends Stopped.
  */
 export async function copyPage(work: PageWork): Promise<void> {
   if (work.dryRun && work.operation === 'delete') return planDeletes(work);
-  const byArtifact = new Map<number, ReplicationTask[]>();
-  for (const task of work.tasks)
-    byArtifact.set(task.artifactIndex, [...(byArtifact.get(task.artifactIndex) ?? []), task]);
-  const byId = new Map(work.tasks.map((task) => [task.id, task]));
   try {
-    let pending = work.tasks.filter((task) => task.status === 'Pending');
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      for (const task of pending) {
-        task.status = 'InProgress';
-        task.attempts = attempt;
-        task.startTime ??= new Date().toISOString();
-      }
-      const indexes = [...new Set(pending.map((task) => task.artifactIndex))];
-      const batches = Array.from({ length: Math.ceil(indexes.length / batchSize) }, (_, index) =>
-        indexes.slice(index * batchSize, (index + 1) * batchSize),
-      );
-      const again: ReplicationTask[] = [];
-      const retriesLeft = attempt < destinationRetry.maxAttempts;
-      await inLanes(batches, batchesInFlight, async (batch) => {
-        const items: CopyBatchItem[] = batch.map((index) => ({
-          artifact: work.artifacts[index]!,
-          targets: (byArtifact.get(index) ?? [])
-            .filter((task) => task.status === 'InProgress')
-            .map((task) => ({
-              taskId: task.id,
-              registryId: task.destinationRegistryId,
-              repository: task.destinationRepository,
-            })),
-        }));
-        const tasks = items.flatMap((item) => item.targets.map((target) => byId.get(target.taskId)!));
-        try {
-          const { results } = await copyBatch({
-            sourceRegistryId: work.policy.src_registry_id,
-            operation: work.operation,
-            override: work.policy.override,
-            ...(work.policy.platforms?.length ? { platforms: work.policy.platforms } : {}),
-            replicateReferrers: work.policy.replicate_referrers,
-            ...(work.bytesPerSecond ? { bytesPerSecond: work.bytesPerSecond } : {}),
-            // Checked once: a retry is for what failed to copy.
-            checkUpToDate: work.checkUpToDate && attempt === 1,
-            ...(work.dryRun ? { dryRun: true } : {}),
-            ...(work.eventTime ? { eventTime: work.eventTime } : {}),
-            items,
-          });
-          const byTask = new Map(results.map((result) => [result.taskId, result]));
-          for (const task of tasks) if (applyResult(task, byTask.get(task.id), retriesLeft)) again.push(task);
-        } catch (error) {
-          if (isCancellation(error)) throw error;
-          // The batch failed after its own retries (the source unreachable, a permanent refusal).
-          for (const task of tasks) {
-            task.error = failureOf(error);
-            finish(task, 'Failed');
-          }
-        }
+    const levels = work.operation === 'copy' && !work.dryRun ? treeLevels(work.policy) : undefined;
+    if (!levels) {
+      await copyLink(work, {
+        sourceRegistryId: work.policy.src_registry_id,
+        tasks: work.tasks,
+        artifactAt: (index) => work.artifacts[index]!,
       });
-      // Waiting for their next attempt, they stay InProgress: they are being retried, not failed.
-      pending = again;
-      if (pending.length > 0) await sleep(retryDelayMs(attempt));
+      return;
+    }
+    for (const level of levels) {
+      const { links, unfed } = linksOfLevel(work.policy, level, work.artifacts, work.tasks);
+      for (const { task, error } of unfed) {
+        task.error = error;
+        finish(task, 'Failed');
+      }
+      // The links of a level copy at once: they share the page's bandwidth cap.
+      const share = work.bytesPerSecond ? { bytesPerSecond: work.bytesPerSecond / links.length } : {};
+      await Promise.all(links.map((link) => copyLink({ ...work, ...share }, link)));
     }
   } catch (error) {
     if (isCancellation(error)) {

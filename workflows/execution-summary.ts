@@ -21,6 +21,8 @@ export interface SummaryOptions {
   refusal?: string | undefined;
   /** A plan: the text says what a real run would do. */
   dryRun?: boolean;
+  /** A registry's rate limit the run is waiting out: the text says until when. */
+  waiting?: { until: string; reason: string } | undefined;
 }
 
 /** Rolls a run's tasks up into its status: any failure fails the run, stopped wins over both. */
@@ -39,6 +41,8 @@ export function summarizeExecution(
   if (options.skipReason)
     return { status: 'Stopped', statusText: `skipped: ${options.skipReason}`, counts, bytes, ...plan };
   let statusText = describeCounts(status, counts);
+  if (options.waiting && status === 'InProgress')
+    statusText += `; rate limited, waiting until ${options.waiting.until} (${options.waiting.reason})`;
   if (options.dryRun && status !== 'InProgress')
     statusText = `dry run: ${describePlan(tally)}; ${statusText}`;
   if (options.refusal && status !== 'InProgress' && status !== 'Stopped') {

@@ -1,5 +1,6 @@
 import {
   CancellationScope,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyLocalActivities,
   setHandler,
@@ -19,6 +20,7 @@ import { copyPage } from './copy-page.js';
 import { summarizeExecution } from './execution-summary.js';
 import { pageOfWorkflowId } from './page-identity.js';
 import { planTasks } from './plan-tasks.js';
+import { pageWaitSignal, type RateLimitWait } from './rate-limit-wait.js';
 import { tallyTasks } from './task-tally.js';
 
 const { recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
@@ -55,13 +57,26 @@ export async function replicationPage(input: ReplicationPageInput): Promise<Repl
   );
   let finished = false;
   let stopped = false;
+  let waiting: RateLimitWait | undefined;
   setHandler(runStatusQuery, () => {
     const tally = tallyTasks(tasks);
-    return { summary: summarizeExecution(tally, finished, { stopped, dryRun: input.dryRun }), tally };
+    return {
+      summary: summarizeExecution(tally, finished, { stopped, dryRun: input.dryRun, waiting }),
+      tally,
+    };
   });
   setHandler(pageTasksQuery, (request) => selectTasks(tasks, request));
+  // The run's status says when a page waits for a rate limit, and until when.
+  const { workflowId, parent } = workflowInfo();
+  const onWait = (wait: RateLimitWait | undefined) => {
+    waiting = wait;
+    if (parent)
+      void getExternalWorkflowHandle(parent.workflowId)
+        .signal(pageWaitSignal, { page: workflowId, ...(wait ? { wait } : {}) })
+        .catch(() => undefined);
+  };
   try {
-    await copyPage({ ...input, policy, tasks });
+    await copyPage({ ...input, policy, tasks, onWait });
   } catch (error) {
     if (!isCancellation(error)) throw error;
   }

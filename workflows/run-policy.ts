@@ -20,6 +20,7 @@ import {
   runStatusQuery,
   selectTasks,
   type Artifact,
+  type EnumerateCursor,
   type ExecutionSummary,
   type Operation,
   type PageRecord,
@@ -31,6 +32,7 @@ import { batchesInFlight, copyPage } from './copy-page.js';
 import { summarizeExecution } from './execution-summary.js';
 import { pageWorkflowId } from './page-identity.js';
 import { planTasks } from './plan-tasks.js';
+import { pageWaitSignal, untilNotRateLimited, type RateLimitWait } from './rate-limit-wait.js';
 import { replicationPage } from './replication-page.js';
 import { addTallies, pendingTally, stopUnfinished, tallyTasks } from './task-tally.js';
 
@@ -43,7 +45,13 @@ const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActiviti
 const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    // A rate limit comes back at once: the run waits for it with a timer, saying until when.
+    nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'],
+  },
 });
 
 /** Artifacts per page: a page's tasks live in one child workflow's history. */
@@ -71,6 +79,20 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   let finished = false;
   let stopped = false;
   const refusals: string[] = [];
+  /** Rate limits being waited out: the run's own (`runId`) and its pages'. */
+  const waits = new Map<string, RateLimitWait>();
+  const waiting = () =>
+    [...waits.values()].reduce<RateLimitWait | undefined>(
+      (latest, wait) => (latest && latest.until >= wait.until ? latest : wait),
+      undefined,
+    );
+  const onWait = (wait: RateLimitWait | undefined, page = runId) => {
+    if (wait) waits.set(page, wait);
+    else waits.delete(page);
+    const summary = summarize(false);
+    setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes ${input.dryRun ? 'to copy' : 'copied'}`);
+  };
+  setHandler(pageWaitSignal, ({ page, wait }) => onWait(wait, page));
   const tallies = () => pages.map((page) => (page.workflowId === runId ? tallyTasks(ownTasks) : page.tally));
   const summarize = (done: boolean) =>
     summarizeExecution(addTallies(tallies()), done, {
@@ -78,6 +100,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
       skipReason: input.skipReason,
       refusal: refusals.join('; ') || undefined,
       dryRun: input.dryRun,
+      waiting: waiting(),
     });
   setHandler(runStatusQuery, () => {
     const live = tallies();
@@ -125,6 +148,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   };
   const pageDone = (page: PageRecord) => {
     activePages.delete(page.workflowId);
+    waits.delete(page.workflowId);
     const summary = summarize(false);
     setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes ${input.dryRun ? 'to copy' : 'copied'}`);
   };
@@ -141,7 +165,14 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     );
     activePages.add(runId);
     try {
-      await copyPage({ policy: pagePolicy, artifacts, operation, tasks: ownTasks, ...copyOptions });
+      await copyPage({
+        policy: pagePolicy,
+        artifacts,
+        operation,
+        tasks: ownTasks,
+        ...copyOptions,
+        onWait,
+      });
     } finally {
       page.tally = tallyTasks(ownTasks);
       const tasks = ownTasks;
@@ -193,7 +224,10 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   // A mirror deletes, per destination, what the source no longer has, unless the guardrails refuse.
   const prune = async () => {
     for (const destination of policy.destinations) {
-      const plan = await planPrune({ policy, destinationRegistryId: destination.registry_id });
+      const plan = await untilNotRateLimited(
+        () => planPrune({ policy, destinationRegistryId: destination.registry_id }),
+        onWait,
+      );
       if (plan.refusal) refusals.push(`${destination.name}: ${plan.refusal}`);
       else if (plan.artifacts.length > 0) {
         const pagePolicy = { ...policy, destinations: [destination] };
@@ -224,14 +258,19 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
         await settle();
       }
     } else {
-      let page = await enumerateArtifacts({ policy, pageSize });
+      const enumerate = (cursor?: EnumerateCursor) =>
+        untilNotRateLimited(
+          () => enumerateArtifacts({ policy, pageSize, ...(cursor ? { cursor } : {}) }),
+          onWait,
+        );
+      let page = await enumerate();
       if (!page.next) {
         if (page.artifacts.length > 0) await ownPage(page.artifacts, input.operation);
       } else {
         for (;;) {
           if (page.artifacts.length > 0) await launch(page.artifacts, input.operation);
           if (!page.next) break;
-          page = await enumerateArtifacts({ policy, cursor: page.next, pageSize });
+          page = await enumerate(page.next);
         }
         await settle();
       }
@@ -248,9 +287,13 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
       // Rethrown, the cancellation ends the run as cancelled: Harbor's API and the Temporal UI show it stopped.
       throw error;
     }
-    // A failure that ends the run (a listing or a page that failed for good) is kept with its reason.
+    // A failure that ends the run (a listing or a page that failed for good) is kept with its
+    // reason: the activity's own words (a registry refusing its catalog says which and what to do).
     if (error instanceof TemporalFailure) {
-      await ended({ ...summarize(true), status: 'Failed', statusText: `run failed: ${error.message}` });
+      let reason: TemporalFailure = error;
+      while (!(reason instanceof ApplicationFailure) && reason.cause instanceof TemporalFailure)
+        reason = reason.cause;
+      await ended({ ...summarize(true), status: 'Failed', statusText: `run failed: ${reason.message}` });
     }
     throw error;
   }

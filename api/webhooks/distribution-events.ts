@@ -4,15 +4,21 @@ import type { RegistryEvent } from '../../service/index.js';
 
 const manifestMediaType = /manifest|image\.index/;
 
+/** A field 3.x writes as `""` when it has no value (its target's descriptor has no omitempty): absent. */
+const Optional = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
+
 const DistributionEvent = z.object({
   id: z.string().optional(),
   action: z.string(),
   timestamp: z.string().optional(),
   target: z.object({
-    mediaType: z.string().optional(),
+    mediaType: Optional,
     repository: z.string(),
-    digest: z.string().optional(),
-    tag: z.string().optional(),
+    digest: Optional,
+    tag: Optional,
   }),
 });
 

@@ -74,7 +74,8 @@ export interface TargetResult {
   blobsUploaded: number;
   /** Why the tag was left as it was, for a superseded target. */
   note?: string;
-  error?: { code: string; message: string; retryable: boolean };
+  /** `resumeAt` (ISO 8601): a rate limit, to be waited out until then. */
+  error?: { code: string; message: string; retryable: boolean; resumeAt?: string };
 }
 
 export interface CopyResult {

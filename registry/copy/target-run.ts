@@ -1,4 +1,5 @@
 import { errorCode } from '../../errors/regatta-error.js';
+import { RegistryRateLimitedError } from '../errors.js';
 import type { CopyTarget, TargetResult } from './copy-types.js';
 
 /** The running state of one target of a copy; once failed it takes no further part. */
@@ -30,10 +31,12 @@ export class TargetRun {
     this.result.status = 'failed';
     const retryable =
       typeof error === 'object' && error !== null && 'retryable' in error ? Boolean(error.retryable) : true;
+    const resumeAt = error instanceof RegistryRateLimitedError ? error.resumeAt : undefined;
     this.result.error = {
       code: errorCode(error) ?? 'UNKNOWN',
       message: error instanceof Error ? error.message : String(error),
       retryable,
+      ...(resumeAt ? { resumeAt } : {}),
     };
   }
 

@@ -19,3 +19,17 @@ export function harborRegistryBody(registry: RegistryServer, extra: { webhook_se
     ...extra,
   };
 }
+
+/** Docker Hub as Harbor's docker-hub adapter has it, at `url`: anonymous, one-component names in library/. */
+export function dockerHubRegistryBody(url: string) {
+  return {
+    name: 'docker-hub',
+    url,
+    type: 'docker-hub' as const,
+    description: '',
+    insecure: false,
+    ca_certificate: null,
+    credential: null,
+    webhook_secret: null,
+  };
+}

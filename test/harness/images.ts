@@ -31,6 +31,8 @@ export interface ImageSpec {
   layerSizes: number[];
   format?: 'oci' | 'docker';
   platform?: Platform;
+  /** The config's `created` (ISO 8601), when the image should say when it was built. */
+  created?: string;
 }
 
 /** Builds and pushes a single-platform image of random layers. `tag` undefined pushes it untagged. */
@@ -47,6 +49,7 @@ export async function pushImage(
     JSON.stringify({
       architecture: platform.architecture,
       os: platform.os,
+      ...(spec.created ? { created: spec.created } : {}),
       config: {},
       rootfs: { type: 'layers', diff_ids: layers.map((layer) => sha256(layer)) },
     }),

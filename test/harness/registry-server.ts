@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { TestCertificates } from './certificates.js';
+import { distributionBinary, type DistributionVersion } from './distribution-binary.js';
 import { eventually } from './eventually.js';
 import { listeningPorts } from './listening-ports.js';
 
@@ -30,6 +31,8 @@ export interface NotificationEndpoint {
 export interface RegistryServerOptions {
   name: string;
   dir: string;
+  /** Distribution 2.8 (the default) or 3.x. */
+  distribution?: DistributionVersion;
   credentials?: Credentials;
   /** Serve TLS with a certificate from the test CA. */
   tls?: TestCertificates;
@@ -40,6 +43,7 @@ export interface RegistryServerOptions {
 
 export interface RegistryServer {
   name: string;
+  distribution: DistributionVersion;
   /** Base URL, e.g. https://127.0.0.1:PORT. */
   url: string;
   host: string;
@@ -58,12 +62,34 @@ export interface RegistryServer {
   restart(options?: { wipe?: boolean }): Promise<void>;
 }
 
+/** Distribution's `notifications` section; 3.x filters media types under `ignore`, 2.8 in `ignoredmediatypes`. */
+function notificationsSection(endpoints: NotificationEndpoint[], distribution: DistributionVersion) {
+  return {
+    events: { includereferences: true },
+    endpoints: endpoints.map(({ ignoredmediatypes, ...endpoint }) => ({
+      timeout: '2s',
+      threshold: 3,
+      backoff: '1s',
+      ...endpoint,
+      ...(ignoredmediatypes
+        ? distribution === 3
+          ? { ignore: { mediatypes: ignoredmediatypes } }
+          : { ignoredmediatypes }
+        : {}),
+    })),
+  };
+}
+
 /**
- * Starts `docker-registry serve` (Distribution 2.8) on a loopback port it binds itself
- * (`127.0.0.1:0`, read back from /proc), and waits until `/v2/` answers with this start's own
- * identity header; a restart binds the same port again, since Regatta stores the registry's URL.
+ * Starts a Distribution registry (`docker-registry serve`, 2.8, or `registry serve`, 3.x) on a
+ * loopback port it binds itself (`127.0.0.1:0`, read back from /proc), and waits until `/v2/`
+ * answers with this start's own identity header; a restart binds the same port again, since
+ * Regatta stores the registry's URL. Both read the same configuration but for the notifications'
+ * media-type filter; 3.x also exports traces unless told not to.
  */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RegistryServer> {
+  const distribution = options.distribution ?? 2;
+  const binary = distributionBinary(distribution);
   const storageDir = join(options.dir, 'storage');
   mkdirSync(storageDir, { recursive: true });
 
@@ -93,17 +119,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       },
       ...(auth ? { auth } : {}),
       ...(options.notifications
-        ? {
-            notifications: {
-              events: { includereferences: true },
-              endpoints: options.notifications.map((endpoint) => ({
-                timeout: '2s',
-                threshold: 3,
-                backoff: '1s',
-                ...endpoint,
-              })),
-            },
-          }
+        ? { notifications: notificationsSection(options.notifications, distribution) }
         : {}),
     };
     writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -121,7 +137,10 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     output = '';
     const instance = randomUUID();
     writeConfig(port, instance);
-    const started = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(binary, ['serve', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' },
+    });
     child = started;
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
     started.stdout?.on('data', keep);
@@ -169,6 +188,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   await start();
   return {
     name: options.name,
+    distribution,
     url: `${scheme}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     credentials: options.credentials,

@@ -1,4 +1,4 @@
-import { createSign, randomUUID, X509Certificate } from 'node:crypto';
+import { createSign, createVerify, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
@@ -17,6 +17,8 @@ export interface TokenServerOptions {
   expiresInSeconds?: number;
   /** Which field carries the token: Docker's `token`, OAuth2's `access_token`, or both. */
   tokenField?: 'token' | 'access_token' | 'both';
+  /** Give a client without credentials a token for `pull` only, as Docker Hub does. */
+  anonymousPull?: boolean;
 }
 
 export interface TokenRequest {
@@ -28,6 +30,10 @@ export interface TokenRequest {
 export interface TokenServer {
   /** The realm registries send clients to. */
   realm: string;
+  /** The claims of a token this server signed, or undefined when it did not sign it (or it expired). */
+  verify(
+    token: string,
+  ): { sub: string; access: Array<{ type: string; name: string; actions: string[] }> } | undefined;
   service: string;
   issuer: string;
   requests: TokenRequest[];
@@ -102,6 +108,19 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       .flatMap((scope) => scope.split(' '))
       .filter(Boolean);
     requests.push({ user, scopes, grant });
+    if (!user && grant === 'anonymous' && options.anonymousPull) {
+      const pullOnly = scopes.flatMap((scope) => {
+        const parsed = parseScope(scope);
+        return parsed?.type === 'repository' && parsed.actions.includes('pull')
+          ? [`repository:${parsed.name}:pull`]
+          : [];
+      });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ token: sign('', pullOnly), expires_in: options.expiresInSeconds ?? 300 }),
+      );
+      return;
+    }
     if (!user) {
       response.writeHead(401, { 'content-type': 'application/json' });
       response.end(
@@ -132,11 +151,24 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   await once(server, 'listening');
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('token server has no address');
+  const verify: TokenServer['verify'] = (token) => {
+    const [header, claims, signature] = token.split('.');
+    if (!header || !claims || !signature) return undefined;
+    const signed = createVerify('RSA-SHA256')
+      .update(`${header}.${claims}`)
+      .verify(certificate.publicKey, Buffer.from(signature, 'base64url'));
+    if (!signed) return undefined;
+    const parsed = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as ReturnType<
+      TokenServer['verify']
+    > & { exp: number; aud: string };
+    return parsed.exp * 1000 > Date.now() && parsed.aud === service ? parsed : undefined;
+  };
   return {
     realm: `http://127.0.0.1:${address.port}/token`,
     service,
     issuer,
     requests,
+    verify,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

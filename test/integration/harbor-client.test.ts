@@ -93,8 +93,8 @@ describe('Harbor client library (harborapi)', () => {
   });
 
   it('adapters and adapterinfos – the registry types Regatta speaks, any URL and a basic credential', () => {
-    assert.deepEqual(record.adapters, ['docker-registry', 'harbor']);
-    assert.deepEqual(Object.keys(record.adapterinfos).sort(), ['docker-registry', 'harbor']);
+    assert.deepEqual(record.adapters, ['docker-registry', 'harbor', 'docker-hub']);
+    assert.deepEqual(Object.keys(record.adapterinfos).sort(), ['docker-hub', 'docker-registry', 'harbor']);
     for (const info of Object.values(record.adapterinfos)) {
       assert.equal(info.endpoint_pattern.endpoint_type, 'EndpointPatternTypeStandard');
       assert.deepEqual(info.credential_pattern, {

@@ -91,6 +91,26 @@ describe('test bed', () => {
     }
   });
 
+  it('implementations – site-basic runs Distribution 3 (it deletes a tag alone), the others 2.8 (they cannot)', async () => {
+    for (const registry of [bed.hq, ...bed.sites]) {
+      await pushImage({ registry }, 'production/untag', 'v1', { layerSizes: [256] });
+      const credentials = registry.credentials;
+      const response = await request(`${registry.url}/v2/production/untag/manifests/v1`, {
+        method: 'DELETE',
+        dispatcher: registry.dispatcher,
+        headers: credentials
+          ? {
+              authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+            }
+          : {},
+      });
+      await response.body.dump();
+      const three = registry.name === 'site-basic';
+      assert.equal(registry.distribution, three ? 3 : 2, registry.name);
+      assert.equal(response.statusCode, three ? 202 : 400, `${registry.name} deleting a tag alone`);
+    }
+  });
+
   it('registry site-tls – refused without the test CA', async () => {
     const untrusting = new Agent();
     try {

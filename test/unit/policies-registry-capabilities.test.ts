@@ -32,6 +32,9 @@ describe('registryInfo – offers exactly the filters a run judges', () => {
     tag: { type: 'tag', value: 'v2' },
     label: { type: 'label', value: ['never-set'] },
     resource: { type: 'resource', value: 'image' },
+    // Regatta's own: judged on a repository's whole tag list, which Harbor's UI does not offer.
+    newest: { type: 'newest', value: 1 },
+    max_age: { type: 'max_age', value: '1s' },
   };
   for (const [type, filter] of Object.entries(excluding)) {
     const judged = !matchesFilters([ReplicationFilter.parse(filter)], subject);

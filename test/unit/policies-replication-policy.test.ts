@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../errors/regatta-error.js';
+import { refusedPolicyField } from '../harness/refused-field.js';
 import {
   ReplicationPolicyInput,
   destinationRegistryIds,
@@ -16,17 +17,6 @@ const harborExample = {
   filters: [{ type: 'name', value: 'production/**' }],
   enabled: true,
 };
-
-function fieldOf(body: unknown): string | undefined {
-  try {
-    parseInput(ReplicationPolicyInput, body);
-    return undefined;
-  } catch (error) {
-    assert.ok(error instanceof InvalidInputError);
-    assert.ok(error.message.startsWith(`${error.field}: `), error.message);
-    return error.field;
-  }
-}
 
 describe('ReplicationPolicyInput', () => {
   it('accepts – the Harbor example body verbatim', () => {
@@ -85,10 +75,26 @@ describe('ReplicationPolicyInput', () => {
       },
     ],
     ['dest_namespace with a count', { dest_namespace: 'dr/mirror', dest_namespace_replace_count: 1 }],
+    [
+      "tag selection beyond Harbor's globs",
+      {
+        trigger: { type: 'manual' },
+        filters: [
+          { type: 'name', value: '^library/(nginx|redis)$', syntax: 'regex' },
+          { type: 'tag', value: '^v?\\d+(\\.\\d+){2}$', syntax: 'regex' },
+          { type: 'tag', value: '-rc', syntax: 'regex', decoration: 'excludes' },
+          { type: 'tag', value: '>=1.25.0 <2', syntax: 'semver' },
+          { type: 'tag', value: '*', syntax: 'glob' },
+          { type: 'newest', value: 5 },
+          { type: 'max_age', value: '30d' },
+        ],
+      },
+    ],
+    ['a semver range with an event trigger', { filters: [{ type: 'tag', value: '^1.2', syntax: 'semver' }] }],
   ];
   for (const [title, change] of accepted) {
     it(`accepts – ${title}`, () => {
-      assert.equal(fieldOf({ ...harborExample, ...change }), undefined);
+      assert.equal(refusedPolicyField({ ...harborExample, ...change }), undefined);
     });
   }
 
@@ -151,6 +157,69 @@ describe('ReplicationPolicyInput', () => {
       { ...harborExample, filters: [{ type: 'name', value: '{1..99999}' }] },
       'filters[0].value',
     ],
+    [
+      'a regular expression that does not compile',
+      { ...harborExample, filters: [{ type: 'tag', value: '^v(\\d+', syntax: 'regex' }] },
+      'filters[0].value',
+    ],
+    [
+      'a regular expression with a backreference',
+      { ...harborExample, filters: [{ type: 'tag', value: '(a)\\1', syntax: 'regex' }] },
+      'filters[0].value',
+    ],
+    [
+      'a semver range that does not parse',
+      { ...harborExample, filters: [{ type: 'tag', value: '>=1.25.0 <2x', syntax: 'semver' }] },
+      'filters[0].value',
+    ],
+    [
+      'a semver range on names',
+      { ...harborExample, filters: [{ type: 'name', value: '>=1', syntax: 'semver' }] },
+      'filters[0].syntax',
+    ],
+    [
+      'an unknown syntax',
+      { ...harborExample, filters: [{ type: 'tag', value: 'a', syntax: 'wildcard' }] },
+      'filters[0].syntax',
+    ],
+    [
+      'newest below 1',
+      { ...harborExample, trigger: { type: 'manual' }, filters: [{ type: 'newest', value: 0 }] },
+      'filters[0].value',
+    ],
+    [
+      'newest twice',
+      {
+        ...harborExample,
+        trigger: { type: 'manual' },
+        filters: [
+          { type: 'newest', value: 1 },
+          { type: 'newest', value: 2 },
+        ],
+      },
+      'filters[1].type',
+    ],
+    [
+      'an age bound without a unit',
+      { ...harborExample, trigger: { type: 'manual' }, filters: [{ type: 'max_age', value: '30' }] },
+      'filters[0].value',
+    ],
+    [
+      'newest with an event trigger',
+      {
+        ...harborExample,
+        filters: [
+          { type: 'name', value: 'a' },
+          { type: 'newest', value: 3 },
+        ],
+      },
+      'filters[1].type',
+    ],
+    [
+      'an age bound with an event trigger',
+      { ...harborExample, filters: [{ type: 'max_age', value: '1d' }] },
+      'filters[0].type',
+    ],
     ['an invalid dest_namespace', { ...harborExample, dest_namespace: 'Upper/Case' }, 'dest_namespace'],
     [
       'a replace count below -1',
@@ -180,7 +249,20 @@ describe('ReplicationPolicyInput', () => {
   ];
   for (const [title, body, field] of refused) {
     it(`refuses – ${title}, naming ${field}`, () => {
-      assert.equal(fieldOf(body), field);
+      assert.equal(refusedPolicyField(body), field);
+    });
+  }
+
+  const positions: Array<[string, object, string]> = [
+    ['a regular expression', { type: 'tag', value: 'v(\\d+', syntax: 'regex' }, 'at position 1'],
+    ['a semver range', { type: 'tag', value: '>=1.25.0 <2x', syntax: 'semver' }, 'at position 9'],
+  ];
+  for (const [title, filter, position] of positions) {
+    it(`says – where ${title} goes wrong`, () => {
+      assert.throws(
+        () => parseInput(ReplicationPolicyInput, { ...harborExample, filters: [filter] }),
+        (error: unknown) => error instanceof InvalidInputError && error.message.includes(position),
+      );
     });
   }
 });

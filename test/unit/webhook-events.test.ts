@@ -7,6 +7,7 @@ import {
   harborRegistryEvents,
 } from '../../api/webhooks/harbor-events.js';
 import { eventTime } from '../../api/webhooks/event-time.js';
+import { parseWebhookBody } from '../../api/webhooks/parse-webhook-body.js';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const manifest = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -51,6 +52,22 @@ describe('distributionRegistryEvents', () => {
       { action: 'delete', target: { repository: 'p/x', digest } },
       [{ action: 'delete', repository: 'p/x', tag: undefined, digest, eventId: '1' }],
     ],
+    // 3.x writes its target's descriptor whole: an absent digest or media type is "".
+    [
+      'delete by digest (3.x)',
+      { action: 'delete', target: { mediaType: '', digest, size: 0, repository: 'p/x' } },
+      [{ action: 'delete', repository: 'p/x', tag: undefined, digest, eventId: '1' }],
+    ],
+    [
+      'tag delete (3.x)',
+      { action: 'delete', target: { mediaType: '', digest: '', size: 0, repository: 'p/x', tag: 'v1' } },
+      [{ action: 'delete', repository: 'p/x', tag: 'v1', digest: undefined, eventId: '1' }],
+    ],
+    [
+      'repository delete (3.x)',
+      { action: 'delete', target: { mediaType: '', digest: '', size: 0, repository: 'p/x' } },
+      [],
+    ],
   ];
   for (const [name, event, expected] of cases) {
     it(`event – ${name}`, () => {
@@ -64,6 +81,30 @@ describe('distributionRegistryEvents', () => {
       );
     });
   }
+});
+
+describe('parseWebhookBody – Distribution 3', () => {
+  it('accepts – a v2 envelope with a tag delete, as a 3.x registry sends it (a 400 would stop its queue)', () => {
+    const event = {
+      id: '01a2287b-bb3d-7cce-8731-17dcc0a7f2f1',
+      timestamp: '2026-11-29T18:05:27.230028566Z',
+      action: 'delete',
+      target: { mediaType: '', digest: '', size: 0, repository: 'production/untag', tag: 'v1' },
+      request: { id: 'r', addr: '127.0.0.1:1', host: '127.0.0.1:2', method: 'DELETE', useragent: 'ua' },
+      actor: {},
+      source: { addr: 'hq:5000', instanceID: 'i' },
+    };
+    assert.deepEqual(parseWebhookBody({ events: [event] }), [
+      {
+        action: 'delete',
+        repository: 'production/untag',
+        tag: 'v1',
+        digest: undefined,
+        occurredAt: '2026-11-29T18:05:27.230Z',
+        eventId: event.id,
+      },
+    ]);
+  });
 });
 
 describe('harborRegistryEvents', () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
 import {
   pageTasksQuery,
@@ -96,6 +96,13 @@ describe('replicationRun workflow (stubbed activities)', () => {
     },
   });
   const copied = (taskId: number): TaskResult => ({ taskId, ok: true, outcome: 'copied', bytes: 100 });
+  const rateLimitedTask = (taskId: number, resumeAt: string): TaskResult => ({
+    taskId,
+    ok: false,
+    outcome: 'failed',
+    bytes: 0,
+    error: { code: 'REGISTRY_RATE_LIMITED', message: 'dc-3: rate limited', retryable: true, resumeAt },
+  });
 
   it('retries – only the failed destination, then the run succeeds', async () => {
     let attempt = 0;
@@ -334,5 +341,173 @@ describe('replicationRun workflow (stubbed activities)', () => {
       callsOf<CopyBatchInput>('copyBatch').every((input) => input.operation === 'copy'),
       'nothing deleted',
     );
+  });
+
+  // source 1 → hubs 2 and 3 → sites 4, 5 (under 2) and 6, 7 (under 3); hub 3 falls back to the source.
+  const tree = snapshotOf(4, {
+    name: 'hq-hubs-sites',
+    src_registry: { id: 1 },
+    tree: [
+      { registry: { id: 2 }, children: [{ registry: { id: 4 } }, { registry: { id: 5 } }] },
+      {
+        registry: { id: 3 },
+        on_hub_failure: 'from_parent',
+        children: [{ registry: { id: 6 } }, { registry: { id: 7 } }],
+      },
+    ],
+  });
+  const pushed: Artifact = { repository: 'production/api', tag: 'v1', digest: `sha256:${'b'.repeat(64)}` };
+  /** Each copy activity as `source → destinations`, in the order they ran. */
+  const links = (calls: CopyBatchInput[]) =>
+    calls.map(
+      (input) =>
+        `${input.sourceRegistryId} → ${input.items.flatMap((item) => item.targets.map((target) => target.registryId)).join(',')}`,
+    );
+  const tasksOf = async (workflowId: string) =>
+    (await client.workflow.getHandle(workflowId).query(pageTasksQuery, {})).tasks;
+
+  it('tree – one run copies each link once: the source to the hubs, then each hub to its sites', async () => {
+    const { activities, callsOf } = scriptedActivities({
+      copyBatch: async (input) => answer(input, (target) => copied(target.taskId)),
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({ policy: tree, trigger: 'event_based', artifacts: [pushed] });
+      return { summary: await handle.result(), tasks: await tasksOf(handle.workflowId) };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.deepEqual(summary.counts, { total: 6, failed: 0, succeed: 6, in_progress: 0, stopped: 0 });
+    const calls = callsOf<CopyBatchInput>('copyBatch');
+    assert.deepEqual(links(calls).slice(0, 1), ['1 → 2,3']);
+    assert.deepEqual(links(calls).slice(1).sort(), ['2 → 4,5', '3 → 6,7']);
+    // A hub is read as it holds the artifact: the same repository, tag and digest.
+    assert.deepEqual(calls[1]!.items[0]!.artifact, pushed);
+    assert.deepEqual(
+      tasks.map((task) => [task.srcResource, task.dstResource]),
+      [
+        ['production/api:v1', 'dc-2/production/api:v1'],
+        ['production/api:v1', 'dc-3/production/api:v1'],
+        ['dc-2/production/api:v1', 'dc-4/production/api:v1'],
+        ['dc-2/production/api:v1', 'dc-5/production/api:v1'],
+        ['dc-3/production/api:v1', 'dc-6/production/api:v1'],
+        ['dc-3/production/api:v1', 'dc-7/production/api:v1'],
+      ],
+    );
+  });
+
+  it('tree – a failed hub: its sites fail saying why (fail), or come from its parent (from_parent)', async () => {
+    const { activities, callsOf } = scriptedActivities({
+      copyBatch: async (input) =>
+        answer(input, (target) =>
+          target.registryId === 2 || target.registryId === 3
+            ? failed(target.taskId, false)
+            : copied(target.taskId),
+        ),
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({ policy: tree, trigger: 'event_based', artifacts: [pushed] });
+      return { summary: await runOutcome(handle), tasks: await tasksOf(handle.workflowId) };
+    });
+    assert.equal(summary.status, 'Failed');
+    assert.deepEqual(summary.counts, { total: 6, failed: 4, succeed: 2, in_progress: 0, stopped: 0 });
+    assert.deepEqual(links(callsOf<CopyBatchInput>('copyBatch')), ['1 → 2,3', '1 → 6,7']);
+    const byDestination = new Map(tasks.map((task) => [task.destinationRegistryId, task]));
+    for (const site of [4, 5]) {
+      assert.equal(byDestination.get(site)!.status, 'Failed');
+      assert.equal(byDestination.get(site)!.error?.code, 'HUB_FAILED');
+      assert.match(
+        byDestination.get(site)!.error!.message,
+        /^dc-2 did not get production\/api:v1 \(REGISTRY_UNAUTHORIZED: refused\)/,
+      );
+    }
+    for (const site of [6, 7]) {
+      assert.equal(byDestination.get(site)!.status, 'Succeed');
+      assert.equal(byDestination.get(site)!.srcResource, 'production/api:v1');
+    }
+  });
+
+  it('rate limit – waited out with a timer, the status saying until when, then the run goes on', async () => {
+    const rateLimited = (resumeAt: string) =>
+      ApplicationFailure.create({
+        type: 'REGISTRY_RATE_LIMITED',
+        message: 'hub.example: rate limited',
+        details: [{ resumeAt }],
+      });
+    const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+    let listings = 0;
+    let batches = 0;
+    let waitUntil = '';
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => {
+        // Each rate limit comes back to the run at once, which waits it out (a second at least).
+        if (++listings <= 3) throw rateLimited(inSeconds(0));
+        return { artifacts: [{ repository: 'production/api', tag: 'v1' }] };
+      },
+      copyBatch: async (input) => {
+        if (++batches > 1) return answer(input, (target) => copied(target.taskId));
+        waitUntil = inSeconds(2);
+        return answer(input, (target) => rateLimitedTask(target.taskId, waitUntil));
+      },
+    });
+    const { summary, listing, copying } = await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      const waitingFor = (what: string) =>
+        eventually(
+          async () => {
+            const { statusText } = (await handle.query(runStatusQuery)).summary;
+            return statusText.includes(what) && statusText;
+          },
+          20_000,
+          `the run waiting for ${what}`,
+        );
+      const listing = await waitingFor('(hub.example: rate limited)');
+      const copying = await waitingFor('(dc-3: rate limited)');
+      return { summary: await handle.result(), listing, copying };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.match(
+      listing,
+      /^enumerating artifacts; rate limited, waiting until \d{4}-\d\d-\d\dT[\d:.]+Z \(hub/,
+    );
+    assert.equal(
+      copying,
+      `0/2 succeeded, 2 in progress; rate limited, waiting until ${waitUntil} (dc-3: rate limited)`,
+    );
+    assert.equal(callsOf('enumerateArtifacts').length, 4);
+    assert.equal(callsOf('copyBatch').length, 2);
+  });
+
+  it('rate limit – a page in a child workflow tells its run, whose status says until when', async () => {
+    // Two pages (501 artifacts): each is a child workflow; the first batch of the first is rate limited.
+    const all: Artifact[] = Array.from({ length: 501 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${String(index).padStart(3, '0')}`,
+    }));
+    let waitUntil = '';
+    const { activities } = scriptedActivities({
+      enumerateArtifacts: async ({ cursor }) =>
+        cursor
+          ? { artifacts: all.slice(500) }
+          : { artifacts: all.slice(0, 500), next: { repository: 'production/api', tag: 'v499' } },
+      copyBatch: async (input) => {
+        if (waitUntil) return answer(input, (target) => copied(target.taskId));
+        waitUntil = new Date(Date.now() + 3_000).toISOString();
+        return answer(input, (target) => rateLimitedTask(target.taskId, waitUntil));
+      },
+    });
+    const { summary, waiting } = await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      const waiting = await eventually(
+        async () => {
+          const { statusText } = (await handle.query(runStatusQuery)).summary;
+          return statusText.includes('rate limited') && statusText;
+        },
+        20_000,
+        'the run saying its page waits',
+      );
+      return { summary: await handle.result(), waiting };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.equal(summary.counts.total, 1002);
+    assert.match(waiting, new RegExp(`; rate limited, waiting until ${waitUntil} \\(dc-3: rate limited\\)$`));
   });
 });
