@@ -3,9 +3,7 @@
 // started the moment the push returns). Median of N small pushes. Prints and writes
 // docs/benchmarks.md; asserts nothing.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -18,6 +16,7 @@ import { startRegistryServer, type RegistryServer } from '../test/harness/regist
 import { startTestTemporal } from '../test/harness/temporal-server.js';
 import { startWorker } from '../server/start-worker.js';
 import { writeDocSection } from './doc-section.js';
+import { scratchFolder } from './scratch-folder.js';
 
 const run = promisify(execFile);
 const pushes = Number(process.env.BENCH_PUSHES ?? 20);
@@ -61,11 +60,7 @@ async function api(port: number, path: string, body: object): Promise<number> {
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'regatta-bench-events-'));
-  const folder = (name: string) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    return join(dir, name);
-  };
+  const { dir, folder } = scratchFolder('regatta-bench-events-');
   const apiPort = await freePort();
   const temporal = await startTestTemporal();
   const hq = await startRegistryServer({

@@ -2,8 +2,7 @@
 // beside `skopeo sync` on the same tags. Prints and writes docs/benchmarks.md; asserts nothing.
 import { Client, Connection } from '@temporalio/client';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -19,17 +18,14 @@ import { startRegistryServer } from '../test/harness/registry-server.js';
 import { startTestTemporal } from '../test/harness/temporal-server.js';
 import { startWorker } from '../server/start-worker.js';
 import { writeDocSection } from './doc-section.js';
+import { scratchFolder } from './scratch-folder.js';
 
 const run = promisify(execFile);
 const tagCount = Number(process.env.BENCH_TAGS ?? 2000);
 const repositoryCount = 10;
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'regatta-bench-tags-'));
-  const folder = (name: string) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    return join(dir, name);
-  };
+  const { dir, folder } = scratchFolder('regatta-bench-tags-');
   const temporal = await startTestTemporal();
   const hq = await startRegistryServer({ name: 'hq', dir: folder('hq') });
   const site = await startRegistryServer({ name: 'dr', dir: folder('dr') });

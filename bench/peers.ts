@@ -7,8 +7,8 @@
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ import { rawPushManifest } from '../test/harness/raw-client.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
 import { startCountingProxy } from '../test/harness/counting-proxy.js';
 import { writeDocSection } from './doc-section.js';
+import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
 import { createUplink } from './uplink-namespace.js';
 
@@ -295,11 +296,7 @@ async function pushManyTags(hq: RegistryServer, name: string, tags: number, repo
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'regatta-bench-peers-'));
-  const folder = (name: string) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    return join(dir, name);
-  };
+  const { dir, folder } = scratchFolder('regatta-bench-peers-');
   const cleanups: Array<() => Promise<void> | void> = [];
   const rows: Row[] = [];
   const notes: string[] = [];

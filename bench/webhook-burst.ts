@@ -3,9 +3,7 @@
 // Temporal dev server, Distribution registries on loopback). Measures how fast deliveries are
 // accepted (every run durably started) and how fast the runs then land at the site. Prints and
 // writes docs/benchmarks.md; asserts nothing. BENCH_LABEL names the build measured.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
@@ -19,6 +17,7 @@ import { rawPushManifest } from '../test/harness/raw-client.js';
 import { startRegistryServer } from '../test/harness/registry-server.js';
 import { startTestTemporal } from '../test/harness/temporal-server.js';
 import { writeDocSection } from './doc-section.js';
+import { scratchFolder } from './scratch-folder.js';
 
 const repositories = 50;
 const tagsEach = 10;
@@ -43,11 +42,7 @@ async function post(url: string, body: object, headers: Record<string, string>):
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'regatta-bench-burst-'));
-  const folder = (name: string) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    return join(dir, name);
-  };
+  const { dir, folder } = scratchFolder('regatta-bench-burst-');
   const apiPort = await freePort();
   const temporal = await startTestTemporal();
   const [hq, site] = await Promise.all([
