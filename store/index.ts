@@ -11,4 +11,10 @@ export { policyListFields, type PolicyStore } from './policy-store.js';
 export { registryListFields, type RegistryStore } from './registry-store.js';
 export type { RunPage, RunPageStore } from './run-page-store.js';
 export { sourceChangeKey, type SourceChange, type SourceChangeStore } from './source-change-store.js';
-export { ConflictError, NotFoundError, PreconditionError, SecretKeyMismatchError } from './store-errors.js';
+export {
+  ConflictError,
+  NotFoundError,
+  PreconditionError,
+  SecretKeyMismatchError,
+  StoreUnavailableError,
+} from './store-errors.js';
