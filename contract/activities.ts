@@ -60,6 +60,8 @@ export interface ReplicateArtifactInput {
   replicateReferrers: boolean;
   /** This activity's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number;
+  /** Every blob in resumable chunks (the policy's `copy_by_chunk`); else only blobs over 8 MiB. */
+  chunked?: boolean;
   /** Plan only: report what the copy would do (outcome `would_copy`, bytes it would send), write nothing. */
   dryRun?: boolean;
   /** For event runs, when the registry reported the push (ISO 8601): push-to-site latency counts from it. */
@@ -106,6 +108,8 @@ export interface CopyBatchInput {
   replicateReferrers: boolean;
   /** This batch's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number;
+  /** Every blob in resumable chunks (the policy's `copy_by_chunk`); else only blobs over 8 MiB. */
+  chunked?: boolean;
   /** Look for what is already in place first: worth it for enumerated runs, not for a fresh push. */
   checkUpToDate: boolean;
   dryRun?: boolean;

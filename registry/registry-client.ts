@@ -3,7 +3,7 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import { InvalidInputError } from '../errors/regatta-error.js';
 import { catalogScope, repositoryScope } from './authenticator.js';
 import { BlobLocations } from './blob-locations.js';
-import { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
+import { BlobWriter, uploadStatus, type BlobWriterOptions, type UploadState } from './blob-writer.js';
 import { parseRegistryEndpoint, type RegistryEndpoint } from './endpoint.js';
 import { DigestMismatchError, RegistryNotAllowedError, RegistryRequestError } from './errors.js';
 import { uploadBlob } from './upload-blob.js';
@@ -17,7 +17,7 @@ import {
   type ParsedManifest,
 } from './manifest.js';
 import { assertDigest, assertRepositoryName, parseReference, referrersTag } from '../oci/index.js';
-import { Transport } from './transport.js';
+import { Transport, type TransportOptions } from './transport.js';
 
 export interface ManifestHead {
   digest: string;
@@ -57,7 +57,7 @@ export class RegistryClient {
   private readonly transport: Transport;
   private blobBytesRead = 0;
 
-  constructor(endpoint: RegistryEndpoint) {
+  constructor(endpoint: RegistryEndpoint, options: TransportOptions = {}) {
     const parsed = parseRegistryEndpoint(endpoint);
     const url = new URL(parsed.url);
     // Plain HTTP is an explicit opt-in, except on loopback (as Docker does for localhost).
@@ -69,7 +69,7 @@ export class RegistryClient {
         registry: url.host,
       });
     }
-    this.transport = new Transport(parsed);
+    this.transport = new Transport(parsed, options);
     this.registry = this.transport.registry;
   }
 
@@ -245,28 +245,49 @@ export class RegistryClient {
   async getBlob(
     repository: string,
     digest: string,
-    options: CallOptions = {},
+    options: CallOptions & { offset?: number } = {},
   ): Promise<{ size: number; stream: Readable }> {
     assertRepositoryName(repository);
     assertDigest(digest);
+    const offset = options.offset ?? 0;
     const response = await this.transport.send({
       method: 'GET',
       url: `/v2/${repository}/blobs/${digest}`,
       scopes: [repositoryScope(repository, 'pull')],
-      expect: [200],
+      ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
+      expect: [200, 206],
       context: { repository, digest },
-      what: `get blob ${digest}`,
+      what: `get blob ${digest}${offset > 0 ? ` from byte ${offset}` : ''}`,
       signal: options.signal,
       followRedirects: true,
     });
+    // A registry that ignores Range sends the whole blob: the bytes before `offset` are dropped here.
+    let drop = response.statusCode === 200 ? offset : 0;
     const counter = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         this.blobBytesRead += chunk.length;
-        callback(null, chunk);
+        if (drop >= chunk.length) {
+          drop -= chunk.length;
+          callback();
+          return;
+        }
+        const kept = drop > 0 ? chunk.subarray(drop) : chunk;
+        drop = 0;
+        callback(null, kept);
       },
     });
     const stream = pipeline(response.body, counter, () => undefined);
     return { size: Number(header(response, 'content-length') ?? -1), stream };
+  }
+
+  /** Where an upload session of this registry stands, or undefined when it has none at `location`. */
+  uploadStatus(
+    repository: string,
+    location: string,
+    options: CallOptions = {},
+  ): Promise<UploadState | undefined> {
+    assertRepositoryName(repository);
+    return uploadStatus(this.transport, repository, location, options.signal);
   }
 
   /**
@@ -380,6 +401,9 @@ export class RegistryClient {
 }
 
 /** A client for one registry endpoint; validates the endpoint first. */
-export function createRegistryClient(options: RegistryEndpoint): RegistryClient {
-  return new RegistryClient(options);
+export function createRegistryClient(
+  endpoint: RegistryEndpoint,
+  options: TransportOptions = {},
+): RegistryClient {
+  return new RegistryClient(endpoint, options);
 }

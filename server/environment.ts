@@ -41,6 +41,12 @@ export const Environment = z
       .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
       .optional(),
     REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    /** Blobs one copy reads from the source at once; with the activity concurrency it sizes each registry's pool. */
+    REGATTA_WORKER_BLOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** A copy (or one destination of it) with no progress for this long is cut and tried again. */
+    REGATTA_STALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+    /** How far back a policy schedule starts a run it missed while Temporal was unavailable (Temporal's floor is 10 s). */
+    REGATTA_SCHEDULE_CATCHUP_SECONDS: z.coerce.number().int().min(10).max(31_536_000).default(600),
     /** The only folder Docker config credentials are read from; unset = such credentials are refused. */
     REGATTA_DOCKER_CONFIG_DIR: z.string().min(1).optional(),
     /** Hosts, addresses and CIDR networks registries may be reached at; unset = anywhere. */

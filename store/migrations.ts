@@ -129,6 +129,13 @@ const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0006-registry-limits',
+    async up(db) {
+      await db.schema.alterTable('registries').addColumn('max_connections', 'integer').execute();
+      await db.schema.alterTable('registries').addColumn('max_requests_in_flight', 'integer').execute();
+    },
+  },
 ];
 
 /**

@@ -157,6 +157,7 @@ export async function copyPage(work: PageWork): Promise<void> {
             override: work.policy.override,
             ...(work.policy.platforms?.length ? { platforms: work.policy.platforms } : {}),
             replicateReferrers: work.policy.replicate_referrers,
+            ...(work.policy.copy_by_chunk ? { chunked: true } : {}),
             ...(work.bytesPerSecond ? { bytesPerSecond: work.bytesPerSecond } : {}),
             // Checked once: a retry is for what failed to copy.
             checkUpToDate: work.checkUpToDate && attempt === 1,
