@@ -1,5 +1,12 @@
 export { createRegistryClient, RegistryClient } from './registry-client.js';
-export type { CallOptions, Manifest, ManifestHead, RegistryStats, UploadStart } from './registry-client.js';
+export type {
+  CallOptions,
+  ListOptions,
+  Manifest,
+  ManifestHead,
+  RegistryStats,
+  UploadStart,
+} from './registry-client.js';
 export type { PageOptions } from './paged-names.js';
 export { BlobWriter, type BlobWriterOptions, type UploadState } from './blob-writer.js';
 export { RequestLimiter } from './request-limiter.js';

@@ -43,6 +43,41 @@ export interface CallOptions {
 
 export type UploadStart = { mounted: true } | { mounted: false; location: string };
 
+export interface ListOptions extends PageOptions {
+  /**
+   * Continue after this name (OCI `last`: the last name an earlier listing received), so a
+   * listing picked up again costs one request instead of reading from the start.
+   */
+  last?: string | undefined;
+}
+
+const defaultListPageSize = 1000;
+
+function withPageSize(options: ListOptions): ListOptions & { pageSize: number } {
+  return { ...options, pageSize: options.pageSize ?? defaultListPageSize };
+}
+
+/**
+ * The transport as a listing sees it, its first request continued after `last`. pagedNames asks
+ * for `<path>?n=<pageSize>` first and then follows the registry's own `Link`, which carries its
+ * `last` on: only that first request needs it.
+ */
+function startingAfter(
+  transport: Transport,
+  path: string,
+  paging: { pageSize: number },
+  last: string | undefined,
+): Transport {
+  if (last === undefined) return transport;
+  const first = `${path}?n=${paging.pageSize}`;
+  const view = Object.create(transport) as Transport;
+  view.send = (options) =>
+    transport.send(
+      options.url === first ? { ...options, url: `${first}&last=${encodeURIComponent(last)}` } : options,
+    );
+  return view;
+}
+
 const maxManifestBytes = 4 * 1024 * 1024;
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/;
 
@@ -90,21 +125,32 @@ export class RegistryClient {
     await response.body.dump();
   }
 
-  /** Repository names from `/v2/_catalog`, page by page. */
-  listRepositories(options: PageOptions = {}): AsyncIterable<string[]> {
-    return pagedNames(this.transport, '/v2/_catalog', [catalogScope], 'repositories', undefined, options);
+  /** Repository names from `/v2/_catalog`, page by page; with `last`, those after it. */
+  listRepositories(options: ListOptions = {}): AsyncIterable<string[]> {
+    const { last, ...paging } = withPageSize(options);
+    const path = '/v2/_catalog';
+    return pagedNames(
+      startingAfter(this.transport, path, paging, last),
+      path,
+      [catalogScope],
+      'repositories',
+      undefined,
+      paging,
+    );
   }
 
-  /** Tags of `repository`, page by page; nothing when the repository does not exist. */
-  listTags(repository: string, options: PageOptions = {}): AsyncIterable<string[]> {
+  /** Tags of `repository`, page by page (with `last`, those after it); nothing when the repository does not exist. */
+  listTags(repository: string, options: ListOptions = {}): AsyncIterable<string[]> {
     assertRepositoryName(repository);
+    const { last, ...paging } = withPageSize(options);
+    const path = `/v2/${repository}/tags/list`;
     return pagedNames(
-      this.transport,
-      `/v2/${repository}/tags/list`,
+      startingAfter(this.transport, path, paging, last),
+      path,
       [repositoryScope(repository, 'pull')],
       'tags',
       repository,
-      options,
+      paging,
     );
   }
 

@@ -1,7 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { BlobWriter, BlobWriterOptions, UploadState } from '../blob-writer.js';
 import { RegistryStalledError } from '../errors.js';
-import type { Descriptor } from '../manifest.js';
 import { resolveArtifactTree, type ArtifactTree } from './artifact-tree.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
 import {
@@ -12,9 +10,9 @@ import {
   validateCopyInput,
   wantsBlob,
 } from './copy-steps.js';
-import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
+import { copyBlobs, type BlobPhase } from './copy-blobs.js';
 import type { CopyInput, CopyResult, TargetResult } from './copy-types.js';
-import { forEachBounded } from './for-each-bounded.js';
+import { keepTogether } from './keep-together.js';
 import { ProgressMeter } from './progress-meter.js';
 import { pushManifests } from './push-manifests.js';
 import { StallWatch } from './stall-watch.js';
@@ -23,89 +21,6 @@ import { TargetRun } from './target-run.js';
 
 /** Copies made again after the source's tag moved while it was being set, before the copy gives up. */
 const maxChases = 2;
-
-/** Blobs larger than this go in resumable chunks of this size, unless the copy says otherwise. */
-export const defaultChunkSize = 8 * 1024 * 1024;
-
-interface PreparedSink {
-  run: TargetRun;
-  sink: FanOutSink;
-  writer: BlobWriter;
-}
-
-/** HEAD, then the upload an earlier attempt left, then mount, else a new upload session. */
-async function prepareBlob(
-  run: TargetRun,
-  blob: Descriptor,
-  input: CopyInput,
-): Promise<PreparedSink | undefined> {
-  const { client, repository, id } = run.target;
-  const { signal, watch } = run;
-  const known = presentKey(run, blob.digest);
-  if (input.shared?.presentBlobs.has(known) || (await client.headBlob(repository, blob.digest, { signal }))) {
-    input.shared?.presentBlobs.add(known);
-    run.result.blobsSkipped++;
-    input.uploads?.checkpoint(id, blob.digest, undefined);
-    return undefined;
-  }
-  const chunkSize = input.chunkSize ?? defaultChunkSize;
-  const chunked = input.chunked === true || blob.size > chunkSize;
-  const writer = (location: string, offset?: number) => {
-    const options: BlobWriterOptions = {
-      signal,
-      onProgress: () => watch.progress(),
-      ...(chunked
-        ? {
-            chunkSize,
-            offset,
-            onCheckpoint: (state: UploadState) => input.uploads?.checkpoint(id, blob.digest, state),
-          }
-        : {}),
-    };
-    const created = client.blobWriter(repository, blob, location, options);
-    return { run, sink: { writer: created, watch, signal }, writer: created };
-  };
-  const earlier = chunked ? input.uploads?.resumeFrom(id, blob.digest) : undefined;
-  if (earlier) {
-    // OCI: the registry says how much of the session it holds; the upload goes on from there.
-    const status = await client.uploadStatus(repository, earlier.location, { signal });
-    if (status) return writer(status.location, status.offset);
-    input.uploads?.checkpoint(id, blob.digest, undefined);
-  }
-  const sameRegistry = client === input.source.client && repository !== input.source.repository;
-  const from =
-    client.blobLocations.elsewhere(blob.digest, repository) ??
-    (sameRegistry ? input.source.repository : undefined);
-  let start = from
-    ? await client
-        .startUpload(repository, { signal, mount: { digest: blob.digest, from } })
-        .catch(() => undefined)
-    : undefined;
-  if (start?.mounted) {
-    input.shared?.presentBlobs.add(known);
-    run.result.blobsMounted++;
-    return undefined;
-  }
-  start ??= await client.startUpload(repository, { signal });
-  if (start.mounted) return undefined;
-  return writer(start.location);
-}
-
-/** What a blob's fan-out did for one target, once its sink is done. */
-function record({ run, sink, writer }: PreparedSink, blob: Descriptor, input: CopyInput): void {
-  const { id, client, repository } = run.target;
-  if (sink.error !== undefined) {
-    run.fail(sink.error);
-    // An upload kept for resuming stays checkpointed; a dropped one is forgotten.
-    if (!run.result.error?.retryable) input.uploads?.checkpoint(id, blob.digest, undefined);
-    return;
-  }
-  run.result.blobsUploaded++;
-  run.result.bytesUploaded += writer.bytesUploaded;
-  client.blobLocations.remember(blob.digest, repository);
-  input.shared?.presentBlobs.add(presentKey(run, blob.digest));
-  input.uploads?.checkpoint(id, blob.digest, undefined);
-}
 
 /**
  * Copies one artifact (by tag or digest) from a source repository to N targets: each blob is
@@ -189,11 +104,6 @@ function addUp(first: TargetResult, second: TargetResult): TargetResult {
   };
 }
 
-/** A blob at a target repository, as the shared state of a batch knows it. */
-function presentKey(run: TargetRun, digest: string): string {
-  return `${run.target.client.registry}/${run.target.repository}@${digest}`;
-}
-
 /**
  * The source's tree: read once per digest for a batch when the caller knows the digest the tag
  * points to (many tags of one image), else read by the reference.
@@ -246,65 +156,41 @@ async function copyWith(
 ): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
   const { signal, stallTimeoutMs } = input;
   const tree = await sourceWatch.during(() => sourceTree(input));
-  const runs = input.targets.map((target) => new TargetRun(target, { signal, stallTimeoutMs }));
-  await Promise.all(runs.map((run) => run.step(() => decideTag(run, tree, input))));
-
   const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
-  const wants = wantsBlob(tree, input);
-  const progress = new ProgressMeter(
-    blobs.reduce((sum, blob) => sum + blob.size, 0),
-    input.onProgress,
+  const phase: BlobPhase = {
+    input,
+    sourceWatch,
+    limiter:
+      input.shared?.limiter ??
+      (input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined),
+    progress: new ProgressMeter(
+      blobs.reduce((sum, blob) => sum + blob.size, 0),
+      input.onProgress,
+    ),
+    wants: wantsBlob(tree, input),
+    // A straggler holds the others this long at most; a hung one is then cut by its stall watch.
+    graceMs: Math.min(5_000, stallTimeoutMs / 2),
+  };
+  const runs = input.targets.map((target) => new TargetRun(target, { signal, stallTimeoutMs }));
+  const decided = await keepTogether(runs, (run) => decideTag(run, tree, input), phase.graceMs);
+  for (const { run, value } of decided.late) run.later.push(value.then(() => copyBlobs([run], blobs, phase)));
+  await copyBlobs(
+    decided.done.map(({ run }) => run),
+    blobs,
+    phase,
   );
-  const limiter =
-    input.shared?.limiter ?? (input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined);
-
-  await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
-    throwIfAborted(signal);
-    const prepared: PreparedSink[] = [];
-    await Promise.all(
-      runs
-        .filter((run) => wants(run, blob))
-        .map((run) =>
-          run.step(async () => {
-            const sink = await prepareBlob(run, blob, input);
-            if (sink) prepared.push(sink);
-          }),
-        ),
-    );
-    if (prepared.length === 0) {
-      progress.add(blob.size);
-      return;
-    }
-    await fanOutBlob(
-      input.source,
-      blob,
-      prepared.map(({ sink }) => sink),
-      {
-        limiter,
-        signal,
-        sourceWatch,
-        detachAfterMs: Math.min(5_000, stallTimeoutMs / 2),
-        onBytes: (bytes) => progress.add(bytes),
-      },
-    );
-    for (const entry of prepared) {
-      const { alone } = entry.sink;
-      if (alone) entry.run.later.push(alone.then(() => record(entry, blob, input)));
-      else record(entry, blob, input);
-    }
-  });
   throwIfAborted(signal);
 
-  // Targets whose blobs are all in set their tags together; one finishing a blob alone, after.
+  // Targets whose blobs are all in set their tags together; one that went on alone, after.
   const together = runs.filter((run) => run.later.length === 0);
   const alone = runs.filter((run) => run.later.length > 0);
   const moved = await Promise.all([
     setTags(together, tree, input, sourceWatch),
     ...alone.map(async (run) => {
-      await Promise.all(run.later);
+      await run.settleLater();
       return setTags([run], tree, input, sourceWatch);
     }),
   ]);
-  progress.finish();
+  phase.progress.finish();
   return { result: copyResult(tree, runs), movedAfterSet: moved.flat() };
 }

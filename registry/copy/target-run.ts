@@ -51,6 +51,11 @@ export class TargetRun {
     return this.result.status === 'failed';
   }
 
+  /** Waits for everything this target finishes alone, including what that adds as it goes. */
+  async settleLater(): Promise<void> {
+    for (let index = 0; index < this.later.length; index++) await this.later[index];
+  }
+
   /** Fails the target; whatever a stall made its requests throw is reported as the stall. */
   fail(error: unknown): void {
     if (this.failed) return;
@@ -65,13 +70,14 @@ export class TargetRun {
     };
   }
 
-  /** Runs one step for this target, watched for stalls; a throw fails this target only. */
-  async step(work: () => Promise<void>): Promise<void> {
-    if (this.failed) return;
+  /** Runs one step for this target, watched for stalls; a throw fails this target only (undefined). */
+  async step<T>(work: () => Promise<T>): Promise<T | undefined> {
+    if (this.failed) return undefined;
     try {
-      await this.watch.during(work);
+      return await this.watch.during(work);
     } catch (error) {
       this.fail(error);
+      return undefined;
     }
   }
 }
