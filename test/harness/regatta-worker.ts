@@ -36,7 +36,7 @@ export interface RegattaUnderTest {
 /** Regatta's store and a real worker in this process, against the test bed's Temporal server. */
 export async function startRegattaWorker(
   bed: TestBed,
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; environment?: Record<string, string> } = {},
 ): Promise<RegattaUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'regatta-data-'));
   const environment = loadEnvironment({
@@ -50,9 +50,15 @@ export async function startRegattaWorker(
     // Worker processes started from this environment bind any free port, so they never clash.
     REGATTA_WORKER_METRICS_ADDRESS: '127.0.0.1:0',
     LOG_LEVEL: 'warn',
+    ...options.environment,
   });
   const logger = pino({ level: 'warn' });
-  const store = await openStore({ dataDir, secretKey: environment.REGATTA_SECRET_KEY, logger });
+  const store = await openStore({
+    dataDir,
+    databaseUrl: environment.DATABASE_URL,
+    secretKey: environment.REGATTA_SECRET_KEY,
+    logger,
+  });
   const worker =
     options.worker === false ? undefined : await startWorker(environment, bed.temporal!.address, logger);
   const connection = await Connection.connect({ address: bed.temporal!.address });

@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
@@ -32,6 +33,13 @@ export interface RegistryServerOptions {
   /** Extra `auth` section (for example token auth); replaces htpasswd when given. */
   auth?: Record<string, unknown>;
   notifications?: NotificationEndpoint[];
+  /** Distribution 3 (`registry`, built by scripts/setup) instead of Debian's 2.8 `docker-registry`. */
+  distribution3?: boolean;
+}
+
+/** Distribution 3's `registry`: REGATTA_DISTRIBUTION3 names it, else Go's default bin folder. */
+export function distribution3Binary(): string {
+  return process.env.REGATTA_DISTRIBUTION3 ?? join(homedir(), 'go', 'bin', 'registry');
 }
 
 export interface RegistryServer {
@@ -106,7 +114,9 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
 
   const start = async () => {
     output = '';
-    child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const binary = options.distribution3 ? distribution3Binary() : 'docker-registry';
+    child = spawn(binary, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.once('error', (error) => (output += `cannot start ${binary}: ${error.message}`));
     child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     const deadline = Date.now() + 30_000;
