@@ -1,4 +1,4 @@
-import type { ReplicationActivities } from '../contract/index.js';
+import { defaultRunSettings, type ReplicationActivities, type RunSettings } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
 import { defaultCopySettings, type CopySettings } from './copy-settings.js';
@@ -18,6 +18,8 @@ export interface ReplicationActivityDependencies {
   clients: RegistryClients;
   /** How copies run (blobs at once, stall timeout); the worker's configuration, else the defaults. */
   copy?: CopySettings;
+  /** What runs read from the worker (their retry budget); else the defaults. */
+  run?: RunSettings;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createReplicationActivities({
   store,
   clients,
   copy = defaultCopySettings,
+  run = defaultRunSettings,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   return {
@@ -48,5 +51,6 @@ export function createReplicationActivities({
         ),
       ),
     copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy))),
+    runSettings: async () => run,
   };
 }

@@ -165,6 +165,15 @@ export interface AuditDriftInput {
   verify: VerifyMode;
 }
 
+/** What a run reads from its worker's configuration when it starts. */
+export interface RunSettings {
+  /** How long what fails for a transient reason is tried again (REGATTA_RETRY_BUDGET_MINUTES). */
+  retryBudgetMs: number;
+}
+
+/** What a run follows when its worker sets nothing: a retry budget of 30 minutes. */
+export const defaultRunSettings: RunSettings = { retryBudgetMs: 30 * 60_000 };
+
 /**
  * The activities a worker offers, as workflows call them (`proxyActivities<ReplicationActivities>`).
  * The worker's implementation is checked against this interface, so the two cannot drift apart.
@@ -181,4 +190,6 @@ export interface ReplicationActivities {
   replicateArtifact(input: ReplicateArtifactInput): Promise<ReplicateArtifactResult>;
   /** Copies (or deletes) some artifacts of a page at all their destinations. */
   copyBatch(input: CopyBatchInput): Promise<CopyBatchResult>;
+  /** The worker's settings a run follows (its retry budget). */
+  runSettings(): Promise<RunSettings>;
 }

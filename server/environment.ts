@@ -45,6 +45,8 @@ export const Environment = z
     REGATTA_WORKER_BLOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     /** A copy (or one destination of it) with no progress for this long is cut and tried again. */
     REGATTA_STALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+    /** How long a run tries again what fails for a transient reason (a 5xx, a network error, the store down). */
+    REGATTA_RETRY_BUDGET_MINUTES: z.coerce.number().min(0.1).max(1440).default(30),
     /** How far back a policy schedule starts a run it missed while Temporal was unavailable (Temporal's floor is 10 s). */
     REGATTA_SCHEDULE_CATCHUP_SECONDS: z.coerce.number().int().min(10).max(31_536_000).default(600),
     /** The only folder Docker config credentials are read from; unset = such credentials are refused. */

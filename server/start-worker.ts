@@ -74,7 +74,12 @@ export async function startWorker(
     }
     const { worker, connection: workerConnection } = await createWorker({
       ...config,
-      activities: createReplicationActivities({ store, clients, copy }),
+      activities: createReplicationActivities({
+        store,
+        clients,
+        copy,
+        run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
+      }),
     });
     const done = worker.run().finally(async () => {
       await workerConnection.close();

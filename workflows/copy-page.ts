@@ -15,19 +15,21 @@ import type {
   TaskResult,
 } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
-import { destinationRetry, retryDelayMs } from './destination-retry.js';
+import {
+  budgetDelayMs,
+  budgetSpent,
+  budgetSpentOutcome,
+  isPermanent,
+  type RetryBudget,
+} from './retry-budget.js';
 
 const { copyBatch } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '6 hours',
   // A worker killed mid-copy is noticed this fast, and the batch starts again on another worker.
   heartbeatTimeout: '20 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-  },
+  // A few quick tries; past them the page tries the batch again itself, within the run's budget.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
 });
 
 /** Artifacts per copy activity: few activities per page, and a stop loses at most one batch's results. */
@@ -47,6 +49,8 @@ export interface PageWork {
   eventTime?: string | undefined;
   /** Each batch's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number | undefined;
+  /** How long a task failing for a transient reason is tried again. */
+  budget: RetryBudget;
 }
 
 function finish(task: ReplicationTask, status: ReplicationTask['status']): void {
@@ -54,8 +58,15 @@ function finish(task: ReplicationTask, status: ReplicationTask['status']): void 
   task.endTime = new Date().toISOString();
 }
 
-/** Applies a task's result; answers whether the task is to be tried again. */
-function applyResult(task: ReplicationTask, result: TaskResult | undefined, retriesLeft: boolean): boolean {
+/**
+ * Applies a task's result; answers whether the task is to be tried again: a transient failure is,
+ * while `retry` says its budget lasts; a permanent one never.
+ */
+function applyResult(
+  task: ReplicationTask,
+  result: TaskResult | undefined,
+  retry: (task: ReplicationTask) => boolean,
+): boolean {
   if (!result) {
     task.error = { code: 'UNKNOWN', message: 'the copy returned no result for this task' };
     finish(task, 'Failed');
@@ -71,7 +82,17 @@ function applyResult(task: ReplicationTask, result: TaskResult | undefined, retr
     return false;
   }
   task.error = { code: result.error?.code ?? 'UNKNOWN', message: result.error?.message ?? 'failed' };
-  if (result.error?.retryable && retriesLeft) return true;
+  return failedOnce(task, result.error?.retryable === true, retry);
+}
+
+/** A task that failed this attempt: tried again if transient and within budget, else Failed saying why. */
+function failedOnce(
+  task: ReplicationTask,
+  transient: boolean,
+  retry: (task: ReplicationTask) => boolean,
+): boolean {
+  if (transient && retry(task)) return true;
+  if (!transient) task.error = { ...task.error!, message: `${task.error!.message} (permanent: not retried)` };
   finish(task, 'Failed');
   return false;
 }
@@ -114,9 +135,11 @@ async function inLanes<T>(
 
 /**
  * Copies (or deletes) a page's pending tasks: its artifacts in batches of `batchSize`, each one
- * activity that copies several at once, `batchesInFlight` batches at a time. A destination that
- * failed with a retryable error is tried again, with backoff, for up to `destinationRetry`
- * attempts, alone (the others are done). On a stop, every unfinished task ends Stopped.
+ * activity that copies several at once, `batchesInFlight` batches at a time. A task that failed
+ * for a transient reason (its destination's 5xx, or its whole batch after the activity's own
+ * retries) is tried again, with backoff, alone (the others are done), until it has been failing
+ * for the page's retry budget; then it ends Failed saying so. A permanent failure ends it at
+ * once. On a stop, every unfinished task ends Stopped.
  */
 export async function copyPage(work: PageWork): Promise<void> {
   if (work.dryRun && work.operation === 'delete') return planDeletes(work);
@@ -124,6 +147,20 @@ export async function copyPage(work: PageWork): Promise<void> {
   for (const task of work.tasks)
     byArtifact.set(task.artifactIndex, [...(byArtifact.get(task.artifactIndex) ?? []), task]);
   const byId = new Map(work.tasks.map((task) => [task.id, task]));
+  // When each task's current run of failures began: its budget counts from there.
+  const failingSince = new Map<number, number>();
+  const retry = (task: ReplicationTask) => {
+    const now = Date.now();
+    const since = failingSince.get(task.id) ?? now;
+    failingSince.set(task.id, since);
+    if (now - since < work.budget.ms) return true;
+    task.error = {
+      ...task.error!,
+      message: `${task.error!.message} (${budgetSpent(work.budget, task.attempts)})`,
+    };
+    task.outcome = budgetSpentOutcome;
+    return false;
+  };
   try {
     let pending = work.tasks.filter((task) => task.status === 'Pending');
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -137,7 +174,6 @@ export async function copyPage(work: PageWork): Promise<void> {
         indexes.slice(index * batchSize, (index + 1) * batchSize),
       );
       const again: ReplicationTask[] = [];
-      const retriesLeft = attempt < destinationRetry.maxAttempts;
       await inLanes(batches, batchesInFlight, async (batch) => {
         const items: CopyBatchItem[] = batch.map((index) => ({
           artifact: work.artifacts[index]!,
@@ -166,19 +202,22 @@ export async function copyPage(work: PageWork): Promise<void> {
             items,
           });
           const byTask = new Map(results.map((result) => [result.taskId, result]));
-          for (const task of tasks) if (applyResult(task, byTask.get(task.id), retriesLeft)) again.push(task);
+          for (const task of tasks) if (applyResult(task, byTask.get(task.id), retry)) again.push(task);
         } catch (error) {
           if (isCancellation(error)) throw error;
-          // The batch failed after its own retries (the source unreachable, a permanent refusal).
+          // The batch failed whole after the activity's own retries (a lost worker, the source
+          // registry unknown): its tasks are tried again within their budget unless that was permanent.
+          const transient = !isPermanent(error);
           for (const task of tasks) {
             task.error = failureOf(error);
-            finish(task, 'Failed');
+            task.outcome = 'failed';
+            if (failedOnce(task, transient, retry)) again.push(task);
           }
         }
       });
       // Waiting for their next attempt, they stay InProgress: they are being retried, not failed.
       pending = again;
-      if (pending.length > 0) await sleep(retryDelayMs(attempt));
+      if (pending.length > 0) await sleep(budgetDelayMs(attempt));
     }
   } catch (error) {
     if (isCancellation(error)) {

@@ -8,6 +8,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -31,20 +32,37 @@ import { batchesInFlight, copyPage } from './copy-page.js';
 import { summarizeExecution } from './execution-summary.js';
 import { pageWorkflowId } from './page-identity.js';
 import { planTasks } from './plan-tasks.js';
-import { replicationPage } from './replication-page.js';
+import { replicationPage, type ReplicationPageResult } from './replication-page.js';
+import {
+  activityRetry,
+  budgetDelayMs,
+  defaultRetryBudget,
+  isPermanent,
+  whyFailed,
+  type RetryBudget,
+} from './retry-budget.js';
 import { addTallies, pendingTally, stopUnfinished, tallyTasks } from './task-tally.js';
 
-// Short writes to the store, run by the worker that runs the workflow: no task queue round trip.
-const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+const { runSettings } = proxyLocalActivities<ReplicationActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: activityRetry(defaultRetryBudget),
 });
 
-const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+/** The run's activities, retried for about its budget when they fail whole (the store or the source unavailable). */
+function runActivities(budget: RetryBudget) {
+  const retry = activityRetry(budget);
+  // Short writes to the store, run by the worker that runs the workflow: no task queue round trip.
+  const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
+    startToCloseTimeout: '1 minute',
+    retry,
+  });
+  const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '60 seconds',
+    retry,
+  });
+  return { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune };
+}
 
 /** Artifacts per page: a page's tasks live in one child workflow's history. */
 export const pageSize = 500;
@@ -63,6 +81,9 @@ const maxRepositoriesInSearchAttribute = 20;
 export async function runPolicy(rawInput: ReplicationRunInput): Promise<ExecutionSummary> {
   const input = ReplicationRunInput.parse(rawInput);
   const { policy } = input;
+  const budget: RetryBudget = { ms: (await runSettings()).retryBudgetMs };
+  const { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune } =
+    runActivities(budget);
   const runId = workflowInfo().workflowId;
   const pages: PageRecord[] = [];
   const activePages = new Set<string>();
@@ -95,6 +116,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   const bytesPerSecond =
     policy.speed > 0 ? (policy.speed * 1024) / (pagesInFlight * batchesInFlight) : undefined;
   const copyOptions = {
+    budget,
     checkUpToDate: !input.artifacts,
     dryRun: input.dryRun,
     ...(input.eventTime ? { eventTime: input.eventTime } : {}),
@@ -165,10 +187,26 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   ) => {
     const page = startPage(artifacts, operation, pagePolicy, false);
     activePages.add(page.workflowId);
-    const result = await executeChild(replicationPage, {
-      workflowId: page.workflowId,
-      args: [{ policy: pagePolicy, artifacts, operation, firstTaskId: page.firstTaskId, ...copyOptions }],
-    });
+    const pageInput = {
+      policy: pagePolicy,
+      artifacts,
+      operation,
+      firstTaskId: page.firstTaskId,
+      ...copyOptions,
+    };
+    // A page that failed whole (not its tasks: those it retries itself) runs again within the budget.
+    let result: ReplicationPageResult | undefined;
+    let failingSince: number | undefined;
+    for (let attempt = 1; !result; attempt++) {
+      try {
+        result = await executeChild(replicationPage, { workflowId: page.workflowId, args: [pageInput] });
+      } catch (error) {
+        failingSince ??= Date.now();
+        if (isCancellation(error) || isPermanent(error) || Date.now() - failingSince >= budget.ms)
+          throw error;
+        await sleep(budgetDelayMs(attempt));
+      }
+    }
     page.tally = result.tally;
     pageDone(page);
     if (result.stopped || CancellationScope.current().consideredCancelled)
@@ -250,7 +288,12 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     }
     // A failure that ends the run (a listing or a page that failed for good) is kept with its reason.
     if (error instanceof TemporalFailure) {
-      await ended({ ...summarize(true), status: 'Failed', statusText: `run failed: ${error.message}` });
+      const why = whyFailed(error, budget);
+      await ended({
+        ...summarize(true),
+        status: 'Failed',
+        statusText: `run failed (${why}): ${error.message}`,
+      });
     }
     throw error;
   }
