@@ -178,6 +178,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
   it('budget – a batch that fails whole is tried again by the page after its quick retries; the run succeeds', async () => {
     let calls = 0;
     const { activities } = scriptedActivities({
+      runSettings: async () => ({ retryBudgetMs: 60_000 }),
       copyBatch: async (input) => {
         // The first activity's three attempts and the page's next try fail: the source unreachable.
         if (++calls <= 4)
@@ -201,6 +202,8 @@ describe('replicationRun workflow (stubbed activities)', () => {
   it('budget – a batch refused for good fails its tasks at once, saying permanent', async () => {
     let calls = 0;
     const { activities } = scriptedActivities({
+      // Short, so a refusal taken for transient ends in seconds (and fails the test) rather than 30 min.
+      runSettings: async () => ({ retryBudgetMs: 10_000 }),
       copyBatch: async () => {
         calls++;
         throw ApplicationFailure.nonRetryable('the source registry is not in the store', 'NOT_FOUND');
