@@ -1,6 +1,5 @@
 export * from './activities.js';
 export { Artifact, Operation, describeArtifact } from './artifact.js';
-export { copyTimeLimitMs, slowestBytesPerSecond } from './copy-time-limit.js';
 export * from './drift.js';
 export { ExecutionStatus, ExecutionSummary, TaskCounts } from './execution-summary.js';
 export * from './metrics.js';
