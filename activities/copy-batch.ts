@@ -69,30 +69,6 @@ export async function copyBatch(
     presentBlobs: new Set(),
   };
   let pending = input.items;
-
-  // A platform subset is a new index and referrers may have come since: only the copy can tell.
-  if (
-    input.checkUpToDate &&
-    input.operation === 'copy' &&
-    !input.platforms?.length &&
-    !input.replicateReferrers
-  ) {
-    const { found, sourceDigests } = await checkUpToDate(clients, {
-      sourceRegistryId: input.sourceRegistryId,
-      checks: input.items,
-      override: input.override,
-      ...(input.dryRun ? { dryRun: true } : {}),
-    });
-    for (const [reference, digest] of sourceDigests) shared.sourceDigests.set(reference, digest);
-    const done = new Set(found.map((task) => task.taskId));
-    results.push(
-      ...found.map(({ taskId, outcome, digest }) => ({ taskId, ok: true, outcome, digest, bytes: 0 })),
-    );
-    pending = input.items
-      .map((item) => ({ ...item, targets: item.targets.filter((target) => !done.has(target.taskId)) }))
-      .filter((item) => item.targets.length > 0);
-  }
-
   const bytes = new Map<CopyBatchItem, number>();
   let copied = 0;
   // Chunked uploads in progress travel in the heartbeats, so a retried batch resumes them.
@@ -102,7 +78,31 @@ export async function copyBatch(
     for (const count of bytes.values()) moved += count;
     heartbeat.progress({ bytesDone: moved, bytesTotal: 0, artifacts: copied, of: pending.length });
   }, heartbeatEveryMs);
+
   try {
+    // A platform subset is a new index and referrers may have come since: only the copy can tell.
+    if (
+      input.checkUpToDate &&
+      input.operation === 'copy' &&
+      !input.platforms?.length &&
+      !input.replicateReferrers
+    ) {
+      const { found, sourceDigests } = await checkUpToDate(clients, {
+        sourceRegistryId: input.sourceRegistryId,
+        checks: input.items,
+        override: input.override,
+        ...(input.dryRun ? { dryRun: true } : {}),
+      });
+      for (const [reference, digest] of sourceDigests) shared.sourceDigests.set(reference, digest);
+      const done = new Set(found.map((task) => task.taskId));
+      results.push(
+        ...found.map(({ taskId, outcome, digest }) => ({ taskId, ok: true, outcome, digest, bytes: 0 })),
+      );
+      pending = input.items
+        .map((item) => ({ ...item, targets: item.targets.filter((target) => !done.has(target.taskId)) }))
+        .filter((item) => item.targets.length > 0);
+    }
+
     await forEachBounded(pending, artifactsInFlight, async (item) => {
       const one = itemInput(input, item);
       try {
