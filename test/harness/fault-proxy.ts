@@ -25,6 +25,8 @@ export interface FaultRule {
 export interface ProxiedRequest {
   method: string;
   path: string;
+  /** When it came (Date.now()). */
+  at: number;
   /** The status sent back, or 0 when the connection was cut or hung. */
   status: number;
   bytesUp: number;
@@ -144,6 +146,7 @@ export async function startFaultProxy(target: { url: string }): Promise<FaultPro
     const record: ProxiedRequest = {
       method,
       path,
+      at: Date.now(),
       status: 0,
       bytesUp: 0,
       bytesDown: 0,
