@@ -85,6 +85,13 @@ export function openPostgres(databaseUrl: string, logger: Logger): StoreDialect 
   pool.on('error', (error) =>
     logger.warn({ database: shown, reason: error.message }, 'PostgreSQL closed an idle connection'),
   );
+  // One lost while checked out (the server stopped between two queries of a use) has no pool
+  // listener: its query fails as STORE_UNAVAILABLE, and this keeps the event from ending the process.
+  pool.on('connect', (client) =>
+    client.on('error', (error) =>
+      logger.debug({ database: shown, reason: error.message }, 'PostgreSQL closed a connection in use'),
+    ),
+  );
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool: {
