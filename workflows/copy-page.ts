@@ -29,7 +29,12 @@ const { copyBatch } = proxyActivities<ReplicationActivities>({
   heartbeatTimeout: '20 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   // A few quick tries; past them the page tries the batch again itself, within the run's budget.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 3,
+  },
 });
 
 /** Artifacts per copy activity: few activities per page, and a stop loses at most one batch's results. */
