@@ -7,13 +7,15 @@ import {
   type ImageAges,
   type ReplicationFilter,
 } from '../policies/index.js';
-import { forEachBounded, imageCreated, type RegistryClient } from '../registry/index.js';
+import { forEachBounded, imageCreated, type ListOptions, type RegistryClient } from '../registry/index.js';
 import type { ArtifactError, EnumerateCursor } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
 
 const listPageSize = 1000;
 /** Image configs read at once for an age bound. */
 const configsInFlight = 8;
+/** Catalog names looked at between two heartbeats while none of them is in scope. */
+const namesPerHeartbeat = 1000;
 
 export interface TaggedArtifact {
   repository: string;
@@ -39,29 +41,46 @@ export interface ScopeOptions {
   failOnUnknownTags?: boolean;
 }
 
-/** The repositories in scope: those the filters name (no catalog needed), else the catalog's that match. */
-async function repositoriesInScope(
-  client: RegistryClient,
-  filters: readonly ReplicationFilter[],
-): Promise<{ repositories: string[]; named: boolean }> {
-  const named = literalRepositories(filters);
-  if (named) return { repositories: named, named: true };
-  const repositories: string[] = [];
-  for await (const page of client.listRepositories({ pageSize: listPageSize })) {
-    for (const repository of page) {
-      if (matchesFilters(filters, { repository })) repositories.push(repository);
-    }
-    heartbeat();
+/**
+ * The names of a listing after `after` (all of them without), continued with the registry's own
+ * `last` (OCI), so a page picked up again costs a request, not a listing from the start. A
+ * registry that ignores `last` and starts over (Distribution 2.8 does for tags) sends `after`
+ * back in its first page: what comes up to it is skipped.
+ */
+async function* pagesAfter(
+  list: (options: ListOptions) => AsyncIterable<string[]>,
+  after: string | undefined,
+): AsyncGenerator<string[]> {
+  let first = after !== undefined;
+  for await (const page of list({ pageSize: listPageSize, last: after })) {
+    const at = first ? page.indexOf(after!) : -1;
+    first = false;
+    yield at >= 0 ? page.slice(at + 1) : page;
   }
-  return { repositories: repositories.sort(), named: false };
 }
 
-/** `inCatalog`: the catalog listed it, so a 404 is REGISTRY_LISTING_TAGS_UNKNOWN, not an unknown name. */
-async function allTags(client: RegistryClient, repository: string, inCatalog: boolean): Promise<string[]> {
-  const tags: string[] = [];
-  for await (const page of client.listTags(repository, { pageSize: listPageSize, inCatalog }))
-    tags.push(...page);
-  return tags.sort();
+/**
+ * The repositories in scope from `after` on (the cursor's own first): those the filters name (no
+ * catalog needed), else the catalog's that match, its listing continued after the cursor.
+ */
+async function* repositoriesInScope(
+  client: RegistryClient,
+  filters: readonly ReplicationFilter[],
+  after: string | undefined,
+  named: readonly string[] | undefined,
+): AsyncGenerator<string> {
+  if (named) {
+    yield* named.filter((repository) => after === undefined || repository >= after);
+    return;
+  }
+  if (after !== undefined && matchesFilters(filters, { repository: after })) yield after;
+  let looked = 0;
+  for await (const page of pagesAfter((list) => client.listRepositories(list), after)) {
+    for (const repository of page) {
+      if (matchesFilters(filters, { repository })) yield repository;
+      else if (++looked % namesPerHeartbeat === 0) heartbeat({ repository });
+    }
+  }
 }
 
 /**
@@ -100,9 +119,40 @@ function unlisted(repository: string, error: unknown): UnlistedRepository | unde
 }
 
 /**
- * A registry's tags within a policy's filters, in a stable order (repository, then tag). A
- * listing that fails throws: an unreadable registry is never taken for an empty one. When the
- * filters name their repositories, the catalog is not read: each one's tags are, and a named
+ * The tags of one repository the filters select, after `afterTag`, in order. Without `newest`
+ * each listing page is selected as it comes, continued after `afterTag`; `newest` needs the whole
+ * listing first. `inCatalog`: the catalog listed it, so a 404 is REGISTRY_LISTING_TAGS_UNKNOWN,
+ * not an unknown name. Returns how many names the listing held (0: the repository lists none).
+ */
+async function* tagsInScope(
+  client: RegistryClient,
+  filters: readonly ReplicationFilter[],
+  repository: string,
+  afterTag: string | undefined,
+  inCatalog: boolean,
+): AsyncGenerator<string, number> {
+  const listing = (list: ListOptions) => client.listTags(repository, { ...list, inCatalog });
+  if (tagSelection(filters).newest !== undefined) {
+    const tags: string[] = [];
+    for await (const page of pagesAfter(listing, undefined)) tags.push(...page);
+    for (const tag of await selectedTags(client, filters, repository, tags.sort()))
+      if (afterTag === undefined || tag > afterTag) yield tag;
+    return tags.length;
+  }
+  let listed = 0;
+  for await (const page of pagesAfter(listing, afterTag)) {
+    listed += page.length;
+    yield* await selectedTags(client, filters, repository, page);
+  }
+  return listed;
+}
+
+/**
+ * A registry's tags within a policy's filters, in listing order (repository, then tag), from just
+ * after `after` when given: the rest of that repository's tags, then the repositories after it,
+ * each listing continued where the last page stopped, so enumerating a registry is linear in its
+ * size. A listing that fails throws: an unreadable registry is never taken for an empty one. When
+ * the filters name their repositories, the catalog is not read: each one's tags are, and a named
  * repository the registry does not have (or will not list) comes as an UnlistedRepository, so
  * the others proceed. A pattern on a registry that refuses its catalog fails with
  * REGISTRY_CATALOG_REFUSED.
@@ -113,35 +163,45 @@ export async function* artifactsInScope(
   options: ScopeOptions = {},
 ): AsyncGenerator<ScopeEntry> {
   const { after } = options;
-  const { repositories, named } = await repositoriesInScope(client, filters);
-  for (const repository of repositories) {
-    if (after && repository < after.repository) continue;
-    // An unlisted repository is the last of its page: the cursor names it with no tag.
-    const firstTime = after?.repository !== repository;
-    let tags: string[];
+  const named = literalRepositories(filters);
+  for await (const repository of repositoriesInScope(client, filters, after?.repository, named)) {
+    const resumed = after?.repository === repository;
+    const afterTag = resumed && after.tag !== '' ? after.tag : undefined;
+    const tags = tagsInScope(client, filters, repository, afterTag, !named);
+    let yielded = false;
+    let listed: number;
     try {
-      tags = await allTags(client, repository, !named);
+      for (;;) {
+        const next = await tags.next();
+        if (next.done) {
+          listed = next.value;
+          break;
+        }
+        yielded = true;
+        yield { repository, tag: next.value };
+      }
     } catch (error) {
+      // Only a listing's first answer says the repository cannot be listed; later, it is a fault.
+      if (yielded) throw error;
       const notYet = !named && errorCode(error) === 'REGISTRY_LISTING_TAGS_UNKNOWN';
       if (notYet && !options.failOnUnknownTags) continue;
       const entry = named ? unlisted(repository, error) : undefined;
       if (!entry) throw error;
-      if (firstTime) yield entry;
+      // An unlisted repository is the last of its page: the cursor names it with no tag.
+      if (!resumed) yield entry;
       continue;
     }
-    if (named && tags.length === 0 && !(await client.hasRepository(repository))) {
-      const error = {
-        code: 'REGISTRY_NAME_UNKNOWN',
-        message: `${repository}: ${client.registry} has no such repository`,
+    if (named && !resumed && listed === 0 && !(await client.hasRepository(repository))) {
+      yield {
+        repository,
+        error: {
+          code: 'REGISTRY_NAME_UNKNOWN',
+          message: `${repository}: ${client.registry} has no such repository`,
+        },
       };
-      if (firstTime) yield { repository, error };
       continue;
     }
     heartbeat({ repository });
-    for (const tag of await selectedTags(client, filters, repository, tags)) {
-      if (after && repository === after.repository && tag <= after.tag) continue;
-      yield { repository, tag };
-    }
   }
 }
 

@@ -8,6 +8,8 @@ import type {
   TaskResult,
 } from '../contract/index.js';
 import { BandwidthLimiter, forEachBounded, type SharedCopyState } from '../registry/index.js';
+import { copyHeartbeat } from './copy-heartbeat.js';
+import type { CopySettings } from './copy-settings.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { failedDestination } from './failed-destination.js';
 import { checkUpToDate } from './find-up-to-date.js';
@@ -30,6 +32,7 @@ export function itemInput(input: CopyBatchInput, item: CopyBatchItem): Replicate
     ...(input.platforms ? { platforms: input.platforms } : {}),
     replicateReferrers: input.replicateReferrers,
     ...(input.bytesPerSecond ? { bytesPerSecond: input.bytesPerSecond } : {}),
+    ...(input.chunked ? { chunked: true } : {}),
     ...(input.dryRun ? { dryRun: true } : {}),
     ...(input.eventTime ? { eventTime: input.eventTime } : {}),
   };
@@ -51,7 +54,11 @@ function byTask(item: CopyBatchItem, destinations: readonly DestinationResult[])
  * in its task's result, for the workflow to try again; the activity fails only when it cannot
  * work at all (the source registry unknown, say).
  */
-export async function copyBatch(clients: RegistryClients, input: CopyBatchInput): Promise<CopyBatchResult> {
+export async function copyBatch(
+  clients: RegistryClients,
+  input: CopyBatchInput,
+  settings: CopySettings,
+): Promise<CopyBatchResult> {
   const context = Context.current();
   const signal = context.cancellationSignal;
   const results: TaskResult[] = [];
@@ -62,47 +69,50 @@ export async function copyBatch(clients: RegistryClients, input: CopyBatchInput)
     presentBlobs: new Set(),
   };
   let pending = input.items;
-
-  // A platform subset is a new index and referrers may have come since: only the copy can tell.
-  if (
-    input.checkUpToDate &&
-    input.operation === 'copy' &&
-    !input.platforms?.length &&
-    !input.replicateReferrers
-  ) {
-    const { found, sourceDigests } = await checkUpToDate(clients, {
-      sourceRegistryId: input.sourceRegistryId,
-      checks: input.items,
-      override: input.override,
-      ...(input.dryRun ? { dryRun: true } : {}),
-    });
-    for (const [reference, digest] of sourceDigests) shared.sourceDigests.set(reference, digest);
-    const done = new Set(found.map((task) => task.taskId));
-    results.push(
-      ...found.map(({ taskId, outcome, digest }) => ({ taskId, ok: true, outcome, digest, bytes: 0 })),
-    );
-    pending = input.items
-      .map((item) => ({ ...item, targets: item.targets.filter((target) => !done.has(target.taskId)) }))
-      .filter((item) => item.targets.length > 0);
-  }
-
   const bytes = new Map<CopyBatchItem, number>();
   let copied = 0;
+  // Chunked uploads in progress travel in the heartbeats, so a retried batch resumes them.
+  const heartbeat = copyHeartbeat(context);
   const ticker = setInterval(() => {
     let moved = 0;
     for (const count of bytes.values()) moved += count;
-    context.heartbeat({ artifacts: copied, of: pending.length, bytes: moved });
+    heartbeat.progress({ bytesDone: moved, bytesTotal: 0, artifacts: copied, of: pending.length });
   }, heartbeatEveryMs);
+
   try {
+    // A platform subset is a new index and referrers may have come since: only the copy can tell.
+    if (
+      input.checkUpToDate &&
+      input.operation === 'copy' &&
+      !input.platforms?.length &&
+      !input.replicateReferrers
+    ) {
+      const { found, sourceDigests } = await checkUpToDate(clients, {
+        sourceRegistryId: input.sourceRegistryId,
+        checks: input.items,
+        override: input.override,
+        ...(input.dryRun ? { dryRun: true } : {}),
+      });
+      for (const [reference, digest] of sourceDigests) shared.sourceDigests.set(reference, digest);
+      const done = new Set(found.map((task) => task.taskId));
+      results.push(
+        ...found.map(({ taskId, outcome, digest }) => ({ taskId, ok: true, outcome, digest, bytes: 0 })),
+      );
+      pending = input.items
+        .map((item) => ({ ...item, targets: item.targets.filter((target) => !done.has(target.taskId)) }))
+        .filter((item) => item.targets.length > 0);
+    }
+
     await forEachBounded(pending, artifactsInFlight, async (item) => {
       const one = itemInput(input, item);
       try {
         const result =
           input.operation === 'delete'
             ? await deleteArtifact(clients, one)
-            : await copyToDestinations(clients, one, {
+            : await copyToDestinations(clients, one, settings, {
                 signal,
                 shared,
+                uploads: heartbeat.uploads,
                 onProgress: (progress) => bytes.set(item, progress.bytesDone),
               });
         results.push(...byTask(item, result.destinations));
@@ -122,6 +132,7 @@ export async function copyBatch(clients: RegistryClients, input: CopyBatchInput)
     });
   } finally {
     clearInterval(ticker);
+    heartbeat.stop();
   }
   return { results };
 }

@@ -1,6 +1,7 @@
-import type { ReplicationActivities } from '../contract/index.js';
+import { defaultRunSettings, type ReplicationActivities, type RunSettings } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
+import { defaultCopySettings, type CopySettings } from './copy-settings.js';
 import { auditDrift } from './audit-drift.js';
 import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
@@ -15,6 +16,10 @@ import { createReplicationMeter } from './replication-meter.js';
 export interface ReplicationActivityDependencies {
   store: Store;
   clients: RegistryClients;
+  /** How copies run (blobs at once, stall timeout); the worker's configuration, else the defaults. */
+  copy?: CopySettings;
+  /** What runs read from the worker (their retry budget); else the defaults. */
+  run?: RunSettings;
 }
 
 /**
@@ -25,6 +30,8 @@ export interface ReplicationActivityDependencies {
 export function createReplicationActivities({
   store,
   clients,
+  copy = defaultCopySettings,
+  run = defaultRunSettings,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   return {
@@ -38,9 +45,12 @@ export function createReplicationActivities({
     replicateArtifact: (input) =>
       meter.replication(input, () =>
         atActivityEdge(() =>
-          input.operation === 'delete' ? deleteArtifact(clients, input) : replicateArtifact(clients, input),
+          input.operation === 'delete'
+            ? deleteArtifact(clients, input)
+            : replicateArtifact(clients, input, copy),
         ),
       ),
-    copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input))),
+    copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy))),
+    runSettings: async () => run,
   };
 }

@@ -6,6 +6,8 @@ import type { RegistryClients } from './registry-clients.js';
 
 /** HEAD requests in flight at once (each lane asks the source and every target together). */
 const lanes = 16;
+/** A HEAD not answered by then (a hung or slow site) is left to the copy, which cuts it alone. */
+const headDeadlineMs = 10_000;
 
 /**
  * The tasks of a page that need no copy, found with HEAD requests only, so a run over many
@@ -41,7 +43,7 @@ export async function checkUpToDate(
     const reference = artifact.tag ?? artifact.digest;
     if (artifact.error || !reference) return;
     const head = (client: RegistryClient, repository: string) =>
-      client.headManifest(repository, reference).then(
+      client.headManifest(repository, reference, { signal: AbortSignal.timeout(headDeadlineMs) }).then(
         (manifest) => manifest?.digest,
         (error: unknown) => {
           // A rate limit fails the check, to be waited out: the copies would meet it too.

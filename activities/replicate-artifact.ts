@@ -5,17 +5,17 @@ import {
   type CopyProgress,
   type RegistryClient,
   type SharedCopyState,
+  type UploadCheckpoints,
 } from '../registry/index.js';
 import type {
   DestinationResult,
   ReplicateArtifactInput,
   ReplicateArtifactResult,
 } from '../contract/index.js';
+import { copyHeartbeat } from './copy-heartbeat.js';
+import type { CopySettings } from './copy-settings.js';
 import { failedDestination } from './failed-destination.js';
 import type { RegistryClients } from './registry-clients.js';
-
-/** How often a copy reports progress, so a stop or a lost worker is noticed within seconds. */
-const heartbeatEveryMs = 1_000;
 
 function outcomeOf(
   status: 'copied' | 'skipped' | 'conflict' | 'superseded',
@@ -41,11 +41,14 @@ async function resolveDestinations(
     }),
   );
 }
-
-/** How a copy runs inside an activity: its signal, where its progress goes, what it shares with its batch. */
+/**
+ * How a copy runs inside an activity: its signal, where its progress goes, where its chunked
+ * uploads stand (kept in the activity's heartbeats), what it shares with its batch.
+ */
 export interface CopyContext {
   signal: AbortSignal;
   onProgress: (progress: CopyProgress) => void;
+  uploads?: UploadCheckpoints;
   shared?: SharedCopyState;
 }
 
@@ -59,19 +62,18 @@ export interface CopyContext {
 export async function replicateArtifact(
   clients: RegistryClients,
   input: ReplicateArtifactInput,
+  settings: CopySettings,
 ): Promise<ReplicateArtifactResult> {
   const context = Context.current();
-  let progress: CopyProgress = { bytesDone: 0, bytesTotal: 0 };
-  const ticker = setInterval(() => context.heartbeat(progress), heartbeatEveryMs);
+  const heartbeat = copyHeartbeat(context);
   try {
-    return await copyToDestinations(clients, input, {
+    return await copyToDestinations(clients, input, settings, {
       signal: context.cancellationSignal,
-      onProgress: (update) => {
-        progress = update;
-      },
+      uploads: heartbeat.uploads,
+      onProgress: (update) => heartbeat.progress(update),
     });
   } finally {
-    clearInterval(ticker);
+    heartbeat.stop();
   }
 }
 
@@ -79,6 +81,7 @@ export async function replicateArtifact(
 export async function copyToDestinations(
   clients: RegistryClients,
   input: ReplicateArtifactInput,
+  settings: CopySettings,
   run: CopyContext,
 ): Promise<ReplicateArtifactResult> {
   // The enumeration could not read it (a named repository the source does not have): nothing to copy.
@@ -98,47 +101,45 @@ export async function copyToDestinations(
       : [],
   );
 
-  {
-    const copy = await (input.dryRun ? planCopy : copyArtifact)({
-      source: {
-        client: source,
-        repository: input.artifact.repository,
-        reference: input.artifact.tag ?? input.artifact.digest!,
-      },
-      targets,
-      override: input.override,
-      platforms: input.platforms,
-      referrers: input.replicateReferrers,
-      bytesPerSecond: input.bytesPerSecond,
-      signal: run.signal,
-      onProgress: run.onProgress,
-      ...(run.shared ? { shared: run.shared } : {}),
-    });
-    const byId = new Map(copy.targets.map((target) => [target.id, target]));
-    const destinations = resolved.map((entry, index): DestinationResult => {
-      if (!('client' in entry)) return entry;
-      const target = byId.get(String(index));
-      if (!target)
-        return failedDestination(
-          entry.registryId,
-          entry.repository,
-          new Error('the copy returned no result'),
-        );
-      if (target.status === 'failed')
-        return {
-          ...failedDestination(entry.registryId, entry.repository, target.error),
-          bytes: target.bytesUploaded,
-        };
+  const copy = await (input.dryRun ? planCopy : copyArtifact)({
+    source: {
+      client: source,
+      repository: input.artifact.repository,
+      reference: input.artifact.tag ?? input.artifact.digest!,
+    },
+    targets,
+    override: input.override,
+    platforms: input.platforms,
+    referrers: input.replicateReferrers,
+    bytesPerSecond: input.bytesPerSecond,
+    chunked: input.chunked,
+    maxBlobsInFlight: settings.blobConcurrency,
+    stallTimeoutMs: settings.stallTimeoutMs,
+    signal: run.signal,
+    onProgress: run.onProgress,
+    ...(run.uploads ? { uploads: run.uploads } : {}),
+    ...(run.shared ? { shared: run.shared } : {}),
+  });
+  const byId = new Map(copy.targets.map((target) => [target.id, target]));
+  const destinations = resolved.map((entry, index): DestinationResult => {
+    if (!('client' in entry)) return entry;
+    const target = byId.get(String(index));
+    if (!target)
+      return failedDestination(entry.registryId, entry.repository, new Error('the copy returned no result'));
+    if (target.status === 'failed')
       return {
-        registryId: entry.registryId,
-        repository: entry.repository,
-        ok: true,
-        outcome: outcomeOf(target.status, input.dryRun),
-        digest: target.digest ?? copy.digest,
+        ...failedDestination(entry.registryId, entry.repository, target.error),
         bytes: target.bytesUploaded,
-        ...(target.note ? { note: target.note } : {}),
       };
-    });
-    return { digest: copy.digest, destinations };
-  }
+    return {
+      registryId: entry.registryId,
+      repository: entry.repository,
+      ok: true,
+      outcome: outcomeOf(target.status, input.dryRun),
+      digest: target.digest ?? copy.digest,
+      bytes: target.bytesUploaded,
+      ...(target.note ? { note: target.note } : {}),
+    };
+  });
+  return { digest: copy.digest, destinations };
 }

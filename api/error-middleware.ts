@@ -17,6 +17,8 @@ const statusOfCode: Record<string, [number, string]> = {
   TOO_MANY_REQUEST: [429, 'TOO_MANY_REQUEST'],
   // A registry delivering a webhook retries on 5xx: the work was not accepted, so it must.
   TEMPORAL_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE'],
+  // The store is down: the same request succeeds once it is back (a webhook delivery included).
+  STORE_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE'],
   // A registry the audit needs could not be read: the message says which and why.
   DRIFT_AUDIT_FAILED: [502, 'BAD_GATEWAY'],
 };

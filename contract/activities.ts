@@ -60,6 +60,8 @@ export interface ReplicateArtifactInput {
   replicateReferrers: boolean;
   /** This activity's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number;
+  /** Every blob in resumable chunks (the policy's `copy_by_chunk`); else only blobs over 8 MiB. */
+  chunked?: boolean;
   /** Plan only: report what the copy would do (outcome `would_copy`, bytes it would send), write nothing. */
   dryRun?: boolean;
   /** For event runs, when the registry reported the push (ISO 8601): push-to-site latency counts from it. */
@@ -110,6 +112,8 @@ export interface CopyBatchInput {
   replicateReferrers: boolean;
   /** This batch's share of the run's bandwidth cap, bytes per second. */
   bytesPerSecond?: number;
+  /** Every blob in resumable chunks (the policy's `copy_by_chunk`); else only blobs over 8 MiB. */
+  chunked?: boolean;
   /** Look for what is already in place first: worth it for enumerated runs, not for a fresh push. */
   checkUpToDate: boolean;
   dryRun?: boolean;
@@ -165,6 +169,15 @@ export interface AuditDriftInput {
   verify: VerifyMode;
 }
 
+/** What a run reads from its worker's configuration when it starts. */
+export interface RunSettings {
+  /** How long what fails for a transient reason is tried again (REGATTA_RETRY_BUDGET_MINUTES). */
+  retryBudgetMs: number;
+}
+
+/** What a run follows when its worker sets nothing: a retry budget of 30 minutes. */
+export const defaultRunSettings: RunSettings = { retryBudgetMs: 30 * 60_000 };
+
 /**
  * The activities a worker offers, as workflows call them (`proxyActivities<ReplicationActivities>`).
  * The worker's implementation is checked against this interface, so the two cannot drift apart.
@@ -181,4 +194,6 @@ export interface ReplicationActivities {
   replicateArtifact(input: ReplicateArtifactInput): Promise<ReplicateArtifactResult>;
   /** Copies (or deletes) some artifacts of a page at all their destinations. */
   copyBatch(input: CopyBatchInput): Promise<CopyBatchResult>;
+  /** The worker's settings a run follows (its retry budget). */
+  runSettings(): Promise<RunSettings>;
 }

@@ -15,6 +15,7 @@ export {
   Registry,
   RegistryDefinition,
   RegistryInput,
+  RegistryLimits,
   RegistryPing,
   RegistryType,
   RegistryUpdate,

@@ -34,7 +34,12 @@ const CurrentSnapshot = StoredPolicy.pick({
   platforms: true,
   replicate_referrers: true,
   mirror: true,
-}).extend({ destinations: z.array(SnapshotDestination).min(1) });
+  copy_by_chunk: true,
+}).extend({
+  destinations: z.array(SnapshotDestination).min(1),
+  // Snapshots taken before runs read it (runs in flight, schedules) upload as they did: by size.
+  copy_by_chunk: StoredPolicy.shape.copy_by_chunk.default(false),
+});
 
 /** Runs started by an earlier release carry the legacy form: it is read as today's. */
 export const PolicySnapshot = z.preprocess(fromLegacySnapshot, CurrentSnapshot);

@@ -62,6 +62,8 @@ export function registryFromInput(input: RegistryInput): RegistryDefinition {
     ca_certificate: input.ca_certificate || null,
     credential: input.credential ? normalizeCredential(input.credential, null, 'credential.') : null,
     webhook_secret: input.webhook_secret || null,
+    max_connections: input.max_connections || null,
+    max_requests_in_flight: input.max_requests_in_flight || null,
   };
 }
 
@@ -117,5 +119,9 @@ export function applyRegistryUpdate(stored: RegistryDefinition, update: Registry
       field,
     );
   }
+  // 0 removes a limit: null in an update means "unchanged", as for every other field.
+  if (update.max_connections != null) next.max_connections = update.max_connections || null;
+  if (update.max_requests_in_flight != null)
+    next.max_requests_in_flight = update.max_requests_in_flight || null;
   return next;
 }

@@ -19,8 +19,23 @@ const WebhookSecret = z
   )
   .meta({ anyOf: [{ maxLength: 0 }, { const: maskedSecret }, { minLength: 16 }] });
 
+// Upper bound of both limits: far above any pool a worker keeps.
+const Limit = z.number().int().min(0).max(1024).nullable();
+
 /**
- * A registry as Regatta keeps it: Harbor's Registry plus the write-only `webhook_secret`. Every
+ * Regatta's limits on how hard each worker uses one registry: connections it keeps open to it, and
+ * requests it has in flight there (the lower of the two holds). Unset (null, or 0 in a body):
+ * the worker's own pool size, which follows its activity and blob concurrency.
+ */
+export const RegistryLimits = z.object({
+  max_connections: Limit,
+  max_requests_in_flight: Limit,
+});
+export type RegistryLimits = z.infer<typeof RegistryLimits>;
+
+/**
+ * A registry as Regatta keeps it: Harbor's Registry plus the write-only `webhook_secret` and the
+ * connection limits. Every
  * other shape of a registry is derived from this one schema: the bodies of POST, PUT and ping,
  * the stored record and the API's view.
  */
@@ -30,6 +45,7 @@ export const RegistryDefinition = z.object({
   type: RegistryType,
   description: z.string().max(1024),
   webhook_secret: WebhookSecret.nullable(),
+  ...RegistryLimits.shape,
 });
 export type RegistryDefinition = z.infer<typeof RegistryDefinition>;
 

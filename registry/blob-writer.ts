@@ -2,19 +2,64 @@ import type { Dispatcher } from 'undici';
 import { repositoryScope } from './authenticator.js';
 import { BlobUploadInvalidError, DigestMismatchError, RegistryNetworkError } from './errors.js';
 import { PieceChannel } from './piece-channel.js';
+import { header } from './response-body.js';
 import type { Transport } from './transport.js';
+
+/** Where an open upload session stands: resume it by writing from `offset` to `location`. */
+export interface UploadState {
+  location: string;
+  offset: number;
+}
 
 export interface BlobWriterOptions {
   /** Upload in PATCH chunks of this many bytes (resumable); unset streams one monolithic PUT. */
-  chunkSize?: number;
-  signal?: AbortSignal;
+  chunkSize?: number | undefined;
+  signal?: AbortSignal | undefined;
   /** How many times one chunk may resume after a dropped connection. */
   maxResumes?: number;
+  /**
+   * The registry holds this many bytes of the blob in the session already (an upload resumed by a
+   * later attempt): the first `offset` bytes written are counted, not sent. Chunked uploads only.
+   */
+  offset?: number | undefined;
+  /** After each chunk the registry acknowledged: where the upload would resume. */
+  onCheckpoint?: ((state: UploadState) => void) | undefined;
+  /** Bytes the connection took, as it takes them: progress for stall detection. */
+  onProgress?: ((bytes: number) => void) | undefined;
 }
 
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+/** Pieces of a chunk as the request body takes them, so progress shows while a chunk is sent. */
+const bodySlice = 64 * 1024;
+
+/**
+ * The registry's view of an upload session (OCI: GET the location, `Range: 0-<last>`), or
+ * undefined when it no longer has the session (it expired, or a dropped chunk invalidated it).
+ */
+export async function uploadStatus(
+  transport: Transport,
+  repository: string,
+  location: string,
+  signal?: AbortSignal,
+): Promise<UploadState | undefined> {
+  const response = await transport.send({
+    method: 'GET',
+    url: location,
+    scopes: [repositoryScope(repository, 'pull,push')],
+    expect: [204, 400, 404],
+    context: { repository },
+    what: `status of an upload to ${repository}`,
+    signal,
+  });
+  await response.body.dump();
+  if (response.statusCode !== 204) return undefined;
+  const next = header(response, 'location');
+  const range = /^(?:bytes=)?0-(\d+)$/.exec(header(response, 'range') ?? '');
+  const last = range ? Number(range[1]) : 0;
+  return {
+    location: next ? new URL(next, transport.origin).toString() : location,
+    // Distribution answers `0-0` for an empty session as well as for one byte; chunks are larger.
+    offset: last === 0 ? 0 : last + 1,
+  };
 }
 
 /**
@@ -23,14 +68,18 @@ function header(response: Dispatcher.ResponseData, name: string): string | undef
  * verified the digest, so an aborted writer never leaves the blob behind.
  */
 export class BlobWriter {
+  /** Bytes of the blob accounted for: sent, or held by the registry from an earlier attempt. */
   bytesSent = 0;
+  /** Bytes this writer sent itself. */
+  bytesUploaded = 0;
   private location: string;
   private readonly scopes: string[];
   private readonly channel: PieceChannel | undefined;
   private readonly monolithic: Promise<Dispatcher.ResponseData> | undefined;
   private parts: Buffer[] = [];
   private partsLength = 0;
-  private offset = 0;
+  private offset: number;
+  private skip: number;
 
   constructor(
     private readonly transport: Transport,
@@ -42,6 +91,8 @@ export class BlobWriter {
   ) {
     this.location = location;
     this.scopes = [repositoryScope(repository, 'pull,push')];
+    this.offset = options.chunkSize ? (options.offset ?? 0) : 0;
+    this.skip = this.offset;
     if (!options.chunkSize) {
       this.channel = new PieceChannel();
       this.monolithic = this.transport.send({
@@ -60,18 +111,31 @@ export class BlobWriter {
     }
   }
 
+  /** Whether an interrupted upload can go on later from where the registry stands. */
+  get resumable(): boolean {
+    return this.channel === undefined && this.offset > 0;
+  }
+
   async write(piece: Buffer): Promise<void> {
+    if (this.skip > 0) {
+      // Already at the registry (a resumed upload): counted, not sent again.
+      const skipped = Math.min(this.skip, piece.length);
+      this.skip -= skipped;
+      this.bytesSent += skipped;
+      if (skipped === piece.length) return;
+      piece = piece.subarray(skipped);
+    }
     this.bytesSent += piece.length;
-    if (this.channel) return this.channel.push(piece);
+    if (this.channel) {
+      await this.channel.push(piece);
+      this.bytesUploaded += piece.length;
+      this.options.onProgress?.(piece.length);
+      return;
+    }
     this.parts.push(piece);
     this.partsLength += piece.length;
     const chunkSize = this.options.chunkSize!;
-    while (this.partsLength >= chunkSize) {
-      const all = Buffer.concat(this.parts, this.partsLength);
-      this.parts = all.length > chunkSize ? [all.subarray(chunkSize)] : [];
-      this.partsLength = all.length - chunkSize;
-      await this.patch(all.subarray(0, chunkSize));
-    }
+    while (this.partsLength >= chunkSize) await this.patch(this.takeParts(chunkSize));
   }
 
   /** Commits the blob; call only after its bytes were verified against the digest. */
@@ -88,8 +152,7 @@ export class BlobWriter {
       this.channel.end();
       response = await this.monolithic;
     } else {
-      if (this.partsLength > 0) await this.patch(Buffer.concat(this.parts, this.partsLength));
-      this.parts = [];
+      if (this.partsLength > 0) await this.patch(this.takeParts(this.partsLength));
       response = await this.transport.send({
         method: 'PUT',
         url: this.withDigest(),
@@ -113,11 +176,17 @@ export class BlobWriter {
     }
   }
 
-  /** Stops the upload and asks the registry to drop the session; never throws. */
-  async abort(reason: unknown = new Error('upload aborted')): Promise<void> {
+  /**
+   * Stops the upload; never throws. With `keepSession` a chunked upload the registry holds part
+   * of is left open, so a later attempt resumes it from its last checkpoint; otherwise the
+   * registry is asked to drop the session.
+   */
+  async abort(reason: unknown = new Error('upload aborted'), { keepSession = false } = {}): Promise<void> {
     this.channel?.fail(reason);
     await this.monolithic?.then((response) => response.body.dump()).catch(() => undefined);
     this.parts = [];
+    this.partsLength = 0;
+    if (keepSession && this.resumable) return;
     await this.transport
       .send({
         method: 'DELETE',
@@ -137,16 +206,35 @@ export class BlobWriter {
     return url.toString();
   }
 
+  /** The first `length` bytes held, as parts (no copy into one buffer); the rest stays held. */
+  private takeParts(length: number): Buffer[] {
+    const taken: Buffer[] = [];
+    let needed = length;
+    while (needed > 0) {
+      const part = this.parts.shift()!;
+      if (part.length <= needed) {
+        taken.push(part);
+        needed -= part.length;
+      } else {
+        taken.push(part.subarray(0, needed));
+        this.parts.unshift(part.subarray(needed));
+        needed = 0;
+      }
+    }
+    this.partsLength -= length;
+    return taken;
+  }
+
   /**
    * Sends one chunk. When the connection drops, the registry is asked how much it holds (GET on
    * the session) and the chunk resumes from there; the chunk stays in memory until acknowledged,
    * which is what lets a streamed blob resume without reading the source again.
    */
-  private async patch(chunk: Buffer): Promise<void> {
+  private async patch(chunk: Buffer[]): Promise<void> {
     const start = this.offset;
+    const length = chunk.reduce((sum, part) => sum + part.length, 0);
     let done = 0;
     for (let resume = 0; ; resume++) {
-      const part = chunk.subarray(done);
       try {
         const response = await this.transport.send({
           method: 'PATCH',
@@ -154,10 +242,10 @@ export class BlobWriter {
           scopes: this.scopes,
           headers: {
             'content-type': 'application/octet-stream',
-            'content-range': `${start + done}-${start + chunk.length - 1}`,
-            'content-length': String(part.length),
+            'content-range': `${start + done}-${start + length - 1}`,
+            'content-length': String(length - done),
           },
-          body: part,
+          body: this.slices(chunk, done),
           expect: [202],
           context: { repository: this.repository, digest: this.digest },
           what: `upload chunk of ${this.digest}`,
@@ -166,49 +254,53 @@ export class BlobWriter {
         });
         await response.body.dump();
         this.follow(response);
-        this.offset = start + chunk.length;
+        this.offset = start + length;
+        this.options.onCheckpoint?.({ location: this.location, offset: this.offset });
         return;
       } catch (error) {
         const dropped = error instanceof RegistryNetworkError && !this.options.signal?.aborted;
         if (!dropped || resume >= (this.options.maxResumes ?? 3)) throw error;
-        const stored = await this.storedBytes();
-        if (stored < start || stored > start + chunk.length) {
+        const status = await uploadStatus(
+          this.transport,
+          this.repository,
+          this.location,
+          this.options.signal,
+        );
+        const stored = status?.offset ?? -1;
+        if (!status || stored < start || stored > start + length) {
           throw new BlobUploadInvalidError(
-            `upload of ${this.digest} resumed at unexpected offset ${stored}`,
-            {
-              registry: this.transport.registry,
-              repository: this.repository,
-              digest: this.digest,
-            },
+            `upload of ${this.digest} cannot resume: the registry ${status ? `holds ${stored} bytes` : 'dropped the session'}`,
+            { registry: this.transport.registry, repository: this.repository, digest: this.digest },
           );
         }
+        this.location = status.location;
         done = stored - start;
-        if (done === chunk.length) {
+        if (done === length) {
           this.offset = stored;
+          this.options.onCheckpoint?.({ location: this.location, offset: this.offset });
           return;
         }
       }
     }
   }
 
-  /** The registry's view of the session: bytes stored so far (from `Range: 0-<last>`). */
-  private async storedBytes(): Promise<number> {
-    const response = await this.transport.send({
-      method: 'GET',
-      url: this.location,
-      scopes: this.scopes,
-      expect: [204],
-      context: { repository: this.repository, digest: this.digest },
-      what: `status of upload of ${this.digest}`,
-      signal: this.options.signal,
-    });
-    await response.body.dump();
-    this.follow(response);
-    const range = /^(?:bytes=)?0-(\d+)$/.exec(header(response, 'range') ?? '');
-    if (!range) return 0;
-    const last = Number(range[1]);
-    // Distribution answers `0-0` for an empty session as well as for one byte; chunks are larger.
-    return last === 0 ? 0 : last + 1;
+  /** The chunk from byte `from` on, in slices; each slice taken by the connection is progress. */
+  private async *slices(chunk: Buffer[], from: number): AsyncGenerator<Buffer> {
+    let skip = from;
+    for (const part of chunk) {
+      if (skip >= part.length) {
+        skip -= part.length;
+        continue;
+      }
+      for (let at = skip; at < part.length; at += bodySlice) {
+        const slice = part.subarray(at, Math.min(part.length, at + bodySlice));
+        yield slice;
+        // Resumed: the connection took the slice.
+        this.bytesUploaded += slice.length;
+        this.options.onProgress?.(slice.length);
+      }
+      skip = 0;
+    }
   }
 
   private follow(response: Dispatcher.ResponseData): void {

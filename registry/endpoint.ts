@@ -23,7 +23,7 @@ export const RegistryEndpoint = z
     /** Explicit opt-in to skip TLS verification (https) or to speak plain HTTP. */
     insecure: z.boolean().optional(),
     /** Connections kept per origin (default 16), which bounds the requests in flight to it. */
-    connections: z.number().int().min(1).max(256).optional(),
+    connections: z.number().int().min(1).max(4096).optional(),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
     /** Where every connection may go (REGATTA_REGISTRY_ALLOW); unset, anywhere. */
     allow: z.instanceof(RegistryAllowList).optional(),

@@ -107,6 +107,30 @@ export class RegistryNetworkError extends RegistryError {
   readonly retryable = true;
 }
 
+/**
+ * The registry's storage is full (its error says "no space left on device"). Not retried: more
+ * attempts only add load until someone frees space; the next run copies what this one could not.
+ */
+export class RegistryStorageFullError extends RegistryError {
+  readonly code = 'REGISTRY_STORAGE_FULL';
+  readonly retryable = false;
+}
+
+/**
+ * A copy, or one target of it, made no progress (no byte moved, no request answered) for the
+ * stall timeout and was cut; another attempt starts afresh (or resumes an upload).
+ */
+export class RegistryStalledError extends RegistryError {
+  readonly code = 'REGISTRY_STALLED';
+  readonly retryable = true;
+}
+
+/** A request waited for one of the registry's connections longer than its deadline. */
+export class RegistryPoolTimeoutError extends RegistryError {
+  readonly code = 'REGISTRY_POOL_TIMEOUT';
+  readonly retryable = true;
+}
+
 /** Any other 4xx the registry answered: the request itself is wrong. */
 export class RegistryRequestError extends RegistryError {
   readonly code = 'REGISTRY_BAD_REQUEST';

@@ -2,14 +2,16 @@ export { createRegistryClient, RegistryClient } from './registry-client.js';
 export { RateBudget, readRateLimit, type RateBudgetOptions, type RateLimitReading } from './rate-budget.js';
 export type {
   CallOptions,
-  ClientOptions,
+  ListOptions,
   Manifest,
   ManifestHead,
   RegistryStats,
   UploadStart,
 } from './registry-client.js';
 export type { PageOptions } from './paged-names.js';
-export { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
+export { BlobWriter, type BlobWriterOptions, type UploadState } from './blob-writer.js';
+export { RequestLimiter } from './request-limiter.js';
+export type { TransportOptions } from './transport.js';
 export {
   BasicCredentials,
   IdentityTokenCredentials,
@@ -46,4 +48,5 @@ export type {
   SharedCopyState,
   TargetResult,
   TargetStatus,
+  UploadCheckpoints,
 } from './copy/copy-types.js';

@@ -3,7 +3,7 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import { InvalidInputError } from '../errors/regatta-error.js';
 import { catalogScope, repositoryScope } from './authenticator.js';
 import { BlobLocations } from './blob-locations.js';
-import { BlobWriter, type BlobWriterOptions } from './blob-writer.js';
+import { BlobWriter, uploadStatus, type BlobWriterOptions, type UploadState } from './blob-writer.js';
 import { parseRegistryEndpoint, type RegistryEndpoint } from './endpoint.js';
 import {
   DigestMismatchError,
@@ -11,7 +11,6 @@ import {
   RegistryNotAllowedError,
   RegistryRequestError,
 } from './errors.js';
-import type { RateBudget } from './rate-budget.js';
 import { uploadBlob } from './upload-blob.js';
 import { pagedNames, type PageOptions } from './paged-names.js';
 import { header, readBounded } from './response-body.js';
@@ -23,7 +22,7 @@ import {
   type ParsedManifest,
 } from './manifest.js';
 import { assertDigest, assertRepositoryName, parseReference, referrersTag } from '../oci/index.js';
-import { Transport } from './transport.js';
+import { Transport, type TransportOptions } from './transport.js';
 
 export interface ManifestHead {
   digest: string;
@@ -49,9 +48,39 @@ export interface CallOptions {
 
 export type UploadStart = { mounted: true } | { mounted: false; location: string };
 
-export interface ClientOptions {
-  /** The registry's rate budget, shared by every client of it in this process. */
-  rateBudget?: RateBudget;
+export interface ListOptions extends PageOptions {
+  /**
+   * Continue after this name (OCI `last`: the last name an earlier listing received), so a
+   * listing picked up again costs one request instead of reading from the start.
+   */
+  last?: string | undefined;
+}
+
+const defaultListPageSize = 1000;
+
+function withPageSize(options: ListOptions): ListOptions & { pageSize: number } {
+  return { ...options, pageSize: options.pageSize ?? defaultListPageSize };
+}
+
+/**
+ * The transport as a listing sees it, its first request continued after `last`. pagedNames asks
+ * for `<path>?n=<pageSize>` first and then follows the registry's own `Link`, which carries its
+ * `last` on: only that first request needs it.
+ */
+function startingAfter(
+  transport: Transport,
+  path: string,
+  paging: { pageSize: number },
+  last: string | undefined,
+): Transport {
+  if (last === undefined) return transport;
+  const first = `${path}?n=${paging.pageSize}`;
+  const view = Object.create(transport) as Transport;
+  view.send = (options) =>
+    transport.send(
+      options.url === first ? { ...options, url: `${first}&last=${encodeURIComponent(last)}` } : options,
+    );
+  return view;
 }
 
 const maxManifestBytes = 4 * 1024 * 1024;
@@ -69,7 +98,7 @@ export class RegistryClient {
   private readonly singleNameNamespace: string | undefined;
   private blobBytesRead = 0;
 
-  constructor(endpoint: RegistryEndpoint, options: ClientOptions = {}) {
+  constructor(endpoint: RegistryEndpoint, options: TransportOptions = {}) {
     const parsed = parseRegistryEndpoint(endpoint);
     const url = new URL(parsed.url);
     // Plain HTTP is an explicit opt-in, except on loopback (as Docker does for localhost).
@@ -81,7 +110,7 @@ export class RegistryClient {
         registry: url.host,
       });
     }
-    this.transport = new Transport(parsed, options.rateBudget);
+    this.transport = new Transport(parsed, options);
     this.registry = this.transport.registry;
     this.singleNameNamespace = parsed.singleNameNamespace;
   }
@@ -104,12 +133,22 @@ export class RegistryClient {
   }
 
   /**
-   * Repository names from `/v2/_catalog`, page by page. A registry that refuses to list them
-   * (401, 403 or 404, as Docker Hub does) fails with REGISTRY_CATALOG_REFUSED.
+   * Repository names from `/v2/_catalog`, page by page; with `last`, those after it. A registry
+   * that refuses to list them (401, 403 or 404, as Docker Hub does) fails with
+   * REGISTRY_CATALOG_REFUSED.
    */
-  async *listRepositories(options: PageOptions = {}): AsyncIterable<string[]> {
+  async *listRepositories(options: ListOptions = {}): AsyncIterable<string[]> {
+    const { last, ...paging } = withPageSize(options);
+    const path = '/v2/_catalog';
     try {
-      yield* pagedNames(this.transport, '/v2/_catalog', [catalogScope], 'repositories', undefined, options);
+      yield* pagedNames(
+        startingAfter(this.transport, path, paging, last),
+        path,
+        [catalogScope],
+        'repositories',
+        undefined,
+        paging,
+      );
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       if (![401, 403, 404].includes(status as number)) throw error;
@@ -122,19 +161,22 @@ export class RegistryClient {
   }
 
   /**
-   * Tags of `repository`, page by page; nothing when the repository does not exist, unless
-   * `inCatalog` says the catalog listed it (then a 404 is REGISTRY_LISTING_TAGS_UNKNOWN).
+   * Tags of `repository`, page by page (with `last`, those after it); nothing when the repository
+   * does not exist, unless `inCatalog` says the catalog listed it (then a 404 is
+   * REGISTRY_LISTING_TAGS_UNKNOWN).
    */
-  listTags(repository: string, options: PageOptions = {}): AsyncIterable<string[]> {
+  listTags(repository: string, options: ListOptions = {}): AsyncIterable<string[]> {
     assertRepositoryName(repository);
     const remote = this.remote(repository);
+    const { last, ...paging } = withPageSize(options);
+    const path = `/v2/${remote}/tags/list`;
     return pagedNames(
-      this.transport,
-      `/v2/${remote}/tags/list`,
+      startingAfter(this.transport, path, paging, last),
+      path,
       [repositoryScope(remote, 'pull')],
       'tags',
       repository,
-      options,
+      paging,
     );
   }
 
@@ -292,28 +334,49 @@ export class RegistryClient {
   async getBlob(
     repository: string,
     digest: string,
-    options: CallOptions = {},
+    options: CallOptions & { offset?: number } = {},
   ): Promise<{ size: number; stream: Readable }> {
     assertRepositoryName(repository);
     assertDigest(digest);
+    const offset = options.offset ?? 0;
     const response = await this.transport.send({
       method: 'GET',
       url: `/v2/${this.remote(repository)}/blobs/${digest}`,
       scopes: [repositoryScope(this.remote(repository), 'pull')],
-      expect: [200],
+      ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
+      expect: [200, 206],
       context: { repository, digest },
-      what: `get blob ${digest}`,
+      what: `get blob ${digest}${offset > 0 ? ` from byte ${offset}` : ''}`,
       signal: options.signal,
       followRedirects: true,
     });
+    // A registry that ignores Range sends the whole blob: the bytes before `offset` are dropped here.
+    let drop = response.statusCode === 200 ? offset : 0;
     const counter = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         this.blobBytesRead += chunk.length;
-        callback(null, chunk);
+        if (drop >= chunk.length) {
+          drop -= chunk.length;
+          callback();
+          return;
+        }
+        const kept = drop > 0 ? chunk.subarray(drop) : chunk;
+        drop = 0;
+        callback(null, kept);
       },
     });
     const stream = pipeline(response.body, counter, () => undefined);
     return { size: Number(header(response, 'content-length') ?? -1), stream };
+  }
+
+  /** Where an upload session of this registry stands, or undefined when it has none at `location`. */
+  uploadStatus(
+    repository: string,
+    location: string,
+    options: CallOptions = {},
+  ): Promise<UploadState | undefined> {
+    assertRepositoryName(repository);
+    return uploadStatus(this.transport, this.remote(repository), location, options.signal);
   }
 
   /**
@@ -437,7 +500,7 @@ export class RegistryClient {
 /** A client for one registry endpoint; validates the endpoint first. */
 export function createRegistryClient(
   endpoint: RegistryEndpoint,
-  options: ClientOptions = {},
+  options: TransportOptions = {},
 ): RegistryClient {
   return new RegistryClient(endpoint, options);
 }

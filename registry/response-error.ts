@@ -8,6 +8,7 @@ import {
   RegistryNotFoundError,
   RegistryRequestError,
   RegistryServerError,
+  RegistryStorageFullError,
   RegistryTlsError,
   RegistryTooManyRequestsError,
   RegistryUnauthorizedError,
@@ -24,6 +25,7 @@ export type RegistryFailure =
   | RegistryNotFoundError
   | RegistryTooManyRequestsError
   | RegistryServerError
+  | RegistryStorageFullError
   | RegistryRequestError
   | BlobUploadInvalidError
   | RegistryDigestInvalidError;
@@ -33,6 +35,9 @@ const notFoundCodes: Record<string, NotFoundCode> = {
   MANIFEST_UNKNOWN: 'REGISTRY_MANIFEST_UNKNOWN',
   BLOB_UNKNOWN: 'REGISTRY_BLOB_UNKNOWN',
 };
+
+/** Distribution's detail of a write that hit ENOSPC, as text or as the Go error's fields. */
+const storageFull = /no space left on device|"Err":28\b/;
 
 /** The first `code` of a Distribution error body `{"errors":[{"code":…}]}`, if any. */
 export function registryErrorCode(body: string): string | undefined {
@@ -76,6 +81,8 @@ export function responseError(
   if (status === 429) {
     return new RegistryTooManyRequestsError(message, full, parseRetryAfter(header(headers, 'retry-after')));
   }
+  if (status >= 500 && storageFull.test(body))
+    return new RegistryStorageFullError(`${message}: its storage is full (no space left on device)`, full);
   if (status >= 500) return new RegistryServerError(message, full);
   if (registryCode === 'DIGEST_INVALID' || registryCode === 'SIZE_INVALID') {
     return new RegistryDigestInvalidError(message, full);

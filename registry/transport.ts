@@ -1,10 +1,17 @@
+import { finished } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { Authenticator } from './authenticator.js';
 import { parseChallenges } from './challenge.js';
 import type { RegistryEndpoint } from './endpoint.js';
-import { AbortedError, RegistryTooManyRequestsError, type RegistryErrorContext } from './errors.js';
+import {
+  AbortedError,
+  RegistryPoolTimeoutError,
+  RegistryTooManyRequestsError,
+  type RegistryErrorContext,
+} from './errors.js';
 import { RateBudget } from './rate-budget.js';
+import { RequestLimiter, type Release } from './request-limiter.js';
 import { readPrefix } from './response-body.js';
 import { responseError, transportError } from './response-error.js';
 import { retryDelay } from './retry-timing.js';
@@ -34,6 +41,16 @@ export interface TransportStats {
   requests: number;
 }
 
+/** How a worker shares one registry between its clients. */
+export interface TransportOptions {
+  /** Permits for requests in flight, shared by every client of the registry; default one per connection. */
+  limiter?: RequestLimiter | undefined;
+  /** How long a request waits for a permit before REGISTRY_POOL_TIMEOUT; default 120 s. */
+  poolWaitMs?: number | undefined;
+  /** The registry's rate budget, shared by every client of it in this process; default one of its own. */
+  rateBudget?: RateBudget | undefined;
+}
+
 const maxAttempts = 4;
 // Enough of an error body for its Distribution error code; the rest is never read.
 const maxErrorBodyBytes = 64 * 1024;
@@ -54,9 +71,11 @@ export class Transport {
   readonly budget: RateBudget;
   private readonly auth: Authenticator;
   private readonly timeoutMs: number;
+  private readonly limiter: RequestLimiter;
+  private readonly poolWaitMs: number;
 
-  constructor(endpoint: RegistryEndpoint, budget = new RateBudget()) {
-    this.budget = budget;
+  constructor(endpoint: RegistryEndpoint, options: TransportOptions = {}) {
+    this.budget = options.rateBudget ?? new RateBudget();
     const base = new URL(endpoint.url);
     this.origin = base.origin;
     this.registry = base.host;
@@ -65,8 +84,11 @@ export class Transport {
       ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
       ...(endpoint.insecure ? { rejectUnauthorized: false } : {}),
     };
+    const connections = endpoint.connections ?? 16;
+    this.limiter = options.limiter ?? new RequestLimiter(connections);
+    this.poolWaitMs = options.poolWaitMs ?? 120_000;
     this.dispatcher = new Agent({
-      connections: endpoint.connections ?? 16,
+      connections,
       keepAliveTimeout: 30_000,
       connect: endpoint.allow ? endpoint.allow.connector(tls) : tls,
     });
@@ -89,6 +111,8 @@ export class Transport {
         ({ response, url: answeredAt } = await this.dispatch(options));
       } catch (error) {
         if (options.signal?.aborted) throw new AbortedError(`${options.what}: aborted`, { cause: error });
+        // Waiting again would only queue behind the same busy connections: the caller decides.
+        if (error instanceof RegistryPoolTimeoutError) throw error;
         const failure = transportError(error, context, options.what);
         if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
         await this.pause(attempt, undefined, options.signal);
@@ -134,16 +158,25 @@ export class Transport {
         const authorization = await this.auth.authorization(options.scopes, options.signal);
         if (authorization) headers.authorization = authorization;
       }
+      const release = await this.permit(options);
       this.stats.requests++;
-      const response = await request(url, {
-        method: options.method,
-        headers,
-        body: options.body as Dispatcher.DispatchOptions['body'],
-        dispatcher: this.dispatcher,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        signal: options.signal,
-      });
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, {
+          method: options.method,
+          headers,
+          body: options.body as Dispatcher.DispatchOptions['body'],
+          dispatcher: this.dispatcher,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        release();
+        throw error;
+      }
+      // The connection is busy until the body is read to its end (or dropped): so is the permit.
+      finished(response.body, () => release());
       const location = response.headers.location;
       const redirect =
         [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string';
@@ -151,6 +184,17 @@ export class Transport {
       await response.body.dump();
       url = new URL(location, url);
     }
+  }
+
+  /** A permit to send, within the pool-wait deadline. */
+  private async permit(options: SendOptions): Promise<Release> {
+    const release = await this.limiter.acquire(this.poolWaitMs, options.signal);
+    if (release) return release;
+    throw new RegistryPoolTimeoutError(
+      `${options.what}: no connection to ${this.registry} came free within ${this.poolWaitMs} ms ` +
+        `(${this.limiter.size} in use)`,
+      { registry: this.registry, ...options.context },
+    );
   }
 
   private async pause(

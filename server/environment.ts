@@ -74,6 +74,16 @@ export const Environment = z
       .regex(/^([^\s:/]*:\d+|off)$/, 'must be host:port or off')
       .optional(),
     REGATTA_WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    /** Blobs one copy reads from the source at once; with the activity concurrency it sizes each registry's pool. */
+    REGATTA_WORKER_BLOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** A copy (or one destination of it) with no progress for this long is cut and tried again. */
+    REGATTA_STALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+    /** How long a run tries again what fails for a transient reason (a 5xx, a network error, the store down). */
+    REGATTA_RETRY_BUDGET_MINUTES: z.coerce.number().min(0.1).max(1440).default(30),
+    /** How far back a policy schedule starts a run it missed while Temporal or the workers were down (Temporal's floor is 10 s). */
+    REGATTA_SCHEDULE_CATCHUP_SECONDS: z.coerce.number().int().min(10).max(31_536_000).default(600),
+    /** A schedule's time that comes while its last run is going: skipped, or one run kept for after it. */
+    REGATTA_SCHEDULE_OVERLAP: z.enum(['skip', 'buffer_one']).default('buffer_one'),
     /** The only folder Docker config credentials are read from; unset = such credentials are refused. */
     REGATTA_DOCKER_CONFIG_DIR: z.string().min(1).optional(),
     /** Hosts, addresses and CIDR networks registries may be reached at; unset = anywhere. */

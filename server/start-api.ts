@@ -52,6 +52,10 @@ export async function startApi(
       store,
       client: new Client({ connection, namespace: environment.TEMPORAL_NAMESPACE }),
       registryAccess: registryAccessRules(environment),
+      schedules: {
+        overlap: environment.REGATTA_SCHEDULE_OVERLAP,
+        catchupWindowMs: environment.REGATTA_SCHEDULE_CATCHUP_SECONDS * 1000,
+      },
     });
     await service.policies.reconcileSchedules(logger);
     const app = createApp({

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { connectionSettings, type CopySettings } from '../activities/copy-settings.js';
 import { createReplicationActivities } from '../activities/create-replication-activities.js';
 import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
 import { searchAttributeKeys } from '../contract/index.js';
@@ -30,6 +31,14 @@ export function workerConfig(environment: Environment, address: string): WorkerC
   };
 }
 
+/** How the worker's activities copy, from the environment. */
+export function copySettings(environment: Environment): CopySettings {
+  return {
+    blobConcurrency: environment.REGATTA_WORKER_BLOB_CONCURRENCY,
+    stallTimeoutMs: environment.REGATTA_STALL_TIMEOUT_SECONDS * 1000,
+  };
+}
+
 /**
  * A worker on Regatta's task queue with the replication activities, bound to the store that
  * holds the registries' credentials.
@@ -45,7 +54,12 @@ export async function startWorker(
     secretKey: environment.REGATTA_SECRET_KEY,
     logger,
   });
-  const clients = createStoreRegistryClients(store, registryAccessRules(environment));
+  const copy = copySettings(environment);
+  const clients = createStoreRegistryClients(
+    store,
+    registryAccessRules(environment),
+    connectionSettings(environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY, copy),
+  );
   const release = async () => {
     await clients.close();
     await store.close();
@@ -60,7 +74,12 @@ export async function startWorker(
     }
     const { worker, connection: workerConnection } = await createWorker({
       ...config,
-      activities: createReplicationActivities({ store, clients }),
+      activities: createReplicationActivities({
+        store,
+        clients,
+        copy,
+        run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
+      }),
     });
     const done = worker.run().finally(async () => {
       await workerConnection.close();

@@ -8,7 +8,12 @@ import {
 } from '../policies/index.js';
 import { PreconditionError, type ListPage, type ListQuery, type Store } from '../store/index.js';
 import { previewFilters, type FilterPreviewInput } from './filter-preview.js';
-import { dropPolicySchedules, keepPolicySchedules, reconcilePolicySchedules } from './policy-schedules.js';
+import {
+  dropPolicySchedules,
+  keepPolicySchedules,
+  reconcilePolicySchedules,
+  type ScheduleSettings,
+} from './policy-schedules.js';
 import { hasRunInProgress } from './runs-in-progress.js';
 
 /** Policies with the registries they name, all of them, for rendering. */
@@ -21,7 +26,7 @@ export interface PoliciesWithRegistries<T> {
  * Harbor's replication policies: kept in the store, each scheduled policy with its Temporal
  * Schedules in step (created, paused while disabled, deleted with it).
  */
-export function createPolicies(store: Store, client: Client) {
+export function createPolicies(store: Store, client: Client, schedules: ScheduleSettings) {
   const registriesOf = async (policies: readonly StoredPolicy[]) =>
     store.registries.byIds([
       ...new Set(policies.flatMap((policy) => [policy.src_registry_id, ...policy.dest_registry_ids])),
@@ -40,20 +45,20 @@ export function createPolicies(store: Store, client: Client) {
 
     async create(input: ReplicationPolicyInput): Promise<StoredPolicy> {
       const created = await store.policies.create(policyDefinitionFromInput(input));
-      await keepPolicySchedules(store, client, created);
+      await keepPolicySchedules(store, client, created, schedules);
       return created;
     },
 
     async update(id: number, input: ReplicationPolicyInput): Promise<StoredPolicy> {
       const updated = await store.policies.update(id, policyDefinitionFromInput(input));
-      await keepPolicySchedules(store, client, updated);
+      await keepPolicySchedules(store, client, updated, schedules);
       return updated;
     },
 
     /** Enables or disables a policy, leaving the rest as it is; its schedules pause and resume with it. */
     async setEnabled(id: number, enabled: boolean): Promise<StoredPolicy> {
       const updated = await store.policies.update(id, { ...(await store.policies.get(id)), enabled });
-      await keepPolicySchedules(store, client, updated);
+      await keepPolicySchedules(store, client, updated, schedules);
       return updated;
     },
 
@@ -70,7 +75,8 @@ export function createPolicies(store: Store, client: Client) {
     },
 
     /** At start-up: Temporal's schedules made to agree with the stored policies. */
-    reconcileSchedules: (logger: Logger): Promise<void> => reconcilePolicySchedules(store, client, logger),
+    reconcileSchedules: (logger: Logger): Promise<void> =>
+      reconcilePolicySchedules(store, client, logger, schedules),
   };
 }
 export type Policies = ReturnType<typeof createPolicies>;

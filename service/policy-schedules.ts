@@ -45,9 +45,32 @@ function action(policy: PolicySnapshot): ScheduleOptionsAction {
   };
 }
 
-function overlap(singleActive: boolean) {
-  // Harbor skips a run while one is active only with single_active_replication.
-  return singleActive ? ScheduleOverlapPolicy.SKIP : ScheduleOverlapPolicy.ALLOW_ALL;
+/**
+ * How every policy schedule behaves when a run is still going or times were missed (the API's
+ * REGATTA_SCHEDULE_OVERLAP and REGATTA_SCHEDULE_CATCHUP_SECONDS).
+ */
+export interface ScheduleSettings {
+  /** A time that comes while the last run is going: skipped, or one run kept to start after it. */
+  overlap: 'skip' | 'buffer_one';
+  /** How far back a schedule starts a run it missed (Temporal or the workers down); at most one. */
+  catchupWindowMs: number;
+}
+
+export const defaultScheduleSettings: ScheduleSettings = { overlap: 'buffer_one', catchupWindowMs: 600_000 };
+
+/**
+ * A schedule's Temporal policies: never runs piling up (a policy with single_active_replication
+ * always skips, as Harbor does), and after an outage at most one missed run, when still recent.
+ */
+export function schedulePolicies(
+  singleActive: boolean,
+  settings: ScheduleSettings,
+): { overlap: ScheduleOverlapPolicy; catchupWindow: number } {
+  const skip = singleActive || settings.overlap === 'skip';
+  return {
+    overlap: skip ? ScheduleOverlapPolicy.SKIP : ScheduleOverlapPolicy.BUFFER_ONE,
+    catchupWindow: settings.catchupWindowMs,
+  };
 }
 
 interface ScheduleWanted {
@@ -55,7 +78,7 @@ interface ScheduleWanted {
   policyId: number;
   cron: string;
   action: ScheduleOptionsAction;
-  overlap: ScheduleOverlapPolicy;
+  policies: ReturnType<typeof schedulePolicies>;
   enabled: boolean;
 }
 
@@ -68,7 +91,8 @@ async function upsertSchedule(client: Client, wanted: ScheduleWanted): Promise<v
       ...previous,
       spec,
       action: wanted.action,
-      policies: { ...previous.policies, overlap: wanted.overlap },
+      // Schedules made by an earlier release take the current policies here too.
+      policies: { ...previous.policies, ...wanted.policies },
       state: { ...previous.state, paused: !wanted.enabled, note },
     }));
   } catch (error) {
@@ -77,7 +101,7 @@ async function upsertSchedule(client: Client, wanted: ScheduleWanted): Promise<v
       scheduleId: wanted.id,
       spec,
       action: wanted.action,
-      policies: { overlap: wanted.overlap },
+      policies: wanted.policies,
       state: { paused: !wanted.enabled, note },
       memo: { policyId: wanted.policyId },
     });
@@ -85,13 +109,17 @@ async function upsertSchedule(client: Client, wanted: ScheduleWanted): Promise<v
 }
 
 /** The policy's run schedule. */
-export async function upsertPolicySchedule(client: Client, schedule: PolicySchedule): Promise<void> {
+export async function upsertPolicySchedule(
+  client: Client,
+  schedule: PolicySchedule,
+  settings: ScheduleSettings = defaultScheduleSettings,
+): Promise<void> {
   await upsertSchedule(client, {
     id: scheduleId(schedule.policy.id),
     policyId: schedule.policy.id,
     cron: schedule.cron,
     action: action(schedule.policy),
-    overlap: overlap(schedule.singleActive),
+    policies: schedulePolicies(schedule.singleActive, settings),
     enabled: schedule.enabled,
   });
 }
@@ -110,7 +138,11 @@ async function deleteSchedule(client: Client, id: string): Promise<void> {
 }
 
 /** The schedule of the policy's drift audits; an audit still running skips the next. */
-export async function upsertDriftSchedule(client: Client, schedule: DriftSchedule): Promise<void> {
+export async function upsertDriftSchedule(
+  client: Client,
+  schedule: DriftSchedule,
+  settings: ScheduleSettings = defaultScheduleSettings,
+): Promise<void> {
   const { policy, verify } = schedule;
   await upsertSchedule(client, {
     id: driftScheduleId(policy.id),
@@ -121,7 +153,7 @@ export async function upsertDriftSchedule(client: Client, schedule: DriftSchedul
       workflowType: driftAuditType,
       ...driftAuditOptions(policy, verify, 'scheduled'),
     },
-    overlap: ScheduleOverlapPolicy.SKIP,
+    policies: schedulePolicies(true, settings),
     enabled: schedule.enabled,
   });
 }
@@ -154,12 +186,17 @@ async function driftSchedule(store: Store, policy: StoredPolicy): Promise<DriftS
 }
 
 /** Brings a saved policy's schedules in step with it: created, updated, paused or deleted. */
-export async function keepPolicySchedules(store: Store, client: Client, policy: StoredPolicy): Promise<void> {
+export async function keepPolicySchedules(
+  store: Store,
+  client: Client,
+  policy: StoredPolicy,
+  settings: ScheduleSettings,
+): Promise<void> {
   const schedule = await policySchedule(store, policy);
-  if (schedule) await upsertPolicySchedule(client, schedule);
+  if (schedule) await upsertPolicySchedule(client, schedule, settings);
   else await deletePolicySchedule(client, policy.id);
   const audits = await driftSchedule(store, policy);
-  if (audits) await upsertDriftSchedule(client, audits);
+  if (audits) await upsertDriftSchedule(client, audits, settings);
   else await deleteDriftSchedule(client, policy.id);
 }
 
@@ -173,7 +210,12 @@ export async function dropPolicySchedules(client: Client, policyId: number): Pro
  * Makes Temporal's schedules agree with the store: every scheduled policy has its run schedule,
  * every policy with `drift_audit` its audit schedule, and nothing else has one.
  */
-export async function reconcilePolicySchedules(store: Store, client: Client, logger: Logger): Promise<void> {
+export async function reconcilePolicySchedules(
+  store: Store,
+  client: Client,
+  logger: Logger,
+  settings: ScheduleSettings,
+): Promise<void> {
   const wanted: PolicySchedule[] = [];
   const wantedDrift: DriftSchedule[] = [];
   for (const policy of await store.policies.all()) {
@@ -195,6 +237,6 @@ export async function reconcilePolicySchedules(store: Store, client: Client, log
       );
     }
   }
-  for (const schedule of wanted) await upsertPolicySchedule(client, schedule);
-  for (const schedule of wantedDrift) await upsertDriftSchedule(client, schedule);
+  for (const schedule of wanted) await upsertPolicySchedule(client, schedule, settings);
+  for (const schedule of wantedDrift) await upsertDriftSchedule(client, schedule, settings);
 }

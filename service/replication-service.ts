@@ -3,6 +3,7 @@ import type { RegistryAccessRules } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { createDrift } from './drift.js';
 import { createPolicies } from './policies.js';
+import { defaultScheduleSettings, type ScheduleSettings } from './policy-schedules.js';
 import { createRegistries } from './registries.js';
 import { createRuns } from './runs.js';
 import { systemInfo } from './system-info.js';
@@ -15,6 +16,8 @@ export interface ReplicationServiceDependencies {
   client: Client;
   /** Where registries may be reached and Docker configs read (the server's environment); unset, the defaults. */
   registryAccess?: RegistryAccessRules | undefined;
+  /** How policy schedules treat overlaps and missed times (the server's environment); unset, the defaults. */
+  schedules?: ScheduleSettings | undefined;
 }
 
 /**
@@ -26,10 +29,11 @@ export function createReplicationService({
   store,
   client,
   registryAccess = {},
+  schedules = defaultScheduleSettings,
 }: ReplicationServiceDependencies) {
   return {
     registries: createRegistries(store, registryAccess),
-    policies: createPolicies(store, client),
+    policies: createPolicies(store, client, schedules),
     runs: createRuns(store, client),
     webhooks: createWebhooks(store, client),
     drift: createDrift(store, client),

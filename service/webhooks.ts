@@ -62,11 +62,13 @@ async function recordPushes(store: Store, registryId: number, events: readonly R
  */
 export function createWebhooks(store: Store, client: Client) {
   return {
-    /** Refuses (401) a delivery that does not carry the registry's webhook secret. */
+    /**
+     * Refuses (401) a delivery that does not carry the registry's webhook secret. A store that
+     * cannot be read throws (STORE_UNAVAILABLE, a 503): a 401 would make the registry give up on
+     * a delivery it must send again.
+     */
     async authenticate(registryId: number, secret: string | undefined): Promise<void> {
-      const known =
-        secret !== undefined &&
-        (await store.registries.verifyWebhookSecret(registryId, secret).catch(() => false));
+      const known = secret !== undefined && (await store.registries.verifyWebhookSecret(registryId, secret));
       if (!known) throw new UnauthorizedError('webhook: missing or wrong secret for this registry');
     },
 

@@ -20,6 +20,9 @@ export interface RegistriesTable {
   webhook_secret: string | null;
   created_at: string;
   updated_at: string;
+  /** Added by 0005-registry-limits; null: no limit of the registry's own. */
+  max_connections: number | null;
+  max_requests_in_flight: number | null;
 }
 
 export interface PoliciesTable {

@@ -12,4 +12,10 @@ export { makePrivateFolder } from './private-files.js';
 export { registryListFields, type RegistryStore } from './registry-store.js';
 export type { RunPage, RunPageStore } from './run-page-store.js';
 export { sourceChangeKey, type SourceChange, type SourceChangeStore } from './source-change-store.js';
-export { ConflictError, NotFoundError, PreconditionError, SecretKeyMismatchError } from './store-errors.js';
+export {
+  ConflictError,
+  NotFoundError,
+  PreconditionError,
+  SecretKeyMismatchError,
+  StoreUnavailableError,
+} from './store-errors.js';

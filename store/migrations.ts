@@ -136,6 +136,13 @@ const migrations: readonly Migration[] = [
       await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
     },
   },
+  {
+    name: '0005-registry-limits',
+    async up(db) {
+      await db.schema.alterTable('registries').addColumn('max_connections', 'integer').execute();
+      await db.schema.alterTable('registries').addColumn('max_requests_in_flight', 'integer').execute();
+    },
+  },
 ];
 
 /**

@@ -62,6 +62,8 @@ export function createRegistryStore(
       definition.webhook_secret === null
         ? null
         : box.seal(definition.webhook_secret, 'registry.webhook_secret'),
+    max_connections: definition.max_connections,
+    max_requests_in_flight: definition.max_requests_in_flight,
   });
 
   /** A row as a stored registry; `open` turns each sealed secret into what the caller may see. */
@@ -85,6 +87,8 @@ export function createRegistryStore(
           ? { type: 'docker_config', config_path: row.docker_config_path ?? '' }
           : null,
     webhook_secret: row.webhook_secret === null ? null : open(row.webhook_secret, 'registry.webhook_secret'),
+    max_connections: row.max_connections,
+    max_requests_in_flight: row.max_requests_in_flight,
     creation_time: row.created_at,
     update_time: row.updated_at,
   });

@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  type ActivityOptions,
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
@@ -15,11 +16,12 @@ import type {
   TaskResult,
 } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
-import { destinationRetry, retryDelayMs } from './destination-retry.js';
 import { rateLimitOf, waitOut, type RateLimitWait } from './rate-limit-wait.js';
+import { isPermanent, type RetryBudget } from './retry-budget.js';
+import { TaskRetries } from './task-retries.js';
 import { linksOfLevel, treeLevels, type TreeLink } from './tree-links.js';
 
-const { copyBatch } = proxyActivities<ReplicationActivities>({
+const copyBatchOptions = {
   startToCloseTimeout: '6 hours',
   // A worker killed mid-copy is noticed this fast, and the batch starts again on another worker.
   heartbeatTimeout: '20 seconds',
@@ -32,6 +34,12 @@ const { copyBatch } = proxyActivities<ReplicationActivities>({
     // A rate limit comes back at once: the page waits for it with a timer, saying until when.
     nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'],
   },
+} satisfies ActivityOptions;
+const { copyBatch: copyBatchReleased } = proxyActivities<ReplicationActivities>(copyBatchOptions);
+// Within a retry budget, a few quick tries; past them the page tries the batch again itself.
+const { copyBatch: copyBatchWithinBudget } = proxyActivities<ReplicationActivities>({
+  ...copyBatchOptions,
+  retry: { ...copyBatchOptions.retry, maximumAttempts: 3 },
 });
 
 /** Artifacts per copy activity: few activities per page, and a stop loses at most one batch's results. */
@@ -53,6 +61,8 @@ export interface PageWork {
   bytesPerSecond?: number | undefined;
   /** Told when the page starts waiting for a registry's rate limit, and when it stops (undefined). */
   onWait?: ((wait: RateLimitWait | undefined) => void) | undefined;
+  /** How long a task failing for a transient reason is tried again; none in runs started before budgets. */
+  budget?: RetryBudget | undefined;
 }
 
 function finish(task: ReplicationTask, status: ReplicationTask['status']): void {
@@ -61,10 +71,16 @@ function finish(task: ReplicationTask, status: ReplicationTask['status']): void 
 }
 
 /**
- * Applies a task's result; answers whether the task is to be tried again. A rate limit is always
- * tried again (after the wait): it never fails a task.
+ * Applies a task's result of round `attempt`; answers whether the task is to be tried again. A
+ * rate limit is always tried again (after the wait): it never fails a task. Another transient
+ * failure is while `retries` allows; a permanent one never.
  */
-function applyResult(task: ReplicationTask, result: TaskResult | undefined, retriesLeft: boolean): boolean {
+function applyResult(
+  task: ReplicationTask,
+  result: TaskResult | undefined,
+  retries: TaskRetries,
+  attempt: number,
+): boolean {
   if (!result) {
     task.error = { code: 'UNKNOWN', message: 'the copy returned no result for this task' };
     finish(task, 'Failed');
@@ -80,8 +96,23 @@ function applyResult(task: ReplicationTask, result: TaskResult | undefined, retr
     return false;
   }
   task.error = { code: result.error?.code ?? 'UNKNOWN', message: result.error?.message ?? 'failed' };
-  if (result.error?.resumeAt) return true;
-  if (result.error?.retryable && retriesLeft) return true;
+  if (result.error?.resumeAt) {
+    retries.rateLimited(task);
+    return true;
+  }
+  return failedOnce(task, result.error?.retryable === true, retries, attempt);
+}
+
+/** A task that failed round `attempt`: tried again if transient and `retries` allows, else Failed. */
+function failedOnce(
+  task: ReplicationTask,
+  transient: boolean,
+  retries: TaskRetries,
+  attempt: number,
+): boolean {
+  if (transient && retries.allows(task, attempt)) return true;
+  if (!transient && retries.budget)
+    task.error = { ...task.error!, message: `${task.error!.message} (permanent: not retried)` };
   finish(task, 'Failed');
   return false;
 }
@@ -124,10 +155,11 @@ async function inLanes<T>(
 
 /**
  * Copies one link's tasks: their artifacts in batches of `batchSize`, each one activity that
- * copies several at once, `batchesInFlight` batches at a time. A destination that failed with a
- * retryable error is tried again, with backoff, for up to `destinationRetry` attempts, alone (the
- * others are done). A rate limit is waited out with a timer until the registry takes requests
- * again, as often as it comes: it costs no attempt.
+ * copies several at once, `batchesInFlight` batches at a time. A task that failed for a transient
+ * reason (its destination's 5xx, or within a retry budget its whole batch after the activity's
+ * own retries) is tried again, with backoff, alone (the others are done), as `TaskRetries` says;
+ * a permanent failure ends it at once. A rate limit is waited out with a timer until the registry
+ * takes requests again, as often as it comes: it costs no attempt.
  */
 async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
   const byArtifact = new Map<number, ReplicationTask[]>();
@@ -136,6 +168,8 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
   const byId = new Map(link.tasks.map((task) => [task.id, task]));
   let pending = link.tasks.filter((task) => task.status === 'Pending');
   let checked = false;
+  const retries = new TaskRetries(work.budget);
+  const copyBatch = work.budget ? copyBatchWithinBudget : copyBatchReleased;
   for (let attempt = 1; pending.length > 0;) {
     for (const task of pending) {
       task.status = 'InProgress';
@@ -148,7 +182,6 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
     );
     const again: ReplicationTask[] = [];
     const waits: RateLimitWait[] = [];
-    const retriesLeft = attempt < destinationRetry.maxAttempts;
     await inLanes(batches, batchesInFlight, async (batch) => {
       const items: CopyBatchItem[] = batch.map((index) => ({
         artifact: link.artifactAt(index),
@@ -168,6 +201,7 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
           override: work.policy.override,
           ...(work.policy.platforms?.length ? { platforms: work.policy.platforms } : {}),
           replicateReferrers: work.policy.replicate_referrers,
+          ...(work.policy.copy_by_chunk ? { chunked: true } : {}),
           ...(work.bytesPerSecond ? { bytesPerSecond: work.bytesPerSecond } : {}),
           // Checked once: a retry is for what failed to copy.
           checkUpToDate: work.checkUpToDate && !checked,
@@ -178,7 +212,7 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
         const byTask = new Map(results.map((result) => [result.taskId, result]));
         for (const task of tasks) {
           const result = byTask.get(task.id);
-          if (!applyResult(task, result, retriesLeft)) continue;
+          if (!applyResult(task, result, retries, attempt)) continue;
           again.push(task);
           if (result?.error?.resumeAt)
             waits.push({ until: result.error.resumeAt, reason: result.error.message });
@@ -186,11 +220,16 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
       } catch (error) {
         if (isCancellation(error)) throw error;
         const wait = rateLimitOf(error);
+        // Failed whole after the activity's own retries (a lost worker, the source unreachable):
+        // within a budget its tasks are tried again unless that was permanent; before budgets, never.
+        const transient = work.budget !== undefined && !isPermanent(error);
         for (const task of tasks) {
           task.error = failureOf(error);
-          if (wait) again.push(task);
-          // The batch failed after its own retries (the source unreachable, a permanent refusal).
-          else finish(task, 'Failed');
+          if (work.budget) task.outcome = 'failed';
+          if (wait) {
+            retries.rateLimited(task);
+            again.push(task);
+          } else if (failedOnce(task, transient, retries, attempt)) again.push(task);
         }
         if (wait) waits.push(wait);
       }
@@ -208,7 +247,7 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
       // A round that only waited for a rate limit costs no attempt.
       if (pending.some((task) => task.error?.code !== rateLimitedCode)) attempt++;
     } else {
-      await sleep(retryDelayMs(attempt));
+      await sleep(retries.delayMs(attempt));
       attempt++;
     }
   }

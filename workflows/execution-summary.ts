@@ -1,4 +1,5 @@
 import type { ExecutionStatus, ExecutionSummary, TaskCounts, TaskTally } from '../contract/index.js';
+import { budgetSpentOutcome } from './retry-budget.js';
 import { tallyTotal } from './task-tally.js';
 
 /** Harbor's execution counts; a pending task counts as in progress, as Harbor shows it. */
@@ -40,7 +41,7 @@ export function summarizeExecution(
   else status = counts.failed > 0 ? 'Failed' : 'Succeed';
   if (options.skipReason)
     return { status: 'Stopped', statusText: `skipped: ${options.skipReason}`, counts, bytes, ...plan };
-  let statusText = describeCounts(status, counts);
+  let statusText = describeCounts(status, counts, tally.outcomes[budgetSpentOutcome] ?? 0);
   if (options.waiting && status === 'InProgress')
     statusText += `; rate limited, waiting until ${options.waiting.until} (${options.waiting.reason})`;
   if (options.dryRun && status !== 'InProgress')
@@ -57,10 +58,15 @@ export function summarizeExecution(
   return { status, statusText, counts, bytes, ...plan };
 }
 
-function describeCounts(status: ExecutionStatus, counts: TaskCounts): string {
+/** "8/10 succeeded, 2 failed (1 permanent, 1 after its retry budget)". */
+function describeCounts(status: ExecutionStatus, counts: TaskCounts, budgetSpent: number): string {
   if (counts.total === 0) return status === 'InProgress' ? 'enumerating artifacts' : 'nothing to replicate';
   const parts = [`${counts.succeed}/${counts.total} succeeded`];
-  if (counts.failed) parts.push(`${counts.failed} failed`);
+  // Only runs with retry budgets mark the tasks that spent theirs; the others fail as before.
+  const why = budgetSpent
+    ? ` (${counts.failed - budgetSpent} permanent, ${budgetSpent} after its retry budget)`
+    : '';
+  if (counts.failed) parts.push(`${counts.failed} failed${why}`);
   if (counts.stopped) parts.push(`${counts.stopped} stopped`);
   if (counts.in_progress) parts.push(`${counts.in_progress} in progress`);
   return parts.join(', ');

@@ -17,4 +17,10 @@ export const patches = {
    * Runs started before replay the whole run as it was (workflows/legacy/).
    */
   batchedPages: 'batched-pages',
+  /**
+   * A run reads its retry budget from the worker (local activity `runSettings`) and tries again
+   * what fails for a transient reason (a task, a whole batch, a whole page, its own activities)
+   * until the budget is spent. Runs started before keep their fixed attempts.
+   */
+  retryBudgets: 'retry-budgets',
 } as const;

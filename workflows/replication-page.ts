@@ -19,14 +19,10 @@ import { destinationRepository, PolicySnapshot } from '../policies/index.js';
 import { copyPage } from './copy-page.js';
 import { summarizeExecution } from './execution-summary.js';
 import { pageOfWorkflowId } from './page-identity.js';
+import { runActivityRetry, type RetryBudget } from './retry-budget.js';
 import { planTasks } from './plan-tasks.js';
 import { pageWaitSignal, type RateLimitWait } from './rate-limit-wait.js';
 import { tallyTasks } from './task-tally.js';
-
-const { recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 export interface ReplicationPageInput {
   policy: PolicySnapshot;
@@ -38,6 +34,8 @@ export interface ReplicationPageInput {
   dryRun: boolean;
   eventTime?: string;
   bytesPerSecond?: number;
+  /** The run's retry budget; none in pages of runs started before budgets. */
+  budget?: RetryBudget;
 }
 
 export interface ReplicationPageResult {
@@ -52,6 +50,10 @@ export interface ReplicationPageResult {
  */
 export async function replicationPage(input: ReplicationPageInput): Promise<ReplicationPageResult> {
   const policy = PolicySnapshot.parse(input.policy);
+  const { recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: runActivityRetry(input.budget),
+  });
   const tasks = planTasks(policy, input.artifacts, input.firstTaskId, input.operation, (repository) =>
     destinationRepository(repository, policy),
   );

@@ -4,10 +4,12 @@ import {
   CancelledFailure,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -31,28 +33,45 @@ import { destinationRepository, type PolicySnapshot } from '../policies/index.js
 import { batchesInFlight, copyPage } from './copy-page.js';
 import { summarizeExecution } from './execution-summary.js';
 import { pageWorkflowId } from './page-identity.js';
+import { patches } from './patches.js';
 import { planTasks } from './plan-tasks.js';
 import { pageWaitSignal, untilNotRateLimited, type RateLimitWait } from './rate-limit-wait.js';
-import { replicationPage } from './replication-page.js';
+import { replicationPage, type ReplicationPageResult } from './replication-page.js';
+import {
+  activityRetry,
+  budgetDelayMs,
+  defaultRetryBudget,
+  isPermanent,
+  runActivityRetry,
+  whyFailed,
+  type RetryBudget,
+} from './retry-budget.js';
 import { addTallies, pendingTally, stopUnfinished, tallyTasks } from './task-tally.js';
 
-// Short writes to the store, run by the worker that runs the workflow: no task queue round trip.
-const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+const { runSettings } = proxyLocalActivities<ReplicationActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: activityRetry(defaultRetryBudget),
 });
 
-const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '60 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
+/**
+ * The run's own activities, retried for about its budget when they fail whole (the store or the
+ * source unavailable); runs started before budgets keep the retries they were started with.
+ */
+function runActivities(budget: RetryBudget | undefined) {
+  const retry = runActivityRetry(budget);
+  // Short writes to the store, run by the worker that runs the workflow: no task queue round trip.
+  const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
+    startToCloseTimeout: '1 minute',
+    retry,
+  });
+  const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '60 seconds',
     // A rate limit comes back at once: the run waits for it with a timer, saying until when.
-    nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'],
-  },
-});
+    retry: { ...retry, nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'] },
+  });
+  return { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune };
+}
 
 /** Artifacts per page: a page's tasks live in one child workflow's history. */
 export const pageSize = 500;
@@ -71,6 +90,11 @@ const maxRepositoriesInSearchAttribute = 20;
 export async function runPolicy(rawInput: ReplicationRunInput): Promise<ExecutionSummary> {
   const input = ReplicationRunInput.parse(rawInput);
   const { policy } = input;
+  const budget: RetryBudget | undefined = patched(patches.retryBudgets)
+    ? { ms: (await runSettings()).retryBudgetMs }
+    : undefined;
+  const { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune } =
+    runActivities(budget);
   const runId = workflowInfo().workflowId;
   const pages: PageRecord[] = [];
   const activePages = new Set<string>();
@@ -118,6 +142,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   const bytesPerSecond =
     policy.speed > 0 ? (policy.speed * 1024) / (pagesInFlight * batchesInFlight) : undefined;
   const copyOptions = {
+    ...(budget ? { budget } : {}),
     checkUpToDate: !input.artifacts,
     dryRun: input.dryRun,
     ...(input.eventTime ? { eventTime: input.eventTime } : {}),
@@ -196,10 +221,26 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   ) => {
     const page = startPage(artifacts, operation, pagePolicy, false);
     activePages.add(page.workflowId);
-    const result = await executeChild(replicationPage, {
-      workflowId: page.workflowId,
-      args: [{ policy: pagePolicy, artifacts, operation, firstTaskId: page.firstTaskId, ...copyOptions }],
-    });
+    const pageInput = {
+      policy: pagePolicy,
+      artifacts,
+      operation,
+      firstTaskId: page.firstTaskId,
+      ...copyOptions,
+    };
+    // Within a budget, a page that failed whole (not its tasks: those it retries itself) runs again.
+    let result: ReplicationPageResult | undefined;
+    let failingSince: number | undefined;
+    for (let attempt = 1; !result; attempt++) {
+      try {
+        result = await executeChild(replicationPage, { workflowId: page.workflowId, args: [pageInput] });
+      } catch (error) {
+        failingSince ??= Date.now();
+        if (!budget || isCancellation(error) || isPermanent(error) || Date.now() - failingSince >= budget.ms)
+          throw error;
+        await sleep(budgetDelayMs(attempt));
+      }
+    }
     page.tally = result.tally;
     pageDone(page);
     if (result.stopped || CancellationScope.current().consideredCancelled)
@@ -293,7 +334,13 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
       let reason: TemporalFailure = error;
       while (!(reason instanceof ApplicationFailure) && reason.cause instanceof TemporalFailure)
         reason = reason.cause;
-      await ended({ ...summarize(true), status: 'Failed', statusText: `run failed: ${reason.message}` });
+      // Within a budget the reason says whether it was permanent or the budget was spent.
+      const why = budget ? ` (${whyFailed(error, budget)})` : '';
+      await ended({
+        ...summarize(true),
+        status: 'Failed',
+        statusText: `run failed${why}: ${reason.message}`,
+      });
     }
     throw error;
   }

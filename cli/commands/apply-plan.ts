@@ -78,6 +78,8 @@ export function registryState(registry: RegistryInput | Registry): Record<string
             access_secret: secretSet(credential?.access_secret ?? ''),
           },
     webhook_secret: secretSet(registry.webhook_secret ?? ''),
+    max_connections: registry.max_connections || null,
+    max_requests_in_flight: registry.max_requests_in_flight || null,
   };
 }
 

@@ -56,6 +56,9 @@ export async function policyApply(client: ApiClient, options: ApplyOptions): Pro
             ca_certificate: input.ca_certificate ?? '',
             credential: input.credential ?? { type: 'basic', access_key: '', access_secret: '' },
             webhook_secret: input.webhook_secret ?? '',
+            // 0: no limit (null would leave the server's as it is).
+            max_connections: input.max_connections ?? 0,
+            max_requests_in_flight: input.max_requests_in_flight ?? 0,
           });
         }
       } else if (change.action === 'create') {

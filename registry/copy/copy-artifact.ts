@@ -1,53 +1,26 @@
 import { setMaxListeners } from 'node:events';
-import type { Descriptor } from '../manifest.js';
+import { RegistryStalledError } from '../errors.js';
 import { resolveArtifactTree, type ArtifactTree } from './artifact-tree.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
-import { copyResult, decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
-import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
-import type { CopyInput, CopyResult } from './copy-types.js';
-import { forEachBounded } from './for-each-bounded.js';
+import {
+  copyResult,
+  decideTag,
+  defaultStallTimeoutMs,
+  throwIfAborted,
+  validateCopyInput,
+  wantsBlob,
+} from './copy-steps.js';
+import { copyBlobs, type BlobPhase } from './copy-blobs.js';
+import type { CopyInput, CopyResult, TargetResult } from './copy-types.js';
+import { keepTogether } from './keep-together.js';
 import { ProgressMeter } from './progress-meter.js';
 import { pushManifests } from './push-manifests.js';
+import { StallWatch } from './stall-watch.js';
 import { sourceTagNow, supersede } from './tag-guard.js';
 import { TargetRun } from './target-run.js';
-import type { TargetResult } from './copy-types.js';
 
 /** Copies made again after the source's tag moved while it was being set, before the copy gives up. */
 const maxChases = 2;
-
-/** HEAD, then mount, else an open upload session to stream into. */
-async function prepareBlob(
-  run: TargetRun,
-  blob: Descriptor,
-  input: CopyInput,
-): Promise<FanOutSink | undefined> {
-  const { client, repository } = run.target;
-  const signal = input.signal;
-  const known = presentKey(run, blob.digest);
-  if (input.shared?.presentBlobs.has(known) || (await client.headBlob(repository, blob.digest, { signal }))) {
-    input.shared?.presentBlobs.add(known);
-    run.result.blobsSkipped++;
-    return undefined;
-  }
-  const sameRegistry = client === input.source.client && repository !== input.source.repository;
-  const from =
-    client.blobLocations.elsewhere(blob.digest, repository) ??
-    (sameRegistry ? input.source.repository : undefined);
-  let start = from
-    ? await client
-        .startUpload(repository, { signal, mount: { digest: blob.digest, from } })
-        .catch(() => undefined)
-    : undefined;
-  if (start?.mounted) {
-    input.shared?.presentBlobs.add(known);
-    run.result.blobsMounted++;
-    return undefined;
-  }
-  start ??= await client.startUpload(repository, { signal });
-  if (start.mounted) return undefined;
-  const chunkSize = input.chunkSize && blob.size > input.chunkSize ? input.chunkSize : undefined;
-  return { writer: client.blobWriter(repository, blob, start.location, { chunkSize, signal }) };
-}
 
 /**
  * Copies one artifact (by tag or digest) from a source repository to N targets: each blob is
@@ -64,9 +37,19 @@ export async function copyArtifact(input: CopyInput): Promise<CopyResult> {
   setMaxListeners(0, controller.signal);
   const forward = () => controller.abort(input.signal?.reason);
   input.signal?.addEventListener('abort', forward, { once: true });
+  const stallTimeoutMs = input.stallTimeoutMs ?? defaultStallTimeoutMs;
+  let stalled: RegistryStalledError | undefined;
+  const sourceWatch = new StallWatch(stallTimeoutMs, () => {
+    const { client, repository } = input.source;
+    stalled = new RegistryStalledError(
+      `the source ${client.registry} made no progress for ${Math.round(stallTimeoutMs / 1000)} s`,
+      { registry: client.registry, repository },
+    );
+    controller.abort(stalled);
+  });
   try {
     const signal = controller.signal;
-    const first = await copyWith({ ...input, signal });
+    const first = await copyWith({ ...input, signal, stallTimeoutMs }, sourceWatch);
     let result = first.result;
     let moved = first.movedAfterSet;
     for (let chase = 1; moved.length > 0; chase++) {
@@ -84,12 +67,16 @@ export async function copyArtifact(input: CopyInput): Promise<CopyResult> {
         }));
         break;
       }
-      const again = await copyWith({ ...input, targets, signal });
+      const again = await copyWith({ ...input, targets, signal, stallTimeoutMs }, sourceWatch);
       const redone = new Map(again.result.targets.map((target) => [target.id, target]));
       result = withTargets(result, moved, (target) => addUp(target, redone.get(target.id)!));
       moved = again.movedAfterSet;
     }
     return result;
+  } catch (error) {
+    // Nothing of a failed copy goes on behind the caller's back (a blob finishing alone).
+    controller.abort(error);
+    throw stalled ?? error;
   } finally {
     input.signal?.removeEventListener('abort', forward);
   }
@@ -117,11 +104,6 @@ function addUp(first: TargetResult, second: TargetResult): TargetResult {
   };
 }
 
-/** A blob at a target repository, as the shared state of a batch knows it. */
-function presentKey(run: TargetRun, digest: string): string {
-  return `${run.target.client.registry}/${run.target.repository}@${digest}`;
-}
-
 /**
  * The source's tree: read once per digest for a batch when the caller knows the digest the tag
  * points to (many tags of one image), else read by the reference.
@@ -142,77 +124,73 @@ function sourceTree(input: CopyInput): Promise<ArtifactTree> {
   return tree;
 }
 
-async function copyWith(input: CopyInput): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
-  const { signal } = input;
-  const tree = await sourceTree(input);
-  const runs = input.targets.map((target) => new TargetRun(target));
-  await Promise.all(runs.map((run) => run.step(() => decideTag(run, tree, input))));
-
-  const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
-  const wants = wantsBlob(tree, input);
-  const progress = new ProgressMeter(
-    blobs.reduce((sum, blob) => sum + blob.size, 0),
-    input.onProgress,
-  );
-  const limiter =
-    input.shared?.limiter ?? (input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined);
-
-  await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
-    throwIfAborted(signal);
-    const sinks: Array<{ run: TargetRun; sink: FanOutSink }> = [];
-    await Promise.all(
-      runs
-        .filter((run) => wants(run, blob))
-        .map((run) =>
-          run.step(async () => {
-            const sink = await prepareBlob(run, blob, input);
-            if (sink) sinks.push({ run, sink });
-          }),
-        ),
-    );
-    if (sinks.length === 0) {
-      progress.add(blob.size);
-      return;
-    }
-    await fanOutBlob(
-      input.source,
-      blob,
-      sinks.map(({ sink }) => sink),
-      {
-        limiter,
-        signal,
-        onBytes: (bytes) => progress.add(bytes),
-      },
-    );
-    for (const { run, sink } of sinks) {
-      if (sink.error !== undefined) {
-        run.fail(sink.error);
-        continue;
-      }
-      run.result.blobsUploaded++;
-      run.result.bytesUploaded += blob.size;
-      run.target.client.blobLocations.remember(blob.digest, run.target.repository);
-      input.shared?.presentBlobs.add(presentKey(run, blob.digest));
-    }
-  });
-  throwIfAborted(signal);
-
+/**
+ * Sets the tags of `runs` (those still to be set) once their blobs are in place: only while the
+ * source still points at what was copied; returns the targets whose source tag moved just after.
+ */
+async function setTags(
+  runs: TargetRun[],
+  tree: ArtifactTree,
+  input: CopyInput,
+  sourceWatch: StallWatch,
+): Promise<string[]> {
   const setting = () => runs.filter((run) => !run.failed && run.needsImage && run.tag !== undefined);
   if (setting().length > 0) {
-    const before = await sourceTagNow(input);
+    const before = await sourceWatch.during(() => sourceTagNow(input));
     if (before !== undefined && before !== tree.sourceDigest)
       for (const run of setting()) supersede(run, tree, before);
   }
   const set = setting();
   await Promise.all(runs.map((run) => run.step(() => pushManifests(run, tree, input))));
+  throwIfAborted(input.signal);
+  if (!set.some((run) => !run.failed)) return [];
+  const after = await sourceWatch.during(() => sourceTagNow(input));
+  // A tag deleted meanwhile is not chased: its delete event's run decides what the site keeps.
+  if (typeof after !== 'string' || after === tree.sourceDigest) return [];
+  return set.filter((run) => !run.failed).map((run) => run.target.id);
+}
+
+async function copyWith(
+  input: CopyInput & { stallTimeoutMs: number },
+  sourceWatch: StallWatch,
+): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
+  const { signal, stallTimeoutMs } = input;
+  const tree = await sourceWatch.during(() => sourceTree(input));
+  const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
+  const phase: BlobPhase = {
+    input,
+    sourceWatch,
+    limiter:
+      input.shared?.limiter ??
+      (input.bytesPerSecond ? new BandwidthLimiter(input.bytesPerSecond) : undefined),
+    progress: new ProgressMeter(
+      blobs.reduce((sum, blob) => sum + blob.size, 0),
+      input.onProgress,
+    ),
+    wants: wantsBlob(tree, input),
+    // A straggler holds the others this long at most; a hung one is then cut by its stall watch.
+    graceMs: Math.min(5_000, stallTimeoutMs / 2),
+  };
+  const runs = input.targets.map((target) => new TargetRun(target, { signal, stallTimeoutMs }));
+  const decided = await keepTogether(runs, (run) => decideTag(run, tree, input), phase.graceMs);
+  for (const { run, value } of decided.late) run.later.push(value.then(() => copyBlobs([run], blobs, phase)));
+  await copyBlobs(
+    decided.done.map(({ run }) => run),
+    blobs,
+    phase,
+  );
   throwIfAborted(signal);
-  let movedAfterSet: string[] = [];
-  if (set.some((run) => !run.failed)) {
-    const after = await sourceTagNow(input);
-    // A tag deleted meanwhile is not chased: its delete event's run decides what the site keeps.
-    if (typeof after === 'string' && after !== tree.sourceDigest)
-      movedAfterSet = set.filter((run) => !run.failed).map((run) => run.target.id);
-  }
-  progress.finish();
-  return { result: copyResult(tree, runs), movedAfterSet };
+
+  // Targets whose blobs are all in set their tags together; one that went on alone, after.
+  const together = runs.filter((run) => run.later.length === 0);
+  const alone = runs.filter((run) => run.later.length > 0);
+  const moved = await Promise.all([
+    setTags(together, tree, input, sourceWatch),
+    ...alone.map(async (run) => {
+      await run.settleLater();
+      return setTags([run], tree, input, sourceWatch);
+    }),
+  ]);
+  phase.progress.finish();
+  return { result: copyResult(tree, runs), movedAfterSet: moved.flat() };
 }

@@ -8,6 +8,9 @@ import type { TargetRun } from './target-run.js';
 
 // The decisions a copy and its dry-run plan share, so a plan is what the copy then does.
 
+/** A copy, or one of its targets, with no progress for this long is cut (REGISTRY_STALLED). */
+export const defaultStallTimeoutMs = 120_000;
+
 export function validateCopyInput(input: CopyInput): void {
   assertRepositoryName(input.source.repository, 'source.repository');
   parseReference(input.source.reference, 'source.reference');
@@ -22,6 +25,9 @@ export function validateCopyInput(input: CopyInput): void {
   if (input.bytesPerSecond !== undefined && !(input.bytesPerSecond > 0)) {
     throw new InvalidInputError('bytesPerSecond must be positive', 'bytesPerSecond');
   }
+  if (input.stallTimeoutMs !== undefined && !(input.stallTimeoutMs > 0)) {
+    throw new InvalidInputError('stallTimeoutMs must be positive', 'stallTimeoutMs');
+  }
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -34,7 +40,7 @@ export async function decideTag(run: TargetRun, tree: ArtifactTree, input: CopyI
   run.tag = run.target.tag ?? (source.kind === 'tag' ? source.tag : undefined);
   const { client, repository } = run.target;
   const existing = await client.headManifest(repository, run.tag ?? tree.top.digest, {
-    signal: input.signal,
+    signal: run.signal,
   });
   if (existing?.digest === tree.top.digest) {
     run.result.status = 'skipped';

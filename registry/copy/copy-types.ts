@@ -1,3 +1,4 @@
+import type { UploadState } from '../blob-writer.js';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { Platform } from '../manifest.js';
 import type { ArtifactTree } from './artifact-tree.js';
@@ -24,6 +25,18 @@ export interface CopyProgress {
   bytesTotal: number;
 }
 
+/**
+ * The uploads a copy has in progress, kept by its caller across attempts (an activity keeps them
+ * in its heartbeat details): a chunked upload cut by a failure resumes where the registry stands
+ * instead of from byte 0. Keys are the target's `id` and the blob's digest.
+ */
+export interface UploadCheckpoints {
+  /** Where an earlier attempt left this target's upload of this blob, if anywhere. */
+  resumeFrom(targetId: string, digest: string): UploadState | undefined;
+  /** Each chunk the registry acknowledged; undefined once the blob is committed or the upload dropped. */
+  checkpoint(targetId: string, digest: string, state: UploadState | undefined): void;
+}
+
 export interface CopyInput {
   source: CopySource;
   targets: CopyTarget[];
@@ -38,10 +51,19 @@ export interface CopyInput {
   onProgress?: ((progress: CopyProgress) => void) | undefined;
   /** Blobs read from the source at once (default 4). */
   maxBlobsInFlight?: number | undefined;
-  /** Upload blobs larger than this in resumable chunks of this size; unset = one streamed PUT each. */
+  /** Blobs larger than this go in resumable chunks of this size (default 8 MiB); smaller ones in one streamed PUT. */
   chunkSize?: number | undefined;
   /** What several copies of one batch share, so many tags of one image cost one read each. */
   shared?: SharedCopyState | undefined;
+  /** Every blob in chunks, whatever its size (a policy's `copy_by_chunk`). */
+  chunked?: boolean | undefined;
+  /** Where chunked uploads stand, across attempts; without it an interrupted upload starts again. */
+  uploads?: UploadCheckpoints | undefined;
+  /**
+   * A target with no progress for this long (no byte taken, no request answered) is cut alone,
+   * failing retryable (REGISTRY_STALLED); a source so is the whole copy. Default 120 s.
+   */
+  stallTimeoutMs?: number | undefined;
 }
 
 /**

@@ -1,5 +1,12 @@
 import { resolveArtifactTree } from './artifact-tree.js';
-import { copyResult, decideTag, throwIfAborted, validateCopyInput, wantsBlob } from './copy-steps.js';
+import {
+  copyResult,
+  decideTag,
+  defaultStallTimeoutMs,
+  throwIfAborted,
+  validateCopyInput,
+  wantsBlob,
+} from './copy-steps.js';
 import type { CopyInput, CopyResult } from './copy-types.js';
 import { forEachBounded } from './for-each-bounded.js';
 import { TargetRun } from './target-run.js';
@@ -21,7 +28,10 @@ export async function planCopy(input: CopyInput): Promise<CopyResult> {
     input.source.reference,
     { platforms: input.platforms, referrers: input.referrers, signal },
   );
-  const runs = input.targets.map((target) => new TargetRun(target));
+  const runs = input.targets.map(
+    (target) =>
+      new TargetRun(target, { signal, stallTimeoutMs: input.stallTimeoutMs ?? defaultStallTimeoutMs }),
+  );
   await Promise.all(runs.map((run) => run.step(() => decideTag(run, tree, input))));
 
   const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
@@ -34,7 +44,7 @@ export async function planCopy(input: CopyInput): Promise<CopyResult> {
         .map((run) =>
           run.step(async () => {
             const { client, repository } = run.target;
-            if (await client.headBlob(repository, blob.digest, { signal })) {
+            if (await client.headBlob(repository, blob.digest, { signal: run.signal })) {
               run.result.blobsSkipped++;
               return;
             }

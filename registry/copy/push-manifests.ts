@@ -25,11 +25,12 @@ async function updateReferrersTag(run: TargetRun, group: ReferrerGroup, signal: 
 /** Children by digest, then the top manifest by tag; then referrers, which point at it. */
 export async function pushManifests(run: TargetRun, tree: ArtifactTree, input: CopyInput): Promise<void> {
   const { client, repository } = run.target;
-  const signal = input.signal;
+  const signal = run.signal;
   if (run.needsImage) {
     for (const child of tree.children) {
       await client.putManifest(repository, child.digest, child, { signal });
       run.result.bytesUploaded += child.bytes.length;
+      run.watch.progress();
     }
     await client.putManifest(repository, run.tag ?? tree.top.digest, tree.top, { signal });
     run.result.bytesUploaded += tree.top.bytes.length;
@@ -39,6 +40,7 @@ export async function pushManifests(run: TargetRun, tree: ArtifactTree, input: C
   for (const referrer of tree.referrerManifests) {
     await client.putManifest(repository, referrer.digest, referrer, { signal });
     run.result.bytesUploaded += referrer.bytes.length;
+    run.watch.progress();
   }
   for (const group of tree.referrerGroups) await updateReferrersTag(run, group, signal);
 }

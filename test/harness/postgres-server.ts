@@ -16,6 +16,9 @@ export interface TestPostgres {
   dataDir: string;
   /** Kills the server and removes its files. */
   stop(): Promise<void>;
+  /** Stops the server as an outage would, keeping its files; `restart` brings it back on its port. */
+  halt(): Promise<void>;
+  restart(): Promise<void>;
 }
 
 const binRoot = '/usr/lib/postgresql';
@@ -122,18 +125,21 @@ async function launch(
   password: string,
 ): Promise<TestPostgres | 'port taken'> {
   const port = await freePort();
-  // fsync off: the cluster is thrown away; nothing here tests PostgreSQL's own durability.
-  const server = spawn(
-    join(bin, 'postgres'),
-    ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off'],
-    { ...asOwner, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
-  server.stdout?.on('data', keep);
-  server.stderr?.on('data', keep);
-  const exited = once(server, 'exit');
-  const stop = async () => {
+  // fsync off: the cluster is thrown away; nothing here tests PostgreSQL's own durability.
+  const spawnServer = () => {
+    const child = spawn(
+      join(bin, 'postgres'),
+      ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off'],
+      { ...asOwner, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    return { child, exited: once(child, 'exit') };
+  };
+  let { child: server, exited } = spawnServer();
+  const halt = async () => {
     if (server.exitCode === null && server.signalCode === null) {
       // SIGQUIT: immediate shutdown, the server ends its backends itself.
       server.kill('SIGQUIT');
@@ -141,6 +147,9 @@ async function launch(
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -171,5 +180,25 @@ async function launch(
     }
     await sleep(100);
   }
-  return { url: `postgres://${user}:${password}@127.0.0.1:${port}/${user}`, password, dataDir, stop };
+  const url = `postgres://${user}:${password}@127.0.0.1:${port}/${user}`;
+  const restart = async () => {
+    ({ child: server, exited } = spawnServer());
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: url });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        if (Date.now() > until || server.exitCode !== null)
+          throw new Error(
+            `postgres did not come back on port ${port}: ${(error as Error).message}: ${output}`,
+          );
+      }
+      await sleep(100);
+    }
+  };
+  return { url, password, dataDir, stop, halt, restart };
 }

@@ -53,7 +53,12 @@ export async function startRegattaWorker(
     ...options.environment,
   });
   const logger = pino({ level: 'warn' });
-  const store = await openStore({ dataDir, secretKey: environment.REGATTA_SECRET_KEY, logger });
+  const store = await openStore({
+    dataDir,
+    databaseUrl: environment.DATABASE_URL,
+    secretKey: environment.REGATTA_SECRET_KEY,
+    logger,
+  });
   const worker =
     options.worker === false ? undefined : await startWorker(environment, bed.temporal!.address, logger);
   const connection = await Connection.connect({ address: bed.temporal!.address });

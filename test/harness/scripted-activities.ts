@@ -1,4 +1,4 @@
-import type { ReplicationActivities } from '../../contract/index.js';
+import { defaultRunSettings, type ReplicationActivities } from '../../contract/index.js';
 
 export type ActivityName = keyof ReplicationActivities;
 
@@ -21,6 +21,7 @@ const succeed: ReplicationActivities = {
       })),
     ),
   }),
+  runSettings: async () => defaultRunSettings,
   replicateArtifact: async (input) => ({
     destinations: input.destinations.map((destination) => ({
       ...destination,

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { searchAttributeKeys } from '../../contract/index.js';
 import { connectToTemporal } from '../../temporal/connect.js';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
@@ -11,6 +12,8 @@ export interface TestTemporal {
   namespace: string;
   /** Stops the server; `start` brings it back on the same port (in memory, so with no history). */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL), as a crash would; with a database file `start` resumes from it. */
+  kill(): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -60,5 +63,12 @@ export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> 
         throw new Error(`the Temporal dev server could not listen on ${port} again`);
     },
     stop: async () => server?.stop(),
+    kill: async () => {
+      const child = server?.process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }

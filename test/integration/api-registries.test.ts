@@ -75,6 +75,8 @@ function registryApiTests(engine: DialectKind): void {
         type: 'docker-registry',
         description: 'headquarters',
         insecure: false,
+        max_connections: null,
+        max_requests_in_flight: null,
         ca_certificate: bed.certificates.caPem,
         credential: { type: 'basic', access_key: bed.hq.credentials!.username, access_secret: '*****' },
         webhook_secret: '*****',

@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createReplicationActivities } from '../../activities/create-replication-activities.js';
+import { connectionSettings, defaultCopySettings } from '../../activities/copy-settings.js';
 import { createStoreRegistryClients } from '../../activities/store-registry-clients.js';
 import {
   replicationRunType,
@@ -57,7 +58,10 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
     client = new Client({ connection });
     store = await openStore({ dataDir, secretKey: 'upgrade-test-key', logger: pino({ level: 'silent' }) });
     // Registries are scripted (each copy takes a moment); what a run keeps goes to the real store.
-    const kept = createReplicationActivities({ store, clients: createStoreRegistryClients(store, {}) });
+    const kept = createReplicationActivities({
+      store,
+      clients: createStoreRegistryClients(store, {}, connectionSettings(8, defaultCopySettings)),
+    });
     activities = {
       ...scriptedActivities({
         enumerateArtifacts: async ({ cursor, pageSize }) => {

@@ -25,6 +25,8 @@ function serverRegistry(id: number, name: string, extra: Partial<Registry> = {})
     insecure: false,
     credential: { type: 'basic', access_key: 'bot', access_secret: '*****' },
     status: 'unknown',
+    max_connections: null,
+    max_requests_in_flight: null,
     creation_time: time,
     update_time: time,
     ...extra,

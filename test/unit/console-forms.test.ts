@@ -116,6 +116,8 @@ const storedRegistry: StoredRegistry = {
   ca_certificate: null,
   credential: { type: 'basic', access_key: 'robot', access_secret: 'stored-secret' },
   webhook_secret: 'stored-webhook-secret-0123',
+  max_connections: 4,
+  max_requests_in_flight: null,
   creation_time: '2026-01-01T00:00:00.000Z',
   update_time: '2026-01-01T00:00:00.000Z',
 };

@@ -18,6 +18,8 @@ const registry: StoredRegistry = {
   ca_certificate: null,
   credential: null,
   webhook_secret: null,
+  max_connections: null,
+  max_requests_in_flight: null,
   creation_time: '2026-01-01T00:00:00Z',
   update_time: '2026-01-01T00:00:00Z',
 };

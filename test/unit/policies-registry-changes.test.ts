@@ -17,6 +17,8 @@ const stored: RegistryDefinition = {
   ca_certificate: null,
   credential: { type: 'basic', access_key: 'robot', access_secret: 'old-secret' },
   webhook_secret: 'old-webhook-secret-value',
+  max_connections: 8,
+  max_requests_in_flight: null,
 };
 
 describe('registryFromInput', () => {
@@ -37,8 +39,20 @@ describe('registryFromInput', () => {
         ca_certificate: null,
         credential: null,
         webhook_secret: null,
+        max_connections: null,
+        max_requests_in_flight: null,
       },
     );
+  });
+
+  it('limits – kept as given; 0 means no limit', () => {
+    const limited = registryFromInput({
+      name: 's',
+      url: 'http://s',
+      max_connections: 4,
+      max_requests_in_flight: 0,
+    });
+    assert.deepEqual([limited.max_connections, limited.max_requests_in_flight], [4, null]);
   });
 
   const refused: Array<[string, Parameters<typeof registryFromInput>[0], string]> = [
@@ -98,6 +112,10 @@ describe('applyRegistryUpdate', () => {
     ['an empty webhook secret removes it', { webhook_secret: '' }, { webhook_secret: null }],
     ['an empty CA removes it', { ca_certificate: '' }, { ca_certificate: null }],
     ['insecure false is a change', { insecure: true }, { insecure: true }],
+    ['a new connection limit', { max_connections: 2 }, { max_connections: 2 }],
+    ['0 removes a connection limit', { max_connections: 0 }, { max_connections: null }],
+    ['a null limit is unchanged', { max_connections: null }, {}],
+    ['a limit on requests in flight', { max_requests_in_flight: 3 }, { max_requests_in_flight: 3 }],
   ];
   for (const [title, update, changes] of cases) {
     it(`applies – ${title}`, () => {

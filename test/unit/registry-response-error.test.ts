@@ -14,6 +14,30 @@ describe('responseError', () => {
     ['the registry calls a size invalid', 400, body('SIZE_INVALID'), 'REGISTRY_DIGEST_INVALID', true],
     ['an upload the registry lost', 400, body('BLOB_UPLOAD_INVALID'), 'REGISTRY_BLOB_UPLOAD_INVALID', true],
     ['any other bad request', 400, body('MANIFEST_INVALID'), 'REGISTRY_BAD_REQUEST', false],
+    // Distribution 2.8's answers when its disk is full: the detail as text, or the Go error's fields.
+    [
+      'a full disk, said in text',
+      500,
+      JSON.stringify({
+        errors: [{ code: 'UNKNOWN', detail: 'write /var/lib/registry/x: no space left on device' }],
+      }),
+      'REGISTRY_STORAGE_FULL',
+      false,
+    ],
+    [
+      'a full disk, said as errno 28',
+      500,
+      JSON.stringify({ errors: [{ code: 'UNKNOWN', detail: { Enclosed: { Op: 'write', Err: 28 } } }] }),
+      'REGISTRY_STORAGE_FULL',
+      false,
+    ],
+    [
+      'any other server error with a detail',
+      500,
+      JSON.stringify({ errors: [{ code: 'UNKNOWN', detail: { Err: 2 } }] }),
+      'REGISTRY_SERVER_ERROR',
+      true,
+    ],
   ];
   for (const [name, status, text, code, retryable] of cases) {
     it(name, () => {

@@ -12,7 +12,7 @@ import type { ReplicationRunInput } from '../../contract/index.js';
 import { errorCode } from '../../errors/regatta-error.js';
 import { ReplicationPolicyInput } from '../../policies/index.js';
 import { createReplicationService } from '../../service/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openStore, StoreUnavailableError, type Store } from '../../store/index.js';
 
 interface Started {
   workflowType: string;
@@ -189,6 +189,22 @@ describe('replication service', () => {
       await assert.rejects(
         service.webhooks.authenticate(site, 'hq-webhook-secret-value'),
         (error: unknown) => errorCode(error) === 'UNAUTHORIZED',
+      );
+    });
+
+    it('authenticate – a store that cannot be read is STORE_UNAVAILABLE (503, delivered again), never a 401', async () => {
+      const down: Store = {
+        ...store,
+        registries: {
+          ...store.registries,
+          verifyWebhookSecret: () =>
+            Promise.reject(new StoreUnavailableError('cannot connect to PostgreSQL')),
+        },
+      };
+      const service = createReplicationService({ store: down, client: fakeTemporal().client });
+      await assert.rejects(
+        service.webhooks.authenticate(hq, 'hq-webhook-secret-value'),
+        (error: unknown) => errorCode(error) === 'STORE_UNAVAILABLE',
       );
     });
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { describe, it } from 'node:test';
 import { errorCode } from '../../errors/regatta-error.js';
 import { openDialect } from '../../store/dialect.js';
-import { redactedDatabaseUrl } from '../../store/postgres-dialect.js';
+import { isConnectionLoss, redactedDatabaseUrl } from '../../store/postgres-dialect.js';
 import { startHangUpServer } from '../harness/hang-up-server.js';
 
 const logger = pino({ level: 'silent' });
@@ -55,4 +55,21 @@ describe('redactedDatabaseUrl', () => {
     assert.equal(redactedDatabaseUrl('postgres://db.example/regatta'), 'postgres://db.example/regatta');
     assert.equal(redactedDatabaseUrl('postgres://s3cret@@'), 'DATABASE_URL (not a valid URL)');
   });
+});
+
+describe('isConnectionLoss', () => {
+  const withCode = (code: string) => Object.assign(new Error('x'), { code });
+  const cases: Array<[string, unknown, boolean]> = [
+    ['the server shut down (57P01)', withCode('57P01'), true],
+    ['the server crashed (57P02)', withCode('57P02'), true],
+    ['the server is starting (57P03)', withCode('57P03'), true],
+    ['a connection exception (class 08)', withCode('08006'), true],
+    ['a refused connection', withCode('ECONNREFUSED'), true],
+    ['a reset connection', withCode('ECONNRESET'), true],
+    ["pg's socket closed under a query", new Error('Connection terminated unexpectedly'), true],
+    ['a unique violation', withCode('23505'), false],
+    ['a syntax error', withCode('42601'), false],
+    ['any other error', new Error('boom'), false],
+  ];
+  for (const [name, error, lost] of cases) it(name, () => assert.equal(isConnectionLoss(error), lost));
 });

@@ -155,6 +155,108 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(callsOf('copyBatch').length, 1);
   });
 
+  it('budget – a destination failing for a transient reason is tried until its budget, then fails saying so', async () => {
+    const { activities, callsOf } = scriptedActivities({
+      runSettings: async () => ({ retryBudgetMs: 5_000 }),
+      copyBatch: async (input) =>
+        answer(input, (target) =>
+          target.registryId === 3 ? failed(target.taskId, true) : copied(target.taskId),
+        ),
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({
+        policy: twoSites,
+        trigger: 'event_based',
+        artifacts: [{ repository: 'production/api', tag: 'v1' }],
+      });
+      return { summary: await runOutcome(handle), tasks: await handle.query(pageTasksQuery) };
+    });
+    assert.equal(summary.status, 'Failed');
+    assert.match(summary.statusText, /1 failed \(0 permanent, 1 after its retry budget\)/);
+    // Tried at 0 s, then after 2 s and 4 s of backoff: the third failure is past the 5 s budget.
+    assert.equal(callsOf('copyBatch').length, 3);
+    const site3 = tasks.tasks.find((task) => task.destinationRegistryId === 3)!;
+    assert.equal(site3.status, 'Failed');
+    assert.equal(site3.outcome, 'retry_budget_spent');
+    assert.match(site3.error!.message, /retry budget of 5 s spent after 3 attempts/);
+    assert.equal(tasks.tasks.find((task) => task.destinationRegistryId === 2)!.status, 'Succeed');
+  });
+
+  it('budget – a batch that fails whole is tried again by the page after its quick retries; the run succeeds', async () => {
+    let calls = 0;
+    const { activities } = scriptedActivities({
+      runSettings: async () => ({ retryBudgetMs: 60_000 }),
+      copyBatch: async (input) => {
+        // The first activity's three attempts and the page's next try fail: the source unreachable.
+        if (++calls <= 4)
+          throw ApplicationFailure.retryable('the source did not answer', 'REGISTRY_UNAVAILABLE');
+        return answer(input, (target) => copied(target.taskId));
+      },
+    });
+    const summary = await withWorker(activities, async () =>
+      runOutcome(
+        await start({
+          policy: twoSites,
+          trigger: 'event_based',
+          artifacts: [{ repository: 'production/api', tag: 'v1' }],
+        }),
+      ),
+    );
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    assert.equal(calls, 5);
+  });
+
+  it('budget – a batch refused for good fails its tasks at once, saying permanent', async () => {
+    let calls = 0;
+    const { activities } = scriptedActivities({
+      // Short, so a refusal taken for transient ends in seconds (and fails the test) rather than 30 min.
+      runSettings: async () => ({ retryBudgetMs: 10_000 }),
+      copyBatch: async () => {
+        calls++;
+        throw ApplicationFailure.nonRetryable('the source registry is not in the store', 'NOT_FOUND');
+      },
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({
+        policy: twoSites,
+        trigger: 'event_based',
+        artifacts: [{ repository: 'production/api', tag: 'v1' }],
+      });
+      return { summary: await runOutcome(handle), tasks: await handle.query(pageTasksQuery) };
+    });
+    assert.equal(summary.status, 'Failed');
+    assert.equal(calls, 1);
+    assert.deepEqual(
+      tasks.tasks.map((task) => [task.status, task.error?.code, /permanent/.test(task.error?.message ?? '')]),
+      [
+        ['Failed', 'NOT_FOUND', true],
+        ['Failed', 'NOT_FOUND', true],
+      ],
+    );
+  });
+
+  it('budget – a listing that keeps failing fails the run after the budget and says so', async () => {
+    let calls = 0;
+    const { activities, callsOf } = scriptedActivities({
+      runSettings: async () => ({ retryBudgetMs: 4_000 }),
+      enumerateArtifacts: async () => {
+        calls++;
+        throw ApplicationFailure.retryable('the source answered 503', 'REGISTRY_UNAVAILABLE');
+      },
+    });
+    const ended = await withWorker(activities, async () =>
+      (await start({ policy: twoSites, trigger: 'manual' })).result().then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
+    assert.ok(ended instanceof WorkflowFailedError, String(ended));
+    // 1 s, 2 s then 4 s of waits: the third no longer fits in 4 s, so three attempts.
+    assert.equal(calls, 3);
+    const [recorded] = callsOf<{ summary: ExecutionSummary }>('recordRunResult');
+    assert.match(recorded!.summary.statusText, /^run failed \(retry budget of 4 s spent\): /);
+  });
+
   it('batches – a page of 120 artifacts is three copy activities of at most 50, two at a time', async () => {
     const artifacts: Artifact[] = Array.from({ length: 120 }, (_, index) => ({
       repository: 'production/api',
@@ -416,7 +518,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
       assert.equal(byDestination.get(site)!.error?.code, 'HUB_FAILED');
       assert.match(
         byDestination.get(site)!.error!.message,
-        /^dc-2 did not get production\/api:v1 \(REGISTRY_UNAUTHORIZED: refused\)/,
+        /^dc-2 did not get production\/api:v1 \(REGISTRY_UNAUTHORIZED: refused \(permanent: not retried\)\)/,
       );
     }
     for (const site of [6, 7]) {

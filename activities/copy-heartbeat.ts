@@ -1,0 +1,68 @@
+import type { Context } from '@temporalio/activity';
+import type { CopyProgress, UploadCheckpoints, UploadState } from '../registry/index.js';
+
+/**
+ * What a copy's heartbeats carry: the bytes it moved, and where each chunked upload in progress
+ * stands, keyed by target and digest. Temporal hands the last details to the next attempt, which
+ * resumes those uploads from the registry's offset instead of byte 0.
+ */
+export interface CopyHeartbeatDetails extends CopyProgress {
+  /** For a batch: its artifacts done, of how many. */
+  artifacts?: number;
+  of?: number;
+  uploads: Record<string, UploadState>;
+}
+
+/** How often a copy says it is alive while nothing moves (waiting on a registry that answers slowly). */
+const keepAliveMs = 5_000;
+
+const key = (targetId: string, digest: string) => `${targetId} ${digest}`;
+
+function isUploadState(value: unknown): value is UploadState {
+  if (typeof value !== 'object' || value === null) return false;
+  const { location, offset } = value as Partial<UploadState>;
+  return typeof location === 'string' && Number.isSafeInteger(offset) && offset! >= 0;
+}
+
+/** The uploads an earlier attempt recorded; anything else in its details is ignored. */
+function earlierUploads(details: unknown): Map<string, UploadState> {
+  const uploads = (details as Partial<CopyHeartbeatDetails> | undefined)?.uploads;
+  if (typeof uploads !== 'object' || uploads === null) return new Map();
+  return new Map(
+    Object.entries(uploads).filter((entry): entry is [string, UploadState] => isUploadState(entry[1])),
+  );
+}
+
+/**
+ * The heartbeats of one copy activity: sent as bytes move and as uploads reach checkpoints, with
+ * a keep-alive while nothing moves, so Temporal tells a lost worker (no heartbeat) from a slow
+ * registry; a copy that stopped moving is cut by the copy engine's own stall timeout. `uploads`
+ * is the engine's checkpoint callback, seeded from the previous attempt's last details.
+ */
+export function copyHeartbeat(context: Context) {
+  const uploads = earlierUploads(context.info.heartbeatDetails);
+  let progress: Omit<CopyHeartbeatDetails, 'uploads'> = { bytesDone: 0, bytesTotal: 0 };
+  const beat = () => {
+    const details: CopyHeartbeatDetails = { ...progress, uploads: Object.fromEntries(uploads) };
+    context.heartbeat(details);
+  };
+  const keepAlive = setInterval(beat, keepAliveMs);
+  const checkpoints: UploadCheckpoints = {
+    resumeFrom: (targetId, digest) => uploads.get(key(targetId, digest)),
+    checkpoint(targetId, digest, state) {
+      if (state) uploads.set(key(targetId, digest), state);
+      else uploads.delete(key(targetId, digest));
+      beat();
+    },
+  };
+  return {
+    uploads: checkpoints,
+    progress(update: Omit<CopyHeartbeatDetails, 'uploads'>) {
+      progress = update;
+      beat();
+    },
+    stop() {
+      clearInterval(keepAlive);
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import type { BlobWriter, BlobWriterOptions, UploadState } from '../blob-writer.js';
+import type { Descriptor } from '../manifest.js';
+import type { BandwidthLimiter } from './bandwidth-limiter.js';
+import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
+import { throwIfAborted } from './copy-steps.js';
+import type { CopyInput } from './copy-types.js';
+import { forEachBounded } from './for-each-bounded.js';
+import { keepTogether } from './keep-together.js';
+import type { ProgressMeter } from './progress-meter.js';
+import type { StallWatch } from './stall-watch.js';
+import type { TargetRun } from './target-run.js';
+
+/** Blobs larger than this go in resumable chunks of this size, unless the copy says otherwise. */
+export const defaultChunkSize = 8 * 1024 * 1024;
+
+/** A blob at a target repository, as the shared state of a batch knows it. */
+function presentKey(run: TargetRun, digest: string): string {
+  return `${run.target.client.registry}/${run.target.repository}@${digest}`;
+}
+
+interface PreparedSink {
+  run: TargetRun;
+  sink: FanOutSink;
+  writer: BlobWriter;
+}
+
+/** HEAD, then the upload an earlier attempt left, then mount, else a new upload session. */
+async function prepareBlob(
+  run: TargetRun,
+  blob: Descriptor,
+  input: CopyInput,
+): Promise<PreparedSink | undefined> {
+  const { client, repository, id } = run.target;
+  const { signal, watch } = run;
+  const known = presentKey(run, blob.digest);
+  if (input.shared?.presentBlobs.has(known) || (await client.headBlob(repository, blob.digest, { signal }))) {
+    input.shared?.presentBlobs.add(known);
+    run.result.blobsSkipped++;
+    input.uploads?.checkpoint(id, blob.digest, undefined);
+    return undefined;
+  }
+  const chunkSize = input.chunkSize ?? defaultChunkSize;
+  const chunked = input.chunked === true || blob.size > chunkSize;
+  const writer = (location: string, offset?: number) => {
+    const options: BlobWriterOptions = {
+      signal,
+      onProgress: () => watch.progress(),
+      ...(chunked
+        ? {
+            chunkSize,
+            offset,
+            onCheckpoint: (state: UploadState) => input.uploads?.checkpoint(id, blob.digest, state),
+          }
+        : {}),
+    };
+    const created = client.blobWriter(repository, blob, location, options);
+    return { run, sink: { writer: created, watch, signal }, writer: created };
+  };
+  const earlier = chunked ? input.uploads?.resumeFrom(id, blob.digest) : undefined;
+  if (earlier) {
+    // OCI: the registry says how much of the session it holds; the upload goes on from there.
+    const status = await client.uploadStatus(repository, earlier.location, { signal });
+    if (status) return writer(status.location, status.offset);
+    input.uploads?.checkpoint(id, blob.digest, undefined);
+  }
+  const sameRegistry = client === input.source.client && repository !== input.source.repository;
+  const from =
+    client.blobLocations.elsewhere(blob.digest, repository) ??
+    (sameRegistry ? input.source.repository : undefined);
+  let start = from
+    ? await client
+        .startUpload(repository, { signal, mount: { digest: blob.digest, from } })
+        .catch(() => undefined)
+    : undefined;
+  if (start?.mounted) {
+    input.shared?.presentBlobs.add(known);
+    run.result.blobsMounted++;
+    return undefined;
+  }
+  start ??= await client.startUpload(repository, { signal });
+  if (start.mounted) return undefined;
+  return writer(start.location);
+}
+
+/** What a blob's fan-out did for one target, once its sink is done. */
+function record({ run, sink, writer }: PreparedSink, blob: Descriptor, input: CopyInput): void {
+  const { id, client, repository } = run.target;
+  if (sink.error !== undefined) {
+    run.fail(sink.error);
+    // An upload kept for resuming stays checkpointed; a dropped one is forgotten.
+    if (!run.result.error?.retryable) input.uploads?.checkpoint(id, blob.digest, undefined);
+    return;
+  }
+  run.result.blobsUploaded++;
+  run.result.bytesUploaded += writer.bytesUploaded;
+  client.blobLocations.remember(blob.digest, repository);
+  input.shared?.presentBlobs.add(presentKey(run, blob.digest));
+  input.uploads?.checkpoint(id, blob.digest, undefined);
+}
+
+/** What the blob phase of one copy shares. */
+export interface BlobPhase {
+  input: CopyInput;
+  sourceWatch: StallWatch;
+  limiter: BandwidthLimiter | undefined;
+  progress: ProgressMeter;
+  /** Whether a target still needs the blob. */
+  wants: (run: TargetRun, blob: Descriptor) => boolean;
+  /** How long targets wait for a straggler before it goes on alone. */
+  graceMs: number;
+}
+
+function fanOut(blob: Descriptor, sinks: FanOutSink[], phase: BlobPhase): Promise<void> {
+  const { input } = phase;
+  return fanOutBlob(input.source, blob, sinks, {
+    limiter: phase.limiter,
+    signal: input.signal,
+    sourceWatch: phase.sourceWatch,
+    detachAfterMs: phase.graceMs,
+    onBytes: (bytes) => phase.progress.add(bytes),
+  });
+}
+
+/** Records a blob's outcome for a target now, or once the target has finished it alone. */
+function settle(entry: PreparedSink, blob: Descriptor, input: CopyInput): void {
+  const { alone } = entry.sink;
+  if (alone) entry.run.later.push(alone.then(() => record(entry, blob, input)));
+  else record(entry, blob, input);
+}
+
+/** A blob for one target that was late to the others: read from the source for it alone. */
+async function fanOutAlone(entry: PreparedSink, blob: Descriptor, phase: BlobPhase): Promise<void> {
+  await fanOut(blob, [entry.sink], phase).catch((error: unknown) => {
+    entry.sink.error ??= error;
+  });
+  if (entry.sink.alone) await entry.sink.alone;
+  record(entry, blob, phase.input);
+}
+
+/**
+ * Copies `blobs` to the targets that need them, `maxBlobsInFlight` at a time: each blob is read
+ * from the source once for every target ready for it. A target still preparing (HEAD, upload
+ * session) `graceMs` after the others were ready gets the blob from its own read once it is.
+ */
+export async function copyBlobs(runs: TargetRun[], blobs: Descriptor[], phase: BlobPhase): Promise<void> {
+  const { input } = phase;
+  await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
+    throwIfAborted(input.signal);
+    const { done, late } = await keepTogether(
+      runs.filter((run) => phase.wants(run, blob)),
+      (run) => prepareBlob(run, blob, input),
+      phase.graceMs,
+    );
+    for (const { run, value } of late)
+      run.later.push(value.then((entry) => (entry ? fanOutAlone(entry, blob, phase) : undefined)));
+    const prepared = done.flatMap(({ value }) => (value ? [value] : []));
+    if (prepared.length === 0) {
+      if (late.length === 0) phase.progress.add(blob.size);
+      return;
+    }
+    await fanOut(
+      blob,
+      prepared.map(({ sink }) => sink),
+      phase,
+    );
+    for (const entry of prepared) settle(entry, blob, input);
+  });
+}
