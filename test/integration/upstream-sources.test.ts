@@ -140,7 +140,7 @@ describe('upstream sources: a Docker Hub-like registry (no catalog, token auth, 
     // What the API shows: the run as it kept itself in the store when it ended.
     const summary = (await regatta.store.executions.getByWorkflowId(handle.workflowId))!.result!.summary;
     assert.equal(summary.status, 'Failed');
-    assert.match(summary.statusText, /run failed: .*127\.0\.0\.1:\d+ does not list its repositories/);
+    assert.match(summary.statusText, /run failed \(permanent\): .*127\.0\.0\.1:\d+ does not list its repositories/);
     assert.match(summary.statusText, /name the repositories in the name filters/);
     // One attempt: the refusal, a token, the refusal again. Not retried.
     assert.equal(upstream.counts.catalogRequests - before, 2);
