@@ -2,13 +2,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually } from './eventually.js';
 
-/** What a copy heartbeats: a batch its artifacts and bytes so far, one artifact (legacy runs) its bytes of the total. */
+/** What a copy heartbeats (activities/copy-heartbeat.ts): its bytes, and for a batch its artifacts done of how many. */
 interface Heartbeat {
-  artifacts?: number;
-  of?: number;
-  bytes?: number;
   bytesDone?: number;
   bytesTotal?: number;
+  artifacts?: number;
+  of?: number;
 }
 
 /** The progress a running copy activity (`copyBatch`, or `replicateArtifact` of older runs) last heartbeated. */
@@ -22,9 +21,10 @@ async function heartbeatedProgress(handle: WorkflowHandle): Promise<Heartbeat | 
 }
 
 function underWay(progress: Heartbeat): boolean {
-  if (progress.bytesTotal !== undefined)
-    return (progress.bytesDone ?? 0) > 0 && (progress.bytesDone ?? 0) < progress.bytesTotal;
-  return (progress.bytes ?? 0) > 0 && (progress.artifacts ?? 0) < (progress.of ?? 0);
+  const moved = progress.bytesDone ?? 0;
+  // A batch does not know its total bytes up front: it is under way until its artifacts are done.
+  if (progress.of !== undefined) return moved > 0 && (progress.artifacts ?? 0) < progress.of;
+  return moved > 0 && moved < (progress.bytesTotal ?? 0);
 }
 
 /**
