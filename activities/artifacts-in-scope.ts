@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { heartbeat as activityHeartbeat } from '@temporalio/activity';
 import {
   literalRepositories,
   matchesFilters,
@@ -39,23 +39,24 @@ export interface ScopeOptions {
    * must not: deleting at a site what such a source "lacks" would delete what it is re-receiving.
    */
   failOnUnknownTags?: boolean;
+  /** Told of progress as the listing goes; the activity's heartbeat unless given. */
+  heartbeat?: (details: { repository: string }) => void;
 }
 
 /**
- * The names of a listing after `after` (all of them without), continued with the registry's own
- * `last` (OCI), so a page picked up again costs a request, not a listing from the start. A
- * registry that ignores `last` and starts over (Distribution 2.8 does for tags) sends `after`
- * back in its first page: what comes up to it is skipped.
+ * The names of a listing after `after` (all of them without), page by page in lexical order,
+ * continued with the registry's own `last` (OCI), so a page picked up again costs a request, not
+ * a listing from the start. A registry that ignores `last` and starts over (Distribution 2.8
+ * does for tags) sends names up to `after` again: they are skipped by name, never by position,
+ * so a listing in another order neither repeats nor loses a name.
  */
 async function* pagesAfter(
   list: (options: ListOptions) => AsyncIterable<string[]>,
   after: string | undefined,
 ): AsyncGenerator<string[]> {
-  let first = after !== undefined;
   for await (const page of list({ pageSize: listPageSize, last: after })) {
-    const at = first ? page.indexOf(after!) : -1;
-    first = false;
-    yield at >= 0 ? page.slice(at + 1) : page;
+    const names = after === undefined ? [...page] : page.filter((name) => name > after);
+    yield names.sort();
   }
 }
 
@@ -68,6 +69,7 @@ async function* repositoriesInScope(
   filters: readonly ReplicationFilter[],
   after: string | undefined,
   named: readonly string[] | undefined,
+  heartbeat: NonNullable<ScopeOptions['heartbeat']>,
 ): AsyncGenerator<string> {
   if (named) {
     yield* named.filter((repository) => after === undefined || repository >= after);
@@ -162,9 +164,10 @@ export async function* artifactsInScope(
   filters: readonly ReplicationFilter[],
   options: ScopeOptions = {},
 ): AsyncGenerator<ScopeEntry> {
-  const { after } = options;
+  const { after, heartbeat = activityHeartbeat } = options;
   const named = literalRepositories(filters);
-  for await (const repository of repositoriesInScope(client, filters, after?.repository, named)) {
+  const repositories = repositoriesInScope(client, filters, after?.repository, named, heartbeat);
+  for await (const repository of repositories) {
     const resumed = after?.repository === repository;
     const afterTag = resumed && after.tag !== '' ? after.tag : undefined;
     const tags = tagsInScope(client, filters, repository, afterTag, !named);
