@@ -200,19 +200,23 @@ describe('webhooks', () => {
       'the registry’s own deliveries to start their runs',
     );
     assert.equal(await burstRuns(), 50, 'one run per distinct (policy, artifact, action)');
-    // What HQ sent for these pushes, each sent again ten times, interleaved: true duplicates.
-    const sent = deliveries.requests.filter((delivery) => {
+    // What HQ sent for these pushes, each sent again ten times, interleaved: true duplicates. A
+    // delivery HQ itself sent twice (its own retry, when an answer was slow) counts once.
+    const byEvent = new Map<string, (typeof deliveries.requests)[number]>();
+    for (const delivery of deliveries.requests) {
       const { events = [] } = JSON.parse(delivery.body.toString('utf8')) as {
-        events?: Array<{ action: string; target: { repository: string; tag?: string } }>;
+        events?: Array<{ id: string; action: string; target: { repository: string; tag?: string } }>;
       };
-      return events.some(
+      const push = events.find(
         (event) =>
           event.action === 'push' &&
           event.target.tag &&
           event.target.repository.startsWith('production/burst-'),
       );
-    });
-    assert.equal(sent.length, 50, 'one delivery per push');
+      if (push && !byEvent.has(push.id)) byEvent.set(push.id, delivery);
+    }
+    const sent = [...byEvent.values()];
+    assert.equal(sent.length, 50, 'one push event per push');
     // Each run described by its id (not listed, which may lag): a new run would have another run id.
     const runIdsNow = () =>
       Promise.all(
