@@ -37,7 +37,7 @@ import { bundleWorkflows, createWorker } from '../worker/create-worker.js';
 import { eventually } from '../test/harness/eventually.js';
 import { harborRegistryBody } from '../test/harness/harbor-registry-body.js';
 import { pushImage } from '../test/harness/images.js';
-import { snapshotOf } from '../test/harness/policy-snapshot.js';
+import { hubsAndSites, snapshotOf } from '../test/harness/policy-snapshot.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../test/harness/regatta-worker.js';
 import { scriptedActivities } from '../test/harness/scripted-activities.js';
 import { startTamperingProxy, type TamperingProxy } from '../test/harness/tampering-proxy.js';
@@ -131,20 +131,6 @@ const copied = (taskId: number): TaskResult => ({
   outcome: 'copied',
   digest: digest('b'),
   bytes: 1024,
-});
-
-// source 1 → hubs 2 and 3 → sites 4, 5 (under 2) and 6, 7 (under 3); hub 3 falls back to the source.
-const scriptedTree = snapshotOf(4, {
-  name: 'hq-hubs-sites',
-  src_registry: { id: 1 },
-  tree: [
-    { registry: { id: 2 }, children: [{ registry: { id: 4 } }, { registry: { id: 5 } }] },
-    {
-      registry: { id: 3 },
-      on_hub_failure: 'from_parent',
-      children: [{ registry: { id: 6 } }, { registry: { id: 7 } }],
-    },
-  ],
 });
 
 const shapes: Shape[] = [
@@ -385,7 +371,7 @@ const shapes: Shape[] = [
     },
     run: (client) =>
       runToEnd(client, 'hq-hubs-sites-4/event/push/production/api:v1@bbbb/0123456789abcdef', {
-        policy: scriptedTree,
+        policy: hubsAndSites,
         trigger: 'event_based',
         artifacts: [{ repository: 'production/api', tag: 'v1', digest: digest('b') }],
       }),

@@ -2,7 +2,6 @@
 // the hub would be after the run), a hub that keeps its own digest (override off), and hubs that
 // fail (one behind a proxy answering 503, one stopped), with and without falling back to HQ.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StartedApi } from '../../server/start-api.js';
@@ -63,15 +62,10 @@ describe('tree runs on real registries: a plan per link, a hub that keeps its ow
     const hq = await regatta.addRegistry(bed.hq);
 
     // HQ → two hubs, each with two sites; both hubs fail. Distribution 2.8 and 3.x alike.
-    const folder = (name: string) => {
-      const path = join(bed.dir, name);
-      mkdirSync(path, { recursive: true });
-      return path;
-    };
     extra.push(
       ...(await Promise.all(
         ['hub-503', 'hub-stopped', 'site-a1', 'site-a2', 'site-b1', 'site-b2'].map((name, index) =>
-          startRegistryServer({ name, dir: folder(name), distribution: index % 2 === 0 ? 2 : 3 }),
+          startRegistryServer({ name, dir: join(bed.dir, name), distribution: index % 2 === 0 ? 2 : 3 }),
         ),
       )),
     );

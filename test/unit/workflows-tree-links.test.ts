@@ -5,17 +5,17 @@ import { planTasks } from '../../workflows/plan-tasks.js';
 import { linksOfLevel, treeLevels } from '../../workflows/tree-links.js';
 import { snapshotOf } from '../harness/policy-snapshot.js';
 
-// source 1 → hub 2 (fail) → sites 4, 5; source 1 → hub 3 (from_parent) → hub 6 (fail) → site 7.
+// source 1 → hub 3 (from_parent) → hub 6 (fail) → site 7; source 1 → hub 2 (fail) → sites 4, 5.
 const policy = snapshotOf(9, {
   name: 'hq-hubs-sites',
   src_registry: { id: 1 },
   tree: [
-    { registry: { id: 2 }, children: [{ registry: { id: 4 } }, { registry: { id: 5 } }] },
     {
       registry: { id: 3 },
       on_hub_failure: 'from_parent',
       children: [{ registry: { id: 6 }, children: [{ registry: { id: 7 } }] }],
     },
+    { registry: { id: 2 }, children: [{ registry: { id: 4 } }, { registry: { id: 5 } }] },
   ],
 });
 const levels = treeLevels(policy)!;
@@ -51,7 +51,7 @@ const cases: Case[] = [
     name: 'plan – a hub that would be copied holds nothing yet: its sites are planned from the source, named by the hub',
     level: 1,
     ended: { 2: 'would_copy', 3: 'would_copy' },
-    links: { 1: [4, 5, 6] },
+    links: { 1: [6, 4, 5] },
     sources: { 4: 'dc-2/app:v1', 5: 'dc-2/app:v1', 6: 'dc-3/app:v1' },
   },
   {
@@ -120,7 +120,7 @@ const cases: Case[] = [
     level: 1,
     artifact: { repository: 'app', error: { code: 'REGISTRY_NAME_UNKNOWN', message: 'unknown' } },
     ended: { 2: { failed: 'unknown' }, 3: { failed: 'unknown' } },
-    links: { 1: [4, 5, 6] },
+    links: { 1: [6, 4, 5] },
     sources: { 4: 'app', 5: 'app', 6: 'app' },
   },
 ];
@@ -129,7 +129,7 @@ describe('linksOfLevel – who feeds each registry of a tree level, in a run and
   it('levels – parents before children', () =>
     assert.deepEqual(
       levels.map((level) => level.map((destination) => destination.registry_id)),
-      [[2, 3], [4, 5, 6], [7]],
+      [[3, 2], [6, 4, 5], [7]],
     ));
 
   for (const entry of cases) {
