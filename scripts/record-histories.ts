@@ -18,8 +18,6 @@ import {
 } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { createReplicationActivities } from '../activities/create-replication-activities.js';
-import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
 import {
   driftAuditType,
   replicationRunType,
@@ -32,15 +30,15 @@ import {
   type ReplicationRunInput,
 } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
-import { registryAccessRules } from '../server/registry-access-rules.js';
+import { replicationActivities } from '../server/start-worker.js';
 import { bundleWorkflows, createWorker } from '../worker/create-worker.js';
 import { eventually } from '../test/harness/eventually.js';
+import { startFaultProxy, type Fault, type FaultProxy } from '../test/harness/fault-proxy.js';
 import { harborRegistryBody } from '../test/harness/harbor-registry-body.js';
 import { pushImage } from '../test/harness/images.js';
 import { hubsAndSites, snapshotOf } from '../test/harness/policy-snapshot.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../test/harness/regatta-worker.js';
 import { scriptedActivities } from '../test/harness/scripted-activities.js';
-import { startTamperingProxy, type TamperingProxy } from '../test/harness/tampering-proxy.js';
 import { startTestBed, type TestBed } from '../test/harness/test-bed.js';
 import { findTemporalCli } from '../temporal/find-temporal-cli.js';
 
@@ -84,7 +82,7 @@ interface Registries {
   regatta: RegattaUnderTest;
   /** HQ → hub-eu → site-paris and site-lyon. */
   tree: PolicySnapshot;
-  /** HQ through a proxy answering 429 once to a tag list and once to a manifest → one site. */
+  /** hub-eu through a fault proxy answering 429 once to a tag list and once to a manifest → one site. */
   limited: PolicySnapshot;
 }
 
@@ -418,7 +416,7 @@ const shapes: Shape[] = [
     name: 'rate-limit-wait',
     activities: 'registries',
     async run(client, { bed, limited }) {
-      await pushImage({ registry: bed.hq }, 'limited/app', 'v1', { layerSizes: [2048] });
+      await pushImage({ registry: bed.sites[0] }, 'limited/app', 'v1', { layerSizes: [2048] });
       return runToEnd(client, 'limited-to-site/manual/rate-limit', { policy: limited, trigger: 'manual' });
     },
   },
@@ -460,14 +458,10 @@ async function historiesOf(
 }
 
 /** A 429 asking for a wait longer than a request sleeps through: the run waits it out with a timer. */
-const tooManyRequests = {
-  status: 429,
-  headers: { 'content-type': 'application/json', 'retry-after': '6' },
-  body: Buffer.from(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'rate limited' }] })),
-};
+const tooManyRequests: Fault = { kind: 'refuse', status: 429, retryAfterSeconds: 6 };
 
 /** Registers the test bed's registries and the policies of the shapes recorded with real activities. */
-async function registriesOf(bed: TestBed, limiter: TamperingProxy): Promise<Registries> {
+async function registriesOf(bed: TestBed, limiter: FaultProxy): Promise<Registries> {
   const regatta = await startRegattaWorker(bed, { worker: false });
   const hq = await regatta.addRegistry(bed.hq, 'hq');
   const [hub, paris, lyon] = [
@@ -475,13 +469,12 @@ async function registriesOf(bed: TestBed, limiter: TamperingProxy): Promise<Regi
     await regatta.addRegistry(bed.sites[1], 'site-paris'),
     await regatta.addRegistry(bed.sites[2], 'site-lyon'),
   ];
-  const limitedHq = (
+  const limitedSource = (
     await regatta.store.registries.create({
-      ...harborRegistryBody(bed.hq),
-      name: 'hq-limited',
+      ...harborRegistryBody(bed.sites[0]),
+      name: 'hub-eu-limited',
       url: limiter.url,
-      ca_certificate: null,
-    } as never)
+    })
   ).id;
   const tree = await regatta.createPolicy({
     name: 'hq-hub-sites',
@@ -492,7 +485,7 @@ async function registriesOf(bed: TestBed, limiter: TamperingProxy): Promise<Regi
   });
   const limited = await regatta.createPolicy({
     name: 'limited-to-site',
-    src_registry: { id: limitedHq },
+    src_registry: { id: limitedSource },
     dest_registry: { id: paris },
     filters: [{ type: 'name', value: 'limited/**' }],
   });
@@ -501,25 +494,19 @@ async function registriesOf(bed: TestBed, limiter: TamperingProxy): Promise<Regi
 
 const bed = await startTestBed();
 // The first tag list and the first manifest GET through it are answered 429.
-const refused = new Set<string>();
-const limiter = await startTamperingProxy(bed.hq, async (exchange, forward) => {
-  const kind = exchange.method === 'GET' && /\/(tags\/list|manifests\/)/.exec(exchange.url)?.[1];
-  if (!kind || refused.has(kind)) return forward();
-  refused.add(kind);
-  return tooManyRequests;
-});
+const limiter = await startFaultProxy(bed.sites[0]);
+limiter.rules = [
+  { method: 'GET', path: /\/tags\/list/, fault: tooManyRequests, times: 1 },
+  { method: 'GET', path: /\/manifests\//, fault: tooManyRequests, times: 1 },
+];
 const temporal = bed.temporal!;
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection });
 const registries = await registriesOf(bed, limiter);
-const registryClients = createStoreRegistryClients(
+const { activities: realActivities, clients: registryClients } = replicationActivities(
+  registries.regatta.environment,
   registries.regatta.store,
-  registryAccessRules(registries.regatta.environment),
 );
-const realActivities = createReplicationActivities({
-  store: registries.regatta.store,
-  clients: registryClients,
-});
 const workflowBundle = await bundleWorkflows();
 await mkdir(folder, { recursive: true });
 try {

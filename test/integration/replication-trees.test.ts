@@ -1,12 +1,13 @@
 // Tree policies on real registries: a dry run planned link by link (each site against its hub as
 // the hub would be after the run), a hub that keeps its own digest (override off), and hubs that
-// fail (one behind a proxy answering 503, one stopped), with and without falling back to HQ.
+// fail (one behind a fault proxy answering 503, one stopped), with and without falling back to HQ.
+// The worker's retry budget is 12 s, so a hub that stays down is given up on within seconds.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StartedApi } from '../../server/start-api.js';
-import { destinationRetry } from '../../workflows/destination-retry.js';
 import { apiSession, type ApiSession, type TaskView } from '../harness/api-session.js';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, pushImageCopy, type PushedImage } from '../harness/images.js';
 import { rawGetManifest } from '../harness/raw-client.js';
@@ -14,7 +15,6 @@ import { startRegattaApi } from '../harness/regatta-api.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startRegistryServer, type RegistryServer } from '../harness/registry-server.js';
 import { assertServesImage } from '../harness/serves-image.js';
-import { startTamperingProxy, type TamperingProxy } from '../harness/tampering-proxy.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
 /** What a run (or its plan) does per task: the link, what it does, the digest and bytes. */
@@ -49,14 +49,13 @@ describe('tree runs on real registries: a plan per link, a hub that keeps its ow
 
   const extra: RegistryServer[] = [];
   let downSites: RegistryServer[];
-  let unavailable: TamperingProxy;
-  let fallback: PushedImage;
-  /** The failing tree's run, started first: its hubs' retries take two minutes, the other tests run meanwhile. */
-  let failingRunId: number;
+  let unavailable: FaultProxy;
+  let hubStopped: RegistryServer;
+  let failingPolicyId: number;
 
   before(async () => {
     bed = await startTestBed();
-    regatta = await startRegattaWorker(bed);
+    regatta = await startRegattaWorker(bed, { environment: { REGATTA_RETRY_BUDGET_MINUTES: '0.2' } });
     api = await startRegattaApi(bed, regatta);
     session = apiSession(api.url);
     const hq = await regatta.addRegistry(bed.hq);
@@ -69,22 +68,18 @@ describe('tree runs on real registries: a plan per link, a hub that keeps its ow
         ),
       )),
     );
-    const [hub503, hubStopped, ...leaves] = extra as [RegistryServer, RegistryServer, ...RegistryServer[]];
+    const [hub503, stopped, ...leaves] = extra as [RegistryServer, RegistryServer, ...RegistryServer[]];
+    hubStopped = stopped;
     downSites = leaves;
-    unavailable = await startTamperingProxy(hub503, async () => ({
-      status: 503,
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.from(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'hub down' }] })),
-    }));
+    unavailable = await startFaultProxy(hub503);
+    unavailable.rules = [{ fault: { kind: 'refuse', status: 503 } }];
     const hub503Id = (
       await regatta.store.registries.create({ ...harborRegistryBody(hub503), url: unavailable.url })
     ).id;
     const hubStoppedId = await regatta.addRegistry(hubStopped);
     const leafIds = [];
     for (const leaf of leaves) leafIds.push(await regatta.addRegistry(leaf));
-    fallback = await pushImage({ registry: bed.hq }, 'fallback/app', 'v1', { layerSizes: [6000, 2000] });
-    await hubStopped.stop();
-    const failingPolicyId = await session.createdId('/replication/policies', {
+    failingPolicyId = await session.createdId('/replication/policies', {
       name: 'hq-to-failing-hubs',
       src_registry: { id: hq },
       trigger: { type: 'manual' },
@@ -103,7 +98,6 @@ describe('tree runs on real registries: a plan per link, a hub that keeps its ow
       ],
       enabled: true,
     });
-    failingRunId = await session.createdId('/replication/executions', { policy_id: failingPolicyId });
 
     // HQ → hub-eu → paris, lyon, override off, where the hub holds plan/app:held (as HQ) and its
     // own plan/app:own (not HQ's), and paris holds plan/app:held.
@@ -228,7 +222,12 @@ describe('tree runs on real registries: a plan per link, a hub that keeps its ow
   });
 
   it('failing hubs – from_parent: its sites are copied from HQ, byte for byte, saying which hub failed; fail: its sites fail with HUB_FAILED naming the hub', async () => {
-    const run = await session.finishedExecution(failingRunId, 300_000);
+    const fallback = await pushImage({ registry: bed.hq }, 'fallback/app', 'v1', {
+      layerSizes: [6000, 2000],
+    });
+    await hubStopped.stop();
+    const failingRunId = await session.createdId('/replication/executions', { policy_id: failingPolicyId });
+    const run = await session.finishedExecution(failingRunId, 120_000);
     assert.equal(run.status, 'Failed', run.status_text);
     const tasks = await session.allTasks(failingRunId);
     const log = async (dst: string) => {
@@ -238,15 +237,18 @@ describe('tree runs on real registries: a plan per link, a hub that keeps its ow
       assert.equal(reply.status, 200, reply.text);
       return { task, log: reply.text };
     };
-    // Each hub failed after its retries, with its own error.
+    // Each hub failed once its retry budget was spent, with its own error.
     for (const [name, code] of [
       ['hub-503', 'REGISTRY_SERVER_ERROR'],
       ['hub-stopped', 'REGISTRY_NETWORK'],
     ] as const) {
       const { task, log: text } = await log(`${name}/fallback/app:v1`);
       assert.equal(task.status, 'Failed');
-      assert.equal(task.attempts, destinationRetry.maxAttempts);
-      assert.match(text, new RegExp(`^error ${code}: `, 'm'));
+      assert.equal(task.outcome, 'retry_budget_spent');
+      assert.match(
+        text,
+        new RegExp(`^error ${code}: .*\\(retry budget of 12 s spent after \\d+ attempts\\)$`, 'm'),
+      );
     }
     for (const [index, site] of ['site-a1', 'site-a2'].entries()) {
       const { task, log: text } = await log(`${site}/fallback/app:v1`);
