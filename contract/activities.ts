@@ -79,7 +79,7 @@ export interface DestinationResult {
   outcome: 'copied' | 'skipped' | 'kept' | 'superseded' | 'deleted' | 'absent' | 'failed' | 'would_copy';
   digest?: string;
   bytes: number;
-  /** Why the destination was left as it was (superseded, kept), for the task's log. */
+  /** Why the destination was left as it was (superseded, kept), or in a plan what it would send, for the task's log. */
   note?: string;
   /**
    * Why it failed. REGISTRY_RATE_LIMITED (retryable) carries `resumeAt` (ISO 8601): the

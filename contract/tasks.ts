@@ -26,7 +26,11 @@ export const ReplicationTask = z.object({
   attempts: z.number().int().default(0),
   startTime: z.string().optional(),
   endTime: z.string().optional(),
-  /** Why a destination was left as it was (superseded by a newer push, kept by the source). */
+  /**
+   * Why a destination was left as it was (superseded by a newer push, kept by the source); in a
+   * tree, what its link says (its hub kept its own digest, or failed and was passed over); in a
+   * plan, the blobs and manifests it would send.
+   */
   note: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });

@@ -28,16 +28,17 @@ const judgedFilters: FilterStyle[] = [
 ];
 
 /**
- * The same for every type Regatta speaks: each is read over the OCI Distribution API, and each
- * can start event-based runs (Distribution's notifications, Harbor's webhooks). `copy_by_chunk`
- * is accepted in a policy but not used.
+ * Every type is read over the OCI Distribution API. Distribution's notifications and Harbor's
+ * webhooks start event-based runs; Docker Hub sends neither, so a `docker-hub` source offers
+ * manual and scheduled runs only, as Harbor's own docker-hub adapter does. `copy_by_chunk` is
+ * accepted in a policy but not used.
  */
 export function registryInfo(registry: StoredRegistry): RegistryInfo {
   return {
     type: registry.type,
     description: registry.description,
     supported_resource_filters: judgedFilters,
-    supported_triggers: TriggerType.options,
+    supported_triggers: registry.type === 'docker-hub' ? ['manual', 'scheduled'] : TriggerType.options,
     supported_copy_by_chunk: false,
   };
 }
@@ -45,7 +46,8 @@ export function registryInfo(registry: StoredRegistry): RegistryInfo {
 /** Harbor's RegistryProviderInfo: how a client asks for a registry's endpoint and credential. */
 export const RegistryProviderInfo = z.object({
   endpoint_pattern: z.object({
-    endpoint_type: z.literal('EndpointPatternTypeStandard'),
+    /** Standard: any URL; Fix: the one endpoint listed (Harbor's UI fills it in). */
+    endpoint_type: z.enum(['EndpointPatternTypeStandard', 'EndpointPatternTypeFix']),
     endpoints: z.array(z.object({ key: z.string(), value: z.string() })),
   }),
   credential_pattern: z.object({
@@ -57,19 +59,32 @@ export const RegistryProviderInfo = z.object({
 });
 export type RegistryProviderInfo = z.infer<typeof RegistryProviderInfo>;
 
-/** Every type takes any URL (no fixed or listed endpoints) and a user name and password. */
+/**
+ * Every type takes a user name and password (for Docker Hub, a personal access token; or none,
+ * anonymous). `docker-registry` and `harbor` take any URL; `docker-hub` is Docker Hub, at
+ * `https://hub.docker.com` as Harbor's own adapter says (its other names and a mirror's URL are
+ * accepted too, see registry-api.ts).
+ */
 export function registryProviderInfos(): Record<RegistryType, RegistryProviderInfo> {
-  const info: RegistryProviderInfo = {
+  const credential_pattern: RegistryProviderInfo['credential_pattern'] = {
+    access_key_type: 'AccessKeyTypeStandard',
+    access_key_data: '',
+    access_secret_type: 'AccessSecretTypePass',
+    access_secret_data: '',
+  };
+  const anyUrl: RegistryProviderInfo = {
     endpoint_pattern: { endpoint_type: 'EndpointPatternTypeStandard', endpoints: [] },
-    credential_pattern: {
-      access_key_type: 'AccessKeyTypeStandard',
-      access_key_data: '',
-      access_secret_type: 'AccessSecretTypePass',
-      access_secret_data: '',
+    credential_pattern,
+  };
+  return {
+    'docker-registry': anyUrl,
+    harbor: anyUrl,
+    'docker-hub': {
+      endpoint_pattern: {
+        endpoint_type: 'EndpointPatternTypeFix',
+        endpoints: [{ key: 'hub.docker.com', value: 'https://hub.docker.com' }],
+      },
+      credential_pattern,
     },
   };
-  return Object.fromEntries(RegistryType.options.map((type) => [type, info])) as Record<
-    RegistryType,
-    RegistryProviderInfo
-  >;
 }

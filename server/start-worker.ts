@@ -5,7 +5,7 @@ import { connectionSettings, type CopySettings } from '../activities/copy-settin
 import { createReplicationActivities } from '../activities/create-replication-activities.js';
 import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
 import { searchAttributeKeys } from '../contract/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { createWorker, type WorkerConfig } from '../worker/create-worker.js';
 import { registryAccessRules } from './registry-access-rules.js';
@@ -40,6 +40,26 @@ export function copySettings(environment: Environment): CopySettings {
 }
 
 /**
+ * The replication activities as the environment configures them, on `store`, with the registry
+ * clients they use (closed by the caller when the activities are done).
+ */
+export function replicationActivities(environment: Environment, store: Store) {
+  const copy = copySettings(environment);
+  const clients = createStoreRegistryClients(
+    store,
+    registryAccessRules(environment),
+    connectionSettings(environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY, copy),
+  );
+  const activities = createReplicationActivities({
+    store,
+    clients,
+    copy,
+    run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
+  });
+  return { activities, clients };
+}
+
+/**
  * A worker on Regatta's task queue with the replication activities, bound to the store that
  * holds the registries' credentials.
  */
@@ -54,12 +74,7 @@ export async function startWorker(
     secretKey: environment.REGATTA_SECRET_KEY,
     logger,
   });
-  const copy = copySettings(environment);
-  const clients = createStoreRegistryClients(
-    store,
-    registryAccessRules(environment),
-    connectionSettings(environment.REGATTA_WORKER_ACTIVITY_CONCURRENCY, copy),
-  );
+  const { activities, clients } = replicationActivities(environment, store);
   const release = async () => {
     await clients.close();
     await store.close();
@@ -74,12 +89,7 @@ export async function startWorker(
     }
     const { worker, connection: workerConnection } = await createWorker({
       ...config,
-      activities: createReplicationActivities({
-        store,
-        clients,
-        copy,
-        run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
-      }),
+      activities,
     });
     const done = worker.run().finally(async () => {
       await workerConnection.close();

@@ -4,6 +4,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
 } from '@temporalio/workflow';
@@ -16,6 +17,7 @@ import type {
   TaskResult,
 } from '../contract/index.js';
 import type { PolicySnapshot } from '../policies/index.js';
+import { patches } from './patches.js';
 import { rateLimitOf, waitOut, type RateLimitWait } from './rate-limit-wait.js';
 import { isPermanent, type RetryBudget } from './retry-budget.js';
 import { TaskRetries } from './task-retries.js';
@@ -89,7 +91,8 @@ function applyResult(
   task.bytes += result.bytes;
   task.outcome = result.outcome;
   if (result.digest) task.digest = result.digest;
-  if (result.note) task.note = result.note;
+  // After what the task's link says of itself (a hub that kept its own digest, or failed).
+  if (result.note) task.note = task.note ? `${task.note}; ${result.note}` : result.note;
   if (result.ok) {
     delete task.error;
     finish(task, 'Succeed');
@@ -260,12 +263,15 @@ const rateLimitedCode = 'REGISTRY_RATE_LIMITED';
  * every destination. A tree is copied level by level, a link per parent: a registry is copied
  * from its parent once the parent holds the artifact, so each link carries each blob once. When
  * a hub does not get an artifact, its children get it from the hub's own parent or fail saying
- * why, as the hub's `on_hub_failure` says. On a stop, every unfinished task ends Stopped.
+ * why, as the hub's `on_hub_failure` says. A dry run plans a tree the same way, link by link.
+ * On a stop, every unfinished task ends Stopped.
  */
 export async function copyPage(work: PageWork): Promise<void> {
   if (work.dryRun && work.operation === 'delete') return planDeletes(work);
   try {
-    const levels = work.operation === 'copy' && !work.dryRun ? treeLevels(work.policy) : undefined;
+    const tree = work.operation === 'copy' ? treeLevels(work.policy) : undefined;
+    // A plan goes link by link as the run would; plans started before planned all from the source.
+    const levels = tree && (!work.dryRun || patched(patches.treePlansPerLink)) ? tree : undefined;
     if (!levels) {
       await copyLink(work, {
         sourceRegistryId: work.policy.src_registry_id,

@@ -23,4 +23,10 @@ export const patches = {
    * until the budget is spent. Runs started before keep their fixed attempts.
    */
   retryBudgets: 'retry-budgets',
+  /**
+   * A dry run of a tree plans link by link, as the run would copy: each registry against its
+   * parent as the parent would be after the run, its task naming the hub. Plans started before
+   * planned every registry of the tree against the source, in one link.
+   */
+  treePlansPerLink: 'tree-plans-per-link',
 } as const;

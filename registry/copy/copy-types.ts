@@ -94,7 +94,7 @@ export interface TargetResult {
   blobsSkipped: number;
   blobsMounted: number;
   blobsUploaded: number;
-  /** Why the tag was left as it was, for a superseded target. */
+  /** Why the tag was left as it was (a superseded target); in a plan, what it would send. */
   note?: string;
   /** `resumeAt` (ISO 8601): a rate limit, to be waited out until then. */
   error?: { code: string; message: string; retryable: boolean; resumeAt?: string };

@@ -13,8 +13,8 @@ import { TargetRun } from './target-run.js';
 
 /**
  * What `copyArtifact` would do with the same input, without writing anything: per target the
- * status it would end with, and in `bytesUploaded` the bytes it would send (the blobs the target
- * repository lacks, and the manifests). Read-only: manifests are fetched from the source, the
+ * status it would end with, in `bytesUploaded` the bytes it would send (the blobs the target
+ * repository lacks, and the manifests), and in `note` how many of each. Read-only: manifests are fetched from the source, the
  * targets only get HEAD requests. A blob the real copy can mount from another repository of the
  * target registry is counted here as sent, so a plan's bytes are an upper bound.
  */
@@ -58,13 +58,22 @@ export async function planCopy(input: CopyInput): Promise<CopyResult> {
 
   for (const run of runs) {
     if (run.failed) continue;
-    if (run.needsImage) {
-      for (const manifest of [...tree.children, tree.top]) run.result.bytesUploaded += manifest.bytes.length;
-      run.result.digest = tree.top.digest;
-    }
-    if (input.referrers && run.needsReferrers) {
-      for (const referrer of tree.referrerManifests) run.result.bytesUploaded += referrer.bytes.length;
+    const manifests = [
+      ...(run.needsImage ? [...tree.children, tree.top] : []),
+      ...(input.referrers && run.needsReferrers ? tree.referrerManifests : []),
+    ];
+    if (run.needsImage) run.result.digest = tree.top.digest;
+    const blobBytes = run.result.bytesUploaded;
+    const manifestBytes = manifests.reduce((sum, manifest) => sum + manifest.bytes.length, 0);
+    run.result.bytesUploaded += manifestBytes;
+    if (manifests.length > 0 || run.result.blobsUploaded > 0) {
+      run.result.note =
+        `would send ${count(run.result.blobsUploaded, 'blob')} (${blobBytes} bytes) and ` +
+        `${count(manifests.length, 'manifest')} (${manifestBytes} bytes)` +
+        (run.result.blobsSkipped > 0 ? `; ${count(run.result.blobsSkipped, 'blob')} already there` : '');
     }
   }
   return copyResult(tree, runs);
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -21,10 +21,12 @@ export interface ProxyCounts {
   requests: number;
   /** Body bytes of blob GETs the target answered 200, by digest. */
   blobBytes: Map<string, number>;
+  /** Blob GETs the target answered 200, by digest: how often a link carried each blob. */
+  blobGets: Map<string, number>;
 }
 
 export interface CountingProxy {
-  /** http(s)://127.0.0.1:PORT, in front of the target. */
+  /** http(s)://127.0.0.1:PORT, in front of the target: register this URL in Regatta. */
   url: string;
   host: string;
   counts: ProxyCounts;
@@ -36,11 +38,17 @@ const blobPath = /^\/v2\/.+\/blobs\/(sha256:[0-9a-f]{64})$/;
 
 /**
  * A TCP proxy in front of a registry that counts what it serves, independently of whatever reads
- * through it: raw bytes, and, reading the HTTP/1.1 exchange as it passes, the body bytes of each
- * blob the registry served.
+ * through it: raw bytes, and, reading the HTTP/1.1 exchange as it passes, each blob the registry
+ * served and its body bytes: the byte counter of one registry's links. Requests pass unchanged
+ * (their `Host` the proxy's), so the upload locations the registry answers point back at it.
  */
 export async function startCountingProxy(options: CountingProxyOptions): Promise<CountingProxy> {
-  const counts: ProxyCounts = { bytesFromUpstream: 0, requests: 0, blobBytes: new Map() };
+  const counts: ProxyCounts = {
+    bytesFromUpstream: 0,
+    requests: 0,
+    blobBytes: new Map(),
+    blobGets: new Map(),
+  };
   const sockets = new Set<Socket>();
   const tls = options.tls;
 
@@ -70,6 +78,7 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
         const digest =
           request?.method === 'GET' && status === 200 ? blobPath.exec(request.path)?.[1] : undefined;
         blob = digest;
+        if (digest) counts.blobGets.set(digest, (counts.blobGets.get(digest) ?? 0) + 1);
         if (request?.method === 'HEAD' || status === 204 || status === 304) return undefined;
         return framingOf(headers, true);
       },
@@ -106,6 +115,7 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
       counts.bytesFromUpstream = 0;
       counts.requests = 0;
       counts.blobBytes.clear();
+      counts.blobGets.clear();
     },
     stop: async () => {
       for (const socket of sockets) socket.destroy();

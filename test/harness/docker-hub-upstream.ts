@@ -36,6 +36,8 @@ export interface DockerHubUpstream {
   readonly counts: UpstreamCounts;
   /** Starts a new window with this budget (what is left in it). */
   resetWindow(budget?: number): void;
+  /** Answers the next `count` manifest GETs 429 with `Retry-After: seconds`, whatever the budget. */
+  refuseManifests(count: number, seconds: number): void;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startDockerHubUpstream(options: DockerHubUpstreamOptions):
   const windowMs = options.windowSeconds * 1000;
   let windowStart = Date.now();
   let remaining = options.budget;
+  let refusals = { count: 0, seconds: 0 };
   const window = () => {
     if (Date.now() - windowStart >= windowMs) {
       windowStart = Date.now();
@@ -120,9 +123,13 @@ export async function startDockerHubUpstream(options: DockerHubUpstreamOptions):
     if (manifest) {
       window();
       if (incoming.method === 'GET') {
-        if (remaining <= 0) {
+        const refused = refusals.count > 0;
+        if (remaining <= 0 || refused) {
           counts.tooManyRequests++;
-          const retryAfter = Math.max(1, Math.ceil((windowStart + windowMs - Date.now()) / 1000));
+          if (refused) refusals.count--;
+          const retryAfter = refused
+            ? refusals.seconds
+            : Math.max(1, Math.ceil((windowStart + windowMs - Date.now()) / 1000));
           outgoing.writeHead(429, {
             'content-type': 'application/json',
             'retry-after': String(retryAfter),
@@ -162,6 +169,9 @@ export async function startDockerHubUpstream(options: DockerHubUpstreamOptions):
     resetWindow(budget = options.budget) {
       windowStart = Date.now();
       remaining = budget;
+    },
+    refuseManifests(count, seconds) {
+      refusals = { count, seconds };
     },
     async stop() {
       await server.stop();

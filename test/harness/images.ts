@@ -119,3 +119,16 @@ export async function pushMultiArchImage(
   const blobs = new Map(children.flatMap((child) => [...child.blobs]));
   return { digest, mediaType, manifest, blobs, children };
 }
+
+/** Pushes an image built elsewhere to another registry byte for byte: its blobs, children and manifest. */
+export async function pushImageCopy(
+  access: RawAccess,
+  repository: string,
+  tag: string | undefined,
+  image: PushedImage,
+): Promise<void> {
+  for (const bytes of image.blobs.values()) await rawPushBlob(access, repository, bytes);
+  for (const child of image.children)
+    await rawPushManifest(access, repository, child.digest, child.mediaType, child.manifest);
+  await rawPushManifest(access, repository, tag ?? image.digest, image.mediaType, image.manifest);
+}

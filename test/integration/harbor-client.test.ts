@@ -23,7 +23,10 @@ interface HarborClientRecord {
   ping: string;
   systeminfo: Record<string, unknown>;
   adapters: string[];
-  adapterinfos: Record<string, { endpoint_pattern: { endpoint_type: string }; credential_pattern: object }>;
+  adapterinfos: Record<
+    string,
+    { endpoint_pattern: { endpoint_type: string; endpoints: object[] }; credential_pattern: object }
+  >;
   registry: Named & { url: string; description: string; insecure: boolean };
   registries: Named[];
   registry_info: {
@@ -92,11 +95,21 @@ describe('Harbor client library (harborapi)', () => {
     assert.equal(typeof record.systeminfo.current_time, 'string');
   });
 
-  it('adapters and adapterinfos – the registry types Regatta speaks, any URL and a basic credential', () => {
+  it('adapters and adapterinfos – the registry types Regatta speaks: any URL, Docker Hub at its own; a basic credential', () => {
     assert.deepEqual(record.adapters, ['docker-registry', 'harbor', 'docker-hub']);
     assert.deepEqual(Object.keys(record.adapterinfos).sort(), ['docker-hub', 'docker-registry', 'harbor']);
+    const endpoints = Object.fromEntries(
+      Object.entries(record.adapterinfos).map(([type, info]) => [type, info.endpoint_pattern]),
+    );
+    assert.deepEqual(endpoints, {
+      'docker-registry': { endpoint_type: 'EndpointPatternTypeStandard', endpoints: [] },
+      harbor: { endpoint_type: 'EndpointPatternTypeStandard', endpoints: [] },
+      'docker-hub': {
+        endpoint_type: 'EndpointPatternTypeFix',
+        endpoints: [{ key: 'hub.docker.com', value: 'https://hub.docker.com' }],
+      },
+    });
     for (const info of Object.values(record.adapterinfos)) {
-      assert.equal(info.endpoint_pattern.endpoint_type, 'EndpointPatternTypeStandard');
       assert.deepEqual(info.credential_pattern, {
         access_key_type: 'AccessKeyTypeStandard',
         access_key_data: '',

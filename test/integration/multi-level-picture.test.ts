@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { scheduleId } from '../../service/run-identity.js';
 import type { StartedApi } from '../../server/start-api.js';
 import { apiSession, type ExecutionView } from '../harness/api-session.js';
-import { startCountingHttpProxy, type CountingHttpProxy } from '../harness/counting-http-proxy.js';
+import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
 import { startDockerHubUpstream, type DockerHubUpstream } from '../harness/docker-hub-upstream.js';
 import { eventually } from '../harness/eventually.js';
 import { freePort } from '../harness/free-port.js';
@@ -29,10 +29,10 @@ describe('the whole picture: Docker Hub-like upstream → HQ → 2 hubs → 4 si
   let api: StartedApi;
   let session: ReturnType<typeof apiSession>;
   let upstream: DockerHubUpstream;
-  const proxies: CountingHttpProxy[] = [];
-  let upstreamLink: CountingHttpProxy;
-  let hqLink: CountingHttpProxy;
-  let hubLinks: CountingHttpProxy[];
+  const proxies: CountingProxy[] = [];
+  let upstreamLink: CountingProxy;
+  let hqLink: CountingProxy;
+  let hubLinks: CountingProxy[];
   const extra: RegistryServer[] = [];
   let sites: RegistryServer[];
   let syncPolicyId: number;
@@ -65,7 +65,8 @@ describe('the whole picture: Docker Hub-like upstream → HQ → 2 hubs → 4 si
   };
   /** The scheduled policy's schedule fires now (its cron is daily): a run with trigger `scheduled`. */
   const fireSchedule = () => regatta.client.schedule.getHandle(scheduleId(syncPolicyId)).trigger();
-  const served = (proxy: CountingHttpProxy) => [...proxy.servedBytes.values()].reduce((sum, n) => sum + n, 0);
+  const served = (proxy: CountingProxy) =>
+    [...proxy.counts.blobBytes.values()].reduce((sum, n) => sum + n, 0);
 
   before(async () => {
     const apiPort = await freePort();
@@ -104,17 +105,24 @@ describe('the whole picture: Docker Hub-like upstream → HQ → 2 hubs → 4 si
     const [hubA, hubB, ...leaves] = started as [RegistryServer, RegistryServer, ...RegistryServer[]];
     sites = leaves;
 
-    upstreamLink = await startCountingHttpProxy(upstream.url);
-    hqLink = await startCountingHttpProxy(bed.hq.url, bed.hq.dispatcher);
-    hubLinks = [await startCountingHttpProxy(hubA.url), await startCountingHttpProxy(hubB.url)];
+    const target = (url: string) => {
+      const { hostname, port } = new URL(url);
+      return { host: hostname, port: Number(port) };
+    };
+    upstreamLink = await startCountingProxy({ target: target(upstream.url) });
+    // HQ's own TLS, ended and made again by its counter, which sees the HTTP it counts.
+    hqLink = await startCountingProxy({ target: target(bed.hq.url), tls: bed.certificates });
+    hubLinks = [
+      await startCountingProxy({ target: target(hubA.url) }),
+      await startCountingProxy({ target: target(hubB.url) }),
+    ];
     proxies.push(upstreamLink, hqLink, ...hubLinks);
 
     // HQ is registry 1, as its notification URL says; Regatta reaches it through its counter.
     const hq = await regatta.store.registries.create({
       ...harborRegistryBody(bed.hq, { webhook_secret: webhookSecret }),
       url: hqLink.url,
-      ca_certificate: null,
-    } as never);
+    });
     assert.equal(hq.id, 1);
     const hub = await regatta.store.registries.create(dockerHubRegistryBody(upstreamLink.url));
     const hubIds: number[] = [];
@@ -192,12 +200,12 @@ describe('the whole picture: Docker Hub-like upstream → HQ → 2 hubs → 4 si
     for (const image of selected.values())
       for (const [digest, bytes] of image.blobs) blobs.set(digest, bytes.length);
     for (const [digest, size] of blobs) {
-      const atHq = hqLink.servedCount.get(digest) ?? 0;
+      const atHq = hqLink.counts.blobGets.get(digest) ?? 0;
       assert.ok(atHq >= 1 && atHq <= 2, `HQ served ${digest} ${atHq} times`);
       for (const [index, link] of hubLinks.entries()) {
-        const count = link.servedCount.get(digest) ?? 0;
+        const count = link.counts.blobGets.get(digest) ?? 0;
         assert.ok(count >= 1 && count <= 2, `hub ${index} served ${digest} ${count} times`);
-        assert.equal(link.servedBytes.get(digest), count * size, 'whole blobs');
+        assert.equal(link.counts.blobBytes.get(digest), count * size, 'whole blobs');
       }
     }
     // One event run per tag HQ received, each one status for its whole tree.

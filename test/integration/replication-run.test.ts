@@ -8,38 +8,11 @@ import { runStatusQuery } from '../../contract/index.js';
 import { forEachBounded } from '../../registry/index.js';
 import { startCountingProxy } from '../harness/counting-proxy.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
-import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
-import {
-  rawGetBlob,
-  rawGetManifest,
-  rawListTags,
-  rawPushBlob,
-  rawPushManifest,
-  sha256,
-} from '../harness/raw-client.js';
-import type { RegistryServer } from '../harness/registry-server.js';
+import { pushImage, pushMultiArchImage } from '../harness/images.js';
+import { rawListTags, rawPushBlob, rawPushManifest } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { assertServesImage } from '../harness/serves-image.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
-
-async function assertServesImage(
-  registry: RegistryServer,
-  repository: string,
-  tag: string,
-  image: PushedImage,
-) {
-  const manifest = await rawGetManifest({ registry }, repository, tag);
-  assert.equal(manifest.status, 200, `${registry.name} ${repository}:${tag}`);
-  assert.equal(sha256(manifest.bytes), image.digest, `${registry.name} serves the source digest`);
-  for (const child of image.children) {
-    const childManifest = await rawGetManifest({ registry }, repository, child.digest);
-    assert.equal(sha256(childManifest.bytes), child.digest);
-  }
-  for (const [digest, bytes] of image.blobs) {
-    const blob = await rawGetBlob({ registry }, repository, digest);
-    assert.equal(blob.status, 200);
-    assert.ok(blob.bytes.equals(bytes), `${registry.name} blob ${digest} is byte-identical`);
-  }
-}
 
 describe('replication run', () => {
   let bed: TestBed;

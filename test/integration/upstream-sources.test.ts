@@ -241,4 +241,24 @@ describe('upstream sources: a Docker Hub-like registry (no catalog, token auth, 
     for (const tag of ['1.0.0', '1.0.1', '1.0.2']) await atHq('busybox', tag, 'library/busybox');
     assert.equal(upstream.counts.tooManyRequests, limitedBefore, 'the budget held the run back before a 429');
   });
+
+  it('rate limit – rate-limited 10 times in a row (Retry-After: 1), the run waits out each round and completes', async () => {
+    await seed('library/alpine', '3.20.0');
+    const policy = await policyFor([{ type: 'name', value: 'alpine' }]);
+    upstream.resetWindow(100);
+    const limitedBefore = upstream.counts.tooManyRequests;
+    // A request tries 4 times through short waits, then the run waits with a timer: 40 refusals
+    // are 10 rounds of the run's own, more than the 8 attempts a failing destination gets.
+    upstream.refuseManifests(40, 1);
+    const handle = await start(policy);
+    const summary = await runOutcome(handle);
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    await atHq('alpine', '3.20.0', 'library/alpine');
+    assert.equal(upstream.counts.tooManyRequests - limitedBefore, 40);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const timers = events.filter((event) => event.timerStartedEventAttributes);
+    assert.ok(timers.length >= 10, `${timers.length} rate-limit waits`);
+    const [task] = (await regatta.tasks(handle.workflowId)).tasks;
+    assert.equal(task?.status, 'Succeed');
+  });
 });

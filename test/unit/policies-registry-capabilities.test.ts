@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   matchesFilters,
+  RegistryType,
   registryInfo,
+  registryProviderInfos,
   ReplicationFilter,
   type FilterSubject,
   type StoredRegistry,
@@ -47,4 +49,41 @@ describe('registryInfo – offers exactly the filters a run judges', () => {
     assert.equal(registryInfo(registry).type, 'harbor');
     assert.equal(registryInfo(registry).description, 'headquarters');
   });
+});
+
+describe('registry types – what Regatta supports for each, in Harbor’s shapes', () => {
+  const cases: Array<{ type: RegistryType; triggers: string[]; endpoint: object }> = [
+    {
+      type: 'docker-registry',
+      triggers: ['manual', 'scheduled', 'event_based'],
+      endpoint: { endpoint_type: 'EndpointPatternTypeStandard', endpoints: [] },
+    },
+    {
+      type: 'harbor',
+      triggers: ['manual', 'scheduled', 'event_based'],
+      endpoint: { endpoint_type: 'EndpointPatternTypeStandard', endpoints: [] },
+    },
+    {
+      // Docker Hub sends no notifications Regatta reads; Harbor's adapter offers the same two.
+      type: 'docker-hub',
+      triggers: ['manual', 'scheduled'],
+      endpoint: {
+        endpoint_type: 'EndpointPatternTypeFix',
+        endpoints: [{ key: 'hub.docker.com', value: 'https://hub.docker.com' }],
+      },
+    },
+  ];
+  it('every type – has a case here', () =>
+    assert.deepEqual(
+      cases.map((entry) => entry.type),
+      RegistryType.options,
+    ));
+  for (const { type, triggers, endpoint } of cases) {
+    it(`${type} – triggers ${triggers.join(', ')}; its endpoint pattern; a user name and password`, () => {
+      assert.deepEqual(registryInfo({ ...registry, type }).supported_triggers, triggers);
+      const info = registryProviderInfos()[type];
+      assert.deepEqual(info.endpoint_pattern, endpoint);
+      assert.equal(info.credential_pattern.access_secret_type, 'AccessSecretTypePass');
+    });
+  }
 });

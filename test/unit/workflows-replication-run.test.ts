@@ -27,7 +27,7 @@ import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
 import { runOutcome } from '../harness/run-outcome.js';
 import { scriptedActivities } from '../harness/scripted-activities.js';
-import { snapshotOf } from '../harness/policy-snapshot.js';
+import { hubsAndSites, snapshotOf } from '../harness/policy-snapshot.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
 
 const twoSites = snapshotOf(1, {
@@ -445,19 +445,6 @@ describe('replicationRun workflow (stubbed activities)', () => {
     );
   });
 
-  // source 1 → hubs 2 and 3 → sites 4, 5 (under 2) and 6, 7 (under 3); hub 3 falls back to the source.
-  const tree = snapshotOf(4, {
-    name: 'hq-hubs-sites',
-    src_registry: { id: 1 },
-    tree: [
-      { registry: { id: 2 }, children: [{ registry: { id: 4 } }, { registry: { id: 5 } }] },
-      {
-        registry: { id: 3 },
-        on_hub_failure: 'from_parent',
-        children: [{ registry: { id: 6 } }, { registry: { id: 7 } }],
-      },
-    ],
-  });
   const pushed: Artifact = { repository: 'production/api', tag: 'v1', digest: `sha256:${'b'.repeat(64)}` };
   /** Each copy activity as `source → destinations`, in the order they ran. */
   const links = (calls: CopyBatchInput[]) =>
@@ -473,7 +460,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
       copyBatch: async (input) => answer(input, (target) => copied(target.taskId)),
     });
     const { summary, tasks } = await withWorker(activities, async () => {
-      const handle = await start({ policy: tree, trigger: 'event_based', artifacts: [pushed] });
+      const handle = await start({ policy: hubsAndSites, trigger: 'event_based', artifacts: [pushed] });
       return { summary: await handle.result(), tasks: await tasksOf(handle.workflowId) };
     });
     assert.equal(summary.status, 'Succeed');
@@ -506,7 +493,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
         ),
     });
     const { summary, tasks } = await withWorker(activities, async () => {
-      const handle = await start({ policy: tree, trigger: 'event_based', artifacts: [pushed] });
+      const handle = await start({ policy: hubsAndSites, trigger: 'event_based', artifacts: [pushed] });
       return { summary: await runOutcome(handle), tasks: await tasksOf(handle.workflowId) };
     });
     assert.equal(summary.status, 'Failed');
