@@ -23,4 +23,10 @@ export const patches = {
    * until the budget is spent. Runs started before keep their fixed attempts.
    */
   retryBudgets: 'retry-budgets',
+  /**
+   * A run that ended (succeeded or failed; not a plan, not stopped) and a drift audit that found
+   * a site's drift begin or end queue notifications once their result is kept, delivered by a
+   * `deliverNotifications` child that outlives them (ParentClosePolicy ABANDON).
+   */
+  notifications: 'notifications',
 } as const;
