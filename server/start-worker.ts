@@ -3,6 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { connectionSettings, type CopySettings } from '../activities/copy-settings.js';
 import { createReplicationActivities } from '../activities/create-replication-activities.js';
+import type { NotificationSettings } from '../activities/notification-settings.js';
 import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
 import { searchAttributeKeys } from '../contract/index.js';
 import { openStore } from '../store/index.js';
@@ -36,6 +37,20 @@ export function copySettings(environment: Environment): CopySettings {
   return {
     blobConcurrency: environment.REGATTA_WORKER_BLOB_CONCURRENCY,
     stallTimeoutMs: environment.REGATTA_STALL_TIMEOUT_SECONDS * 1000,
+  };
+}
+
+/** How the worker's notifications link to the API and are tried, from the environment. */
+export function notificationSettings(environment: Environment): NotificationSettings {
+  const scheme = environment.REGATTA_TLS_CERT ? 'https' : 'http';
+  return {
+    baseUrl: environment.REGATTA_PUBLIC_URL ?? `${scheme}://localhost:${environment.REGATTA_API_PORT}`,
+    schedule: {
+      timeoutSeconds: environment.REGATTA_NOTIFICATION_TIMEOUT_SECONDS,
+      firstRetrySeconds: environment.REGATTA_NOTIFICATION_RETRY_SECONDS,
+      maximumRetrySeconds: environment.REGATTA_NOTIFICATION_RETRY_MAX_SECONDS,
+      giveUpSeconds: environment.REGATTA_NOTIFICATION_GIVE_UP_SECONDS,
+    },
   };
 }
 
@@ -79,6 +94,7 @@ export async function startWorker(
         clients,
         copy,
         run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
+        notifications: notificationSettings(environment),
       }),
     });
     const done = worker.run().finally(async () => {
