@@ -104,26 +104,26 @@ describe('failures – grouped by site and code, most tasks first, bounded', () 
   });
 });
 
-describe('run payload – what a receiver reads of a run that ended', () => {
-  const run = (overrides: Partial<EndedRun> = {}): EndedRun => ({
-    type: 'run_failed',
-    subject,
-    executionId: 42,
-    trigger: 'manual',
-    summary: {
-      status: 'Failed',
-      statusText: '1/2 succeeded, 1 failed',
-      counts: { total: 2, failed: 1, succeed: 1, in_progress: 0, stopped: 0 },
-      bytes: 1234,
-    },
-    endedAt: '2026-11-29T12:00:05.000Z',
-    sourceName: 'hq',
-    tasks: [task(1, 2, 'Failed', 'REGISTRY_UNAUTHORIZED'), task(2, 4, 'Succeed')],
-    tasksComplete: true,
-    baseUrl: 'https://regatta.example',
-    ...overrides,
-  });
+const endedRun = (overrides: Partial<EndedRun> = {}): EndedRun => ({
+  type: 'run_failed',
+  subject,
+  executionId: 42,
+  trigger: 'manual',
+  summary: {
+    status: 'Failed',
+    statusText: '1/2 succeeded, 1 failed',
+    counts: { total: 2, failed: 1, succeed: 1, in_progress: 0, stopped: 0 },
+    bytes: 1234,
+  },
+  endedAt: '2026-11-29T12:00:05.000Z',
+  sourceName: 'hq',
+  tasks: [task(1, 2, 'Failed', 'REGISTRY_UNAUTHORIZED'), task(2, 4, 'Succeed')],
+  tasksComplete: true,
+  baseUrl: 'https://regatta.example',
+  ...overrides,
+});
 
+describe('run payload – what a receiver reads of a run that ended', () => {
   const cases: Array<[string, Partial<EndedRun>, (payload: ReturnType<typeof runPayload>) => void]> = [
     [
       'a failed run: status, counts, reasons, names and the link',
@@ -173,7 +173,7 @@ describe('run payload – what a receiver reads of a run that ended', () => {
   ];
   for (const [title, overrides, check] of cases) {
     it(title, () => {
-      const payload = runPayload(run(overrides));
+      const payload = runPayload(endedRun(overrides));
       check(payload);
       assert.deepEqual(NotificationPayload.parse(payload), payload, 'the payload is what its schema says');
     });
@@ -205,29 +205,13 @@ describe('drift payload and Slack messages', () => {
     });
   });
 
-  const failed = runPayload({
-    type: 'run_failed',
-    subject,
-    executionId: 42,
-    trigger: 'manual',
-    summary: {
-      status: 'Failed',
-      statusText: '0/1 succeeded, 1 failed',
-      counts: { total: 1, failed: 1, succeed: 0, in_progress: 0, stopped: 0 },
-      bytes: 0,
-    },
-    endedAt: 't',
-    sourceName: 'hq',
-    tasks: [task(1, 2, 'Failed', 'REGISTRY_UNAUTHORIZED')],
-    tasksComplete: true,
-    baseUrl: 'https://regatta.example',
-  });
+  const failed = runPayload(endedRun());
   const cases: Array<[string, NotificationPayload, RegExp[]]> = [
     [
       'run failed: what, where, why, a link; <> escaped',
       failed,
       [
-        /^Regatta: run #42 of \*prod &lt;to&gt; sites\* :x: failed \(hq → dc-a, dc-b\): 0\/1 succeeded, 1 failed/,
+        /^Regatta: run #42 of \*prod &lt;to&gt; sites\* :x: failed \(hq → dc-a, dc-b\): 1\/2 succeeded, 1 failed/,
         /• dc-a: REGISTRY_UNAUTHORIZED ×1, e\.g\. site-2\/app:v1: REGISTRY_UNAUTHORIZED at task 1/,
         /<https:\/\/regatta\.example\/api\/v2\.0\/replication\/executions\/42\|Open the run>$/,
       ],
