@@ -5,9 +5,13 @@ import { defaultCopySettings, type CopySettings } from './copy-settings.js';
 import { auditDrift } from './audit-drift.js';
 import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
+import { deliverNotification } from './deliver-notification.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { findUpToDate } from './find-up-to-date.js';
+import { defaultNotificationSettings, type NotificationSettings } from './notification-settings.js';
 import { planPrune } from './plan-prune.js';
+import { prepareNotifications } from './prepare-notifications.js';
+import { recordDriftStates } from './record-drift-states.js';
 import { recordExecution, recordPageTasks, recordRunResult } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
@@ -20,6 +24,8 @@ export interface ReplicationActivityDependencies {
   copy?: CopySettings;
   /** What runs read from the worker (their retry budget); else the defaults. */
   run?: RunSettings;
+  /** Links in payloads and how deliveries are tried; the worker's configuration, else the defaults. */
+  notifications?: NotificationSettings;
 }
 
 /**
@@ -32,6 +38,7 @@ export function createReplicationActivities({
   clients,
   copy = defaultCopySettings,
   run = defaultRunSettings,
+  notifications = defaultNotificationSettings,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   return {
@@ -52,5 +59,15 @@ export function createReplicationActivities({
       ),
     copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy))),
     runSettings: async () => run,
+    prepareNotifications: (input) => atActivityEdge(() => prepareNotifications(store, notifications, input)),
+    deliverNotification: (input) => atActivityEdge(() => deliverNotification(store, notifications, input)),
+    abandonNotification: (input) =>
+      atActivityEdge(() =>
+        store.notificationDeliveries.abandon(
+          input.deliveryId,
+          `given up: no try was accepted within ${notifications.schedule.giveUpSeconds} s`,
+        ),
+      ),
+    recordDriftStates: (input) => atActivityEdge(() => recordDriftStates(store, input)),
   };
 }

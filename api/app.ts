@@ -14,6 +14,7 @@ import { ApiMetrics } from './metrics/api-metrics.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { metricsRoute } from './metrics/metrics-route.js';
+import { notificationPolicyRoutes } from './notification-policy-routes.js';
 import { openApiDocument } from './openapi.js';
 import { policyRoutes } from './policy-routes.js';
 import { registryRoutes } from './registry-routes.js';
@@ -103,6 +104,7 @@ export function createApp(dependencies: AppDependencies): Express {
   api.use('/replication/executions', executionRoutes(service.runs));
   api.use('/replication', adapterRoutes(service.registries));
   api.use('/tokens', tokenRoutes(service.tokens));
+  api.use('/webhook', notificationPolicyRoutes(service.notifications));
   app.use(apiBase, api);
 
   // Browsers sign in with a form and keep a session cookie; the API above takes only headers.

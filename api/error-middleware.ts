@@ -7,6 +7,8 @@ import { TooManyRequestsError } from './http-errors.js';
 const statusOfCode: Record<string, [number, string]> = {
   INVALID_INPUT: [400, 'BAD_REQUEST'],
   REGISTRY_UNHEALTHY: [400, 'BAD_REQUEST'],
+  // A test notification's receiver did not accept it; the message says what it answered.
+  NOTIFICATION_TEST_FAILED: [400, 'BAD_REQUEST'],
   UNAUTHORIZED: [401, 'UNAUTHORIZED'],
   FORBIDDEN: [403, 'FORBIDDEN'],
   NOT_FOUND: [404, 'NOT_FOUND'],

@@ -1,7 +1,11 @@
 import type { ReplicationTask } from '../contract/index.js';
 import type { ExecutionFacts } from '../service/index.js';
+import { toDeliveryView } from './notification-delivery-view.js';
 
-/** Harbor's `ReplicationExecution`, plus Regatta's `workflow_id`, `bytes` and `dry_run`. */
+/**
+ * Harbor's `ReplicationExecution`, plus Regatta's `workflow_id`, `bytes`, `dry_run` and, for one
+ * execution, `notifications`: how its end was told.
+ */
 export function toHarborExecution(facts: ExecutionFacts) {
   const { status } = facts;
   const counts = facts.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
@@ -23,6 +27,7 @@ export function toHarborExecution(facts: ExecutionFacts) {
     bytes: facts.summary?.bytes ?? 0,
     dry_run: facts.dryRun,
     workflow_id: facts.workflowId,
+    ...(facts.notifications ? { notifications: facts.notifications.map(toDeliveryView) } : {}),
   };
 }
 

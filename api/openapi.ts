@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ExecutionStatus, TaskStatus, Trigger } from '../contract/index.js';
 import {
+  NotificationPolicy,
+  NotificationPolicyInput,
   Registry,
   RegistryInfo,
   RegistryInput,
@@ -13,8 +15,10 @@ import {
 } from '../policies/index.js';
 import {
   ApiTokenRecord,
+  NotificationPayload,
   SystemInfo,
   executionListFields,
+  notificationPolicyListFields,
   policyListFields,
   registryListFields,
   type ListFields,
@@ -41,6 +45,10 @@ const schemas = {
   ApiToken: z.toJSONSchema(ApiTokenRecord, { io: 'output' }),
   ApiTokenCreated: z.toJSONSchema(ApiTokenRecord.extend({ token: z.string() }), { io: 'output' }),
   ApiTokenInput: z.toJSONSchema(ApiTokenInput, { io: 'input' }),
+  NotificationPolicy: z.toJSONSchema(NotificationPolicy, { io: 'output' }),
+  NotificationPolicyInput: z.toJSONSchema(NotificationPolicyInput, { io: 'input' }),
+  /** What a notification posts (payload_format Default); not a request or response of this API. */
+  NotificationPayload: z.toJSONSchema(NotificationPayload, { io: 'output' }),
   Errors: z.toJSONSchema(HarborErrors, { io: 'output' }),
 };
 
@@ -221,6 +229,60 @@ export function openApiDocument() {
         },
       },
       '/tokens/{id}': { parameters: idParameter, delete: { responses: done } },
+      '/webhook/events': {
+        get: {
+          responses: {
+            '200': {
+              description: "Harbor's SupportedWebhookEventTypes: event types, notify types, payload formats",
+              ...json({ type: 'object' }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/webhook/policies': {
+        get: listed('NotificationPolicy', notificationPolicyListFields),
+        post: created('NotificationPolicyInput'),
+      },
+      '/webhook/policies/{id}': {
+        parameters: idParameter,
+        get: {
+          responses: {
+            '200': { description: 'the notification policy', ...json(ref('NotificationPolicy')) },
+            ...errors,
+          },
+        },
+        put: { ...body('NotificationPolicyInput'), responses: done },
+        delete: { responses: done },
+      },
+      '/webhook/policies/{id}/test': {
+        parameters: idParameter,
+        post: {
+          description:
+            'sends the receiver a ping (needs the operator or admin role); 400 when it does not answer 2xx',
+          responses: {
+            '200': {
+              description: "the receiver's status code",
+              ...json({ type: 'object', properties: { status_code: { type: 'integer' } } }),
+            },
+            ...errors,
+          },
+        },
+      },
+      '/webhook/policies/{id}/deliveries': {
+        parameters: idParameter,
+        get: {
+          parameters: listParameters({}),
+          responses: {
+            '200': page({
+              type: 'object',
+              description:
+                "a delivery, as Harbor's WebhookJob, with attempts, last_status_code, last_error_code and last_error",
+            }),
+            ...errors,
+          },
+        },
+      },
       '/replication/executions': {
         get: {
           parameters: [
@@ -248,7 +310,11 @@ export function openApiDocument() {
       },
       '/replication/executions/{id}': {
         parameters: idParameter,
-        get: { responses: described("Harbor's ReplicationExecution") },
+        get: {
+          responses: described(
+            "Harbor's ReplicationExecution, with notifications: one delivery per notification policy told of its end",
+          ),
+        },
         put: { description: 'stops the execution; needs the operator or admin role', responses: done },
       },
       '/replication/executions/{id}/tasks': {

@@ -7,6 +7,7 @@ import { formText, formBody } from './forms/form-body.js';
 import { pathId } from './forms/path-id.js';
 import { sessionOf } from './session/console-guard.js';
 import { Layout } from './views/layout.js';
+import { DeliveryTable } from './views/notification-views.js';
 import { sendPage } from './views/render.js';
 import { RunFacts, RunList, RunLive, RunProgress, TaskTable } from './views/run-views.js';
 
@@ -79,6 +80,7 @@ export function runRoutes({ service, temporalUi }: ConsoleDependencies): Router 
             temporalUrl={workflowUrl(run.workflowId)}
             session={session}
           />
+          <DeliveryTable deliveries={run.notifications ?? []} />
           <TaskTable
             runId={run.id}
             tasks={tasks.tasks}

@@ -2,6 +2,13 @@ import type { Platform, PolicySnapshot, VerifyMode } from '../policies/index.js'
 import type { Artifact, Operation } from './artifact.js';
 import type { DriftFindings } from './drift.js';
 import type { ExecutionSummary } from './execution-summary.js';
+import type {
+  DeliveryRef,
+  NotificationEvent,
+  PrepareNotificationsInput,
+  PreparedNotifications,
+  RecordDriftStatesInput,
+} from './notifications.js';
 import type { Trigger } from './run-input.js';
 import type { ReplicationTask } from './tasks.js';
 
@@ -196,4 +203,15 @@ export interface ReplicationActivities {
   copyBatch(input: CopyBatchInput): Promise<CopyBatchResult>;
   /** The worker's settings a run follows (its retry budget). */
   runSettings(): Promise<RunSettings>;
+  /** Queues a delivery per event and notification policy that wants it; builds each payload once. */
+  prepareNotifications(input: PrepareNotificationsInput): Promise<PreparedNotifications>;
+  /**
+   * Posts one queued delivery, signed; each try is recorded. Throws to be tried again; false when
+   * there was nothing to send (its policy deleted, or it was settled already).
+   */
+  deliverNotification(input: DeliveryRef): Promise<boolean>;
+  /** A delivery whose tries ran out is failed for good. */
+  abandonNotification(input: DeliveryRef): Promise<void>;
+  /** Keeps whether each audited site drifts; what changed since the previous audit is told. */
+  recordDriftStates(input: RecordDriftStatesInput): Promise<NotificationEvent[]>;
 }

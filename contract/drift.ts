@@ -64,3 +64,10 @@ export type DriftReport = z.infer<typeof DriftReport>;
 
 /** Entries kept per kind in a report. */
 export const driftSampleSize = 100;
+
+/** Whether a destination differs from the source in any way the audit counts. */
+export function hasDrift(
+  destination: Pick<DestinationDrift, 'missing' | 'different' | 'extra' | 'unservable'>,
+): boolean {
+  return destination.missing + destination.different + destination.extra + destination.unservable > 0;
+}

@@ -3,6 +3,7 @@ export { Artifact, ArtifactError, Operation, describeArtifact } from './artifact
 export * from './drift.js';
 export { ExecutionStatus, ExecutionSummary, TaskCounts } from './execution-summary.js';
 export * from './metrics.js';
+export * from './notifications.js';
 export { ReplicationRunInput, Trigger } from './run-input.js';
 export * from './run-status.js';
 export * from './search-attributes.js';

@@ -1,5 +1,6 @@
 import type { DriftAuditInput, DriftReport } from './drift.js';
 import type { ExecutionSummary } from './execution-summary.js';
+import type { DeliverNotificationsInput, DeliveryOutcome } from './notifications.js';
 import type { ReplicationRunInput } from './run-input.js';
 
 // The workflows a worker runs, by type name and signature, as the service starts them and
@@ -14,3 +15,7 @@ export const runFailedType = 'RUN_FAILED';
 /** A read-only audit of how far a policy's destinations are from its source. */
 export type DriftAuditWorkflow = (input: DriftAuditInput) => Promise<DriftReport>;
 export const driftAuditType = 'driftAudit';
+
+/** The deliveries a run or an audit queued, each tried until accepted or given up; nobody waits for it. */
+export type DeliverNotificationsWorkflow = (input: DeliverNotificationsInput) => Promise<DeliveryOutcome>;
+export const deliverNotificationsType = 'deliverNotifications';

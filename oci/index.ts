@@ -18,6 +18,8 @@ export {
   RegistryAccess,
   RegistryCredential,
   RegistryUrl,
+  hostPattern,
+  portPattern,
   registryOrigin,
   registryUrlProblem,
 } from './registry-access.js';

@@ -15,12 +15,13 @@ const end = '(:|/|$)';
  * without leading zeros (not 0.0.0.0), a name whose last label is no number (WHATWG reads those as
  * IPv4) and without IDNA's `xn--`, or an IPv6 literal other than the unspecified address.
  */
-const host = [
+export const hostPattern = [
   `(?!0\\.0\\.0\\.0${end})${octet}(\\.${octet}){3}`,
   `(?![^:/]*[xX][nN]--)([A-Za-z0-9-]+\\.)*(?![0-9]+${end})(?!0[xX][0-9A-Fa-f]*${end})[A-Za-z0-9-]+`,
   `\\[(?![0:]*\\])(${ipv6})\\]`,
 ].join('|');
-const port = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
+export const portPattern =
+  '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
 
 const urlShape = 'must be http(s)://host[:port]';
 const dnsName = /^([a-z0-9-]+\.)*[a-z0-9-]+$/;
@@ -67,7 +68,7 @@ export const RegistryUrl = z
     if (problem) context.addIssue({ code: 'custom', message: problem });
   })
   // What the API documents: exactly what the parser above accepts.
-  .meta({ pattern: `^https?://(${host})(:${port})?/?$` });
+  .meta({ pattern: `^https?://(${hostPattern})(:${portPattern})?/?$` });
 
 /** The origin a registry URL names (`https://hq.example:5000`): what a stored secret is bound to. */
 export function registryOrigin(url: string): string {

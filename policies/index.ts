@@ -60,3 +60,16 @@ export {
 } from './replication-policy-input.js';
 export { ReplicationPolicy, replicationPolicyView } from './replication-policy-view.js';
 export { ReplicationTrigger, TriggerType } from './replication-trigger.js';
+export { NotificationAddress, notificationAddressProblem } from './notification-address.js';
+export {
+  NotificationEventType,
+  NotificationPolicy,
+  NotificationPolicyDefinition,
+  NotificationPolicyInput,
+  NotificationTarget,
+  NotifyType,
+  StoredNotificationPolicy,
+  notificationPolicyView,
+  wantsEvent,
+} from './notification-policy.js';
+export { notificationPolicyFromInput } from './notification-policy-changes.js';

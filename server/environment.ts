@@ -104,6 +104,21 @@ export const Environment = z
     REGATTA_WEBHOOK_PER_SECOND: z.coerce.number().min(0.01).max(1_000_000).default(100),
     /** How long a drift GET waits for its audit before it answers 202 with a status URL. */
     REGATTA_DRIFT_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+    /** Where the API answers for the readers of notifications (their links); unset = localhost and the API's port. */
+    REGATTA_PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without a query')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+    /** A notification's request deadline; then its retries, doubling from the first to the maximum, until it gives up. */
+    REGATTA_NOTIFICATION_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
+    REGATTA_NOTIFICATION_RETRY_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+    REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(600),
+    REGATTA_NOTIFICATION_GIVE_UP_SECONDS: z.coerce
+      .number()
+      .min(10)
+      .max(30 * 86_400)
+      .default(86_400),
   })
   .superRefine((environment, context) => {
     if (!environment.TEMPORAL_TLS_CLIENT_CERT_PATH !== !environment.TEMPORAL_TLS_CLIENT_KEY_PATH)
@@ -122,6 +137,13 @@ export const Environment = z
       : ['REGATTA_TLS_KEY', 'REGATTA_TLS_CERT'];
     if (Boolean(environment.REGATTA_TLS_CERT) !== Boolean(environment.REGATTA_TLS_KEY)) {
       context.addIssue({ code: 'custom', path: [missing], message: `is required with ${given}` });
+    }
+    if (environment.REGATTA_NOTIFICATION_RETRY_MAX_SECONDS < environment.REGATTA_NOTIFICATION_RETRY_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REGATTA_NOTIFICATION_RETRY_MAX_SECONDS'],
+        message: 'must be at least REGATTA_NOTIFICATION_RETRY_SECONDS',
+      });
     }
   });
 export type Environment = z.infer<typeof Environment>;

@@ -3,6 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { connectionSettings, type CopySettings } from '../activities/copy-settings.js';
 import { createReplicationActivities } from '../activities/create-replication-activities.js';
+import type { NotificationSettings } from '../activities/notification-settings.js';
 import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
 import { searchAttributeKeys } from '../contract/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -39,6 +40,20 @@ export function copySettings(environment: Environment): CopySettings {
   };
 }
 
+/** How the worker's notifications link to the API and are tried, from the environment. */
+export function notificationSettings(environment: Environment): NotificationSettings {
+  const scheme = environment.REGATTA_TLS_CERT ? 'https' : 'http';
+  return {
+    baseUrl: environment.REGATTA_PUBLIC_URL ?? `${scheme}://localhost:${environment.REGATTA_API_PORT}`,
+    schedule: {
+      timeoutSeconds: environment.REGATTA_NOTIFICATION_TIMEOUT_SECONDS,
+      firstRetrySeconds: environment.REGATTA_NOTIFICATION_RETRY_SECONDS,
+      maximumRetrySeconds: environment.REGATTA_NOTIFICATION_RETRY_MAX_SECONDS,
+      giveUpSeconds: environment.REGATTA_NOTIFICATION_GIVE_UP_SECONDS,
+    },
+  };
+}
+
 /**
  * The replication activities as the environment configures them, on `store`, with the registry
  * clients they use (closed by the caller when the activities are done).
@@ -55,6 +70,7 @@ export function replicationActivities(environment: Environment, store: Store) {
     clients,
     copy,
     run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
+    notifications: notificationSettings(environment),
   });
   return { activities, clients };
 }

@@ -6,12 +6,17 @@ export { RegistryEvent } from './registry-event.js';
 export { SystemInfo } from './system-info.js';
 export { RegistryUnhealthyError } from './registry-ping.js';
 export { DriftAuditFailedError } from './drift-audit-failed-error.js';
+export { NotificationTestFailedError } from './notification-test.js';
+// The JSON notifications carry, for the API's document.
+export { NotificationPayload } from '../notifications/index.js';
 export type { DriftAuditState } from './drift-audit.js';
 // What the API needs to know of the store's lists and tokens, without reaching into it.
 export {
   ApiTokenRecord,
+  NotificationDelivery,
   Role,
   executionListFields,
+  notificationPolicyListFields,
   policyListFields,
   registryListFields,
   type ListField,

@@ -10,7 +10,7 @@ import {
   type TaskRequest,
   type Trigger,
 } from '../contract/index.js';
-import type { ExecutionRecord, Store } from '../store/index.js';
+import type { ExecutionRecord, NotificationDelivery, Store } from '../store/index.js';
 
 /** Temporal's workflow status names, as `describe()` returns them. */
 export type WorkflowStatusName =
@@ -41,6 +41,8 @@ export interface ExecutionFacts {
   summary?: ExecutionSummary;
   /** The summary is what the run reported as it ended (its result, or what it kept), not a live reading. */
   summaryIsFinal?: boolean;
+  /** How its end was told: one delivery per notification policy that wanted it (read for one execution). */
+  notifications?: NotificationDelivery[];
 }
 
 /** Harbor's execution status from Temporal's: the workflow's own summary decides between success and failure. */

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { RegistryAccessRules } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { createDrift } from './drift.js';
+import { createNotificationPolicies } from './notification-policies.js';
 import { createPolicies } from './policies.js';
 import { defaultScheduleSettings, type ScheduleSettings } from './policy-schedules.js';
 import { createRegistries } from './registries.js';
@@ -22,7 +23,8 @@ export interface ReplicationServiceDependencies {
 
 /**
  * What Regatta does, in one place: registries and policies (with their schedules), runs started,
- * stopped and read, webhook deliveries taken, drift audited, the sites map, API tokens. The API's routes, the
+ * stopped and read, webhook deliveries taken, drift audited, notification policies, the sites
+ * map, API tokens. The API's routes, the
  * server's start-up and the tests all go through it; nothing else holds the Temporal client.
  */
 export function createReplicationService({
@@ -37,6 +39,7 @@ export function createReplicationService({
     runs: createRuns(store, client),
     webhooks: createWebhooks(store, client),
     drift: createDrift(store, client),
+    notifications: createNotificationPolicies(store),
     sites: {
       /** Every site's state, drift counts, recovery point and last run, from audits and runs already done. */
       map: () => readSitesMap(store, client),

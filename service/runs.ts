@@ -95,8 +95,14 @@ export function createRuns(store: Store, client: Client) {
       } satisfies ListPage<ExecutionFacts>;
     },
 
+    /** One execution, with the deliveries that told its end. */
     async get(id: number): Promise<ExecutionFacts> {
-      return readExecution(client, await store.executions.get(id));
+      const record = await store.executions.get(id);
+      const [facts, notifications] = await Promise.all([
+        readExecution(client, record),
+        store.notificationDeliveries.ofWorkflow(record.workflowId),
+      ]);
+      return { ...facts, notifications };
     },
 
     /** Harbor's stop: cancels the run if it is still running; a closed run is left as it ended. */

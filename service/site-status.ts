@@ -1,4 +1,10 @@
-import type { DestinationDrift, DriftReport, ExecutionStatus, Trigger } from '../contract/index.js';
+import {
+  hasDrift,
+  type DestinationDrift,
+  type DriftReport,
+  type ExecutionStatus,
+  type Trigger,
+} from '../contract/index.js';
 import type { StoredPolicy, VerifyMode } from '../policies/index.js';
 
 /** Whether a site holds what a policy (or all its policies) puts there, as far as is known. */
@@ -32,8 +38,6 @@ export interface PolicySiteStatus {
   drift?: DestinationDrift;
 }
 
-const driftKinds = ['missing', 'different', 'extra', 'unservable'] as const;
-
 /** A full run (manual or scheduled, not a plan) copies everything in scope: its end says the site had it all. */
 export function isFullRun(run: RunBrief): boolean {
   return !run.dryRun && run.status !== 'InProgress' && run.trigger !== 'event_based';
@@ -61,10 +65,9 @@ export function policySiteStatus(
     };
   }
   if (report && drift) {
-    const drifting = driftKinds.some((kind) => drift[kind] > 0);
     return {
       ...base,
-      state: drifting ? 'drift' : 'in_sync',
+      state: hasDrift(drift) ? 'drift' : 'in_sync',
       basis: { kind: 'audit', at: report.finishedAt, verify: report.verify },
       drift,
     };
@@ -85,7 +88,8 @@ export function siteState(statuses: readonly PolicySiteStatus[]): SyncState {
  */
 export function siteDrift(statuses: readonly PolicySiteStatus[]) {
   const audited = statuses.flatMap((status) => (status.drift ? [status.drift] : []));
-  const sum = (kind: (typeof driftKinds)[number]) => audited.reduce((total, drift) => total + drift[kind], 0);
+  const sum = (kind: 'missing' | 'different' | 'extra' | 'unservable') =>
+    audited.reduce((total, drift) => total + drift[kind], 0);
   const recoveryPoints = statuses.flatMap((status) => {
     if (status.drift) return [status.drift.recoveryPointSeconds];
     return status.basis.kind === 'run' && status.state === 'in_sync' ? [0] : [];

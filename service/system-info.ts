@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The fields of Harbor's GeneralInfo (`GET /systeminfo`) that hold for Regatta: local users
  * only (admin and API tokens), nobody registers themselves, no CA to download, never read-only,
- * no notifications sent. None of them is a secret, so anyone may read them.
+ * notifications sent (webhook policies). None of them is a secret, so anyone may read them.
  */
 export const SystemInfo = z.object({
   auth_mode: z.literal('db_auth'),
@@ -25,7 +25,7 @@ export function systemInfo(now: Date = new Date()): SystemInfo {
     project_creation_restriction: 'adminonly',
     has_ca_root: false,
     read_only: false,
-    notification_enable: false,
+    notification_enable: true,
     current_time: now.toISOString(),
   };
 }

@@ -87,6 +87,54 @@ export interface SourceChangesTable {
   seen_at: string;
 }
 
+/** Harbor's webhook policies with one target; secrets AES-256-GCM sealed (secret-box.ts). */
+export interface NotificationPoliciesTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  enabled: number;
+  /** JSON array of event types. */
+  event_types: string;
+  notify_type: string;
+  address: string;
+  auth_header: string | null;
+  skip_cert_verify: number;
+  payload_format: string;
+  hmac_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One event to be told to one notification policy, and how telling it went. */
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  /** The telling workflow run and the event's place in it: a retried queueing adds nothing. */
+  event_key: string;
+  policy_id: number;
+  event_type: string;
+  /** The run the event is about, for its execution's view; null for drift. */
+  workflow_id: string | null;
+  /** The event's JSON payload, built once, so every try sends the same body. */
+  payload: string;
+  /** pending, delivered or failed. */
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** Whether a site drifted from a policy's source at its newest audit: drift is told when this changes. */
+export interface DriftStatesTable {
+  policy_id: number;
+  registry_id: number;
+  drifting: number;
+  audited_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -105,6 +153,9 @@ export interface Database {
   run_pages: RunPagesTable;
   api_tokens: ApiTokensTable;
   source_changes: SourceChangesTable;
+  notification_policies: NotificationPoliciesTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  drift_states: DriftStatesTable;
   meta: MetaTable;
   regatta_migrations: MigrationsTable;
 }

@@ -5,6 +5,15 @@ export {
   type CreateExecutionInput,
   type ExecutionStore,
 } from './execution-store.js';
+export type { DriftStateChange, DriftStateStore } from './drift-state-store.js';
+export {
+  DeliveryStatus,
+  NotificationDelivery,
+  type DeliveryAttempt,
+  type NotificationDeliveryStore,
+  type QueuedDelivery,
+} from './notification-delivery-store.js';
+export { notificationPolicyListFields, type NotificationPolicyStore } from './notification-policy-store.js';
 export { ListQuery, type ListField, type ListFields, type ListPage } from './list-query.js';
 export { openStore, type Store, type StoreOptions } from './open-store.js';
 export { policyListFields, type PolicyStore } from './policy-store.js';

@@ -143,6 +143,67 @@ const migrations: readonly Migration[] = [
       await db.schema.alterTable('registries').addColumn('max_requests_in_flight', 'integer').execute();
     },
   },
+  {
+    name: '0006-notifications',
+    async up(db, kind) {
+      await db.schema
+        .createTable('notification_policies')
+        .addColumn('id', 'integer', generatedId(kind))
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('description', 'text', (column) => column.notNull())
+        .addColumn('enabled', 'integer', (column) => column.notNull())
+        .addColumn('event_types', 'text', (column) => column.notNull())
+        .addColumn('notify_type', 'text', (column) => column.notNull())
+        .addColumn('address', 'text', (column) => column.notNull())
+        .addColumn('auth_header', 'text')
+        .addColumn('skip_cert_verify', 'integer', (column) => column.notNull())
+        .addColumn('payload_format', 'text', (column) => column.notNull())
+        .addColumn('hmac_secret', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('notification_deliveries')
+        .addColumn('id', 'integer', generatedId(kind))
+        .addColumn('event_key', 'text', (column) => column.notNull())
+        .addColumn('policy_id', 'integer', (column) =>
+          column.notNull().references('notification_policies.id').onDelete('cascade'),
+        )
+        .addColumn('event_type', 'text', (column) => column.notNull())
+        .addColumn('workflow_id', 'text')
+        .addColumn('payload', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull())
+        .addColumn('last_status_code', 'integer')
+        .addColumn('last_error_code', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addColumn('delivered_at', 'text')
+        .addUniqueConstraint('notification_deliveries_event', ['event_key', 'policy_id'])
+        .execute();
+      await db.schema
+        .createIndex('notification_deliveries_workflow')
+        .on('notification_deliveries')
+        .column('workflow_id')
+        .execute();
+      await db.schema
+        .createIndex('notification_deliveries_policy')
+        .on('notification_deliveries')
+        .columns(['policy_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('drift_states')
+        .addColumn('policy_id', 'integer', (column) =>
+          column.notNull().references('policies.id').onDelete('cascade'),
+        )
+        .addColumn('registry_id', 'integer', (column) => column.notNull())
+        .addColumn('drifting', 'integer', (column) => column.notNull())
+        .addColumn('audited_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('drift_states_pk', ['policy_id', 'registry_id'])
+        .execute();
+    },
+  },
 ];
 
 /**

@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import { createApiTokenStore } from './api-token-store.js';
 import { openDialect } from './dialect.js';
+import { createDriftStateStore } from './drift-state-store.js';
 import { createExecutionStore } from './execution-store.js';
 import { migrateToLatest } from './migrations.js';
+import { createNotificationDeliveryStore } from './notification-delivery-store.js';
+import { createNotificationPolicyStore } from './notification-policy-store.js';
 import { createPolicyStore } from './policy-store.js';
 import { createRunPageStore } from './run-page-store.js';
 import { createRegistryStore } from './registry-store.js';
@@ -19,7 +22,10 @@ export interface StoreOptions {
   logger: Logger;
 }
 
-/** Opens (creating and migrating as needed) the store of registries, policies, executions and tokens. */
+/**
+ * Opens (creating and migrating as needed) the store of registries, policies, executions, tokens,
+ * notification policies and their deliveries.
+ */
 export async function openStore(options: StoreOptions) {
   const dialect = openDialect(options);
   try {
@@ -36,6 +42,9 @@ export async function openStore(options: StoreOptions) {
       runPages: createRunPageStore(dialect),
       tokens: createApiTokenStore(dialect),
       sourceChanges: createSourceChangeStore(dialect),
+      notificationPolicies: createNotificationPolicyStore(dialect, box),
+      notificationDeliveries: createNotificationDeliveryStore(dialect),
+      driftStates: createDriftStateStore(dialect),
       async close(): Promise<void> {
         await dialect.db.destroy();
       },

@@ -1,5 +1,7 @@
-import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import { DriftAuditInput, type DriftReport, type ReplicationActivities } from '../contract/index.js';
+import { patches } from './patches.js';
+import { queueDriftChanges } from './queue-notifications.js';
 
 const { auditDrift } = proxyActivities<ReplicationActivities>({
   startToCloseTimeout: '2 hours',
@@ -10,7 +12,8 @@ const { auditDrift } = proxyActivities<ReplicationActivities>({
 /**
  * Audits how far a policy's destinations are from its source: tags missing, different and extra,
  * the recovery point, and with `verify` whether each destination can serve every image.
- * Read-only: it never changes a registry.
+ * Read-only: it never changes a registry. A site whose drift began or ended since its previous
+ * audit is told to the notification policies that want it.
  */
 export async function driftAudit(rawInput: DriftAuditInput): Promise<DriftReport> {
   const input = DriftAuditInput.parse(rawInput);
@@ -33,5 +36,6 @@ export async function driftAudit(rawInput: DriftAuditInput): Promise<DriftReport
       )
       .join('; '),
   );
+  if (patched(patches.notifications)) await queueDriftChanges(report);
   return report;
 }

@@ -29,4 +29,10 @@ export const patches = {
    * planned every registry of the tree against the source, in one link.
    */
   treePlansPerLink: 'tree-plans-per-link',
+  /**
+   * A run that ended (succeeded or failed; not a plan, not stopped) and a drift audit that found
+   * a site's drift begin or end queue notifications once their result is kept, delivered by a
+   * `deliverNotifications` child that outlives them (ParentClosePolicy ABANDON).
+   */
+  notifications: 'notifications',
 } as const;

@@ -18,6 +18,7 @@ import {
   ReplicationRunInput,
   pageTasksQuery,
   repositoryKey,
+  runEndedEvent,
   runFailedType,
   runStatusQuery,
   selectTasks,
@@ -35,6 +36,7 @@ import { summarizeExecution } from './execution-summary.js';
 import { pageWorkflowId } from './page-identity.js';
 import { patches } from './patches.js';
 import { planTasks } from './plan-tasks.js';
+import { queueNotifications } from './queue-notifications.js';
 import { pageWaitSignal, untilNotRateLimited, type RateLimitWait } from './rate-limit-wait.js';
 import { replicationPage, type ReplicationPageResult } from './replication-page.js';
 import {
@@ -279,9 +281,25 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     await settle();
   };
 
-  // How the run ended is kept in the store, so a closed run is read without replaying it.
+  // How the run ended is kept in the store, so a closed run is read without replaying it; then
+  // it is told (queued, delivered by a child the run does not wait for).
   const ended = async (summary: ExecutionSummary): Promise<ExecutionSummary> => {
     await CancellationScope.nonCancellable(() => recordRunResult({ workflowId: runId, summary }));
+    const event = runEndedEvent(summary);
+    if (event && patched(patches.notifications)) {
+      await queueNotifications([
+        {
+          type: event,
+          subject: {
+            kind: 'run',
+            workflowId: runId,
+            policy: { id: policy.id, name: policy.name },
+            sourceRegistryId: policy.src_registry_id,
+            sites: policy.destinations.map((site) => ({ id: site.registry_id, name: site.name })),
+          },
+        },
+      ]);
+    }
     return summary;
   };
 

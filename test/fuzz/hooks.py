@@ -61,6 +61,15 @@ def filter_case(context, case):
                 return False
             if isinstance(one, dict) and _as_integer(one.get("id")) not in ids:
                 return False
+    if path in ("/webhook/policies", "/webhook/policies/{id}"):
+        targets = body.get("targets")
+        target = targets[0] if isinstance(targets, list) and targets and isinstance(targets[0], dict) else {}
+        # "*****" keeps a stored secret: a policy that has none refuses it.
+        if "*****" in (target.get("auth_header"), target.get("hmac_secret")):
+            return False
+        # A PUT that keeps the stored auth_header may not move the address to another origin.
+        if method == "PUT" and target.get("auth_header") is None:
+            return False
     if path == "/registries/{id}" and method == "PUT":
         # Kept secrets and lone flat secrets are checked against the stored registry.
         credential = body.get("credential")

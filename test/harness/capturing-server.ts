@@ -1,6 +1,11 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TestCertificates } from './certificates.js';
 
@@ -9,6 +14,9 @@ export interface CapturedRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  headers: IncomingHttpHeaders;
+  /** The body as received (up to 1 MiB), when the server keeps bodies. */
+  body?: string;
 }
 
 export interface CapturingServer {
@@ -31,23 +39,56 @@ export const basicRegistry: Responder = (request, response) => {
   response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
 };
 
+/** What a capturing server keeps of a request body. */
+const maxKeptBody = 1024 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const pieces: Buffer[] = [];
+  let kept = 0;
+  for await (const piece of request as AsyncIterable<Buffer>) {
+    if (kept < maxKeptBody) pieces.push(piece.subarray(0, maxKeptBody - kept));
+    kept += piece.length;
+  }
+  return Buffer.concat(pieces).toString('utf8');
+}
+
 /**
- * An HTTP (or, with `tls`, HTTPS) server on loopback that records the Authorization header of
- * every request before `respond` answers it: where a test asks whether a credential leaked.
+ * An HTTP (or, with `tls`, HTTPS) server on loopback that records the Authorization header (and
+ * every header) of every request before `respond` answers it: where a test asks whether a
+ * credential leaked. With `bodies`, it reads and keeps each body before answering (a webhook
+ * receiver's view); `port` listens on a given port (a receiver coming back where it was).
  */
 export async function startCapturingServer(
-  options: { respond?: Responder; tls?: TestCertificates; host?: string } = {},
+  options: {
+    respond?: Responder;
+    tls?: TestCertificates;
+    host?: string;
+    bodies?: boolean;
+    port?: number;
+  } = {},
 ): Promise<CapturingServer> {
   const host = options.host ?? '127.0.0.1';
   const requests: CapturedRequest[] = [];
   const respond = options.respond ?? basicRegistry;
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    requests.push({
+    const captured: CapturedRequest = {
       method: request.method ?? '',
       path: request.url ?? '',
       authorization: request.headers.authorization,
-    });
-    respond(request, response);
+      headers: request.headers,
+    };
+    if (!options.bodies) {
+      requests.push(captured);
+      respond(request, response);
+      return;
+    }
+    readBody(request).then(
+      (body) => {
+        requests.push({ ...captured, body });
+        respond(request, response);
+      },
+      () => response.destroy(),
+    );
   };
   const server = options.tls
     ? createHttpsServer(
@@ -55,7 +96,7 @@ export async function startCapturingServer(
         handler,
       )
     : createHttpServer(handler);
-  server.listen(0, host);
+  server.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('capturing server has no address');

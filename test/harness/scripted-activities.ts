@@ -1,4 +1,8 @@
-import { defaultRunSettings, type ReplicationActivities } from '../../contract/index.js';
+import {
+  defaultDeliverySchedule,
+  defaultRunSettings,
+  type ReplicationActivities,
+} from '../../contract/index.js';
 
 export type ActivityName = keyof ReplicationActivities;
 
@@ -11,6 +15,10 @@ const succeed: ReplicationActivities = {
   planPrune: async () => ({ artifacts: [], inScope: 0 }),
   findUpToDate: async () => [],
   auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
+  prepareNotifications: async () => ({ deliveryIds: [], schedule: defaultDeliverySchedule }),
+  deliverNotification: async () => true,
+  abandonNotification: async () => undefined,
+  recordDriftStates: async () => [],
   copyBatch: async (input) => ({
     results: input.items.flatMap((item) =>
       item.targets.map((target) => ({

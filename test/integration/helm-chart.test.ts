@@ -213,6 +213,12 @@ describe('Helm chart deploy/helm/regatta', () => {
     assert.equal(env(existing, 'api', 'TEMPORAL_NAMESPACE')?.value, 'replication');
   });
 
+  it('notifications – the workers link to publicUrl when it is given, to their default when not', () => {
+    const existing = 'existing-secrets-monitoring-values.yaml';
+    assert.equal(env(existing, 'worker', 'REGATTA_PUBLIC_URL')?.value, 'https://regatta.example.com');
+    assert.equal(env('inline-secrets-values.yaml', 'worker', 'REGATTA_PUBLIC_URL'), undefined);
+  });
+
   it('Temporal mTLS – the client certificate, key and CA mounted from the Secret, where TEMPORAL_TLS_* point', () => {
     const mtls = 'temporal-mtls-values.yaml';
     for (const component of ['api', 'worker'] as const) {

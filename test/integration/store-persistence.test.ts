@@ -15,6 +15,8 @@ import { storedCredentials } from '../harness/stored-credentials.js';
 const logger = createLogger({ level: 'silent' });
 const accessSecret = 'store-test-access-secret-3f9a';
 const webhookSecret = 'store-test-webhook-secret-77c1';
+const receiverToken = 'Bearer store-test-receiver-token-5d2e';
+const hmacSecret = 'store-test-hmac-secret-90ab';
 
 function definition(name: string, source: number, destinations: number[]): PolicyDefinition {
   return {
@@ -332,13 +334,129 @@ function storeTests(engine: DialectKind): void {
     assert.equal(await store.tokens.authenticate(token), undefined);
   });
 
+  it('notification policies – secrets sealed in the files, opened for deliveries only', async () => {
+    const created = await store.notificationPolicies.create({
+      name: 'ops',
+      event_types: ['run_failed', 'drift_detected'],
+      targets: [{ address: 'https://hooks.example/in', auth_header: receiverToken, hmac_secret: hmacSecret }],
+    });
+    assert.ok(
+      (await storedFiles()).some(({ bytes }) => bytes.includes('hooks.example/in')),
+      'no file holds the policy: the test looks in the wrong place',
+    );
+    for (const { path, bytes } of await storedFiles()) {
+      assert.ok(!bytes.includes(receiverToken), `${path} holds the auth header in clear`);
+      assert.ok(!bytes.includes(hmacSecret), `${path} holds the HMAC secret in clear`);
+    }
+    const read = await store.notificationPolicies.get(created.id);
+    assert.equal(read.targets[0]!.auth_header, '*****');
+    assert.equal(read.targets[0]!.hmac_secret, '*****');
+    const opened = await store.notificationPolicies.getWithSecrets(created.id);
+    assert.equal(opened.targets[0]!.auth_header, receiverToken);
+    assert.equal(opened.targets[0]!.hmac_secret, hmacSecret);
+    await rejectsWith(
+      store.notificationPolicies.create({
+        name: 'ops',
+        event_types: ['run_failed'],
+        targets: [{ address: 'http://a.example' }],
+      }),
+      'CONFLICT',
+      'name',
+    );
+    const updated = await store.notificationPolicies.update(created.id, {
+      name: 'ops',
+      event_types: ['run_succeeded'],
+      targets: [{ address: 'https://hooks.example/other', auth_header: '*****' }],
+    });
+    assert.deepEqual(updated.event_types, ['run_succeeded']);
+    assert.equal(
+      (await store.notificationPolicies.getWithSecrets(created.id)).targets[0]!.hmac_secret,
+      hmacSecret,
+    );
+    assert.deepEqual(
+      (await store.notificationPolicies.wanting('run_succeeded')).map((policy) => policy.id),
+      [created.id],
+    );
+    assert.deepEqual(await store.notificationPolicies.wanting('run_failed'), []);
+    await rejectsWith(store.notificationPolicies.get(9999), 'NOT_FOUND');
+  });
+
+  it('notification deliveries – queued once per event and policy, each try recorded, gone with their policy', async () => {
+    const policy = await store.notificationPolicies.create({
+      name: 'deliveries',
+      event_types: ['run_failed'],
+      targets: [{ address: 'http://receiver.example' }],
+    });
+    const queued = {
+      eventKey: 'run/1#0',
+      policyId: policy.id,
+      eventType: 'run_failed' as const,
+      workflowId: 'run/1',
+      payload: '{}',
+    };
+    const [id] = await store.notificationDeliveries.queue([queued]);
+    assert.deepEqual(await store.notificationDeliveries.queue([queued]), [id], 'queueing again adds nothing');
+    await store.notificationDeliveries.recordAttempt(id!, {
+      status: 'pending',
+      attempts: 1,
+      statusCode: 503,
+      errorCode: 'NOTIFICATION_SERVER_ERROR',
+      error: 'POST to http://receiver.example answered 503',
+    });
+    await store.notificationDeliveries.recordAttempt(id!, {
+      status: 'delivered',
+      attempts: 2,
+      statusCode: 204,
+    });
+    await store.notificationDeliveries.recordAttempt(id!, { status: 'failed', attempts: 3, statusCode: 500 });
+    await store.notificationDeliveries.abandon(id!, 'given up');
+    const [delivery] = await store.notificationDeliveries.ofWorkflow('run/1');
+    assert.deepEqual(
+      [delivery!.status, delivery!.attempts, delivery!.lastStatusCode, delivery!.policyName],
+      ['delivered', 2, 204, 'deliveries'],
+      'a settled delivery is not changed by a late try or by giving up',
+    );
+    assert.ok(delivery!.deliveredTime);
+    assert.equal((await store.notificationDeliveries.ofPolicy(policy.id, 1, 10)).total, 1);
+    await store.notificationPolicies.delete(policy.id);
+    assert.equal(await store.notificationDeliveries.get(id!), undefined);
+    await rejectsWith(store.notificationPolicies.delete(policy.id), 'NOT_FOUND');
+  });
+
+  it('drift states – each site with the state it replaces; an older audit changes nothing', async () => {
+    const policy = await store.policies.create(definition('drift-states', hq, [dr, edge]));
+    const first = await store.driftStates.record(policy.id, '2026-01-01T00:00:00.000Z', [
+      { registryId: dr, drifting: false },
+      { registryId: edge, drifting: true },
+    ]);
+    assert.deepEqual(first, [
+      { registryId: dr, wasDrifting: undefined, drifting: false },
+      { registryId: edge, wasDrifting: undefined, drifting: true },
+    ]);
+    const second = await store.driftStates.record(policy.id, '2026-01-02T00:00:00.000Z', [
+      { registryId: dr, drifting: true },
+      { registryId: edge, drifting: false },
+    ]);
+    assert.deepEqual(second, [
+      { registryId: dr, wasDrifting: false, drifting: true },
+      { registryId: edge, wasDrifting: true, drifting: false },
+    ]);
+    const stale = await store.driftStates.record(policy.id, '2026-01-01T12:00:00.000Z', [
+      { registryId: dr, drifting: false },
+    ]);
+    assert.deepEqual(stale, [], 'an audit that finished before the newest one kept is not compared');
+    await store.policies.delete(policy.id);
+  });
+
   it('reopening – keeps everything, and refuses another secret key', async () => {
     const registries = await store.registries.list({ pageSize: 100 });
     const policies = await store.policies.all();
+    const notificationPolicies = await store.notificationPolicies.list({ pageSize: 100 });
     await store.close();
     store = await openStore({ dataDir, logger, databaseUrl });
     assert.deepEqual(await store.registries.list({ pageSize: 100 }), registries);
     assert.deepEqual(await store.policies.all(), policies);
+    assert.deepEqual(await store.notificationPolicies.list({ pageSize: 100 }), notificationPolicies);
     assert.deepEqual(await storedCredentials(store, hq), {
       username: 'robot',
       password: accessSecret,

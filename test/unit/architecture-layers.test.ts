@@ -91,6 +91,21 @@ describe('architecture layers', () => {
     ['console/x.tsx', "import { openStore } from '../store/index.js';", /console\/ may not import store\//],
     ['console/x.ts', "import { Client } from '@temporalio/client';", /go through service/],
     ['console/views/x.tsx', "import { apiBase } from '../../api/app.js';", /console\/ may not import api\//],
+    [
+      'notifications/x.ts',
+      "import type { Store } from '../store/index.js';",
+      /notifications\/ may not import store\//,
+    ],
+    [
+      'workflows/x.ts',
+      "import { postNotification } from '../notifications/index.js';",
+      /workflows\/ may not import notifications\//,
+    ],
+    [
+      'api/x.ts',
+      "import { slackBody } from '../notifications/index.js';",
+      /api\/ may not import notifications\//,
+    ],
   ];
   for (const [file, code, expected] of refused) {
     it(`refuses – ${file}: ${code}`, async () => {
@@ -111,6 +126,8 @@ describe('architecture layers', () => {
     ['api/app.ts', "import { consoleRoutes } from '../console/console-routes.js';"],
     ['console/x.tsx', "import type { SitesMap } from '../service/index.js';"],
     ['service/x.ts', "import { Client } from '@temporalio/client';"],
+    ['activities/x.ts', "import { postNotification } from '../notifications/index.js';"],
+    ['notifications/x.ts', "import { request } from 'undici';"],
     ['cli/main.ts', "const commands = await import('../server/server-commands.js');"],
     ['test/x.ts', "import { openStore } from '../store/index.js';"],
   ];

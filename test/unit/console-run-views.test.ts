@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { h } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { ReplicationTask } from '../../contract/index.js';
+import { DeliveryTable } from '../../console/views/notification-views.js';
 import { RunFacts, TaskTable } from '../../console/views/run-views.js';
 import type { ExecutionFacts } from '../../service/index.js';
 import type { Session } from '../../console/session/session-store.js';
@@ -80,4 +81,32 @@ describe('run views', () => {
       assert.equal(html.includes('action="/runs/9/stop"'), shown);
     });
   }
+
+  it('notifications – a delivery a row: its policy, event, status, tries, last answer and error; none, no section', () => {
+    const html = renderToString(
+      h(DeliveryTable, {
+        deliveries: [
+          {
+            id: 4,
+            policyId: 1,
+            policyName: 'ops',
+            eventType: 'run_failed',
+            status: 'pending',
+            attempts: 3,
+            lastStatusCode: 503,
+            lastErrorCode: 'NOTIFICATION_SERVER_ERROR',
+            lastError: 'POST to https://hooks.example answered 503',
+            creationTime: 't',
+            updateTime: 't',
+          },
+        ],
+      }),
+    );
+    assert.match(html, /<h2>Notifications<\/h2>/);
+    assert.match(
+      html,
+      /<tr data-delivery="4"><td>ops<\/td><td>run_failed<\/td><td>pending<\/td><td>3<\/td><td>503<\/td><td>NOTIFICATION_SERVER_ERROR: POST to https:\/\/hooks\.example answered 503<\/td><\/tr>/,
+    );
+    assert.equal(renderToString(h(DeliveryTable, { deliveries: [] })), '');
+  });
 });

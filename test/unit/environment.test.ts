@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadEnvironment } from '../../server/environment.js';
+import { notificationSettings } from '../../server/start-worker.js';
 
 describe('loadEnvironment', () => {
   it('defaults – embedded settings when nothing is set', () => {
@@ -27,6 +28,31 @@ describe('loadEnvironment', () => {
   it('trusted proxy – addresses, CIDRs and range names', () => {
     const list = 'loopback, 10.0.0.0/8,192.168.1.7,fd00::/8';
     assert.equal(loadEnvironment({ REGATTA_TRUSTED_PROXY: list }).REGATTA_TRUSTED_PROXY, list);
+  });
+
+  it('notifications – links from REGATTA_PUBLIC_URL (else the API on localhost), the delivery schedule', () => {
+    assert.deepEqual(notificationSettings(loadEnvironment({})), {
+      baseUrl: 'http://localhost:8080',
+      schedule: {
+        timeoutSeconds: 10,
+        firstRetrySeconds: 10,
+        maximumRetrySeconds: 600,
+        giveUpSeconds: 86_400,
+      },
+    });
+    const set = notificationSettings(
+      loadEnvironment({
+        REGATTA_PUBLIC_URL: 'https://regatta.example.com/',
+        REGATTA_NOTIFICATION_TIMEOUT_SECONDS: '5',
+        REGATTA_NOTIFICATION_RETRY_SECONDS: '2',
+        REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: '60',
+        REGATTA_NOTIFICATION_GIVE_UP_SECONDS: '3600',
+      }),
+    );
+    assert.deepEqual(set, {
+      baseUrl: 'https://regatta.example.com',
+      schedule: { timeoutSeconds: 5, firstRetrySeconds: 2, maximumRetrySeconds: 60, giveUpSeconds: 3600 },
+    });
   });
 
   it('empty values – count as unset', () => {
@@ -81,6 +107,18 @@ describe('loadEnvironment', () => {
       /REGATTA_SECRET_KEY: a passphrase must be at least 16 characters/,
     ],
     ['trusted proxy bad CIDR', { REGATTA_TRUSTED_PROXY: '10.0.0.0/33' }, /REGATTA_TRUSTED_PROXY/],
+    ['public URL not http', { REGATTA_PUBLIC_URL: 'ftp://regatta.example' }, /REGATTA_PUBLIC_URL/],
+    ['public URL with a query', { REGATTA_PUBLIC_URL: 'https://regatta.example/?a=1' }, /REGATTA_PUBLIC_URL/],
+    [
+      'notification retries shrinking',
+      { REGATTA_NOTIFICATION_RETRY_SECONDS: '60', REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: '10' },
+      /REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: must be at least REGATTA_NOTIFICATION_RETRY_SECONDS/,
+    ],
+    [
+      'a notification never given up',
+      { REGATTA_NOTIFICATION_GIVE_UP_SECONDS: '0' },
+      /REGATTA_NOTIFICATION_GIVE_UP_SECONDS/,
+    ],
   ];
   for (const [name, env, message] of invalid) {
     it(`invalid – ${name} names the variable`, () => {
