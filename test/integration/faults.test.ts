@@ -18,21 +18,9 @@ import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-wo
 import { startRegistryServer, type RegistryServer } from '../harness/registry-server.js';
 import { runOutcome } from '../harness/run-outcome.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
+import { within } from '../harness/within.js';
 
 const MiB = 1024 * 1024;
-
-/** `promise`, or a failure naming `what` after `ms`: no wait in this file is unbounded. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The image's largest blob: its one layer. */
 const layerOf = (image: PushedImage) =>
