@@ -12,6 +12,7 @@ import { recordExecution, recordPageTasks, recordRunResult } from './record-exec
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
 import { createReplicationMeter } from './replication-meter.js';
+import { UploadSessions } from './upload-sessions.js';
 
 export interface ReplicationActivityDependencies {
   store: Store;
@@ -34,6 +35,7 @@ export function createReplicationActivities({
   run = defaultRunSettings,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
+  const sessions = new UploadSessions();
   return {
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
@@ -47,10 +49,11 @@ export function createReplicationActivities({
         atActivityEdge(() =>
           input.operation === 'delete'
             ? deleteArtifact(clients, input)
-            : replicateArtifact(clients, input, copy),
+            : replicateArtifact(clients, input, copy, sessions),
         ),
       ),
-    copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy))),
+    copyBatch: (input) =>
+      meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy, sessions))),
     runSettings: async () => run,
   };
 }
