@@ -15,6 +15,7 @@ import { failedDestination } from './failed-destination.js';
 import { checkUpToDate } from './find-up-to-date.js';
 import type { RegistryClients } from './registry-clients.js';
 import { copyToDestinations } from './replicate-artifact.js';
+import type { UploadSessions } from './upload-sessions.js';
 
 /** Artifacts of a batch copied at once; each copy has its own blobs in flight. */
 export const artifactsInFlight = 8;
@@ -52,12 +53,14 @@ function byTask(item: CopyBatchItem, destinations: readonly DestinationResult[])
  * destinations. The copies share what they learn, so many tags of one image read its manifest
  * once and check each blob once per destination repository. A destination that fails comes back
  * in its task's result, for the workflow to try again; the activity fails only when it cannot
- * work at all (the source registry unknown, say).
+ * work at all (the source registry unknown, say). Chunked uploads it leaves open are kept in
+ * `sessions`, for the batch that tries them again on this worker.
  */
 export async function copyBatch(
   clients: RegistryClients,
   input: CopyBatchInput,
   settings: CopySettings,
+  sessions: UploadSessions,
 ): Promise<CopyBatchResult> {
   const context = Context.current();
   const signal = context.cancellationSignal;
@@ -72,7 +75,7 @@ export async function copyBatch(
   const bytes = new Map<CopyBatchItem, number>();
   let copied = 0;
   // Chunked uploads in progress travel in the heartbeats, so a retried batch resumes them.
-  const heartbeat = copyHeartbeat(context);
+  const heartbeat = copyHeartbeat(context, sessions);
   const ticker = setInterval(() => {
     let moved = 0;
     for (const count of bytes.values()) moved += count;

@@ -1,10 +1,11 @@
 import type { Context } from '@temporalio/activity';
 import type { CopyProgress, UploadCheckpoints, UploadState } from '../registry/index.js';
+import { uploadKey, type UploadSessions } from './upload-sessions.js';
 
 /**
  * What a copy's heartbeats carry: the bytes it moved, and where each chunked upload in progress
- * stands, keyed by target and digest. Temporal hands the last details to the next attempt, which
- * resumes those uploads from the registry's offset instead of byte 0.
+ * stands, keyed by registry, repository and digest. Temporal hands the last details to the next
+ * attempt, which resumes those uploads from the registry's offset instead of byte 0.
  */
 export interface CopyHeartbeatDetails extends CopyProgress {
   /** For a batch: its artifacts done, of how many. */
@@ -15,8 +16,6 @@ export interface CopyHeartbeatDetails extends CopyProgress {
 
 /** How often a copy says it is alive while nothing moves (waiting on a registry that answers slowly). */
 const keepAliveMs = 5_000;
-
-const key = (targetId: string, digest: string) => `${targetId} ${digest}`;
 
 function isUploadState(value: unknown): value is UploadState {
   if (typeof value !== 'object' || value === null) return false;
@@ -37,9 +36,11 @@ function earlierUploads(details: unknown): Map<string, UploadState> {
  * The heartbeats of one copy activity: sent as bytes move and as uploads reach checkpoints, with
  * a keep-alive while nothing moves, so Temporal tells a lost worker (no heartbeat) from a slow
  * registry; a copy that stopped moving is cut by the copy engine's own stall timeout. `uploads`
- * is the engine's checkpoint callback, seeded from the previous attempt's last details.
+ * is the engine's checkpoint callback, seeded from the previous attempt's last details (a retry
+ * of this activity) and the worker's `sessions` (a new activity for a task that failed). The
+ * uploads still open when the copy stops are left in `sessions` for the next copy.
  */
-export function copyHeartbeat(context: Context) {
+export function copyHeartbeat(context: Context, sessions: UploadSessions) {
   const uploads = earlierUploads(context.info.heartbeatDetails);
   let progress: Omit<CopyHeartbeatDetails, 'uploads'> = { bytesDone: 0, bytesTotal: 0 };
   const beat = () => {
@@ -48,10 +49,15 @@ export function copyHeartbeat(context: Context) {
   };
   const keepAlive = setInterval(beat, keepAliveMs);
   const checkpoints: UploadCheckpoints = {
-    resumeFrom: (targetId, digest) => uploads.get(key(targetId, digest)),
-    checkpoint(targetId, digest, state) {
-      if (state) uploads.set(key(targetId, digest), state);
-      else uploads.delete(key(targetId, digest));
+    resumeFrom: (upload) => {
+      const key = uploadKey(upload);
+      const left = sessions.claim(key);
+      return uploads.get(key) ?? left;
+    },
+    checkpoint(upload, state) {
+      const key = uploadKey(upload);
+      if (state) uploads.set(key, state);
+      else uploads.delete(key);
       beat();
     },
   };
@@ -63,6 +69,7 @@ export function copyHeartbeat(context: Context) {
     },
     stop() {
       clearInterval(keepAlive);
+      for (const [key, state] of uploads) sessions.leave(key, state);
     },
   };
 }

@@ -16,6 +16,7 @@ import { recordExecution, recordPageTasks, recordRunResult } from './record-exec
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
 import { createReplicationMeter } from './replication-meter.js';
+import { UploadSessions } from './upload-sessions.js';
 
 export interface ReplicationActivityDependencies {
   store: Store;
@@ -41,6 +42,7 @@ export function createReplicationActivities({
   notifications = defaultNotificationSettings,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
+  const sessions = new UploadSessions();
   return {
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
@@ -54,10 +56,11 @@ export function createReplicationActivities({
         atActivityEdge(() =>
           input.operation === 'delete'
             ? deleteArtifact(clients, input)
-            : replicateArtifact(clients, input, copy),
+            : replicateArtifact(clients, input, copy, sessions),
         ),
       ),
-    copyBatch: (input) => meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy))),
+    copyBatch: (input) =>
+      meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy, sessions))),
     runSettings: async () => run,
     prepareNotifications: (input) => atActivityEdge(() => prepareNotifications(store, notifications, input)),
     deliverNotification: (input) => atActivityEdge(() => deliverNotification(store, notifications, input)),

@@ -16,6 +16,7 @@ import { copyHeartbeat } from './copy-heartbeat.js';
 import type { CopySettings } from './copy-settings.js';
 import { failedDestination } from './failed-destination.js';
 import type { RegistryClients } from './registry-clients.js';
+import type { UploadSessions } from './upload-sessions.js';
 
 function outcomeOf(
   status: 'copied' | 'skipped' | 'conflict' | 'superseded',
@@ -63,9 +64,10 @@ export async function replicateArtifact(
   clients: RegistryClients,
   input: ReplicateArtifactInput,
   settings: CopySettings,
+  sessions: UploadSessions,
 ): Promise<ReplicateArtifactResult> {
   const context = Context.current();
-  const heartbeat = copyHeartbeat(context);
+  const heartbeat = copyHeartbeat(context, sessions);
   try {
     return await copyToDestinations(clients, input, settings, {
       signal: context.cancellationSignal,

@@ -3,8 +3,12 @@ import type { Logger } from 'pino';
 import { errorCode } from '../errors/regatta-error.js';
 import { TooManyRequestsError } from './http-errors.js';
 
-/** Regatta's error codes → HTTP status and Harbor's error code. Anything else is a 500 UNKNOWN. */
-const statusOfCode: Record<string, [number, string]> = {
+/**
+ * Regatta's error codes → HTTP status, Harbor's error code and, where the error's own message
+ * names internals a caller has no business seeing, the message sent instead (the error is logged).
+ * Anything else is a 500 UNKNOWN.
+ */
+const statusOfCode: Record<string, [number, string, string?]> = {
   INVALID_INPUT: [400, 'BAD_REQUEST'],
   REGISTRY_UNHEALTHY: [400, 'BAD_REQUEST'],
   // A test notification's receiver did not accept it; the message says what it answered.
@@ -20,7 +24,8 @@ const statusOfCode: Record<string, [number, string]> = {
   // A registry delivering a webhook retries on 5xx: the work was not accepted, so it must.
   TEMPORAL_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE'],
   // The store is down: the same request succeeds once it is back (a webhook delivery included).
-  STORE_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE'],
+  // Its message names the database's host and user: the webhook route answers anyone.
+  STORE_UNAVAILABLE: [503, 'SERVICE_UNAVAILABLE', 'the store is unavailable; try again shortly'],
   // A registry the audit needs could not be read: the message says which and why.
   DRIFT_AUDIT_FAILED: [502, 'BAD_GATEWAY'],
 };
@@ -68,7 +73,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (mapped) {
       if (error instanceof TooManyRequestsError)
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      send(res, mapped[0], mapped[1], (error as Error).message);
+      const [status, code, shown] = mapped;
+      if (shown) (req.log ?? logger).warn({ err: error }, 'request failed');
+      send(res, status, code, shown ?? (error as Error).message);
       return;
     }
     (req.log ?? logger).error({ err: error }, 'request failed');

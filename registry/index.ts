@@ -40,6 +40,7 @@ export { BandwidthLimiter } from './copy/bandwidth-limiter.js';
 export { imageCreated } from './image-created.js';
 export { verifyArtifact, type ServabilityProblem, type VerifyOptions } from './verify-artifact.js';
 export type {
+  BlobUpload,
   CopyInput,
   CopyProgress,
   CopyResult,

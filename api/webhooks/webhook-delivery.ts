@@ -7,8 +7,8 @@ export type WebhookSource = 'distribution' | 'harbor' | 'unknown';
  * How a delivery ended: `started` (at least one new run), `duplicate` (every run it asks for
  * exists already), `ignored` (nothing to replicate), or refused: `unauthorized` (wrong secret),
  * `invalid` (a body that is not a notification, or not JSON), `throttled` (too many deliveries from
- * one address), `unavailable` (Temporal did not accept the runs; the registry delivers again),
- * `error` (anything else).
+ * one address), `unavailable` (Temporal did not accept the runs, or the store could not be read;
+ * the registry delivers again), `error` (anything else).
  */
 export type DeliveryOutcome =
   'started' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'throttled' | 'unavailable' | 'error';
@@ -28,6 +28,7 @@ const refusals: Record<string, DeliveryOutcome> = {
   UNSUPPORTED_MEDIA_TYPE: 'invalid',
   TOO_MANY_REQUEST: 'throttled',
   TEMPORAL_UNAVAILABLE: 'unavailable',
+  STORE_UNAVAILABLE: 'unavailable',
 };
 
 /** The outcome of a delivery that failed with `error`; express.json's errors (bad JSON, too large) are invalid. */

@@ -3,7 +3,7 @@ import type { Descriptor } from '../manifest.js';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import { fanOutBlob, type FanOutSink } from './blob-fanout.js';
 import { throwIfAborted } from './copy-steps.js';
-import type { CopyInput } from './copy-types.js';
+import type { BlobUpload, CopyInput } from './copy-types.js';
 import { forEachBounded } from './for-each-bounded.js';
 import { keepTogether } from './keep-together.js';
 import type { ProgressMeter } from './progress-meter.js';
@@ -18,6 +18,10 @@ function presentKey(run: TargetRun, digest: string): string {
   return `${run.target.client.registry}/${run.target.repository}@${digest}`;
 }
 
+function uploadOf(run: TargetRun, blob: Descriptor): BlobUpload {
+  return { registry: run.target.client.registry, repository: run.target.repository, digest: blob.digest };
+}
+
 interface PreparedSink {
   run: TargetRun;
   sink: FanOutSink;
@@ -30,13 +34,14 @@ async function prepareBlob(
   blob: Descriptor,
   input: CopyInput,
 ): Promise<PreparedSink | undefined> {
-  const { client, repository, id } = run.target;
+  const { client, repository } = run.target;
   const { signal, watch } = run;
+  const upload = uploadOf(run, blob);
   const known = presentKey(run, blob.digest);
   if (input.shared?.presentBlobs.has(known) || (await client.headBlob(repository, blob.digest, { signal }))) {
     input.shared?.presentBlobs.add(known);
     run.result.blobsSkipped++;
-    input.uploads?.checkpoint(id, blob.digest, undefined);
+    input.uploads?.checkpoint(upload, undefined);
     return undefined;
   }
   const chunkSize = input.chunkSize ?? defaultChunkSize;
@@ -49,19 +54,19 @@ async function prepareBlob(
         ? {
             chunkSize,
             offset,
-            onCheckpoint: (state: UploadState) => input.uploads?.checkpoint(id, blob.digest, state),
+            onCheckpoint: (state: UploadState) => input.uploads?.checkpoint(upload, state),
           }
         : {}),
     };
     const created = client.blobWriter(repository, blob, location, options);
     return { run, sink: { writer: created, watch, signal }, writer: created };
   };
-  const earlier = chunked ? input.uploads?.resumeFrom(id, blob.digest) : undefined;
+  const earlier = chunked ? input.uploads?.resumeFrom(upload) : undefined;
   if (earlier) {
     // OCI: the registry says how much of the session it holds; the upload goes on from there.
     const status = await client.uploadStatus(repository, earlier.location, { signal });
     if (status) return writer(status.location, status.offset);
-    input.uploads?.checkpoint(id, blob.digest, undefined);
+    input.uploads?.checkpoint(upload, undefined);
   }
   const sameRegistry = client === input.source.client && repository !== input.source.repository;
   const from =
@@ -84,18 +89,19 @@ async function prepareBlob(
 
 /** What a blob's fan-out did for one target, once its sink is done. */
 function record({ run, sink, writer }: PreparedSink, blob: Descriptor, input: CopyInput): void {
-  const { id, client, repository } = run.target;
+  const { client, repository } = run.target;
+  const upload = uploadOf(run, blob);
   if (sink.error !== undefined) {
     run.fail(sink.error);
     // An upload kept for resuming stays checkpointed; a dropped one is forgotten.
-    if (!run.result.error?.retryable) input.uploads?.checkpoint(id, blob.digest, undefined);
+    if (!run.result.error?.retryable) input.uploads?.checkpoint(upload, undefined);
     return;
   }
   run.result.blobsUploaded++;
   run.result.bytesUploaded += writer.bytesUploaded;
   client.blobLocations.remember(blob.digest, repository);
   input.shared?.presentBlobs.add(presentKey(run, blob.digest));
-  input.uploads?.checkpoint(id, blob.digest, undefined);
+  input.uploads?.checkpoint(upload, undefined);
 }
 
 /** What the blob phase of one copy shares. */

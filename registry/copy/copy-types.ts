@@ -25,16 +25,23 @@ export interface CopyProgress {
   bytesTotal: number;
 }
 
+/** One blob's upload to one repository of a registry (`registry`: the client's host). */
+export interface BlobUpload {
+  registry: string;
+  repository: string;
+  digest: string;
+}
+
 /**
  * The uploads a copy has in progress, kept by its caller across attempts (an activity keeps them
- * in its heartbeat details): a chunked upload cut by a failure resumes where the registry stands
- * instead of from byte 0. Keys are the target's `id` and the blob's digest.
+ * in its heartbeat details, its worker those a failed copy left): a chunked upload cut by a
+ * failure resumes where the registry stands instead of from byte 0.
  */
 export interface UploadCheckpoints {
-  /** Where an earlier attempt left this target's upload of this blob, if anywhere. */
-  resumeFrom(targetId: string, digest: string): UploadState | undefined;
+  /** Where an earlier attempt left this upload, if anywhere. */
+  resumeFrom(upload: BlobUpload): UploadState | undefined;
   /** Each chunk the registry acknowledged; undefined once the blob is committed or the upload dropped. */
-  checkpoint(targetId: string, digest: string, state: UploadState | undefined): void;
+  checkpoint(upload: BlobUpload, state: UploadState | undefined): void;
 }
 
 export interface CopyInput {

@@ -2,16 +2,20 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually } from './eventually.js';
 
-/** What a copy heartbeats (activities/copy-heartbeat.ts): its bytes, and for a batch its artifacts done of how many. */
+/**
+ * What a copy heartbeats (activities/copy-heartbeat.ts): its bytes, for a batch its artifacts
+ * done of how many, and where its chunked uploads stand, by `<registry>/<repository>@<digest>`.
+ */
 interface Heartbeat {
   bytesDone?: number;
   bytesTotal?: number;
   artifacts?: number;
   of?: number;
+  uploads?: Record<string, { location: string; offset: number }>;
 }
 
-/** The progress a running copy activity (`copyBatch`, or `replicateArtifact` of older runs) last heartbeated. */
-async function heartbeatedProgress(handle: WorkflowHandle): Promise<Heartbeat | undefined> {
+/** What a running copy activity (`copyBatch`, or `replicateArtifact` of older runs) last heartbeated. */
+export async function heartbeatedProgress(handle: WorkflowHandle): Promise<Heartbeat | undefined> {
   const pending = (await handle.describe()).raw.pendingActivities ?? [];
   const copying = pending.find((activity) =>
     ['copyBatch', 'replicateArtifact'].includes(activity.activityType?.name ?? ''),

@@ -18,7 +18,10 @@ export interface FaultRule {
   /** Matches the request's path (with its query). */
   path?: RegExp;
   fault: Fault;
-  /** Requests it applies to before it is spent; unlimited when unset. */
+  /**
+   * How often it applies before it is spent, unlimited when unset: connections cut for the cut
+   * faults (a matching request that passes whole costs nothing), requests for the others.
+   */
   times?: number;
 }
 
@@ -31,6 +34,9 @@ export interface ProxiedRequest {
   status: number;
   bytesUp: number;
   bytesDown: number;
+  /** The request's Content-Range: where a chunk of an upload starts and ends. */
+  range?: string;
+  /** The fault the proxy made of it, if it made one. */
   fault?: Fault['kind'];
 }
 
@@ -66,16 +72,21 @@ export async function startFaultProxy(target: { url: string }): Promise<FaultPro
   const sockets = new Set<Socket>();
   const uploadCuts = new Map<FaultRule, number>();
 
-  const ruleFor = (method: string, path: string): FaultRule | undefined => {
-    const rule = proxy.rules.find(
+  const spent = (rule: FaultRule) => rule.times !== undefined && rule.times <= 0;
+  /** Counts one use of `rule`, marking `record` with its fault. */
+  const apply = (rule: FaultRule, record: ProxiedRequest) => {
+    if (rule.times !== undefined) rule.times--;
+    record.fault = rule.fault.kind;
+  };
+  const isCut = (rule: FaultRule) => rule.fault.kind === 'cut-download' || rule.fault.kind === 'cut-upload';
+
+  const ruleFor = (method: string, path: string): FaultRule | undefined =>
+    proxy.rules.find(
       (candidate) =>
-        (candidate.times === undefined || candidate.times > 0) &&
+        !spent(candidate) &&
         (candidate.method === undefined || candidate.method === method) &&
         (candidate.path === undefined || candidate.path.test(path)),
     );
-    if (rule?.times !== undefined) rule.times--;
-    return rule;
-  };
 
   const forward = (
     incoming: IncomingMessage,
@@ -98,10 +109,11 @@ export async function startFaultProxy(target: { url: string }): Promise<FaultPro
     upstreamRequest.on('error', () => outgoing.socket?.destroy());
     incoming.on('data', (chunk: Buffer) => {
       const piece = chunk;
-      if (rule?.fault.kind === 'cut-upload') {
+      if (rule?.fault.kind === 'cut-upload' && !spent(rule)) {
         const left = uploadCuts.get(rule) ?? rule.fault.afterBytes;
         if (piece.length >= left) {
           uploadCuts.set(rule, 0);
+          apply(rule, record);
           record.bytesUp += left;
           upstreamRequest.write(piece.subarray(0, left), cut);
           incoming.pause();
@@ -121,7 +133,8 @@ export async function startFaultProxy(target: { url: string }): Promise<FaultPro
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       let left = rule?.fault.kind === 'cut-download' ? rule.fault.afterBytes : Infinity;
       answer.on('data', (chunk: Buffer) => {
-        if (chunk.length >= left) {
+        if (chunk.length >= left && !spent(rule!)) {
+          apply(rule!, record);
           record.bytesDown += left;
           outgoing.write(chunk.subarray(0, left), cut);
           answer.destroy();
@@ -143,6 +156,7 @@ export async function startFaultProxy(target: { url: string }): Promise<FaultPro
     const method = incoming.method ?? 'GET';
     const path = incoming.url ?? '/';
     const rule = ruleFor(method, path);
+    const range = incoming.headers['content-range'];
     const record: ProxiedRequest = {
       method,
       path,
@@ -150,9 +164,11 @@ export async function startFaultProxy(target: { url: string }): Promise<FaultPro
       status: 0,
       bytesUp: 0,
       bytesDown: 0,
-      ...(rule ? { fault: rule.fault.kind } : {}),
+      ...(range ? { range } : {}),
     };
     requests.push(record);
+    // A cut is counted when it is made; the other faults as they are met.
+    if (rule && !isCut(rule)) apply(rule, record);
     const fault = rule?.fault;
     if (fault?.kind === 'hang') {
       incoming.pause();

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   body: Buffer;
   /** The status the target answered; 502 when there was no target yet or it could not be reached. */
   status: number;
+  /** The body the target answered with (empty when it could not be reached). */
+  answer: Buffer;
 }
 
 export interface RecordingProxy {
@@ -37,6 +39,7 @@ export async function startRecordingProxy(target: () => string): Promise<Recordi
         headers: incoming.headers,
         body,
         status: 502,
+        answer: Buffer.alloc(0),
       };
       try {
         const reply = await request(`${target()}${recorded.path}`, {
@@ -48,6 +51,7 @@ export async function startRecordingProxy(target: () => string): Promise<Recordi
         });
         const answer = Buffer.from(await reply.body.arrayBuffer());
         recorded.status = reply.statusCode;
+        recorded.answer = answer;
         const type = reply.headers['content-type'];
         outgoing.writeHead(reply.statusCode, type ? { 'content-type': String(type) } : {});
         outgoing.end(answer);

@@ -1,6 +1,8 @@
 // Faults made by the harness on the real test bed (a worker with a 5 s stall timeout and a 30 s
-// retry budget): a blob cut halfway on either side, a 429 storm, a site that hangs. One source
-// and two sites for the file; the source and one site sit behind fault proxies.
+// retry budget): a blob cut halfway on either side, a chunked upload cut again and again, a 429
+// storm, a site that hangs, a site whose disk fills. One source and two sites for the file; the
+// source and one site sit behind fault proxies, and a Distribution 3 site (which keeps an upload
+// session a dropped chunk cut short) behind a third.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,51 +19,49 @@ import { rawGetBlob, rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { startRegistryServer, type RegistryServer } from '../harness/registry-server.js';
 import { runOutcome } from '../harness/run-outcome.js';
+import { mountSmallFilesystem } from '../harness/small-filesystem.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
+import { within } from '../harness/within.js';
 
 const MiB = 1024 * 1024;
-
-/** `promise`, or a failure naming `what` after `ms`: no wait in this file is unbounded. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The image's largest blob: its one layer. */
 const layerOf = (image: PushedImage) =>
   [...image.blobs.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
 
-describe('faults – cut blobs, 429 storms, a hung site', () => {
+describe('faults – cut blobs, 429 storms, a hung site, a full disk', () => {
   let bed: TestBed;
   let dir: string;
   let source: RegistryServer;
   let sourceProxy: FaultProxy;
   let siteProxy: FaultProxy;
+  let resuming: RegistryServer;
+  let resumingProxy: FaultProxy;
   let regatta: RegattaUnderTest;
   const ids: Record<string, number> = {};
 
   before(async () => {
     bed = await startTestBed();
     dir = mkdtempSync(join(tmpdir(), 'regatta-faults-'));
-    source = await startRegistryServer({ name: 'source', dir: join(dir, 'source') });
+    [source, resuming] = await Promise.all([
+      startRegistryServer({ name: 'source', dir: join(dir, 'source') }),
+      startRegistryServer({ name: 'site-resuming', dir: join(dir, 'site-resuming'), distribution: 3 }),
+    ]);
     sourceProxy = await startFaultProxy(source);
     siteProxy = await startFaultProxy(bed.sites[0]);
+    resumingProxy = await startFaultProxy(resuming);
     regatta = await startRegattaWorker(bed, {
       environment: { REGATTA_STALL_TIMEOUT_SECONDS: '5', REGATTA_RETRY_BUDGET_MINUTES: '0.5' },
     });
     ids.source = await regatta.addRegistry({ ...source, url: sourceProxy.url });
     ids.proxied = await regatta.addRegistry({ ...bed.sites[0], url: siteProxy.url });
     ids.direct = await regatta.addRegistry(bed.sites[1]);
+    ids.resuming = await regatta.addRegistry({ ...resuming, url: resumingProxy.url });
   });
   after(async () => {
     await regatta?.stop();
+    await resumingProxy?.stop();
+    await resuming?.stop();
     await siteProxy?.stop();
     await sourceProxy?.stop();
     await source?.stop();
@@ -69,13 +69,17 @@ describe('faults – cut blobs, 429 storms, a hung site', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs a policy from the source to both sites for `repository`; its summary, tasks and time. */
-  const replicate = async (repository: string, waitMs: number) => {
+  /**
+   * Runs a policy from the source for `repository`, to both sites unless `fields` say otherwise;
+   * its summary, tasks and time.
+   */
+  const replicate = async (repository: string, waitMs: number, fields: object = {}) => {
     const policy = await regatta.createPolicy({
       name: `faults-${randomUUID().slice(0, 6)}`,
       src_registry: { id: ids.source },
       dest_registries: [{ id: ids.proxied }, { id: ids.direct }],
       filters: [{ type: 'name', value: repository }],
+      ...fields,
     });
     const started = Date.now();
     const handle = await startReplicationRun({
@@ -137,6 +141,49 @@ describe('faults – cut blobs, 429 storms, a hung site', () => {
     );
     await assertAtSites('faults/cut', 'v2', second);
     siteProxy.rules = [];
+  });
+
+  it('resume – a chunked upload cut at 50% four times: resumed in place three times, then by the page in the same session; each byte sent about once', async () => {
+    const image = await pushImage({ registry: source }, 'faults/resume', 'v1', { layerSizes: [32 * MiB] });
+    const [digest, bytes] = layerOf(image);
+    // The first cut halfway through the third 8 MiB chunk; the next three at once, so the copy's
+    // own resumes (three) run out and the task fails, to be tried again by its page.
+    resumingProxy.rules = [
+      {
+        method: 'PATCH',
+        path: /\/blobs\/uploads\//,
+        fault: { kind: 'cut-upload', afterBytes: 16 * MiB + 512 * 1024 },
+        times: 4,
+      },
+    ];
+    const run = await replicate('faults/resume', 120_000, {
+      dest_registries: [{ id: ids.resuming }],
+      copy_by_chunk: true,
+    });
+    assert.equal(run.summary.status, 'Succeed', run.summary.statusText);
+    assert.equal(run.tasks[0]!.attempts, 2, 'the page tried the task again');
+    const patches = resumingProxy.requests.filter((request) => request.method === 'PATCH');
+    const cuts = patches.filter((request) => request.fault === 'cut-upload');
+    assert.equal(cuts.length, 4);
+    const session = (path: string) => /\/blobs\/uploads\/([^/?]+)/.exec(path)![1];
+    // One session for the layer (the config has its own): the page's attempt resumed it.
+    assert.equal(new Set(patches.map((request) => session(request.path))).size, 2);
+    const resumedFrom = patches
+      .filter((request) => request.at > cuts[0]!.at && session(request.path) === session(cuts[0]!.path))
+      .map((request) => Number(request.range!.split('-')[0]));
+    assert.ok(resumedFrom.length >= 4, `${resumedFrom.length} chunks after the first cut`);
+    for (const offset of resumedFrom)
+      assert.ok(
+        offset >= 16 * MiB,
+        `a chunk after the cut starts at ${offset}, not at the registry's offset`,
+      );
+    const sent = resumingProxy.bytesUp((request) => request.path.includes('/blobs/uploads/'));
+    assert.ok(sent < 1.25 * bytes.length, `${sent} bytes sent for a layer of ${bytes.length}`);
+    const manifest = await rawGetManifest({ registry: resuming }, 'faults/resume', 'v1');
+    assert.equal(sha256(manifest.bytes), image.digest);
+    const layer = await rawGetBlob({ registry: resuming }, 'faults/resume', digest);
+    assert.equal(sha256(layer.bytes), digest);
+    resumingProxy.rules = [];
   });
 
   it('429 storm – a site refusing a manifest six times with 429 and Retry-After: 1: the run waits and completes', async () => {
@@ -213,5 +260,38 @@ describe('faults – cut blobs, 429 storms, a hung site', () => {
     const manifest = await rawGetManifest({ registry: bed.sites[1] }, 'faults/hung', 'v1');
     assert.equal(sha256(manifest.bytes), image.digest);
     siteProxy.rules = [];
+  });
+  it('full disk – a site on an 8 MiB filesystem fails at once saying its storage is full; the other site is served; the full one serves nothing of the image', async () => {
+    const small = mountSmallFilesystem(join(dir, 'site-small'), '8m');
+    let site: RegistryServer | undefined;
+    try {
+      site = await startRegistryServer({ name: 'site-small', dir: small.path });
+      const smallId = await regatta.addRegistry(site);
+      const image = await pushImage({ registry: source }, 'faults/full', 'v1', { layerSizes: [12 * MiB] });
+      const run = await replicate('faults/full', 60_000, {
+        dest_registries: [{ id: smallId }, { id: ids.direct }],
+      });
+      assert.equal(run.summary.status, 'Failed');
+      const full = run.tasks.find((task) => task.destinationRegistryId === smallId)!;
+      assert.equal(full.status, 'Failed');
+      assert.equal(full.error?.code, 'REGISTRY_STORAGE_FULL');
+      assert.match(full.error!.message, /storage is full .*\(permanent: not retried\)$/);
+      assert.equal(full.attempts, 1, 'a full disk is not tried again');
+      const other = run.tasks.find((task) => task.destinationRegistryId === ids.direct)!;
+      assert.equal(other.status, 'Succeed');
+      const [digest, bytes] = layerOf(image);
+      const served = await rawGetBlob({ registry: bed.sites[1] }, 'faults/full', digest);
+      assert.equal(served.bytes.length, bytes.length);
+      assert.equal(
+        sha256((await rawGetManifest({ registry: bed.sites[1] }, 'faults/full', 'v1')).bytes),
+        image.digest,
+      );
+      // Nothing half-written is served: no manifest, no layer.
+      assert.equal((await rawGetManifest({ registry: site }, 'faults/full', 'v1')).status, 404);
+      assert.equal((await rawGetBlob({ registry: site }, 'faults/full', digest)).status, 404);
+    } finally {
+      await site?.stop();
+      small.unmount();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { rawGetManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { runOutcome } from '../harness/run-outcome.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
+import { within } from '../harness/within.js';
 
 const MiB = 1024 * 1024;
 
@@ -86,16 +87,7 @@ describe('Temporal crash – the dev server killed mid-run', () => {
     );
     await bed.temporal!.start();
 
-    let timer: NodeJS.Timeout | undefined;
-    const summary = await Promise.race([
-      runOutcome(handle),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('the run did not end within 180 s of the restart')),
-          180_000,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const summary = await within(runOutcome(handle), 180_000, 'the run to end after the restart');
     assert.equal(summary.status, 'Succeed', summary.statusText);
     const { tasks } = await handle.query(pageTasksQuery);
     assert.deepEqual(

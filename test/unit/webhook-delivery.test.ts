@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../errors/regatta-error.js';
 import { UnauthorizedError } from '../../errors/access-errors.js';
+import { StoreUnavailableError } from '../../store/store-errors.js';
 import { TemporalUnavailableError } from '../../temporal/temporal-unavailable-error.js';
 import { TooManyRequestsError, UnsupportedMediaTypeError } from '../../api/http-errors.js';
 import { refusedDeliveryOutcome, webhookSource } from '../../api/webhooks/webhook-delivery.js';
@@ -32,7 +33,8 @@ describe('refusedDeliveryOutcome', () => {
     ['not JSON', new UnsupportedMediaTypeError('content-type: must be JSON'), 'invalid'],
     ['over the rate', new TooManyRequestsError('too many deliveries', 1), 'throttled'],
     ['Temporal did not accept', new TemporalUnavailableError('deliver again'), 'unavailable'],
-    ['anything else', new Error('store down'), 'error'],
+    ['the store down', new StoreUnavailableError('cannot connect to PostgreSQL'), 'unavailable'],
+    ['anything else', new Error('boom'), 'error'],
   ];
   for (const [name, error, expected] of cases) {
     it(name, () => {
