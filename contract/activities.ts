@@ -74,9 +74,19 @@ export interface DestinationResult {
   ok: boolean;
   /**
    * copied, skipped (already there), kept (override off, another digest left), superseded (the
-   * source moved on before the tag was set, so it was not), deleted, absent, failed, would_copy.
+   * source moved on before the tag was set, so it was not), deleted, absent, kept_source_has_it (a
+   * delete not done: the source has the tag when asked just before), failed, would_copy.
    */
-  outcome: 'copied' | 'skipped' | 'kept' | 'superseded' | 'deleted' | 'absent' | 'failed' | 'would_copy';
+  outcome:
+    | 'copied'
+    | 'skipped'
+    | 'kept'
+    | 'superseded'
+    | 'deleted'
+    | 'absent'
+    | 'kept_source_has_it'
+    | 'failed'
+    | 'would_copy';
   digest?: string;
   bytes: number;
   /** Why the destination was left as it was (superseded, kept), for the task's log. */
