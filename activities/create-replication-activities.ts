@@ -7,7 +7,7 @@ import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { findUpToDate } from './find-up-to-date.js';
-import { planPrune } from './plan-prune.js';
+import { planPrune, planPrunePages, readPrunePage } from './plan-prune.js';
 import { recordExecution, recordPageTasks, recordRunResult } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
@@ -40,6 +40,8 @@ export function createReplicationActivities({
     recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input)),
     enumerateArtifacts: (input) => atActivityEdge(() => enumerateArtifacts(clients, input)),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
+    planPrunePages: (input) => atActivityEdge(() => planPrunePages(clients, store.prunePlans, input)),
+    readPrunePage: (input) => atActivityEdge(() => readPrunePage(store.prunePlans, input)),
     findUpToDate: (input) => meter.upToDate(input, () => atActivityEdge(() => findUpToDate(clients, input))),
     auditDrift: (input) => atActivityEdge(() => auditDrift(clients, store, input)),
     replicateArtifact: (input) =>

@@ -4,6 +4,7 @@ import { openDialect } from './dialect.js';
 import { createExecutionStore } from './execution-store.js';
 import { migrateToLatest } from './migrations.js';
 import { createPolicyStore } from './policy-store.js';
+import { createPrunePlanStore } from './prune-plan-store.js';
 import { createRunPageStore } from './run-page-store.js';
 import { createRegistryStore } from './registry-store.js';
 import { createSourceChangeStore } from './source-change-store.js';
@@ -34,6 +35,7 @@ export async function openStore(options: StoreOptions) {
       policies: createPolicyStore(dialect),
       executions: createExecutionStore(dialect),
       runPages: createRunPageStore(dialect),
+      prunePlans: createPrunePlanStore(dialect),
       tokens: createApiTokenStore(dialect),
       sourceChanges: createSourceChangeStore(dialect),
       async close(): Promise<void> {

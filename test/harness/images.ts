@@ -119,3 +119,12 @@ export async function pushMultiArchImage(
   const blobs = new Map(children.flatMap((child) => [...child.blobs]));
   return { digest, mediaType, manifest, blobs, children };
 }
+
+/**
+ * The manifest of `image` with an annotation naming `variant`: another digest over the same blobs,
+ * so many tags each of their own digest cost a manifest PUT each and no blob.
+ */
+export function manifestVariant(image: PushedImage, variant: string): Buffer {
+  const manifest = JSON.parse(image.manifest.toString('utf8')) as Record<string, unknown>;
+  return Buffer.from(JSON.stringify({ ...manifest, annotations: { 'org.regatta.test.variant': variant } }));
+}
