@@ -21,16 +21,18 @@ export const digestLookupsInFlight = 8;
 /** A HEAD not answered by then fails the plan (to be tried again): an unknown kept digest is never guessed. */
 const headDeadlineMs = 30_000;
 /** Digests resolved between two heartbeats. */
-const digestsPerHeartbeat = 100;
+export const digestsPerHeartbeat = 100;
 
 /**
- * The destination's digest of each tag, `digestLookupsInFlight` at a time, heartbeating as they
- * come. A tag gone since the listing has none; any other failure fails the plan: a kept tag whose
- * digest is unknown could not protect an extra tag sharing it.
+ * The destination's digest of each tag, `digestLookupsInFlight` at a time, telling `progress` how
+ * many are resolved every `digestsPerHeartbeat`. A tag gone since the listing has none; any other
+ * failure fails the plan: a kept tag whose digest is unknown could not protect an extra tag
+ * sharing it.
  */
-async function digestsAt(
-  destination: RegistryClient,
+export async function destinationDigests(
+  destination: Pick<RegistryClient, 'headManifest'>,
   artifacts: readonly TaggedArtifact[],
+  progress: (resolved: number) => void,
 ): Promise<Map<TaggedArtifact, string | undefined>> {
   const digests = new Map<TaggedArtifact, string | undefined>();
   await forEachBounded(artifacts, digestLookupsInFlight, async (artifact) => {
@@ -38,7 +40,7 @@ async function digestsAt(
       signal: AbortSignal.timeout(headDeadlineMs),
     });
     digests.set(artifact, head?.digest);
-    if (digests.size % digestsPerHeartbeat === 0) heartbeat({ resolved: digests.size, of: artifacts.length });
+    if (digests.size % digestsPerHeartbeat === 0) progress(digests.size);
   });
   return digests;
 }
@@ -76,7 +78,10 @@ export async function planPrune(clients: RegistryClients, input: PlanPruneInput)
     maxDeleteRatioPerRepository: mirror.max_delete_ratio_per_repository,
   });
   if (candidates.refusal) return { artifacts: [], inScope: candidates.inScope, refusal: candidates.refusal };
-  const digests = await digestsAt(destination, candidates.digestsNeeded);
+  const needed = candidates.digestsNeeded;
+  const digests = await destinationDigests(destination, needed, (resolved) =>
+    heartbeat({ resolved, of: needed.length }),
+  );
   return {
     artifacts: prunable(candidates, (artifact) => digests.get(artifact)),
     inScope: candidates.inScope,
