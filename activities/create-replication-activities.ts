@@ -9,7 +9,7 @@ import { deliverNotification } from './deliver-notification.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { findUpToDate } from './find-up-to-date.js';
 import { defaultNotificationSettings, type NotificationSettings } from './notification-settings.js';
-import { planPrune } from './plan-prune.js';
+import { planPrune, planPrunePages, readPrunePage } from './plan-prune.js';
 import { prepareNotifications } from './prepare-notifications.js';
 import { recordDriftStates } from './record-drift-states.js';
 import { recordExecution, recordPageTasks, recordRunResult } from './record-execution.js';
@@ -49,6 +49,8 @@ export function createReplicationActivities({
     recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input)),
     enumerateArtifacts: (input) => atActivityEdge(() => enumerateArtifacts(clients, input)),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
+    planPrunePages: (input) => atActivityEdge(() => planPrunePages(clients, store.prunePlans, input)),
+    readPrunePage: (input) => atActivityEdge(() => readPrunePage(store.prunePlans, input)),
     findUpToDate: (input) => meter.upToDate(input, () => atActivityEdge(() => findUpToDate(clients, input))),
     auditDrift: (input) => atActivityEdge(() => auditDrift(clients, store, input)),
     replicateArtifact: (input) =>

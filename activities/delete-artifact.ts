@@ -27,10 +27,11 @@ async function tagsAt(source: RegistryClient, artifact: Artifact, digest: string
 }
 
 /**
- * Replicates a delete, only once the source confirms the artifact is gone (a leaked webhook secret
- * or a re-push after the delete must not delete at the sites), and at each destination only where
- * it holds the very digest deleted at the source, so a newer image that shares the tag is left
- * alone. Already absent counts as done; a delete that names no digest deletes nothing. When the
+ * Replicates a delete (an event's, or a mirror's prune), only once the source confirms, just
+ * before, that the artifact is gone: a leaked webhook secret, a re-push after the delete or a tag
+ * pushed since the prune was planned must not delete at the sites (outcome kept_source_has_it).
+ * At each destination it deletes only where the destination holds the very digest deleted at the
+ * source, so a newer image that shares the tag is left alone. Already absent counts as done; a delete that names no digest deletes nothing. When the
  * source has the artifact again by the time the deletes are done (a push racing them), what was
  * deleted is copied back from the source at once.
  */
@@ -50,7 +51,7 @@ export async function deleteArtifact(
         registryId,
         repository,
         ok: true,
-        outcome: 'kept',
+        outcome: 'kept_source_has_it',
         bytes: 0,
         note,
       })),

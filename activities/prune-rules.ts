@@ -12,6 +12,8 @@ export interface PruneListing {
   /** `tag` or `repository:tag` globs never deleted. */
   protect: readonly string[];
   maxDeleteRatio: number;
+  /** The same bound for each repository on its own; none when unset. */
+  maxDeleteRatioPerRepository?: number | undefined;
 }
 
 export interface PruneCandidates {
@@ -33,10 +35,46 @@ function isProtected(artifact: TaggedArtifact, protect: readonly string[]): bool
   );
 }
 
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
+
+/** Repositories shown by name in a refusal; the rest are counted. */
+const repositoriesNamed = 3;
+
+/**
+ * Why the deletions pass the per-repository bound (the repositories over it, the largest share
+ * first), or undefined when none does.
+ */
+function overRepositoryRatio(
+  extra: readonly TaggedArtifact[],
+  destination: readonly TaggedArtifact[],
+  ratio: number,
+): string | undefined {
+  const count = (artifacts: readonly TaggedArtifact[]) => {
+    const counts = new Map<string, number>();
+    for (const { repository } of artifacts) counts.set(repository, (counts.get(repository) ?? 0) + 1);
+    return counts;
+  };
+  const inScope = count(destination);
+  const over = [...count(extra)]
+    .map(([repository, deleted]) => ({ repository, deleted, of: inScope.get(repository)! }))
+    .filter(({ deleted, of }) => deleted / of > ratio)
+    .sort((a, b) => b.deleted / b.of - a.deleted / a.of || a.repository.localeCompare(b.repository));
+  if (over.length === 0) return undefined;
+  const named = over
+    .slice(0, repositoriesNamed)
+    .map(
+      ({ repository, deleted, of }) => `${deleted} of ${of} tags of ${repository} (${percent(deleted, of)})`,
+    );
+  const unnamed = over.length - repositoriesNamed;
+  const more = unnamed > 0 ? ` and ${unnamed} more ${unnamed === 1 ? 'repository' : 'repositories'}` : '';
+  return `would delete ${named.join(', ')}${more}, more than max_delete_ratio_per_repository ${ratio}`;
+}
+
 /**
  * What a mirror may delete at one destination before any digest is read: the tags in scope that
  * the source no longer has, minus protected ones; refused, deleting nothing, when the source lists
- * nothing in scope or the share of deletions passes `maxDeleteRatio`.
+ * nothing in scope or the share of deletions passes `maxDeleteRatio`, in all or (when set,
+ * `maxDeleteRatioPerRepository`) in any one repository.
  */
 export function pruneCandidates(listing: PruneListing): PruneCandidates {
   const atSource = new Set<string>();
@@ -54,8 +92,12 @@ export function pruneCandidates(listing: PruneListing): PruneCandidates {
   }
   if (extra.length / inScope > listing.maxDeleteRatio) {
     return refused(
-      `would delete ${extra.length} of ${inScope} tags in scope (${((100 * extra.length) / inScope).toFixed(0)}%), more than max_delete_ratio ${listing.maxDeleteRatio}`,
+      `would delete ${extra.length} of ${inScope} tags in scope (${percent(extra.length, inScope)}), more than max_delete_ratio ${listing.maxDeleteRatio}`,
     );
+  }
+  if (listing.maxDeleteRatioPerRepository !== undefined) {
+    const refusal = overRepositoryRatio(extra, listing.destination, listing.maxDeleteRatioPerRepository);
+    if (refusal) return refused(refusal);
   }
   const extraKeys = new Set(extra.map(key));
   const repositories = new Set(extra.map((artifact) => artifact.repository));

@@ -22,7 +22,11 @@ export async function recordPageTasks(store: Store, input: RecordPageTasksInput)
   );
 }
 
-/** Keeps how a run ended: a closed run's counts and text are read from the store. */
+/**
+ * Keeps how a run ended: a closed run's counts and text are read from the store. Its prune plans,
+ * read by its pages only, go.
+ */
 export async function recordRunResult(store: Store, input: RecordRunResultInput): Promise<void> {
   await store.executions.recordResult(input.workflowId, input.summary, new Date().toISOString());
+  await store.prunePlans.removeRun(input.workflowId);
 }

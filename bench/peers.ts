@@ -5,20 +5,26 @@
 //
 // BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size.
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { request } from 'undici';
-import { freePort } from '../test/harness/free-port.js';
 import { pushImage } from '../test/harness/images.js';
 import { rawPushManifest } from '../test/harness/raw-client.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
 import { startCountingProxy } from '../test/harness/counting-proxy.js';
 import { writeDocSection } from './doc-section.js';
+import { ensurePeer, goBin, regsyncOnce, skopeoSync } from './peer-tools.js';
+import {
+  callApi,
+  createRegistry,
+  idOf,
+  peakRssMiB,
+  startRegatta,
+  timeRegattaRun,
+  type Regatta,
+} from './regatta-dev.js';
 import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
 import { createUplink } from './uplink-namespace.js';
@@ -27,10 +33,7 @@ const run = promisify(execFile);
 const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
 const tools = new Set((process.env.BENCH_TOOLS ?? 'regatta,regsync,crane,skopeo').split(','));
 const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
-const goBin = join(homedir(), 'go', 'bin');
-const adminPassword = 'bench-admin-password';
 const MiB = 1024 * 1024;
-const runLimitMs = 30 * 60_000;
 const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 type Tool = 'regatta' | 'regsync' | 'crane' | 'skopeo';
@@ -61,87 +64,6 @@ interface Row {
 
 // ---- Regatta, as a user runs it ----
 
-interface Regatta {
-  api: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function startRegatta(dir: string): Promise<Regatta> {
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    REGATTA_API_PORT: String(port),
-    REGATTA_API_HOST: '127.0.0.1',
-    REGATTA_DATA_DIR: join(dir, 'data'),
-    REGATTA_ADMIN_PASSWORD: adminPassword,
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    REGATTA_WORKER_METRICS_ADDRESS: 'off',
-    LOG_LEVEL: 'warn',
-    LOG_PRETTY: '0',
-  };
-  // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'dev'], {
-    cwd: checkout,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const api = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`regatta dev exited (${child.exitCode})`);
-    try {
-      const response = await request(`${api}/readyz`, { headersTimeout: 2000 });
-      await response.body.dump();
-      if (response.statusCode === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('regatta dev not ready in 120 s');
-    await sleep(200);
-  }
-  return {
-    api,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
-
-async function callApi(regatta: Regatta, method: 'GET' | 'POST', path: string, body?: unknown) {
-  const response = await request(`${regatta.api}/api/v2.0${path}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.body.text();
-  if (response.statusCode >= 300) throw new Error(`${method} ${path}: ${response.statusCode} ${text}`);
-  const location = response.headers.location;
-  return {
-    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    location: String(location ?? ''),
-  };
-}
-
-const idOf = (location: string) => Number(location.split('/').pop());
-
-async function createRegistry(regatta: Regatta, name: string, url: string): Promise<number> {
-  const created = await callApi(regatta, 'POST', '/registries', {
-    name,
-    url,
-    type: 'docker-registry',
-    insecure: true,
-  });
-  return idOf(created.location);
-}
-
 /** A policy from HQ to the sites over the API, as a user makes it. */
 async function createPolicy(
   regatta: Regatta,
@@ -164,40 +86,7 @@ async function createPolicy(
   return idOf(created.location);
 }
 
-/** Seconds from POST to the run's Succeed (polled every 25 ms). */
-async function timeRegattaRun(regatta: Regatta, policyId: number): Promise<number> {
-  const started = performance.now();
-  const { location } = await callApi(regatta, 'POST', '/replication/executions', { policy_id: policyId });
-  const path = `/replication/executions/${idOf(location)}`;
-  const deadline = Date.now() + runLimitMs;
-  for (;;) {
-    const { json } = await callApi(regatta, 'GET', path);
-    if (json.status === 'Succeed') return (performance.now() - started) / 1000;
-    if (json.status !== 'InProgress') throw new Error(`run ${path}: ${json.status} ${json.status_text}`);
-    if (Date.now() > deadline) throw new Error(`run ${path} not done in ${runLimitMs / 60_000} min`);
-    await sleep(25);
-  }
-}
-
-/** The highest resident set the process reached (VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 // ---- the peers, as their users run them ----
-
-const pinnedPeers = {
-  regsync: 'github.com/regclient/regclient/cmd/regsync@v0.11.7',
-  crane: 'github.com/google/go-containerregistry/cmd/crane@v0.22.1',
-};
-
-/** Builds a pinned peer with `go install` when ~/go/bin does not have it (the first run only). */
-async function ensurePeer(name: keyof typeof pinnedPeers): Promise<void> {
-  if (existsSync(join(goBin, name))) return;
-  console.log(`bench: building ${pinnedPeers[name]}`);
-  await run('go', ['install', pinnedPeers[name]], { maxBuffer: 64 * MiB });
-}
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -210,23 +99,12 @@ function repositoriesOf(images: string[]): string[] {
 }
 
 async function regsync(dir: string, workload: Workload, sites: RegistryServer[]): Promise<void> {
-  const hosts = [workload.hq.host, ...sites.map((site) => site.host)];
-  const lines = [
-    'version: 1',
-    'creds:',
-    ...hosts.flatMap((host) => [`  - registry: ${host}`, '    tls: disabled']),
-  ];
-  lines.push('defaults:', '  parallel: 8', 'sync:');
-  for (const site of sites)
-    for (const repository of repositoriesOf(workload.images))
-      lines.push(
-        `  - source: ${workload.hq.host}/${repository}`,
-        `    target: ${site.host}/${repository}`,
-        '    type: repository',
-      );
-  const config = join(dir, 'regsync.yaml');
-  writeFileSync(config, `${lines.join('\n')}\n`);
-  await run(join(goBin, 'regsync'), ['once', '-c', config, '-v', 'warn'], { maxBuffer: 64 * MiB });
+  await regsyncOnce(
+    dir,
+    workload.hq.host,
+    sites.map((site) => site.host),
+    repositoriesOf(workload.images),
+  );
 }
 
 async function crane(workload: Workload, sites: RegistryServer[]): Promise<void> {
@@ -247,22 +125,11 @@ async function crane(workload: Workload, sites: RegistryServer[]): Promise<void>
 }
 
 async function skopeo(dir: string, workload: Workload, sites: RegistryServer[]): Promise<void> {
-  const config = join(dir, 'skopeo.yaml');
-  const byRepository = new Map<string, string[]>();
-  for (const image of workload.images) {
-    const [repository, tag] = image.split(':') as [string, string];
-    byRepository.set(repository, [...(byRepository.get(repository) ?? []), tag]);
-  }
-  const images = [...byRepository].map(([repository, tags]) => `    ${repository}: [${tags.join(', ')}]`);
-  writeFileSync(config, `${workload.hq.host}:\n  tls-verify: false\n  images:\n${images.join('\n')}\n`);
-  await Promise.all(
-    sites.map((site) =>
-      run(
-        'skopeo',
-        ['sync', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', config, site.host],
-        { maxBuffer: 64 * MiB },
-      ),
-    ),
+  await skopeoSync(
+    dir,
+    workload.hq.host,
+    sites.map((site) => site.host),
+    workload.images,
   );
 }
 
@@ -312,7 +179,7 @@ async function main() {
     cleanups.push(() => proxy.stop());
     const hq: Hq = { host: proxy.host, url: proxy.url, egress: () => proxy.counts.bytesFromUpstream };
 
-    const regatta = tools.has('regatta') ? await startRegatta(folder('regatta')) : undefined;
+    const regatta = tools.has('regatta') ? await startRegatta(folder('regatta'), checkout) : undefined;
     if (regatta) cleanups.push(() => regatta.stop());
 
     const workloads: Workload[] = [];
@@ -366,7 +233,7 @@ async function main() {
         tool === 'regatta'
           ? await (async () => {
               const policyId = await createPolicy(regatta!, workload.name, workload.hq, sites);
-              return () => timeRegattaRun(regatta!, policyId);
+              return async () => (await timeRegattaRun(regatta!, policyId)).seconds;
             })()
           : async () =>
               timed(() =>
@@ -403,8 +270,8 @@ async function main() {
       const images = await pushManyTags(hqServer, 'noop', noOpTags, 10);
       const [site] = await startSites(1);
       const policyId = await createPolicy(regatta, 'noop', hq, [site!]);
-      const cold = await timeRegattaRun(regatta, policyId);
-      const warm = await timeRegattaRun(regatta, policyId);
+      const cold = (await timeRegattaRun(regatta, policyId)).seconds;
+      const warm = (await timeRegattaRun(regatta, policyId)).seconds;
       notes.push(
         `A run over ${images.length} tags (10 repositories, one small image) → 1 site: cold ${cold.toFixed(1)} s, no-op ${warm.toFixed(1)} s (target ≤ 20 s).`,
       );
@@ -414,7 +281,7 @@ async function main() {
       const bigSites = await startSites(3);
       const bigPolicy = await createPolicy(regatta, 'big', hq, bigSites);
       const before = proxy.counts.bytesFromUpstream;
-      const bigSeconds = await timeRegattaRun(regatta, bigPolicy);
+      const bigSeconds = (await timeRegattaRun(regatta, bigPolicy)).seconds;
       notes.push(
         `One image with a 256 MiB layer → 3 sites: ${bigSeconds.toFixed(1)} s, HQ egress ${((proxy.counts.bytesFromUpstream - before) / big.uniqueBytes).toFixed(2)}× the unique bytes.`,
       );

@@ -81,9 +81,19 @@ export interface DestinationResult {
   ok: boolean;
   /**
    * copied, skipped (already there), kept (override off, another digest left), superseded (the
-   * source moved on before the tag was set, so it was not), deleted, absent, failed, would_copy.
+   * source moved on before the tag was set, so it was not), deleted, absent, kept_source_has_it (a
+   * delete not done: the source has the tag when asked just before), failed, would_copy.
    */
-  outcome: 'copied' | 'skipped' | 'kept' | 'superseded' | 'deleted' | 'absent' | 'failed' | 'would_copy';
+  outcome:
+    | 'copied'
+    | 'skipped'
+    | 'kept'
+    | 'superseded'
+    | 'deleted'
+    | 'absent'
+    | 'kept_source_has_it'
+    | 'failed'
+    | 'would_copy';
   digest?: string;
   bytes: number;
   /** Why the destination was left as it was (superseded, kept), or in a plan what it would send, for the task's log. */
@@ -171,6 +181,41 @@ export interface PrunePlan {
   refusal?: string;
 }
 
+export interface PlanPrunePagesInput {
+  policy: PolicySnapshot;
+  destinationRegistryId: number;
+  /** The run's workflow id: its plans are dropped when it keeps its result. */
+  runWorkflowId: string;
+  /** Deletions per page. */
+  pageSize: number;
+}
+
+/**
+ * A prune plan kept in the store, not in history: its pages are read one at a time by the pages
+ * that delete them (`readPrunePage`), so no history event holds more than one page.
+ */
+export interface PrunePlanPages {
+  planId: string;
+  /** Pages of at most `pageSize` deletions each; 0 when nothing is to be deleted or it is refused. */
+  pages: number;
+  deletions: number;
+  /** Tags in scope at the destination before pruning. */
+  inScope: number;
+  /** Set when the guardrails refuse the prune: nothing is deleted. */
+  refusal?: string;
+}
+
+export interface ReadPrunePageInput {
+  planId: string;
+  /** From 1. */
+  page: number;
+}
+
+export interface PrunePage {
+  /** Tags to delete at the destination, each with the digest it points to there. */
+  artifacts: Artifact[];
+}
+
 export interface AuditDriftInput {
   policy: PolicySnapshot;
   verify: VerifyMode;
@@ -194,7 +239,11 @@ export interface ReplicationActivities {
   recordPageTasks(input: RecordPageTasksInput): Promise<void>;
   recordRunResult(input: RecordRunResultInput): Promise<void>;
   enumerateArtifacts(input: EnumerateArtifactsInput): Promise<EnumerateArtifactsResult>;
+  /** The whole plan in its result: scheduled by runs started before prune plans were paged. */
   planPrune(input: PlanPruneInput): Promise<PrunePlan>;
+  /** The plan kept in the store, in pages; the result says how many. */
+  planPrunePages(input: PlanPrunePagesInput): Promise<PrunePlanPages>;
+  readPrunePage(input: ReadPrunePageInput): Promise<PrunePage>;
   findUpToDate(input: FindUpToDateInput): Promise<UpToDateTask[]>;
   auditDrift(input: AuditDriftInput): Promise<DriftFindings>;
   /** Copies an artifact to its destinations, or deletes it there (`operation`); runs before batches. */

@@ -18,7 +18,8 @@ export const ReplicationTask = z.object({
   artifactIndex: z.number().int(),
   /**
    * copied | skipped (already there) | kept (override off, another digest left in place) | deleted |
-   * absent; in a dry run, would_copy and would_delete instead of copied and deleted.
+   * absent | kept_source_has_it (not deleted: the source had it just before); in a dry run,
+   * would_copy and would_delete instead of copied and deleted.
    */
   outcome: z.string().optional(),
   digest: z.string().optional(),

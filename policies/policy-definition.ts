@@ -20,6 +20,11 @@ export const Mirror = z.strictObject({
   prune: z.boolean().optional(),
   /** Refuse a prune that would delete more than this share of the destination's tags. */
   max_delete_ratio: z.number().min(0).max(1).optional(),
+  /**
+   * Refuse a prune that would delete more than this share of any one repository's tags (a
+   * repository wiped at the source among many kept ones); unset, only the whole share is bounded.
+   */
+  max_delete_ratio_per_repository: z.number().min(0).max(1).optional(),
   /** Globs of repositories or tags never pruned. */
   protect: z.array(GlobPattern.min(1)).max(100).optional(),
 });

@@ -64,6 +64,15 @@ export interface RunPagesTable {
   tasks: string;
 }
 
+/** One page of a mirror's prune plan, kept while its run deletes it (gzip'd JSON, base64). */
+export interface PrunePlanPagesTable {
+  plan_id: string;
+  page: number;
+  run_workflow_id: string;
+  artifacts: string;
+  created_at: string;
+}
+
 export interface ApiTokensTable {
   id: Generated<number>;
   name: string;
@@ -151,6 +160,7 @@ export interface Database {
   policy_destinations: PolicyDestinationsTable;
   executions: ExecutionsTable;
   run_pages: RunPagesTable;
+  prune_plan_pages: PrunePlanPagesTable;
   api_tokens: ApiTokensTable;
   source_changes: SourceChangesTable;
   notification_policies: NotificationPoliciesTable;

@@ -19,6 +19,7 @@ export { openStore, type Store, type StoreOptions } from './open-store.js';
 export { policyListFields, type PolicyStore } from './policy-store.js';
 export { makePrivateFolder } from './private-files.js';
 export { registryListFields, type RegistryStore } from './registry-store.js';
+export type { PrunePlanStore } from './prune-plan-store.js';
 export type { RunPage, RunPageStore } from './run-page-store.js';
 export { sourceChangeKey, type SourceChange, type SourceChangeStore } from './source-change-store.js';
 export {

@@ -204,6 +204,25 @@ const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    name: '0007-prune-plan-pages',
+    async up(db) {
+      await db.schema
+        .createTable('prune_plan_pages')
+        .addColumn('plan_id', 'text', (column) => column.notNull())
+        .addColumn('page', 'integer', (column) => column.notNull())
+        .addColumn('run_workflow_id', 'text', (column) => column.notNull())
+        .addColumn('artifacts', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('prune_plan_pages_pk', ['plan_id', 'page'])
+        .execute();
+      await db.schema
+        .createIndex('prune_plan_pages_run')
+        .on('prune_plan_pages')
+        .column('run_workflow_id')
+        .execute();
+    },
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrations.js';
 import { createNotificationDeliveryStore } from './notification-delivery-store.js';
 import { createNotificationPolicyStore } from './notification-policy-store.js';
 import { createPolicyStore } from './policy-store.js';
+import { createPrunePlanStore } from './prune-plan-store.js';
 import { createRunPageStore } from './run-page-store.js';
 import { createRegistryStore } from './registry-store.js';
 import { createSourceChangeStore } from './source-change-store.js';
@@ -40,6 +41,7 @@ export async function openStore(options: StoreOptions) {
       policies: createPolicyStore(dialect),
       executions: createExecutionStore(dialect),
       runPages: createRunPageStore(dialect),
+      prunePlans: createPrunePlanStore(dialect),
       tokens: createApiTokenStore(dialect),
       sourceChanges: createSourceChangeStore(dialect),
       notificationPolicies: createNotificationPolicyStore(dialect, box),

@@ -35,4 +35,11 @@ export const patches = {
    * `deliverNotifications` child that outlives them (ParentClosePolicy ABANDON).
    */
   notifications: 'notifications',
+  /**
+   * A mirror's prune plan is kept in the store (activity `planPrunePages`) and deleted page by
+   * page, each page a child workflow that reads its own deletions (`readPrunePage`): no history
+   * event holds more than one page, however many tags a prune deletes. Runs started before get
+   * the whole plan in one activity result (`planPrune`).
+   */
+  pagedPrunePlans: 'paged-prune-plans',
 } as const;

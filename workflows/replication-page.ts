@@ -12,7 +12,9 @@ import {
   selectTasks,
   type Artifact,
   type Operation,
+  type ReadPrunePageInput,
   type ReplicationActivities,
+  type ReplicationTask,
   type TaskTally,
 } from '../contract/index.js';
 import { destinationRepository, PolicySnapshot } from '../policies/index.js';
@@ -26,7 +28,10 @@ import { tallyTasks } from './task-tally.js';
 
 export interface ReplicationPageInput {
   policy: PolicySnapshot;
+  /** Empty when `planned` names where they are. */
   artifacts: Artifact[];
+  /** A page of a prune plan kept in the store: the page reads its deletions from there. */
+  planned?: ReadPrunePageInput;
   operation: Operation;
   /** The id of this page's first task; ids run on across the pages of a run. */
   firstTaskId: number;
@@ -50,13 +55,19 @@ export interface ReplicationPageResult {
  */
 export async function replicationPage(input: ReplicationPageInput): Promise<ReplicationPageResult> {
   const policy = PolicySnapshot.parse(input.policy);
-  const { recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
+  const { recordPageTasks, readPrunePage } = proxyLocalActivities<ReplicationActivities>({
     startToCloseTimeout: '1 minute',
     retry: runActivityRetry(input.budget),
   });
-  const tasks = planTasks(policy, input.artifacts, input.firstTaskId, input.operation, (repository) =>
-    destinationRepository(repository, policy),
-  );
+  let artifacts = input.artifacts;
+  let tasks: ReplicationTask[] = [];
+  const plan = () => {
+    tasks = planTasks(policy, artifacts, input.firstTaskId, input.operation, (repository) =>
+      destinationRepository(repository, policy),
+    );
+  };
+  // Only pages of runs with paged prune plans have `planned`: the others plan at once, as released.
+  if (!input.planned) plan();
   let finished = false;
   let stopped = false;
   let waiting: RateLimitWait | undefined;
@@ -78,7 +89,11 @@ export async function replicationPage(input: ReplicationPageInput): Promise<Repl
         .catch(() => undefined);
   };
   try {
-    await copyPage({ ...input, policy, tasks, onWait });
+    if (input.planned) {
+      ({ artifacts } = await readPrunePage(input.planned));
+      plan();
+    }
+    await copyPage({ ...input, artifacts, policy, tasks, onWait });
   } catch (error) {
     if (!isCancellation(error)) throw error;
   }

@@ -27,6 +27,7 @@ import {
   type ExecutionSummary,
   type Operation,
   type PageRecord,
+  type ReadPrunePageInput,
   type ReplicationActivities,
   type ReplicationTask,
 } from '../contract/index.js';
@@ -66,13 +67,18 @@ function runActivities(budget: RetryBudget | undefined) {
     startToCloseTimeout: '1 minute',
     retry,
   });
-  const { enumerateArtifacts, planPrune } = proxyActivities<ReplicationActivities>({
+  const { enumerateArtifacts, planPrune, planPrunePages } = proxyActivities<ReplicationActivities>({
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '60 seconds',
     // A rate limit comes back at once: the run waits for it with a timer, saying until when.
     retry: { ...retry, nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'] },
   });
-  return { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune };
+  return { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune, planPrunePages };
+}
+
+/** A page of a prune plan kept in the store, and how many deletions it holds. */
+interface PlannedPage extends ReadPrunePageInput {
+  count: number;
 }
 
 /** Artifacts per page: a page's tasks live in one child workflow's history. */
@@ -95,7 +101,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   const budget: RetryBudget | undefined = patched(patches.retryBudgets)
     ? { ms: (await runSettings()).retryBudgetMs }
     : undefined;
-  const { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune } =
+  const { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune, planPrunePages } =
     runActivities(budget);
   const runId = workflowInfo().workflowId;
   const pages: PageRecord[] = [];
@@ -152,17 +158,14 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   };
 
   let nextTaskId = 1;
-  const startPage = (
-    artifacts: Artifact[],
-    operation: Operation,
-    pagePolicy: PolicySnapshot,
-    own: boolean,
-  ) => {
-    for (const artifact of artifacts) {
-      if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
+  /** A page of `taskCount` tasks; its artifacts' repositories, when known here, are searchable. */
+  const startPage = (artifacts: Artifact[] | undefined, taskCount: number, own: boolean) => {
+    if (artifacts) {
+      for (const artifact of artifacts) {
+        if (repositories.size < maxRepositoriesInSearchAttribute) repositories.add(artifact.repository);
+      }
+      upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
     }
-    upsertSearchAttributes([{ key: repositoryKey, value: [...repositories] }]);
-    const taskCount = artifacts.length * pagePolicy.destinations.length;
     const page: PageRecord = {
       workflowId: own ? runId : pageWorkflowId(runId, pages.length + 1),
       firstTaskId: nextTaskId,
@@ -186,7 +189,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     operation: Operation,
     pagePolicy: PolicySnapshot = policy,
   ) => {
-    const page = startPage(artifacts, operation, pagePolicy, true);
+    const page = startPage(artifacts, artifacts.length * pagePolicy.destinations.length, true);
     ownTasks = planTasks(pagePolicy, artifacts, page.firstTaskId, operation, (repository) =>
       destinationRepository(repository, pagePolicy),
     );
@@ -215,17 +218,24 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     }
   };
 
-  /** A page in a child workflow, which keeps its tasks; the run keeps its tally. */
+  /**
+   * A page in a child workflow, which keeps its tasks; the run keeps its tally. Its artifacts are
+   * given, or (a prune plan's page) read by the page itself from the store.
+   */
   const childPage = async (
-    artifacts: Artifact[],
+    content: Artifact[] | PlannedPage,
     operation: Operation,
     pagePolicy: PolicySnapshot = policy,
   ) => {
-    const page = startPage(artifacts, operation, pagePolicy, false);
+    const artifacts = Array.isArray(content) ? content : undefined;
+    const planned = Array.isArray(content) ? undefined : content;
+    const size = planned?.count ?? artifacts?.length ?? 0;
+    const page = startPage(artifacts, size * pagePolicy.destinations.length, false);
     activePages.add(page.workflowId);
     const pageInput = {
       policy: pagePolicy,
-      artifacts,
+      artifacts: artifacts ?? [],
+      ...(planned ? { planned: { planId: planned.planId, page: planned.page } } : {}),
       operation,
       firstTaskId: page.firstTaskId,
       ...copyOptions,
@@ -251,8 +261,12 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
 
   /** Child pages, `pagesInFlight` at a time; the first failure (or stop) ends the wait. */
   const inFlight = new Set<Promise<void>>();
-  const launch = async (artifacts: Artifact[], operation: Operation, pagePolicy?: PolicySnapshot) => {
-    const running: Promise<void> = childPage(artifacts, operation, pagePolicy).finally(() =>
+  const launch = async (
+    content: Artifact[] | PlannedPage,
+    operation: Operation,
+    pagePolicy?: PolicySnapshot,
+  ) => {
+    const running: Promise<void> = childPage(content, operation, pagePolicy).finally(() =>
       inFlight.delete(running),
     );
     // Awaited by settle() or a race; marked handled so a page ending after the run does not count as unhandled.
@@ -266,6 +280,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
 
   // A mirror deletes, per destination, what the source no longer has, unless the guardrails refuse.
   const prune = async () => {
+    if (patched(patches.pagedPrunePlans)) return prunePaged();
     for (const destination of policy.destinations) {
       const plan = await untilNotRateLimited(
         () => planPrune({ policy, destinationRegistryId: destination.registry_id }),
@@ -276,6 +291,29 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
         const pagePolicy = { ...policy, destinations: [destination] };
         for (let from = 0; from < plan.artifacts.length; from += pageSize)
           await launch(plan.artifacts.slice(from, from + pageSize), 'delete', pagePolicy);
+      }
+    }
+    await settle();
+  };
+
+  // The plan stays in the store; each page of it is a child that reads its own deletions.
+  const prunePaged = async () => {
+    for (const destination of policy.destinations) {
+      const plan = await untilNotRateLimited(
+        () =>
+          planPrunePages({
+            policy,
+            destinationRegistryId: destination.registry_id,
+            runWorkflowId: runId,
+            pageSize,
+          }),
+        onWait,
+      );
+      if (plan.refusal) refusals.push(`${destination.name}: ${plan.refusal}`);
+      const pagePolicy = { ...policy, destinations: [destination] };
+      for (let page = 1; page <= plan.pages; page++) {
+        const count = Math.min(pageSize, plan.deletions - (page - 1) * pageSize);
+        await launch({ planId: plan.planId, page, count }, 'delete', pagePolicy);
       }
     }
     await settle();

@@ -24,6 +24,7 @@ export interface PolicyForm {
   single_active_replication: boolean;
   mirror_prune: boolean;
   mirror_max_delete_ratio: string;
+  mirror_max_delete_ratio_per_repository: string;
   /** Comma-separated globs. */
   mirror_protect: string;
   drift_cron: string;
@@ -51,6 +52,7 @@ export const newPolicyForm: PolicyForm = {
   single_active_replication: false,
   mirror_prune: false,
   mirror_max_delete_ratio: '',
+  mirror_max_delete_ratio_per_repository: '',
   mirror_protect: '',
   drift_cron: '',
   drift_verify: 'off',
@@ -78,6 +80,7 @@ export function policyFormOf(body: FormBody): PolicyForm {
     single_active_replication: formChecked(body, 'single_active_replication'),
     mirror_prune: formChecked(body, 'mirror_prune'),
     mirror_max_delete_ratio: formText(body, 'mirror_max_delete_ratio'),
+    mirror_max_delete_ratio_per_repository: formText(body, 'mirror_max_delete_ratio_per_repository'),
     mirror_protect: formText(body, 'mirror_protect'),
     drift_cron: formText(body, 'drift_cron'),
     drift_verify: formText(body, 'drift_verify') || 'off',
@@ -121,6 +124,10 @@ export function policyFormFromStored(policy: StoredPolicy): PolicyForm {
     mirror_prune: policy.mirror?.prune ?? false,
     mirror_max_delete_ratio:
       policy.mirror?.max_delete_ratio === undefined ? '' : String(policy.mirror.max_delete_ratio),
+    mirror_max_delete_ratio_per_repository:
+      policy.mirror?.max_delete_ratio_per_repository === undefined
+        ? ''
+        : String(policy.mirror.max_delete_ratio_per_repository),
     mirror_protect: (policy.mirror?.protect ?? []).join(', '),
     drift_cron: policy.drift_audit?.cron ?? '',
     drift_verify: policy.drift_audit?.verify ?? 'off',
@@ -188,12 +195,22 @@ export function policyInputBody(form: PolicyForm, stored?: StoredPolicy) {
     replicate_deletion: form.replicate_deletion,
     replicate_referrers: form.replicate_referrers,
     single_active_replication: form.single_active_replication,
-    ...(form.mirror_prune || form.mirror_max_delete_ratio || protect.length > 0
+    ...(form.mirror_prune ||
+    form.mirror_max_delete_ratio ||
+    form.mirror_max_delete_ratio_per_repository ||
+    protect.length > 0
       ? {
           mirror: {
             prune: form.mirror_prune,
             ...(form.mirror_max_delete_ratio
               ? { max_delete_ratio: numberOrAbsent(form.mirror_max_delete_ratio) }
+              : {}),
+            ...(form.mirror_max_delete_ratio_per_repository
+              ? {
+                  max_delete_ratio_per_repository: numberOrAbsent(
+                    form.mirror_max_delete_ratio_per_repository,
+                  ),
+                }
               : {}),
             protect,
           },
@@ -225,6 +242,8 @@ export function policyFormField(apiField: string, filterFields: readonly string[
   if (apiField.startsWith('dest_registr')) return 'dest_registries';
   if (apiField.startsWith('trigger.trigger_settings')) return 'cron';
   if (apiField.startsWith('trigger')) return 'trigger';
+  if (apiField.startsWith('mirror.max_delete_ratio_per_repository'))
+    return 'mirror_max_delete_ratio_per_repository';
   if (apiField.startsWith('mirror.max_delete_ratio')) return 'mirror_max_delete_ratio';
   if (apiField.startsWith('mirror.protect')) return 'mirror_protect';
   if (apiField.startsWith('mirror')) return 'mirror_prune';

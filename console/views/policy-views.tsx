@@ -325,6 +325,15 @@ export function PolicyFormView(props: {
             hint="0.2 when empty: a run deleting more deletes nothing."
           />
           <TextField
+            name="mirror_max_delete_ratio_per_repository"
+            label="Largest share deleted in one repository"
+            type="number"
+            step="0.05"
+            value={form.mirror_max_delete_ratio_per_repository}
+            errors={errors}
+            hint="No bound per repository when empty."
+          />
+          <TextField
             name="mirror_protect"
             label="Never delete"
             value={form.mirror_protect}

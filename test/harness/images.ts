@@ -132,3 +132,12 @@ export async function pushImageCopy(
     await rawPushManifest(access, repository, child.digest, child.mediaType, child.manifest);
   await rawPushManifest(access, repository, tag ?? image.digest, image.mediaType, image.manifest);
 }
+
+/**
+ * The manifest of `image` with an annotation naming `variant`: another digest over the same blobs,
+ * so many tags each of their own digest cost a manifest PUT each and no blob.
+ */
+export function manifestVariant(image: PushedImage, variant: string): Buffer {
+  const manifest = JSON.parse(image.manifest.toString('utf8')) as Record<string, unknown>;
+  return Buffer.from(JSON.stringify({ ...manifest, annotations: { 'org.regatta.test.variant': variant } }));
+}

@@ -98,7 +98,14 @@ const policyMutations: Mutations = {
   single_active_replication: [true, 'x'],
   platforms: [5, [{}], [{ os: 'linux' }], [{ os: 'Linux', architecture: 'amd64' }], null],
   replicate_referrers: ['yes', null],
-  mirror: [5, { prune: 'x' }, { max_delete_ratio: 2 }, { protect: [5] }, { unknown: 1 }],
+  mirror: [
+    5,
+    { prune: 'x' },
+    { max_delete_ratio: 2 },
+    { max_delete_ratio_per_repository: -1 },
+    { protect: [5] },
+    { unknown: 1 },
+  ],
 };
 // Each rule ties a field to the fields an error about it may name (a destination can be
 // refused as dest_registry or dest_registries).

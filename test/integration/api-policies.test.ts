@@ -144,9 +144,18 @@ function policyApiTests(engine: DialectKind): void {
     await bad({ ...valid, filters: [{ type: 'name', value: huge }] }, 'filters[0].value');
     await bad({ ...valid, mirror: { prune: true, protect: ['*.sig', huge] } }, 'mirror.protect[1]');
     await bad({ ...valid, mirror: { protect: ['v{1..9}'] } }, 'mirror.protect[0]');
+    for (const ratio of [1.5, -0.1, '0.5'])
+      await bad(
+        { ...valid, mirror: { prune: true, max_delete_ratio_per_repository: ratio } },
+        'mirror.max_delete_ratio_per_repository',
+      );
     assert.ok(Date.now() - countedAt < 1_000);
     // A prune compares names at both ends: it cannot map them into a namespace.
-    const mirror = { ...valid, name: 'mirror-flat', mirror: { prune: true } };
+    const mirror = {
+      ...valid,
+      name: 'mirror-flat',
+      mirror: { prune: true, max_delete_ratio_per_repository: 0.5 },
+    };
     await bad({ ...mirror, dest_namespace: 'flat' }, 'mirror.prune');
     const mirrorCreated = await call(api, 'POST', base, { auth: api.admin, body: mirror });
     assert.equal(mirrorCreated.status, 201, mirrorCreated.text);
@@ -161,11 +170,12 @@ function policyApiTests(engine: DialectKind): void {
         'BAD_REQUEST',
       ).startsWith('mirror.prune: '),
     );
-    assert.equal(
-      ((await call(api, 'GET', mirrorLocation, { auth: api.admin })).body as { dest_namespace: string })
-        .dest_namespace,
-      '',
-    );
+    const stored = (await call(api, 'GET', mirrorLocation, { auth: api.admin })).body as {
+      dest_namespace: string;
+      mirror: { max_delete_ratio_per_repository?: number };
+    };
+    assert.equal(stored.dest_namespace, '');
+    assert.equal(stored.mirror.max_delete_ratio_per_repository, 0.5);
     harborError(await call(api, 'GET', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');
     harborError(await call(api, 'PUT', `${base}/424242`, { auth: api.admin, body: valid }), 404, 'NOT_FOUND');
     harborError(await call(api, 'DELETE', `${base}/424242`, { auth: api.admin }), 404, 'NOT_FOUND');

@@ -240,7 +240,7 @@ describe('events – rollbacks, re-pushes, redeliveries and races', () => {
     const tasks = await regatta.tasks(run!);
     assert.deepEqual(
       tasks.tasks.map((task) => [task.status, task.outcome]),
-      bed.sites.map(() => ['Succeed', 'kept']),
+      bed.sites.map(() => ['Succeed', 'kept_source_has_it']),
     );
     assert.match(tasks.tasks[0]!.note ?? '', /not deleted: the source has production\/still-there@sha256:/);
     assert.ok(

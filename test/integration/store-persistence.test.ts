@@ -321,6 +321,32 @@ function storeTests(engine: DialectKind): void {
     assert.deepEqual([...(await store.sourceChanges.firstSeen(hq, 'library/app')).keys()], ['v1@sha256:aa']);
   });
 
+  it('prune plans – kept in pages read one at a time, replaced under one id, dropped with their run or once stale', async () => {
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        repository: 'production/api',
+        tag: `v${from + index}`,
+        digest: `sha256:${'c'.repeat(64)}`,
+      }));
+    const plans = store.prunePlans;
+    await plans.save('run-a/1', 'run-a', [page(0, 500), page(500, 20)]);
+    assert.deepEqual(await plans.page('run-a/1', 2), page(500, 20));
+    assert.equal((await plans.page('run-a/1', 1)).length, 500);
+    await rejectsWith(plans.page('run-a/1', 3), 'NOT_FOUND');
+    // A retried plan under the same id replaces it whole.
+    await plans.save('run-a/1', 'run-a', [page(7, 1)]);
+    assert.deepEqual(await plans.page('run-a/1', 1), page(7, 1));
+    await rejectsWith(plans.page('run-a/1', 2), 'NOT_FOUND');
+    await plans.save('run-b/1', 'run-b', [page(0, 1)]);
+    await plans.removeRun('run-a');
+    await rejectsWith(plans.page('run-a/1', 1), 'NOT_FOUND');
+    assert.deepEqual(await plans.page('run-b/1', 1), page(0, 1));
+    // A plan whose run never ended (terminated) goes once a month old, when another is saved.
+    await plans.save('run-c/1', 'run-c', [page(0, 1)], new Date(Date.now() + 31 * 24 * 3600_000));
+    await rejectsWith(plans.page('run-b/1', 1), 'NOT_FOUND');
+    assert.deepEqual(await plans.page('run-c/1', 1), page(0, 1));
+  });
+
   it('tokens – are shown once, kept as hashes, and stop working when deleted', async () => {
     const { token, record } = await store.tokens.create({ name: 'ci', role: 'viewer' });
     assert.match(token, /^rgt_/);

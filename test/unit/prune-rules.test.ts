@@ -64,6 +64,45 @@ describe('pruneCandidates – what a mirror may delete before any digest is read
       /^the source lists no tag in scope; refusing to delete 1 of 1 at the destination$/,
     ],
     ['empty source, empty destination – nothing to do, no refusal', listing([], []), []],
+    // Per repository: the same bound for each repository on its own, beside the total.
+    [
+      'per repository – a repository wiped at the source among kept ones is refused, the total being low',
+      listing(
+        ['a:1', 'a:2', 'a:3', 'a:4', 'a:5', 'a:6', 'a:7'],
+        ['a:1', 'a:2', 'a:3', 'a:4', 'a:5', 'a:6', 'a:7', 'b:1', 'b:2'],
+        {
+          maxDeleteRatio: 0.3,
+          maxDeleteRatioPerRepository: 0.5,
+        },
+      ),
+      /^would delete 2 of 2 tags of b \(100%\), more than max_delete_ratio_per_repository 0\.5$/,
+    ],
+    [
+      'per repository – exactly the bound is allowed',
+      listing(['a:1', 'b:1'], ['a:1', 'a:2', 'b:1', 'b:2'], {
+        maxDeleteRatio: 1,
+        maxDeleteRatioPerRepository: 0.5,
+      }),
+      ['a:2', 'b:2'],
+    ],
+    [
+      'per repository – unset, only the total bounds',
+      listing(['a:1', 'a:2', 'a:3', 'a:4'], ['a:1', 'a:2', 'a:3', 'a:4', 'b:1'], { maxDeleteRatio: 0.2 }),
+      ['b:1'],
+    ],
+    [
+      'per repository – the largest shares named first, the rest counted',
+      listing(['k:1'], ['k:1', 'p:1', 'p:2', 'q:1', 'r:1', 'r:2', 'r:3', 's:1', 's:2', 's:3', 's:4'], {
+        maxDeleteRatio: 1,
+        maxDeleteRatioPerRepository: 0.9,
+      }),
+      /^would delete 2 of 2 tags of p \(100%\), 1 of 1 tags of q \(100%\), 3 of 3 tags of r \(100%\) and 1 more repository, more than max_delete_ratio_per_repository 0\.9$/,
+    ],
+    [
+      'per repository – the total is judged first',
+      listing(['a:1'], ['a:1', 'b:1', 'b:2'], { maxDeleteRatio: 0.5, maxDeleteRatioPerRepository: 0.5 }),
+      /^would delete 2 of 3 tags in scope \(67%\), more than max_delete_ratio 0\.5$/,
+    ],
     // Protect: a pattern matches the tag alone or `repository:tag`, with the filters' globs.
     ['protect tag – exact', listing(['a:1'], ['a:1', 'a:sig'], { protect: ['sig'] }), []],
     [

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import protos from '@temporalio/proto';
 import type { WorkflowBundle } from '@temporalio/worker';
 import {
   pageTasksQuery,
@@ -427,8 +428,10 @@ describe('replicationRun workflow (stubbed activities)', () => {
     });
     const { activities, callsOf } = scriptedActivities({
       enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
-      planPrune: async () => ({
-        artifacts: [],
+      planPrunePages: async () => ({
+        planId: 'refused',
+        pages: 0,
+        deletions: 0,
         inScope: 10,
         refusal: 'would delete 5 of 10 tags in scope (50%), more than max_delete_ratio 0.2',
       }),
@@ -438,11 +441,63 @@ describe('replicationRun workflow (stubbed activities)', () => {
     );
     assert.equal(summary.status, 'Failed');
     assert.match(summary.statusText, /^prune refused: dc-2: would delete 5 of 10/);
-    assert.equal(callsOf('planPrune').length, 1);
+    assert.equal(callsOf('planPrunePages').length, 1);
     assert.ok(
       callsOf<CopyBatchInput>('copyBatch').every((input) => input.operation === 'copy'),
       'nothing deleted',
     );
+  });
+
+  it('mirror – a prune plan of 1,200 deletions goes as 3 pages that read their own deletions, none in the run history', async () => {
+    const mirror = snapshotOf(3, {
+      name: 'dr-mirror',
+      src_registry: { id: 1 },
+      dest_registry: { id: 2 },
+      mirror: { prune: true, max_delete_ratio: 0.5 },
+    });
+    const gone = (page: number, count: number): Artifact[] =>
+      Array.from({ length: count }, (_, index) => ({
+        repository: 'production/api',
+        tag: `gone-${page}-${index}`,
+        digest: `sha256:${String(page).repeat(64)}`,
+      }));
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
+      planPrunePages: async () => ({ planId: 'plan-a', pages: 3, deletions: 1200, inScope: 3000 }),
+      readPrunePage: async ({ page }) => ({ artifacts: gone(page, page === 3 ? 200 : 500) }),
+    });
+    const handle = await withWorker(activities, async () => {
+      const started = await start({ policy: mirror, trigger: 'manual' });
+      await runOutcome(started);
+      return started;
+    });
+    const summary = await runOutcome(handle);
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    assert.equal(summary.counts.total, 1 + 1200);
+    assert.deepEqual(
+      callsOf<{ planId: string; page: number }>('readPrunePage')
+        .map(({ planId, page }) => `${planId}#${page}`)
+        .sort(),
+      ['plan-a#1', 'plan-a#2', 'plan-a#3'],
+    );
+    const deleted = callsOf<CopyBatchInput>('copyBatch')
+      .filter((input) => input.operation === 'delete')
+      .flatMap((input) => input.items.map((item) => item.artifact.tag));
+    assert.equal(new Set(deleted).size, 1200);
+    // The deletions are in the pages' histories only: the run's holds their plan's id and counts.
+    const encoded = async (workflowId: string) =>
+      Buffer.from(
+        protos.temporal.api.history.v1.History.encode(
+          await client.workflow.getHandle(workflowId).fetchHistory(),
+        ).finish(),
+      );
+    const run = await encoded(handle.workflowId);
+    assert.ok(!run.includes('gone-'), 'no deletion in the run history');
+    assert.ok(run.length < 64 * 1024, `the run's history is ${run.length} bytes`);
+    for (const page of [2, 3, 4]) {
+      const history = await encoded(`${handle.workflowId}/page-${page}`);
+      assert.ok(history.includes(`gone-${page - 1}-199`), `page ${page} read its own deletions`);
+    }
   });
 
   const pushed: Artifact = { repository: 'production/api', tag: 'v1', digest: `sha256:${'b'.repeat(64)}` };
