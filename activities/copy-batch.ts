@@ -13,7 +13,7 @@ import type { CopySettings } from './copy-settings.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { failedDestination } from './failed-destination.js';
 import { checkUpToDate } from './find-up-to-date.js';
-import type { RegistryClients } from './registry-clients.js';
+import { eachOnce, type RegistryClients } from './registry-clients.js';
 import { copyToDestinations } from './replicate-artifact.js';
 
 /** Artifacts of a batch copied at once; each copy has its own blobs in flight. */
@@ -55,10 +55,12 @@ function byTask(item: CopyBatchItem, destinations: readonly DestinationResult[])
  * work at all (the source registry unknown, say).
  */
 export async function copyBatch(
-  clients: RegistryClients,
+  storeClients: RegistryClients,
   input: CopyBatchInput,
   settings: CopySettings,
 ): Promise<CopyBatchResult> {
+  // Each registry looked up (in the store, its secret opened) once per batch, not once per artifact.
+  const clients = eachOnce(storeClients);
   const context = Context.current();
   const signal = context.cancellationSignal;
   const results: TaskResult[] = [];
