@@ -7,6 +7,7 @@ import { createStoreRegistryClients } from '../activities/store-registry-clients
 import { searchAttributeKeys } from '../contract/index.js';
 import { openStore } from '../store/index.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
+import { bundleWorkflowsApart } from '../worker/bundle-workflows-apart.js';
 import { createWorker, type WorkerConfig } from '../worker/create-worker.js';
 import { registryAccessRules } from './registry-access-rules.js';
 import { loadTemporalTls } from '../temporal/tls.js';
@@ -80,6 +81,7 @@ export async function startWorker(
         copy,
         run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
       }),
+      workflowBundle: await bundleWorkflowsApart(),
     });
     const done = worker.run().finally(async () => {
       await workerConnection.close();
