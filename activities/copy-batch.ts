@@ -71,6 +71,10 @@ export async function copyBatch(
     presentBlobs: new Set(),
   };
   let pending = input.items;
+  // The page's check read these already; the copies read each tree by digest, once per batch.
+  for (const { artifact, sourceDigest } of input.items)
+    if (sourceDigest)
+      shared.sourceDigests.set(`${artifact.repository}:${artifact.tag ?? artifact.digest}`, sourceDigest);
   const bytes = new Map<CopyBatchItem, number>();
   let copied = 0;
   // Chunked uploads in progress travel in the heartbeats, so a retried batch resumes them.

@@ -6,7 +6,7 @@ import { auditDrift } from './audit-drift.js';
 import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
-import { findUpToDate } from './find-up-to-date.js';
+import { checkInPlace, findUpToDate } from './find-up-to-date.js';
 import { planPrune } from './plan-prune.js';
 import { recordExecution, recordPageTasks, recordRunResult } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
@@ -41,6 +41,7 @@ export function createReplicationActivities({
     enumerateArtifacts: (input) => atActivityEdge(() => enumerateArtifacts(clients, input)),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
     findUpToDate: (input) => meter.upToDate(input, () => atActivityEdge(() => findUpToDate(clients, input))),
+    checkInPlace: (input) => meter.inPlace(input, () => atActivityEdge(() => checkInPlace(clients, input))),
     auditDrift: (input) => atActivityEdge(() => auditDrift(clients, store, input)),
     replicateArtifact: (input) =>
       meter.replication(input, () =>

@@ -1,5 +1,5 @@
-import { heartbeat } from '@temporalio/activity';
-import type { FindUpToDateInput, UpToDateTask } from '../contract/index.js';
+import { Context, heartbeat } from '@temporalio/activity';
+import type { FindUpToDateInput, InPlaceResult, UpToDateTask } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { RegistryClients } from './registry-clients.js';
@@ -8,6 +8,11 @@ import type { RegistryClients } from './registry-clients.js';
 const lanes = 16;
 /** A HEAD not answered by then (a hung or slow site) is left to the copy, which cuts it alone. */
 const headDeadlineMs = 10_000;
+/**
+ * Lanes of a whole page's check: it has ten times a batch's artifacts and nothing else to do,
+ * and its requests queue in each registry's connection pool rather than on the run's lanes.
+ */
+const pageLanes = 32;
 
 /**
  * The tasks of a page that need no copy, found with HEAD requests only, so a run over many
@@ -22,12 +27,35 @@ export async function findUpToDate(
 }
 
 /**
+ * A whole page's check, before its copies: the tasks in place, and the source digest of each
+ * artifact some target still lacks, which its copy then reads by.
+ */
+export async function checkInPlace(
+  clients: RegistryClients,
+  input: FindUpToDateInput,
+): Promise<InPlaceResult> {
+  const { found, sourceDigests } = await checkUpToDate(clients, input, {
+    lanes: pageLanes,
+    signal: Context.current().cancellationSignal,
+  });
+  const done = new Set(found.map((task) => task.taskId));
+  const needed: Record<string, string> = {};
+  for (const { artifact, targets } of input.checks) {
+    const key = `${artifact.repository}:${artifact.tag ?? artifact.digest}`;
+    const digest = sourceDigests.get(key);
+    if (digest && targets.some((target) => !done.has(target.taskId))) needed[key] = digest;
+  }
+  return { found, sourceDigests: needed };
+}
+
+/**
  * What findUpToDate finds, and the digest each source reference pointed to when asked (by
  * `repository:reference`), so a copy that follows reads each source manifest once per digest.
  */
 export async function checkUpToDate(
   clients: RegistryClients,
   input: FindUpToDateInput,
+  options: { lanes?: number; signal?: AbortSignal } = {},
 ): Promise<{ found: UpToDateTask[]; sourceDigests: Map<string, string> }> {
   const source = await clients.get(input.sourceRegistryId);
   const targetClients = new Map<number, RegistryClient>();
@@ -39,7 +67,9 @@ export async function checkUpToDate(
   const found: UpToDateTask[] = [];
   const sourceDigests = new Map<string, string>();
   let checked = 0;
-  await forEachBounded(input.checks, lanes, async ({ artifact, targets }) => {
+  await forEachBounded(input.checks, options.lanes ?? lanes, async ({ artifact, targets }) => {
+    // A stop ends the check within a lane's HEADs.
+    options.signal?.throwIfAborted();
     const reference = artifact.tag ?? artifact.digest;
     if (artifact.error || !reference) return;
     const head = (client: RegistryClient, repository: string) =>

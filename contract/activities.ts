@@ -97,6 +97,11 @@ export interface ReplicateArtifactResult {
 export interface CopyBatchItem {
   artifact: Artifact;
   targets: Array<{ taskId: number; registryId: number; repository: string }>;
+  /**
+   * The digest the source's tag pointed to when the page was checked: the copy reads the source
+   * by it, once for every tag of the batch that shares it (its tag guard catches a move since).
+   */
+  sourceDigest?: string;
 }
 
 /**
@@ -150,6 +155,13 @@ export interface UpToDateTask {
   digest: string;
 }
 
+/** What `checkInPlace` found: the tasks in place, and the source digest of every other artifact it could read. */
+export interface InPlaceResult {
+  found: UpToDateTask[];
+  /** By `repository:reference`, for the artifacts that still need a copy somewhere. */
+  sourceDigests: Record<string, string>;
+}
+
 export interface PlanPruneInput {
   policy: PolicySnapshot;
   destinationRegistryId: number;
@@ -189,6 +201,8 @@ export interface ReplicationActivities {
   enumerateArtifacts(input: EnumerateArtifactsInput): Promise<EnumerateArtifactsResult>;
   planPrune(input: PlanPruneInput): Promise<PrunePlan>;
   findUpToDate(input: FindUpToDateInput): Promise<UpToDateTask[]>;
+  /** A whole page's up-to-date check in one activity (HEADs only), before its copies. */
+  checkInPlace(input: FindUpToDateInput): Promise<InPlaceResult>;
   auditDrift(input: AuditDriftInput): Promise<DriftFindings>;
   /** Copies an artifact to its destinations, or deletes it there (`operation`); runs before batches. */
   replicateArtifact(input: ReplicateArtifactInput): Promise<ReplicateArtifactResult>;

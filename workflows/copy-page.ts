@@ -4,17 +4,20 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
 } from '@temporalio/workflow';
 import type {
   Artifact,
   CopyBatchItem,
+  InPlaceResult,
   Operation,
   ReplicationActivities,
   ReplicationTask,
   TaskResult,
 } from '../contract/index.js';
+import { patches } from './patches.js';
 import type { PolicySnapshot } from '../policies/index.js';
 import { rateLimitOf, waitOut, type RateLimitWait } from './rate-limit-wait.js';
 import { isPermanent, type RetryBudget } from './retry-budget.js';
@@ -40,6 +43,18 @@ const { copyBatch: copyBatchReleased } = proxyActivities<ReplicationActivities>(
 const { copyBatch: copyBatchWithinBudget } = proxyActivities<ReplicationActivities>({
   ...copyBatchOptions,
   retry: { ...copyBatchOptions.retry, maximumAttempts: 3 },
+});
+
+const { checkInPlace } = proxyActivities<ReplicationActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  // A check that cannot be made is left to the batches, which check for themselves.
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 2,
+    nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'],
+  },
 });
 
 /** Artifacts per copy activity: few activities per page, and a stop loses at most one batch's results. */
@@ -166,10 +181,15 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
   for (const task of link.tasks)
     byArtifact.set(task.artifactIndex, [...(byArtifact.get(task.artifactIndex) ?? []), task]);
   const byId = new Map(link.tasks.map((task) => [task.id, task]));
-  let pending = link.tasks.filter((task) => task.status === 'Pending');
-  let checked = false;
   const retries = new TaskRetries(work.budget);
   const copyBatch = work.budget ? copyBatchWithinBudget : copyBatchReleased;
+  /** The source digest the page's check saw, by artifact index. */
+  const sourceDigests = new Map<number, string>();
+  let checked =
+    work.checkUpToDate && checkable(work) && patched(patches.pageChecks)
+      ? await checkLink(work, link, byArtifact, sourceDigests, retries)
+      : false;
+  let pending = link.tasks.filter((task) => task.status === 'Pending');
   for (let attempt = 1; pending.length > 0;) {
     for (const task of pending) {
       task.status = 'InProgress';
@@ -192,6 +212,7 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
             registryId: task.destinationRegistryId,
             repository: task.destinationRepository,
           })),
+        ...(sourceDigests.has(index) ? { sourceDigest: sourceDigests.get(index)! } : {}),
       }));
       const tasks = items.flatMap((item) => item.targets.map((target) => byId.get(target.taskId)!));
       try {
@@ -254,6 +275,62 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
 }
 
 const rateLimitedCode = 'REGISTRY_RATE_LIMITED';
+
+/** Whether HEADs can tell a task is in place: a platform subset is a new index, and referrers may have come since. */
+function checkable(work: PageWork): boolean {
+  return work.operation === 'copy' && !work.policy.platforms?.length && !work.policy.replicate_referrers;
+}
+
+/**
+ * Checks a link's pending tasks in one activity: those in place end Succeed (skipped, or kept
+ * when another digest is there and override is off), and the source digest of every other
+ * artifact goes into `sourceDigests`. Answers whether the check was made; when it could not be
+ * (the activity failed), the batches check for themselves.
+ */
+async function checkLink(
+  work: PageWork,
+  link: TreeLink,
+  byArtifact: ReadonlyMap<number, ReplicationTask[]>,
+  sourceDigests: Map<number, string>,
+  retries: TaskRetries,
+): Promise<boolean> {
+  const checks = [...byArtifact].flatMap(([index, tasks]) => {
+    const targets = tasks
+      .filter((task) => task.status === 'Pending')
+      .map((task) => ({
+        taskId: task.id,
+        registryId: task.destinationRegistryId,
+        repository: task.destinationRepository,
+      }));
+    return targets.length > 0 ? [{ index, artifact: link.artifactAt(index), targets }] : [];
+  });
+  if (checks.length === 0) return true;
+  let result: InPlaceResult;
+  try {
+    result = await checkInPlace({
+      sourceRegistryId: link.sourceRegistryId,
+      checks: checks.map(({ artifact, targets }) => ({ artifact, targets })),
+      override: work.policy.override,
+      ...(work.dryRun ? { dryRun: true } : {}),
+    });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return false;
+  }
+  const byId = new Map(link.tasks.map((task) => [task.id, task]));
+  const now = new Date().toISOString();
+  for (const { taskId, outcome, digest } of result.found) {
+    const task = byId.get(taskId);
+    if (task?.status !== 'Pending') continue;
+    Object.assign(task, { attempts: 1, startTime: now });
+    applyResult(task, { taskId, ok: true, outcome, digest, bytes: 0 }, retries, 1);
+  }
+  for (const { index, artifact } of checks) {
+    const digest = result.sourceDigests[`${artifact.repository}:${artifact.tag ?? artifact.digest}`];
+    if (digest) sourceDigests.set(index, digest);
+  }
+  return true;
+}
 
 /**
  * Copies (or deletes) a page's pending tasks. A flat policy is one link, from the source to

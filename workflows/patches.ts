@@ -23,4 +23,10 @@ export const patches = {
    * until the budget is spent. Runs started before keep their fixed attempts.
    */
   retryBudgets: 'retry-budgets',
+  /**
+   * A page checks what is already in place for all its artifacts in one activity (`checkInPlace`)
+   * before its copy batches, which then read each source by the digest the check saw; a run lists
+   * its next page while it waits for a page to finish. Runs started before check per batch.
+   */
+  pageChecks: 'page-checks',
 } as const;

@@ -10,6 +10,7 @@ const succeed: ReplicationActivities = {
   enumerateArtifacts: async () => ({ artifacts: [] }),
   planPrune: async () => ({ artifacts: [], inScope: 0 }),
   findUpToDate: async () => [],
+  checkInPlace: async () => ({ found: [], sourceDigests: {} }),
   auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
   copyBatch: async (input) => ({
     results: input.items.flatMap((item) =>

@@ -18,7 +18,9 @@ import {
   type ExecutionSummary,
   type CopyBatchInput,
   type CopyBatchItem,
+  type FindUpToDateInput,
   type TaskResult,
+  type UpToDateTask,
   type ReplicationActivities,
   type ReplicationRunInput,
   type ReplicationRunWorkflow,
@@ -282,11 +284,91 @@ describe('replicationRun workflow (stubbed activities)', () => {
       callsOf<CopyBatchInput>('copyBatch').map((input) => input.items.length),
       [50, 50, 20],
     );
-    assert.ok(
-      callsOf<CopyBatchInput>('copyBatch').every((input) => input.checkUpToDate),
-      'an enumerated run checks what is in place',
+    // An enumerated run checks what is in place, the whole page at once; the batches need not.
+    assert.deepEqual(
+      callsOf<FindUpToDateInput>('checkInPlace').map((input) => input.checks.length),
+      [120],
     );
+    assert.ok(callsOf<CopyBatchInput>('copyBatch').every((input) => !input.checkUpToDate));
     assert.equal(most, 2);
+  });
+
+  it('checks – the tasks a page finds in place end without a copy; the others are copied by the digest the check saw', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 120 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts }),
+      // Site 2 has every tag already; site 3 has the even ones only, and v1 on another digest.
+      checkInPlace: async ({ checks }) => ({
+        found: checks.flatMap(({ artifact, targets }) =>
+          targets.flatMap((target): UpToDateTask[] => {
+            const even = Number(artifact.tag!.slice(1)) % 2 === 0;
+            if (target.registryId === 2 || even)
+              return [{ taskId: target.taskId, outcome: 'skipped', digest }];
+            return artifact.tag === 'v1'
+              ? [{ taskId: target.taskId, outcome: 'kept', digest: `sha256:${'e'.repeat(64)}` }]
+              : [];
+          }),
+        ),
+        sourceDigests: Object.fromEntries(
+          checks
+            .filter(({ artifact }) => Number(artifact.tag!.slice(1)) % 2 === 1 && artifact.tag !== 'v1')
+            .map(({ artifact }) => [`${artifact.repository}:${artifact.tag}`, digest]),
+        ),
+      }),
+      copyBatch: async (input) => answer(input, (target) => copied(target.taskId)),
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      const summary = await handle.result();
+      const { tasks } = await handle.query(pageTasksQuery, { offset: 0, limit: 240 });
+      return { summary, tasks };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.equal(summary.counts.succeed, 240);
+    const items = callsOf<CopyBatchInput>('copyBatch').flatMap((input) => input.items);
+    // The odd tags but v1 (kept at site 3), to site 3 only, each with the digest the check saw.
+    assert.equal(items.length, 59);
+    assert.ok(items.every((item) => item.targets.length === 1 && item.targets[0]!.registryId === 3));
+    assert.ok(items.every((item) => item.sourceDigest === digest));
+    assert.ok(!items.some((item) => item.artifact.tag === 'v1'));
+    const outcomes = tasks.reduce<Record<string, number>>(
+      (counts, task) => ({ ...counts, [task.outcome!]: (counts[task.outcome!] ?? 0) + 1 }),
+      {},
+    );
+    assert.deepEqual(outcomes, { skipped: 180, kept: 1, copied: 59 });
+    const kept = tasks.find((task) => task.outcome === 'kept')!;
+    assert.equal(kept.digest, `sha256:${'e'.repeat(64)}`);
+    assert.equal(kept.attempts, 1);
+  });
+
+  it('checks – a page whose check cannot be made leaves it to its batches', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 60 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts }),
+      checkInPlace: async () => {
+        throw ApplicationFailure.nonRetryable('the source is unknown', 'REGISTRY_NAME_UNKNOWN');
+      },
+    });
+    const summary = await withWorker(activities, async () =>
+      (await start({ policy: twoSites, trigger: 'manual' })).result(),
+    );
+    assert.equal(summary.status, 'Succeed');
+    assert.deepEqual(
+      callsOf<CopyBatchInput>('copyBatch')
+        .map((input) => [input.items.length, input.checkUpToDate])
+        .sort(),
+      [
+        [10, true],
+        [50, true],
+      ],
+    );
   });
 
   it('stops – mid-page: finished batches stay Succeed, the rest is Stopped', async () => {
@@ -399,6 +481,41 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(lastTask?.id, 1200);
     assert.equal(lastTask?.srcResource, 'production/app-2:t0399');
     assert.equal(lastTask?.outcome, 'skipped');
+  });
+
+  it('pages – the next page is listed while the pages in flight copy', async () => {
+    const all: Artifact[] = Array.from({ length: 1200 }, (_, index) => ({
+      repository: 'production/app',
+      tag: `t${String(index).padStart(4, '0')}`,
+    }));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async ({ cursor, pageSize }) => {
+        const from = cursor ? all.findIndex((a) => a.tag === cursor.tag) + 1 : 0;
+        const artifacts = all.slice(from, from + pageSize);
+        return from + pageSize < all.length
+          ? { artifacts, next: { repository: 'production/app', tag: artifacts.at(-1)!.tag! } }
+          : { artifacts };
+      },
+      copyBatch: async (input) => {
+        await released;
+        return answer(input, (target) => copied(target.taskId));
+      },
+    });
+    const policy = snapshotOf(2, { name: 'one-site', src_registry: { id: 1 }, dest_registry: { id: 2 } });
+    const summary = await withWorker(activities, async () => {
+      const handle = await start({ policy, trigger: 'manual' });
+      // Two pages copy (held), and the third is listed meanwhile, not once one of them ends.
+      await eventually(
+        async () => callsOf('enumerateArtifacts').length === 3,
+        20_000,
+        'the third page listed while two copy',
+      );
+      release();
+      return handle.result();
+    });
+    assert.equal(summary.counts.succeed, 1200);
   });
 
   it('single active – a run told another is in progress is recorded, copies nothing and ends Stopped', async () => {
