@@ -26,7 +26,11 @@ export function itemInput(input: CopyBatchInput, item: CopyBatchItem): Replicate
   return {
     sourceRegistryId: input.sourceRegistryId,
     artifact: item.artifact,
-    destinations: item.targets.map(({ registryId, repository }) => ({ registryId, repository })),
+    destinations: item.targets.map(({ registryId, repository, stale }) => ({
+      registryId,
+      repository,
+      ...(stale ? { stale } : {}),
+    })),
     operation: input.operation,
     override: input.override,
     ...(input.platforms ? { platforms: input.platforms } : {}),

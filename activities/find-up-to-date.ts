@@ -34,7 +34,7 @@ export async function checkInPlace(
   clients: RegistryClients,
   input: FindUpToDateInput,
 ): Promise<InPlaceResult> {
-  const { found, sourceDigests } = await checkUpToDate(clients, input, {
+  const { found, sourceDigests, stale } = await checkUpToDate(clients, input, {
     lanes: pageLanes,
     signal: Context.current().cancellationSignal,
   });
@@ -45,7 +45,7 @@ export async function checkInPlace(
     const digest = sourceDigests.get(key);
     if (digest && targets.some((target) => !done.has(target.taskId))) needed[key] = digest;
   }
-  return { found, sourceDigests: needed };
+  return { found, sourceDigests: needed, stale };
 }
 
 /**
@@ -56,7 +56,7 @@ export async function checkUpToDate(
   clients: RegistryClients,
   input: FindUpToDateInput,
   options: { lanes?: number; signal?: AbortSignal } = {},
-): Promise<{ found: UpToDateTask[]; sourceDigests: Map<string, string> }> {
+): Promise<{ found: UpToDateTask[]; sourceDigests: Map<string, string>; stale: number[] }> {
   const source = await clients.get(input.sourceRegistryId);
   const targetClients = new Map<number, RegistryClient>();
   for (const { targets } of input.checks) {
@@ -66,15 +66,17 @@ export async function checkUpToDate(
   }
   const found: UpToDateTask[] = [];
   const sourceDigests = new Map<string, string>();
+  const stale: number[] = [];
   let checked = 0;
   await forEachBounded(input.checks, options.lanes ?? lanes, async ({ artifact, targets }) => {
     // A stop ends the check within a lane's HEADs.
     options.signal?.throwIfAborted();
     const reference = artifact.tag ?? artifact.digest;
     if (artifact.error || !reference) return;
+    // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
     const head = (client: RegistryClient, repository: string) =>
       client.headManifest(repository, reference, { signal: AbortSignal.timeout(headDeadlineMs) }).then(
-        (manifest) => manifest?.digest,
+        (manifest) => manifest?.digest ?? null,
         (error: unknown) => {
           // A rate limit fails the check, to be waited out: the copies would meet it too.
           if (errorCode(error) === 'REGISTRY_RATE_LIMITED') throw error;
@@ -92,7 +94,8 @@ export async function checkUpToDate(
       const digest = present[index];
       if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
       else if (digest && !input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
+      else if (digest !== undefined) stale.push(target.taskId);
     });
   });
-  return { found, sourceDigests };
+  return { found, sourceDigests, stale };
 }

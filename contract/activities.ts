@@ -48,6 +48,11 @@ export interface EnumerateArtifactsResult {
 export interface DestinationRef {
   registryId: number;
   repository: string;
+  /**
+   * A check just found the destination's tag missing or on another digest: with override on, the
+   * copy sets it without asking again.
+   */
+  stale?: true;
 }
 
 export interface ReplicateArtifactInput {
@@ -96,7 +101,7 @@ export interface ReplicateArtifactResult {
 /** One artifact of a batch and the tasks (one per destination) that copy or delete it. */
 export interface CopyBatchItem {
   artifact: Artifact;
-  targets: Array<{ taskId: number; registryId: number; repository: string }>;
+  targets: Array<{ taskId: number; registryId: number; repository: string; stale?: true }>;
   /**
    * The digest the source's tag pointed to when the page was checked: the copy reads the source
    * by it, once for every tag of the batch that shares it (its tag guard catches a move since).
@@ -160,6 +165,8 @@ export interface InPlaceResult {
   found: UpToDateTask[];
   /** By `repository:reference`, for the artifacts that still need a copy somewhere. */
   sourceDigests: Record<string, string>;
+  /** The tasks whose destination answered without the source's digest under the tag (missing, or another). */
+  stale: number[];
 }
 
 export interface PlanPruneInput {

@@ -183,12 +183,11 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
   const byId = new Map(link.tasks.map((task) => [task.id, task]));
   const retries = new TaskRetries(work.budget);
   const copyBatch = work.budget ? copyBatchWithinBudget : copyBatchReleased;
-  /** The source digest the page's check saw, by artifact index. */
-  const sourceDigests = new Map<number, string>();
-  let checked =
+  const seen =
     work.checkUpToDate && checkable(work) && patched(patches.pageChecks)
-      ? await checkLink(work, link, byArtifact, sourceDigests, retries)
-      : false;
+      ? await checkLink(work, link, byArtifact, retries)
+      : undefined;
+  let checked = seen !== undefined;
   let pending = link.tasks.filter((task) => task.status === 'Pending');
   for (let attempt = 1; pending.length > 0;) {
     for (const task of pending) {
@@ -211,8 +210,10 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
             taskId: task.id,
             registryId: task.destinationRegistryId,
             repository: task.destinationRepository,
+            // What the check saw holds for the first copy only: a retry asks again.
+            ...(attempt === 1 && seen?.stale.has(task.id) ? { stale: true as const } : {}),
           })),
-        ...(sourceDigests.has(index) ? { sourceDigest: sourceDigests.get(index)! } : {}),
+        ...(seen?.sourceDigests.has(index) ? { sourceDigest: seen.sourceDigests.get(index)! } : {}),
       }));
       const tasks = items.flatMap((item) => item.targets.map((target) => byId.get(target.taskId)!));
       try {
@@ -281,19 +282,25 @@ function checkable(work: PageWork): boolean {
   return work.operation === 'copy' && !work.policy.platforms?.length && !work.policy.replicate_referrers;
 }
 
+/** What a link's check saw of the tasks still to copy. */
+interface LinkCheck {
+  /** The source's digest, by artifact index. */
+  sourceDigests: Map<number, string>;
+  /** Tasks whose destination answered without the source's digest under the tag. */
+  stale: Set<number>;
+}
+
 /**
  * Checks a link's pending tasks in one activity: those in place end Succeed (skipped, or kept
- * when another digest is there and override is off), and the source digest of every other
- * artifact goes into `sourceDigests`. Answers whether the check was made; when it could not be
- * (the activity failed), the batches check for themselves.
+ * when another digest is there and override is off); for the others it answers what it saw.
+ * Undefined when the check could not be made (the activity failed): the batches check then.
  */
 async function checkLink(
   work: PageWork,
   link: TreeLink,
   byArtifact: ReadonlyMap<number, ReplicationTask[]>,
-  sourceDigests: Map<number, string>,
   retries: TaskRetries,
-): Promise<boolean> {
+): Promise<LinkCheck | undefined> {
   const checks = [...byArtifact].flatMap(([index, tasks]) => {
     const targets = tasks
       .filter((task) => task.status === 'Pending')
@@ -304,7 +311,8 @@ async function checkLink(
       }));
     return targets.length > 0 ? [{ index, artifact: link.artifactAt(index), targets }] : [];
   });
-  if (checks.length === 0) return true;
+  const seen: LinkCheck = { sourceDigests: new Map(), stale: new Set() };
+  if (checks.length === 0) return seen;
   let result: InPlaceResult;
   try {
     result = await checkInPlace({
@@ -315,7 +323,7 @@ async function checkLink(
     });
   } catch (error) {
     if (isCancellation(error)) throw error;
-    return false;
+    return undefined;
   }
   const byId = new Map(link.tasks.map((task) => [task.id, task]));
   const now = new Date().toISOString();
@@ -327,9 +335,10 @@ async function checkLink(
   }
   for (const { index, artifact } of checks) {
     const digest = result.sourceDigests[`${artifact.repository}:${artifact.tag ?? artifact.digest}`];
-    if (digest) sourceDigests.set(index, digest);
+    if (digest) seen.sourceDigests.set(index, digest);
   }
-  return true;
+  for (const taskId of result.stale) seen.stale.add(taskId);
+  return seen;
 }
 
 /**

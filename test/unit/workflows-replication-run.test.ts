@@ -293,33 +293,45 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(most, 2);
   });
 
-  it('checks – the tasks a page finds in place end without a copy; the others are copied by the digest the check saw', async () => {
+  it('checks – the tasks a page finds in place end without a copy; the others are copied by what the check saw', async () => {
     const artifacts: Artifact[] = Array.from({ length: 120 }, (_, index) => ({
       repository: 'production/api',
       tag: `v${index}`,
     }));
     const digest = `sha256:${'d'.repeat(64)}`;
+    const odd = (artifact: Artifact) => Number(artifact.tag!.slice(1)) % 2 === 1;
+    let v3Failed = false;
     const { activities, callsOf } = scriptedActivities({
       enumerateArtifacts: async () => ({ artifacts }),
-      // Site 2 has every tag already; site 3 has the even ones only, and v1 on another digest.
-      checkInPlace: async ({ checks }) => ({
-        found: checks.flatMap(({ artifact, targets }) =>
-          targets.flatMap((target): UpToDateTask[] => {
-            const even = Number(artifact.tag!.slice(1)) % 2 === 0;
-            if (target.registryId === 2 || even)
-              return [{ taskId: target.taskId, outcome: 'skipped', digest }];
-            return artifact.tag === 'v1'
-              ? [{ taskId: target.taskId, outcome: 'kept', digest: `sha256:${'e'.repeat(64)}` }]
-              : [];
-          }),
-        ),
-        sourceDigests: Object.fromEntries(
-          checks
-            .filter(({ artifact }) => Number(artifact.tag!.slice(1)) % 2 === 1 && artifact.tag !== 'v1')
-            .map(({ artifact }) => [`${artifact.repository}:${artifact.tag}`, digest]),
-        ),
-      }),
-      copyBatch: async (input) => answer(input, (target) => copied(target.taskId)),
+      // Site 2 has every tag already; site 3 the even ones only, and v1 on another digest (kept).
+      checkInPlace: async ({ checks }) => {
+        const toCopy = checks.filter(({ artifact }) => odd(artifact) && artifact.tag !== 'v1');
+        return {
+          found: checks.flatMap(({ artifact, targets }) =>
+            targets.flatMap((target): UpToDateTask[] => {
+              if (target.registryId === 2 || !odd(artifact))
+                return [{ taskId: target.taskId, outcome: 'skipped', digest }];
+              return artifact.tag === 'v1'
+                ? [{ taskId: target.taskId, outcome: 'kept', digest: `sha256:${'e'.repeat(64)}` }]
+                : [];
+            }),
+          ),
+          sourceDigests: Object.fromEntries(
+            toCopy.map(({ artifact }) => [`${artifact.repository}:${artifact.tag}`, digest]),
+          ),
+          stale: toCopy.flatMap(({ targets }) =>
+            targets.filter((target) => target.registryId === 3).map((target) => target.taskId),
+          ),
+        };
+      },
+      // v3 fails once (transient), and is tried again.
+      copyBatch: async (input) =>
+        answer(input, (target) => {
+          const v3 = input.items.find((item) => item.targets.includes(target))?.artifact.tag === 'v3';
+          if (!v3 || v3Failed) return copied(target.taskId);
+          v3Failed = true;
+          return failed(target.taskId, true);
+        }),
     });
     const { summary, tasks } = await withWorker(activities, async () => {
       const handle = await start({ policy: twoSites, trigger: 'manual' });
@@ -329,12 +341,20 @@ describe('replicationRun workflow (stubbed activities)', () => {
     });
     assert.equal(summary.status, 'Succeed');
     assert.equal(summary.counts.succeed, 240);
-    const items = callsOf<CopyBatchInput>('copyBatch').flatMap((input) => input.items);
-    // The odd tags but v1 (kept at site 3), to site 3 only, each with the digest the check saw.
+    // Two batches, then the retry of v3.
+    const calls = callsOf<CopyBatchInput>('copyBatch');
+    assert.equal(calls.length, 3);
+    // The odd tags but v1 (kept at site 3), to site 3 only, each with the digest the check saw and
+    // known stale there; the retry of v3 asks the site again.
+    const items = calls.slice(0, 2).flatMap((input) => input.items);
     assert.equal(items.length, 59);
     assert.ok(items.every((item) => item.targets.length === 1 && item.targets[0]!.registryId === 3));
-    assert.ok(items.every((item) => item.sourceDigest === digest));
+    assert.ok(items.every((item) => item.sourceDigest === digest && item.targets[0]!.stale === true));
     assert.ok(!items.some((item) => item.artifact.tag === 'v1'));
+    assert.deepEqual(
+      calls[2]!.items.map((item) => [item.artifact.tag, item.targets[0]!.stale]),
+      [['v3', undefined]],
+    );
     const outcomes = tasks.reduce<Record<string, number>>(
       (counts, task) => ({ ...counts, [task.outcome!]: (counts[task.outcome!] ?? 0) + 1 }),
       {},
