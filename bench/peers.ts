@@ -6,9 +6,11 @@
 // BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size;
 // BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
+// BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`), as the image runs it.
 // BENCH_PROFILE=<folder> profiles every Regatta run into that folder (profile-hooks.ts: a CPU
 // profile of each thread, memory samples; run-history.ts: Temporal's side) and counts each
 // run's requests to HQ and to the sites; the doc is not written then.
+import { Client, Connection } from '@temporalio/client';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { startCountingProxy, type CountingProxy } from '../test/harness/counting
 import { writeDocSection } from './doc-section.js';
 import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
+import { cpuByCommand, describeCpu } from './process-cpu.js';
 import { describeProfiles, profileRun } from './run-history.js';
 import { createUplink } from './uplink-namespace.js';
 
@@ -33,6 +36,7 @@ const run = promisify(execFile);
 const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
 const tools = new Set((process.env.BENCH_TOOLS ?? 'regatta,regsync,crane,skopeo').split(','));
 const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
+const built = process.env.BENCH_BUILT === '1';
 const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const goBin = join(homedir(), 'go', 'bin');
@@ -75,6 +79,8 @@ interface Regatta {
   api: string;
   pid: number;
   temporalAddress: string;
+  /** A client of its Temporal dev server, to await runs. */
+  temporal: Client;
   stop(): Promise<void>;
 }
 
@@ -96,7 +102,8 @@ async function startRegatta(dir: string): Promise<Regatta> {
   };
   const hooks = profileDir ? ['--import', compiledProfileHooks()] : [];
   // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...hooks, 'cli/main.ts', 'dev'], {
+  const entry = built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'cli/main.ts'];
+  const child = spawn(process.execPath, [...hooks, ...entry, 'dev'], {
     cwd: checkout,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -115,11 +122,14 @@ async function startRegatta(dir: string): Promise<Regatta> {
     if (Date.now() > deadline) throw new Error('regatta dev not ready in 120 s');
     await sleep(200);
   }
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
   return {
     api,
     pid: child.pid!,
     temporalAddress: `127.0.0.1:${temporalPort}`,
+    temporal: new Client({ connection }),
     async stop() {
+      await connection.close();
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -194,25 +204,37 @@ async function profileControl(command: string): Promise<void> {
   await sleep(1500);
 }
 
-/** Seconds from POST to the run's Succeed (polled every 25 ms); profiled under BENCH_PROFILE. */
+/**
+ * Seconds from POST to the end of the run, profiled under BENCH_PROFILE. The end is awaited
+ * through Temporal (the run's workflow closing, when the API first says Succeed), not by polling
+ * the API: a poll of a running run is a Temporal describe and a query the worker answers, which
+ * the peers' timings do not include. The API is asked once before and once after.
+ */
 async function timeRegattaRun(regatta: Regatta, policyId: number, label: string): Promise<number> {
   const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
+  const cpuBefore = profileDir ? cpuByCommand() : undefined;
   if (profileDir) await profileControl(`start ${label}`);
   const started = performance.now();
   const { location } = await callApi(regatta, 'POST', '/replication/executions', { policy_id: policyId });
   const path = `/replication/executions/${idOf(location)}`;
-  const deadline = Date.now() + runLimitMs;
-  for (;;) {
-    const { json } = await callApi(regatta, 'GET', path);
-    if (json.status === 'Succeed') {
-      const seconds = (performance.now() - started) / 1000;
-      if (profileDir) await reportProfile(regatta, label, String(json.workflow_id), seconds, requestsBefore);
-      return seconds;
-    }
-    if (json.status !== 'InProgress') throw new Error(`run ${path}: ${json.status} ${json.status_text}`);
-    if (Date.now() > deadline) throw new Error(`run ${path} not done in ${runLimitMs / 60_000} min`);
-    await sleep(25);
-  }
+  const workflowId = String((await callApi(regatta, 'GET', path)).json.workflow_id);
+  // A failed run throws here; the API's status below says how it ended. Bounded in time.
+  await regatta.temporal
+    .withAbortSignal(AbortSignal.timeout(runLimitMs), () =>
+      regatta.temporal.workflow.getHandle(workflowId).result(),
+    )
+    .catch(() => undefined);
+  const seconds = (performance.now() - started) / 1000;
+  const { json } = await callApi(regatta, 'GET', path);
+  if (json.status !== 'Succeed') throw new Error(`run ${path}: ${json.status} ${json.status_text}`);
+  if (profileDir) await reportProfile(regatta, label, workflowId, seconds, requestsBefore, cpuBefore!);
+  return seconds;
+}
+
+/** Requests to HQ and to the sites since `before` (counts of `requestCounters`). */
+function describeRequests(before: number[]): string {
+  const requests = requestCounters.map((proxy, index) => proxy.counts.requests - (before[index] ?? 0));
+  return `requests to HQ ${requests[0]}, to the sites ${requests.slice(1).reduce((sum, count) => sum + count, 0)}`;
 }
 
 async function reportProfile(
@@ -221,13 +243,15 @@ async function reportProfile(
   workflowId: string,
   seconds: number,
   requestsBefore: number[],
+  cpuBefore: Map<string, number>,
 ): Promise<void> {
+  // CPU used by the run, read before the profile is written (which costs some).
+  const cpu = describeCpu(cpuBefore, cpuByCommand());
   await profileControl('stop');
-  const requests = requestCounters.map(
-    (proxy, index) => proxy.counts.requests - (requestsBefore[index] ?? 0),
-  );
+
   const text = [
-    `== ${label}: ${seconds.toFixed(2)} s, peak RSS so far ${peakRssMiB(regatta.pid).toFixed(0)} MiB, requests to HQ ${requests[0]}, to the sites ${requests.slice(1).reduce((sum, count) => sum + count, 0)}`,
+    `== ${label}: ${seconds.toFixed(2)} s, peak RSS so far ${peakRssMiB(regatta.pid).toFixed(0)} MiB, ${describeRequests(requestsBefore)}`,
+    `CPU during the run (the bench's process tree by command; self = the bench, node = Regatta): ${cpu}`,
     describeProfiles(await profileRun(regatta.temporalAddress, workflowId)),
     '',
   ].join('\n');
@@ -443,14 +467,24 @@ async function main() {
               return () =>
                 timeRegattaRun(regatta!, policyId, `${workload.name}-${++phase === 1 ? 'cold' : 'warm'}`);
             })()
-          : async () =>
-              timed(() =>
+          : async () => {
+              const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
+              const cpuBefore = cpuByCommand();
+              const seconds = await timed(() =>
                 tool === 'regsync'
                   ? regsync(work, workload, sites)
                   : tool === 'crane'
                     ? crane(workload, sites)
                     : skopeo(work, workload, sites),
               );
+              // Profiled, a peer's run is described as Regatta's is (without Temporal's side).
+              if (profileDir) {
+                const text = `== ${workload.name} ${tool}: ${seconds.toFixed(2)} s, ${describeRequests(requestsBefore)}\nCPU during the run: ${describeCpu(cpuBefore, cpuByCommand())}\n`;
+                console.log(text);
+                writeFileSync(join(profileDir, 'report.txt'), `${text}\n`, { flag: 'a' });
+              }
+              return seconds;
+            };
       for (const phase of ['cold', 'warm'] as const) {
         const before = workload.hq.egress?.() ?? 0;
         const seconds = await once();

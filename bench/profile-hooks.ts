@@ -38,7 +38,7 @@ if (dir) {
     const heap = getHeapStatistics();
     appendFileSync(
       join(dir, 'memory.ndjson'),
-      `${JSON.stringify({ t: Date.now(), thread: threadId, rss: memory.rss, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: memory.external, arrayBuffers: memory.arrayBuffers })}\n`,
+      `${JSON.stringify({ t: Date.now(), pid: process.pid, thread: threadId, rss: memory.rss, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: memory.external, arrayBuffers: memory.arrayBuffers })}\n`,
     );
     const command = existsSync(control) ? readFileSync(control, 'utf8').trim() : '';
     if (command && command !== seen) {
