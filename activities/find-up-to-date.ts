@@ -39,13 +39,15 @@ export async function checkInPlace(
     signal: Context.current().cancellationSignal,
   });
   const done = new Set(found.map((task) => task.taskId));
-  const needed: Record<string, string> = {};
-  for (const { artifact, targets } of input.checks) {
-    const key = `${artifact.repository}:${artifact.tag ?? artifact.digest}`;
-    const digest = sourceDigests.get(key);
-    if (digest && targets.some((target) => !done.has(target.taskId))) needed[key] = digest;
-  }
-  return { found, sourceDigests: needed, stale };
+  const digests: string[] = [];
+  const position = new Map<string, number>();
+  const sourceDigestOf = input.checks.map(({ artifact, targets }) => {
+    const digest = sourceDigests.get(`${artifact.repository}:${artifact.tag ?? artifact.digest}`);
+    if (!digest || targets.every((target) => done.has(target.taskId))) return -1;
+    if (!position.has(digest)) position.set(digest, digests.push(digest) - 1);
+    return position.get(digest)!;
+  });
+  return { found, digests, sourceDigestOf, stale };
 }
 
 /**

@@ -163,8 +163,13 @@ export interface UpToDateTask {
 /** What `checkInPlace` found: the tasks in place, and the source digest of every other artifact it could read. */
 export interface InPlaceResult {
   found: UpToDateTask[];
-  /** By `repository:reference`, for the artifacts that still need a copy somewhere. */
-  sourceDigests: Record<string, string>;
+  /** The distinct digests the source's tags pointed to, of the artifacts still to copy somewhere. */
+  digests: string[];
+  /**
+   * Per check, in the input's order: the position in `digests` of its source digest, or -1 (not
+   * read, or nothing of it left to copy). Many tags of one image are one digest and small numbers.
+   */
+  sourceDigestOf: number[];
   /** The tasks whose destination answered without the source's digest under the tag (missing, or another). */
   stale: number[];
 }

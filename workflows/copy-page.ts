@@ -333,10 +333,10 @@ async function checkLink(
     Object.assign(task, { attempts: 1, startTime: now });
     applyResult(task, { taskId, ok: true, outcome, digest, bytes: 0 }, retries, 1);
   }
-  for (const { index, artifact } of checks) {
-    const digest = result.sourceDigests[`${artifact.repository}:${artifact.tag ?? artifact.digest}`];
+  checks.forEach(({ index }, at) => {
+    const digest = result.digests[result.sourceDigestOf[at] ?? -1];
     if (digest) seen.sourceDigests.set(index, digest);
-  }
+  });
   for (const taskId of result.stale) seen.stale.add(taskId);
   return seen;
 }

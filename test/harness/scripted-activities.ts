@@ -10,7 +10,12 @@ const succeed: ReplicationActivities = {
   enumerateArtifacts: async () => ({ artifacts: [] }),
   planPrune: async () => ({ artifacts: [], inScope: 0 }),
   findUpToDate: async () => [],
-  checkInPlace: async () => ({ found: [], sourceDigests: {}, stale: [] }),
+  checkInPlace: async ({ checks }) => ({
+    found: [],
+    digests: [],
+    sourceDigestOf: checks.map(() => -1),
+    stale: [],
+  }),
   auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
   copyBatch: async (input) => ({
     results: input.items.flatMap((item) =>

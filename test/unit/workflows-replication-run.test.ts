@@ -316,9 +316,8 @@ describe('replicationRun workflow (stubbed activities)', () => {
                 : [];
             }),
           ),
-          sourceDigests: Object.fromEntries(
-            toCopy.map(({ artifact }) => [`${artifact.repository}:${artifact.tag}`, digest]),
-          ),
+          digests: [digest],
+          sourceDigestOf: checks.map((check) => (toCopy.includes(check) ? 0 : -1)),
           stale: toCopy.flatMap(({ targets }) =>
             targets.filter((target) => target.registryId === 3).map((target) => target.taskId),
           ),
