@@ -6,10 +6,12 @@
 // BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size;
 // BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
-// BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`), as the image runs it.
+// BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`), as the image runs it;
+// BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
 // BENCH_PROFILE=<folder> profiles every Regatta run into that folder (profile-hooks.ts: a CPU
 // profile of each thread, memory samples; run-history.ts: Temporal's side) and counts each
-// run's requests to HQ and to the sites; the doc is not written then.
+// run's requests to HQ and to the sites; the doc is not written then. BENCH_PROFILE_CPU=0 leaves
+// the CPU profiles out (the profiler's own memory would count in the process's).
 import { Client, Connection } from '@temporalio/client';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -39,6 +41,7 @@ const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
 const built = process.env.BENCH_BUILT === '1';
 const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
 const goBin = join(homedir(), 'go', 'bin');
 const adminPassword = 'bench-admin-password';
 const MiB = 1024 * 1024;
@@ -99,6 +102,7 @@ async function startRegatta(dir: string): Promise<Regatta> {
     LOG_LEVEL: 'warn',
     LOG_PRETTY: '0',
     ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
   const hooks = profileDir ? ['--import', compiledProfileHooks()] : [];
   // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
@@ -213,7 +217,7 @@ async function profileControl(command: string): Promise<void> {
 async function timeRegattaRun(regatta: Regatta, policyId: number, label: string): Promise<number> {
   const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
   const cpuBefore = profileDir ? cpuByCommand() : undefined;
-  if (profileDir) await profileControl(`start ${label}`);
+  if (profileDir && profileCpu) await profileControl(`start ${label}`);
   const started = performance.now();
   const { location } = await callApi(regatta, 'POST', '/replication/executions', { policy_id: policyId });
   const path = `/replication/executions/${idOf(location)}`;
@@ -247,7 +251,7 @@ async function reportProfile(
 ): Promise<void> {
   // CPU used by the run, read before the profile is written (which costs some).
   const cpu = describeCpu(cpuBefore, cpuByCommand());
-  await profileControl('stop');
+  if (profileCpu) await profileControl('stop');
 
   const text = [
     `== ${label}: ${seconds.toFixed(2)} s, peak RSS so far ${peakRssMiB(regatta.pid).toFixed(0)} MiB, ${describeRequests(requestsBefore)}`,
