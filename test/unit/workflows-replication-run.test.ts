@@ -25,7 +25,8 @@ import {
   type ReplicationRunInput,
   type ReplicationRunWorkflow,
 } from '../../contract/index.js';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
+import { bundleWorkflowsApart } from '../../worker/bundle-workflows-apart.js';
+import { createWorker } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
 import { runOutcome } from '../harness/run-outcome.js';
 import { scriptedActivities } from '../harness/scripted-activities.js';
@@ -45,7 +46,9 @@ describe('replicationRun workflow (stubbed activities)', () => {
   let bundle: WorkflowBundle;
 
   before(async () => {
-    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflows()]);
+    // Bundled as the worker bundles: in a child process, every character within Latin-1.
+    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowsApart()]);
+    assert.ok(!/[\u0100-\uffff]/.test(bundle.code), 'the bundle is escaped to Latin-1');
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection });
   });
