@@ -13,6 +13,13 @@ const headDeadlineMs = 10_000;
  * and its requests queue in each registry's connection pool rather than on the run's lanes.
  */
 const pageLanes = 32;
+const heartbeatEveryMs = 1_000;
+
+/** A HEAD's signal: its deadline, and the activity's stop when it has one. */
+function deadline(stop: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(headDeadlineMs);
+  return stop ? AbortSignal.any([timeout, stop]) : timeout;
+}
 
 /**
  * The tasks of a page that need no copy, found with HEAD requests only, so a run over many
@@ -34,10 +41,22 @@ export async function checkInPlace(
   clients: RegistryClients,
   input: FindUpToDateInput,
 ): Promise<InPlaceResult> {
-  const { found, sourceDigests, stale } = await checkUpToDate(clients, input, {
-    lanes: pageLanes,
-    signal: Context.current().cancellationSignal,
-  });
+  const context = Context.current();
+  let checked = 0;
+  // A beat a second whatever the registries do (a hung site's HEADs wait out their deadline), so
+  // a lost worker is noticed, and a stop reaches the check, within seconds.
+  const ticker = setInterval(() => context.heartbeat({ checked, of: input.checks.length }), heartbeatEveryMs);
+  let answer: Awaited<ReturnType<typeof checkUpToDate>>;
+  try {
+    answer = await checkUpToDate(clients, input, {
+      lanes: pageLanes,
+      signal: context.cancellationSignal,
+      onChecked: () => checked++,
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  const { found, sourceDigests, stale } = answer;
   const done = new Set(found.map((task) => task.taskId));
   const digests: string[] = [];
   const position = new Map<string, number>();
@@ -57,7 +76,7 @@ export async function checkInPlace(
 export async function checkUpToDate(
   clients: RegistryClients,
   input: FindUpToDateInput,
-  options: { lanes?: number; signal?: AbortSignal } = {},
+  options: { lanes?: number; signal?: AbortSignal; onChecked?: () => void } = {},
 ): Promise<{ found: UpToDateTask[]; sourceDigests: Map<string, string>; stale: number[] }> {
   const source = await clients.get(input.sourceRegistryId);
   const targetClients = new Map<number, RegistryClient>();
@@ -70,6 +89,12 @@ export async function checkUpToDate(
   const sourceDigests = new Map<string, string>();
   const stale: number[] = [];
   let checked = 0;
+  // Told of each artifact checked; by default a heartbeat every 50 (an activity without a ticker).
+  const onChecked =
+    options.onChecked ??
+    (() => {
+      if (++checked % 50 === 0) heartbeat({ checked });
+    });
   await forEachBounded(input.checks, options.lanes ?? lanes, async ({ artifact, targets }) => {
     // A stop ends the check within a lane's HEADs.
     options.signal?.throwIfAborted();
@@ -77,7 +102,7 @@ export async function checkUpToDate(
     if (artifact.error || !reference) return;
     // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
     const head = (client: RegistryClient, repository: string) =>
-      client.headManifest(repository, reference, { signal: AbortSignal.timeout(headDeadlineMs) }).then(
+      client.headManifest(repository, reference, { signal: deadline(options.signal) }).then(
         (manifest) => manifest?.digest ?? null,
         (error: unknown) => {
           // A rate limit fails the check, to be waited out: the copies would meet it too.
@@ -89,7 +114,7 @@ export async function checkUpToDate(
       head(source, artifact.repository),
       ...targets.map((target) => head(targetClients.get(target.registryId)!, target.repository)),
     ]);
-    if (++checked % 50 === 0) heartbeat({ checked });
+    onChecked();
     if (!sourceDigest) return;
     sourceDigests.set(`${artifact.repository}:${reference}`, sourceDigest);
     targets.forEach((target, index) => {
