@@ -402,28 +402,14 @@ async function main() {
     if (regatta) cleanups.push(() => regatta.stop());
 
     const workloads: Workload[] = [];
-    if (only.has('fanout')) {
-      const fanout = await pushImages(hqServer, 'fanout', 20, Array<number>(5).fill(2 * MiB));
-      workloads.push({
-        name: 'fanout',
-        hq,
-        ...fanout,
-        sites: 3,
-        peers: ['regsync', 'crane', 'skopeo'],
-        egress: true,
-      });
-    }
-    if (only.has('small')) {
-      const small = await pushImages(hqServer, 'small', 3, [100_000, 100_000]);
-      workloads.push({
-        name: 'small',
-        hq,
-        ...small,
-        sites: 3,
-        peers: ['regsync', 'crane', 'skopeo'],
-        egress: true,
-      });
-    }
+    /** `count` images of these layers, copied to three sites by every tool. */
+    const imagesToThreeSites = async (name: string, count: number, layerSizes: number[]) => {
+      if (!only.has(name)) return;
+      const pushed = await pushImages(hqServer, name, count, layerSizes);
+      workloads.push({ name, hq, ...pushed, sites: 3, peers: ['regsync', 'crane', 'skopeo'], egress: true });
+    };
+    await imagesToThreeSites('fanout', 20, Array<number>(5).fill(2 * MiB));
+    await imagesToThreeSites('small', 3, [100_000, 100_000]);
     if (only.has('tags')) {
       const tags = await pushManyTags(hqServer, 'tags', 2000, 10);
       workloads.push({
