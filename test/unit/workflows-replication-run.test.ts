@@ -529,12 +529,15 @@ describe('replicationRun workflow (stubbed activities)', () => {
     const summary = await withWorker(activities, async () => {
       const handle = await start({ policy, trigger: 'manual' });
       // Two pages copy (held), and the third is listed meanwhile, not once one of them ends.
-      await eventually(
-        async () => callsOf('enumerateArtifacts').length === 3,
-        20_000,
-        'the third page listed while two copy',
-      );
-      release();
+      try {
+        await eventually(
+          async () => callsOf('enumerateArtifacts').length === 3,
+          20_000,
+          'the third page listed while two copy',
+        );
+      } finally {
+        release();
+      }
       return handle.result();
     });
     assert.equal(summary.counts.succeed, 1200);
