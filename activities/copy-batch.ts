@@ -13,7 +13,7 @@ import type { CopySettings } from './copy-settings.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { failedDestination } from './failed-destination.js';
 import { checkUpToDate } from './find-up-to-date.js';
-import type { RegistryClients } from './registry-clients.js';
+import { eachOnce, type RegistryClients } from './registry-clients.js';
 import { copyToDestinations } from './replicate-artifact.js';
 import type { UploadSessions } from './upload-sessions.js';
 
@@ -27,7 +27,11 @@ export function itemInput(input: CopyBatchInput, item: CopyBatchItem): Replicate
   return {
     sourceRegistryId: input.sourceRegistryId,
     artifact: item.artifact,
-    destinations: item.targets.map(({ registryId, repository }) => ({ registryId, repository })),
+    destinations: item.targets.map(({ registryId, repository, stale }) => ({
+      registryId,
+      repository,
+      ...(stale ? { stale } : {}),
+    })),
     operation: input.operation,
     override: input.override,
     ...(input.platforms ? { platforms: input.platforms } : {}),
@@ -57,11 +61,13 @@ function byTask(item: CopyBatchItem, destinations: readonly DestinationResult[])
  * `sessions`, for the batch that tries them again on this worker.
  */
 export async function copyBatch(
-  clients: RegistryClients,
+  storeClients: RegistryClients,
   input: CopyBatchInput,
   settings: CopySettings,
   sessions: UploadSessions,
 ): Promise<CopyBatchResult> {
+  // Each registry looked up (in the store, its secret opened) once per batch, not once per artifact.
+  const clients = eachOnce(storeClients);
   const context = Context.current();
   const signal = context.cancellationSignal;
   const results: TaskResult[] = [];
@@ -72,6 +78,10 @@ export async function copyBatch(
     presentBlobs: new Set(),
   };
   let pending = input.items;
+  // The page's check read these already; the copies read each tree by digest, once per batch.
+  for (const { artifact, sourceDigest } of input.items)
+    if (sourceDigest)
+      shared.sourceDigests.set(`${artifact.repository}:${artifact.tag ?? artifact.digest}`, sourceDigest);
   const bytes = new Map<CopyBatchItem, number>();
   let copied = 0;
   // Chunked uploads in progress travel in the heartbeats, so a retried batch resumes them.

@@ -7,7 +7,7 @@ import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { deliverNotification } from './deliver-notification.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
-import { findUpToDate } from './find-up-to-date.js';
+import { checkInPlace, findUpToDate } from './find-up-to-date.js';
 import { defaultNotificationSettings, type NotificationSettings } from './notification-settings.js';
 import { planPrune, planPrunePages, readPrunePage } from './plan-prune.js';
 import { prepareNotifications } from './prepare-notifications.js';
@@ -52,6 +52,7 @@ export function createReplicationActivities({
     planPrunePages: (input) => atActivityEdge(() => planPrunePages(clients, store.prunePlans, input)),
     readPrunePage: (input) => atActivityEdge(() => readPrunePage(store.prunePlans, input)),
     findUpToDate: (input) => meter.upToDate(input, () => atActivityEdge(() => findUpToDate(clients, input))),
+    checkInPlace: (input) => meter.inPlace(input, () => atActivityEdge(() => checkInPlace(clients, input))),
     auditDrift: (input) => atActivityEdge(() => auditDrift(clients, store, input)),
     replicateArtifact: (input) =>
       meter.replication(input, () =>

@@ -10,3 +10,25 @@ export interface RegistryClients {
   nameOf(registryId: number): string;
   close(): Promise<void>;
 }
+
+/**
+ * `clients` with each registry looked up once for as long as the result is used (an activity): a
+ * registry edited meanwhile is picked up by the next activity.
+ */
+export function eachOnce(clients: RegistryClients): RegistryClients {
+  const got = new Map<number, Promise<RegistryClient>>();
+  return {
+    get(registryId) {
+      let client = got.get(registryId);
+      if (!client) {
+        client = clients.get(registryId);
+        // A failed lookup is not kept: the next artifact asks again.
+        client.catch(() => got.delete(registryId));
+        got.set(registryId, client);
+      }
+      return client;
+    },
+    nameOf: (registryId) => clients.nameOf(registryId),
+    close: () => clients.close(),
+  };
+}

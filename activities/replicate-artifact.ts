@@ -99,7 +99,15 @@ export async function copyToDestinations(
   const resolved = await resolveDestinations(clients, input);
   const targets = resolved.flatMap((entry, index) =>
     'client' in entry
-      ? [{ id: String(index), client: entry.client, repository: entry.repository, tag: input.artifact.tag }]
+      ? [
+          {
+            id: String(index),
+            client: entry.client,
+            repository: entry.repository,
+            tag: input.artifact.tag,
+            ...(input.destinations[index]!.stale ? { stale: true } : {}),
+          },
+        ]
       : [],
   );
 

@@ -7,6 +7,7 @@ import {
   type CopyBatchInput,
   type CopyBatchResult,
   type FindUpToDateInput,
+  type InPlaceResult,
   type ReplicateArtifactInput,
   type ReplicateArtifactResult,
   type UpToDateTask,
@@ -36,9 +37,9 @@ function pushTime(input: ReplicateArtifactInput): { pushedAt?: number } {
 }
 
 /**
- * The replication metrics, counted from what `replicateArtifact` and `findUpToDate` return (or
- * why they failed), on the activity's metric meter, which the worker's Prometheus endpoint
- * serves. Every attempt counts: one that Temporal or the run retries counts again. A plan (dry
+ * The replication metrics, counted from what `replicateArtifact`, `copyBatch`, `findUpToDate` and
+ * `checkInPlace` return (or why they failed), on the activity's metric meter, which the worker's
+ * Prometheus endpoint serves. Every attempt counts: one that Temporal or the run retries counts again. A plan (dry
  * run) writes nothing and is not counted. `nameOf` labels destinations without reading the store.
  */
 export function createReplicationMeter(nameOf: (registryId: number) => string) {
@@ -120,6 +121,15 @@ export function createReplicationMeter(nameOf: (registryId: number) => string) {
       return observe(
         attempt,
         (found) => ({ outcomes: upToDateOutcomes(input, found), failures: [] }),
+        (reason) => ({ outcomes: [], failures: upToDateFailures(input, reason) }),
+      );
+    },
+
+    inPlace(input: FindUpToDateInput, attempt: () => Promise<InPlaceResult>): Promise<InPlaceResult> {
+      if (input.dryRun) return attempt();
+      return observe(
+        attempt,
+        (result) => ({ outcomes: upToDateOutcomes(input, result.found), failures: [] }),
         (reason) => ({ outcomes: [], failures: upToDateFailures(input, reason) }),
       );
     },

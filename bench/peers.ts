@@ -4,16 +4,25 @@
 // to the best peer and writes it to docs/benchmarks.md; asserts nothing.
 //
 // BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
-// BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size.
+// BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size;
+// BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
+// BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`), as the image runs it;
+// BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
+// BENCH_PROFILE=<folder> profiles every Regatta run into that folder (profile-hooks.ts: a CPU
+// profile of each thread, memory samples; run-history.ts: Temporal's side) and counts each
+// run's requests to HQ and to the sites; the doc is not written then. BENCH_PROFILE_CPU=0 leaves
+// the CPU profiles out (the profiler's own memory would count in the process's).
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { transformSync } from 'esbuild';
 import { pushImage } from '../test/harness/images.js';
 import { rawPushManifest } from '../test/harness/raw-client.js';
 import { startRegistryServer, type RegistryServer } from '../test/harness/registry-server.js';
-import { startCountingProxy } from '../test/harness/counting-proxy.js';
+import { startCountingProxy, type CountingProxy } from '../test/harness/counting-proxy.js';
 import { writeDocSection } from './doc-section.js';
 import { ensurePeer, goBin, regsyncOnce, skopeoSync } from './peer-tools.js';
 import {
@@ -27,12 +36,18 @@ import {
 } from './regatta-dev.js';
 import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
+import { cpuByCommand, describeCpu } from './process-cpu.js';
+import { describeProfiles, profileRun } from './run-history.js';
 import { createUplink } from './uplink-namespace.js';
 
 const run = promisify(execFile);
 const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
 const tools = new Set((process.env.BENCH_TOOLS ?? 'regatta,regsync,crane,skopeo').split(','));
 const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
+const built = process.env.BENCH_BUILT === '1';
+const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
+const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
 const MiB = 1024 * 1024;
 const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
@@ -43,6 +58,8 @@ interface Hq {
   /** HQ's egress bytes, counted by a proxy every tool reads HQ through (loopback shapes). */
   egress?: () => number;
 }
+/** A site registry as the tools reach it. */
+type Site = Pick<RegistryServer, 'host' | 'url' | 'stop'>;
 interface Workload {
   name: string;
   hq: Hq;
@@ -65,12 +82,7 @@ interface Row {
 // ---- Regatta, as a user runs it ----
 
 /** A policy from HQ to the sites over the API, as a user makes it. */
-async function createPolicy(
-  regatta: Regatta,
-  name: string,
-  hq: Hq,
-  sites: RegistryServer[],
-): Promise<number> {
+async function createPolicy(regatta: Regatta, name: string, hq: Hq, sites: Site[]): Promise<number> {
   const source = await createRegistry(regatta, `${name}-hq`, hq.url);
   const destinations = [];
   for (const [index, site] of sites.entries())
@@ -86,7 +98,63 @@ async function createPolicy(
   return idOf(created.location);
 }
 
-// ---- the peers, as their users run them ----
+/**
+ * profile-hooks.ts as JavaScript: it runs in Temporal's workflow threads too, where tsx's loader
+ * is not registered.
+ */
+function compiledProfileHooks(): string {
+  const file = join(profileDir!, 'profile-hooks.mjs');
+  const source = readFileSync(join(import.meta.dirname, 'profile-hooks.ts'), 'utf8');
+  writeFileSync(file, transformSync(source, { loader: 'ts', format: 'esm' }).code);
+  return file;
+}
+
+/** What a profiled run's requests are counted by: HQ's proxy and the sites'. */
+const requestCounters: CountingProxy[] = [];
+let profileCommand = 0;
+/** Tells every thread of the Regatta process what to do (profile-hooks.ts), and waits for it to. */
+async function profileControl(command: string): Promise<void> {
+  writeFileSync(join(profileDir!, 'control'), `${++profileCommand} ${command}`);
+  await sleep(1500);
+}
+
+/** Seconds from POST to the end of the run (regatta-dev.ts), profiled under BENCH_PROFILE. */
+async function timeRun(regatta: Regatta, policyId: number, label: string): Promise<number> {
+  const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
+  const cpuBefore = profileDir ? cpuByCommand() : undefined;
+  if (profileDir && profileCpu) await profileControl(`start ${label}`);
+  const { seconds, workflowId } = await timeRegattaRun(regatta, policyId);
+  if (profileDir) await reportProfile(regatta, label, workflowId, seconds, requestsBefore, cpuBefore!);
+  return seconds;
+}
+
+/** Requests to HQ and to the sites since `before` (counts of `requestCounters`). */
+function describeRequests(before: number[]): string {
+  const requests = requestCounters.map((proxy, index) => proxy.counts.requests - (before[index] ?? 0));
+  return `requests to HQ ${requests[0]}, to the sites ${requests.slice(1).reduce((sum, count) => sum + count, 0)}`;
+}
+
+async function reportProfile(
+  regatta: Regatta,
+  label: string,
+  workflowId: string,
+  seconds: number,
+  requestsBefore: number[],
+  cpuBefore: Map<string, number>,
+): Promise<void> {
+  // CPU used by the run, read before the profile is written (which costs some).
+  const cpu = describeCpu(cpuBefore, cpuByCommand());
+  if (profileCpu) await profileControl('stop');
+
+  const text = [
+    `== ${label}: ${seconds.toFixed(2)} s, peak RSS so far ${peakRssMiB(regatta.pid).toFixed(0)} MiB, ${describeRequests(requestsBefore)}`,
+    `CPU during the run (the bench's process tree by command; self = the bench, node = Regatta): ${cpu}`,
+    describeProfiles(await profileRun(regatta.temporalAddress, workflowId)),
+    '',
+  ].join('\n');
+  console.log(text);
+  writeFileSync(join(profileDir!, 'report.txt'), `${text}\n`, { flag: 'a' });
+}
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -98,7 +166,7 @@ function repositoriesOf(images: string[]): string[] {
   return [...new Set(images.map((image) => image.split(':')[0]!))];
 }
 
-async function regsync(dir: string, workload: Workload, sites: RegistryServer[]): Promise<void> {
+async function regsync(dir: string, workload: Workload, sites: Site[]): Promise<void> {
   await regsyncOnce(
     dir,
     workload.hq.host,
@@ -107,7 +175,7 @@ async function regsync(dir: string, workload: Workload, sites: RegistryServer[])
   );
 }
 
-async function crane(workload: Workload, sites: RegistryServer[]): Promise<void> {
+async function crane(workload: Workload, sites: Site[]): Promise<void> {
   const copies = sites.flatMap((site) => workload.images.map((image) => [image, site.host] as const));
   let next = 0;
   const lane = async () => {
@@ -124,7 +192,7 @@ async function crane(workload: Workload, sites: RegistryServer[]): Promise<void>
   await Promise.all(Array.from({ length: 8 }, lane));
 }
 
-async function skopeo(dir: string, workload: Workload, sites: RegistryServer[]): Promise<void> {
+async function skopeo(dir: string, workload: Workload, sites: Site[]): Promise<void> {
   await skopeoSync(
     dir,
     workload.hq.host,
@@ -178,50 +246,62 @@ async function main() {
     const proxy = await startCountingProxy({ target: { host: hqHost, port: Number(hqPort) } });
     cleanups.push(() => proxy.stop());
     const hq: Hq = { host: proxy.host, url: proxy.url, egress: () => proxy.counts.bytesFromUpstream };
+    // Profiled, a run's requests are counted: to HQ here, to the sites by their own proxies.
+    if (profileDir) requestCounters.push(proxy);
 
-    const regatta = tools.has('regatta') ? await startRegatta(folder('regatta'), checkout) : undefined;
+    const regatta = tools.has('regatta')
+      ? await startRegatta(folder('regatta'), checkout, {
+          built,
+          imports: profileDir ? [compiledProfileHooks()] : [],
+          env: {
+            ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
+            ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+          },
+        })
+      : undefined;
     if (regatta) cleanups.push(() => regatta.stop());
 
     const workloads: Workload[] = [];
-    const fanout = await pushImages(hqServer, 'fanout', 20, Array<number>(5).fill(2 * MiB));
-    workloads.push({
-      name: 'fanout',
-      hq,
-      ...fanout,
-      sites: 3,
-      peers: ['regsync', 'crane', 'skopeo'],
-      egress: true,
-    });
-    const small = await pushImages(hqServer, 'small', 3, [100_000, 100_000]);
-    workloads.push({
-      name: 'small',
-      hq,
-      ...small,
-      sites: 3,
-      peers: ['regsync', 'crane', 'skopeo'],
-      egress: true,
-    });
-    const tags = await pushManyTags(hqServer, 'tags', 2000, 10);
-    workloads.push({
-      name: 'tags',
-      hq,
-      images: tags,
-      uniqueBytes: 10 * 256,
-      sites: 1,
-      peers: ['regsync', 'skopeo'],
-      egress: false,
-    });
+    /** `count` images of these layers, copied to three sites by every tool. */
+    const imagesToThreeSites = async (name: string, count: number, layerSizes: number[]) => {
+      if (!only.has(name)) return;
+      const pushed = await pushImages(hqServer, name, count, layerSizes);
+      workloads.push({ name, hq, ...pushed, sites: 3, peers: ['regsync', 'crane', 'skopeo'], egress: true });
+    };
+    await imagesToThreeSites('fanout', 20, Array<number>(5).fill(2 * MiB));
+    await imagesToThreeSites('small', 3, [100_000, 100_000]);
+    if (only.has('tags')) {
+      const tags = await pushManyTags(hqServer, 'tags', 2000, 10);
+      workloads.push({
+        name: 'tags',
+        hq,
+        images: tags,
+        uniqueBytes: 10 * 256,
+        sites: 1,
+        peers: ['regsync', 'skopeo'],
+        egress: false,
+      });
+    }
 
     let siteCount = 0;
+    /** Fresh sites; profiled, each behind a proxy that counts its requests. */
     const startSites = async (count: number) => {
-      const sites: RegistryServer[] = [];
+      const sites: Site[] = [];
       for (let index = 0; index < count; index++) {
-        const site = await startRegistryServer({
+        const server = await startRegistryServer({
           name: `site-${siteCount}`,
           dir: folder(`site-${siteCount++}`),
         });
-        sites.push(site);
-        cleanups.push(() => site.stop());
+        cleanups.push(() => server.stop());
+        if (!profileDir) {
+          sites.push(server);
+          continue;
+        }
+        const [host, port] = server.host.split(':') as [string, string];
+        const counter = await startCountingProxy({ target: { host, port: Number(port) } });
+        requestCounters.push(counter);
+        cleanups.push(() => counter.stop());
+        sites.push({ host: counter.host, url: counter.url, stop: () => server.stop() });
       }
       return sites;
     };
@@ -233,16 +313,27 @@ async function main() {
         tool === 'regatta'
           ? await (async () => {
               const policyId = await createPolicy(regatta!, workload.name, workload.hq, sites);
-              return async () => (await timeRegattaRun(regatta!, policyId)).seconds;
+              let phase = 0;
+              return () => timeRun(regatta!, policyId, `${workload.name}-${++phase === 1 ? 'cold' : 'warm'}`);
             })()
-          : async () =>
-              timed(() =>
+          : async () => {
+              const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
+              const cpuBefore = cpuByCommand();
+              const seconds = await timed(() =>
                 tool === 'regsync'
                   ? regsync(work, workload, sites)
                   : tool === 'crane'
                     ? crane(workload, sites)
                     : skopeo(work, workload, sites),
               );
+              // Profiled, a peer's run is described as Regatta's is (without Temporal's side).
+              if (profileDir) {
+                const text = `== ${workload.name} ${tool}: ${seconds.toFixed(2)} s, ${describeRequests(requestsBefore)}\nCPU during the run: ${describeCpu(cpuBefore, cpuByCommand())}\n`;
+                console.log(text);
+                writeFileSync(join(profileDir, 'report.txt'), `${text}\n`, { flag: 'a' });
+              }
+              return seconds;
+            };
       for (const phase of ['cold', 'warm'] as const) {
         const before = workload.hq.egress?.() ?? 0;
         const seconds = await once();
@@ -265,57 +356,63 @@ async function main() {
       for (const tool of ['regatta', ...workload.peers] as Tool[])
         if (tools.has(tool)) await measure(workload, tool);
 
-    if (regatta) {
+    if (regatta && only.has('noop')) {
       // The no-op run: every tag already at the site, nothing to copy.
       const images = await pushManyTags(hqServer, 'noop', noOpTags, 10);
       const [site] = await startSites(1);
       const policyId = await createPolicy(regatta, 'noop', hq, [site!]);
-      const cold = (await timeRegattaRun(regatta, policyId)).seconds;
-      const warm = (await timeRegattaRun(regatta, policyId)).seconds;
+      const cold = await timeRun(regatta, policyId, 'noop-cold');
+      const warm = await timeRun(regatta, policyId, 'noop-warm');
       notes.push(
         `A run over ${images.length} tags (10 repositories, one small image) → 1 site: cold ${cold.toFixed(1)} s, no-op ${warm.toFixed(1)} s (target ≤ 20 s).`,
       );
       rssAfter.push(`${images.length} tags ${peakRssMiB(regatta.pid).toFixed(0)}`);
+    }
+    if (regatta && only.has('big')) {
       // One 256 MiB layer to three sites, for the process's peak memory while it moves.
       const big = await pushImages(hqServer, 'big', 1, [256 * MiB]);
       const bigSites = await startSites(3);
       const bigPolicy = await createPolicy(regatta, 'big', hq, bigSites);
       const before = proxy.counts.bytesFromUpstream;
-      const bigSeconds = (await timeRegattaRun(regatta, bigPolicy)).seconds;
+      const bigSeconds = await timeRun(regatta, bigPolicy, 'big');
       notes.push(
         `One image with a 256 MiB layer → 3 sites: ${bigSeconds.toFixed(1)} s, HQ egress ${((proxy.counts.bytesFromUpstream - before) / big.uniqueBytes).toFixed(2)}× the unique bytes.`,
       );
+      rssAfter.push(`256 MiB layer ${peakRssMiB(regatta.pid).toFixed(0)}`);
+    }
+    if (regatta) {
       regattaPeakMiB = peakRssMiB(regatta.pid);
-      rssAfter.push(`256 MiB layer ${regattaPeakMiB.toFixed(0)}`);
       notes.push(
         `The Regatta process's peak RSS (MiB) after each of its workloads, in order: ${rssAfter.join(', ')}.`,
       );
     }
 
     // The uplink shape: HQ in a network namespace behind 100 Mbit/s, every tool on the host.
-    const uplink = createUplink(100);
-    cleanups.push(() => uplink.remove());
-    const farHq = await startHqRegistry(folder('far-hq'), uplink.hqAddress, 5000, uplink.namespace);
-    cleanups.push(() => farHq.stop());
-    const far = await pushImages(farHq, 'uplink', 20, Array<number>(5).fill(MiB));
-    const uplinkWorkload: Workload = {
-      name: 'uplink',
-      hq: { host: farHq.host, url: farHq.url },
-      ...far,
-      sites: 3,
-      peers: ['regsync', 'crane', 'skopeo'],
-      egress: false,
-    };
-    for (const tool of ['regatta', ...uplinkWorkload.peers] as Tool[])
-      if (tools.has(tool)) await measure(uplinkWorkload, tool);
-    const crossOnce = far.uniqueBytes / (100e6 / 8);
-    const regattaUplink = rows.find(
-      (row) => row.workload === 'uplink' && row.tool === 'regatta' && row.phase === 'cold',
-    );
-    if (regattaUplink)
-      notes.push(
-        `Uplink: the unique bytes (${(far.uniqueBytes / MiB).toFixed(0)} MiB) need ${crossOnce.toFixed(2)} s to cross 100 Mbit/s once; Regatta's cold run took ${(regattaUplink.seconds / crossOnce).toFixed(2)}× that (target ≤ 1.10×).`,
+    if (only.has('uplink')) {
+      const uplink = createUplink(100);
+      cleanups.push(() => uplink.remove());
+      const farHq = await startHqRegistry(folder('far-hq'), uplink.hqAddress, 5000, uplink.namespace);
+      cleanups.push(() => farHq.stop());
+      const far = await pushImages(farHq, 'uplink', 20, Array<number>(5).fill(MiB));
+      const uplinkWorkload: Workload = {
+        name: 'uplink',
+        hq: { host: farHq.host, url: farHq.url },
+        ...far,
+        sites: 3,
+        peers: ['regsync', 'crane', 'skopeo'],
+        egress: false,
+      };
+      for (const tool of ['regatta', ...uplinkWorkload.peers] as Tool[])
+        if (tools.has(tool)) await measure(uplinkWorkload, tool);
+      const crossOnce = far.uniqueBytes / (100e6 / 8);
+      const regattaUplink = rows.find(
+        (row) => row.workload === 'uplink' && row.tool === 'regatta' && row.phase === 'cold',
       );
+      if (regattaUplink)
+        notes.push(
+          `Uplink: the unique bytes (${(far.uniqueBytes / MiB).toFixed(0)} MiB) need ${crossOnce.toFixed(2)} s to cross 100 Mbit/s once; Regatta's cold run took ${(regattaUplink.seconds / crossOnce).toFixed(2)}× that (target ≤ 1.10×).`,
+        );
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
     rmSync(dir, { recursive: true, force: true });
@@ -366,8 +463,22 @@ function report(rows: Row[], notes: string[], regattaPeakMiB: number) {
     lines.push(
       `- Peak RSS of the \`regatta dev\` process (API and worker together) over the whole bench: ${regattaPeakMiB.toFixed(0)} MiB.`,
     );
-  writeDocSection('peers', lines.join('\n'));
   console.log(lines.join('\n'));
+  // A profiled run is slower than a plain one: its figures are not the bench's.
+  if (profileDir) return;
+  // A subset of the workloads has a section of its own, beside the whole bench's latest.
+  const subset = process.env.BENCH_ONLY ? `peers-${[...only].join('-')}` : undefined;
+  writeDocSection(
+    subset ?? 'peers',
+    subset
+      ? lines
+          .join('\n')
+          .replace(
+            '## The whole system beside its peers',
+            `## The whole system beside its peers: ${[...only].join(', ')} only`,
+          )
+      : lines.join('\n'),
+  );
 }
 
 await main();

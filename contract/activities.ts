@@ -55,6 +55,11 @@ export interface EnumerateArtifactsResult {
 export interface DestinationRef {
   registryId: number;
   repository: string;
+  /**
+   * A check just found the destination's tag missing or on another digest: with override on, the
+   * copy sets it without asking again.
+   */
+  stale?: true;
 }
 
 export interface ReplicateArtifactInput {
@@ -113,7 +118,12 @@ export interface ReplicateArtifactResult {
 /** One artifact of a batch and the tasks (one per destination) that copy or delete it. */
 export interface CopyBatchItem {
   artifact: Artifact;
-  targets: Array<{ taskId: number; registryId: number; repository: string }>;
+  targets: Array<{ taskId: number; registryId: number; repository: string; stale?: true }>;
+  /**
+   * The digest the source's tag pointed to when the page was checked: the copy reads the source
+   * by it, once for every tag of the batch that shares it (its tag guard catches a move since).
+   */
+  sourceDigest?: string;
 }
 
 /**
@@ -165,6 +175,20 @@ export interface UpToDateTask {
   /** skipped: the destination's tag already points to the source digest; kept: another digest, left in place (override off). */
   outcome: 'skipped' | 'kept';
   digest: string;
+}
+
+/** What `checkInPlace` found: the tasks in place, and the source digest of every other artifact it could read. */
+export interface InPlaceResult {
+  found: UpToDateTask[];
+  /** The distinct digests the source's tags pointed to, of the artifacts still to copy somewhere. */
+  digests: string[];
+  /**
+   * Per check, in the input's order: the position in `digests` of its source digest, or -1 (not
+   * read, or nothing of it left to copy). Many tags of one image are one digest and small numbers.
+   */
+  sourceDigestOf: number[];
+  /** The tasks whose destination answered without the source's digest under the tag (missing, or another). */
+  stale: number[];
 }
 
 export interface PlanPruneInput {
@@ -245,6 +269,8 @@ export interface ReplicationActivities {
   planPrunePages(input: PlanPrunePagesInput): Promise<PrunePlanPages>;
   readPrunePage(input: ReadPrunePageInput): Promise<PrunePage>;
   findUpToDate(input: FindUpToDateInput): Promise<UpToDateTask[]>;
+  /** A whole page's up-to-date check in one activity (HEADs only), before its copies. */
+  checkInPlace(input: FindUpToDateInput): Promise<InPlaceResult>;
   auditDrift(input: AuditDriftInput): Promise<DriftFindings>;
   /** Copies an artifact to its destinations, or deletes it there (`operation`); runs before batches. */
   replicateArtifact(input: ReplicateArtifactInput): Promise<ReplicateArtifactResult>;

@@ -170,6 +170,10 @@ export class Transport {
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
           signal: options.signal,
+          // undici closes the connection after every HEAD by default (in case a server sends a
+          // body with it); registries do not, and a run is mostly HEADs: a new connection each
+          // costs more than the request.
+          ...(options.method === 'HEAD' ? { reset: false } : {}),
         });
       } catch (error) {
         release();

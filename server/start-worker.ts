@@ -8,6 +8,7 @@ import { createStoreRegistryClients } from '../activities/store-registry-clients
 import { searchAttributeKeys } from '../contract/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
+import { bundleWorkflowsApart } from '../worker/bundle-workflows-apart.js';
 import { createWorker, type WorkerConfig } from '../worker/create-worker.js';
 import { registryAccessRules } from './registry-access-rules.js';
 import { loadTemporalTls } from '../temporal/tls.js';
@@ -106,6 +107,7 @@ export async function startWorker(
     const { worker, connection: workerConnection } = await createWorker({
       ...config,
       activities,
+      workflowBundle: await bundleWorkflowsApart(),
     });
     const done = worker.run().finally(async () => {
       await workerConnection.close();

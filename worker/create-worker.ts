@@ -1,6 +1,7 @@
 import {
   bundleWorkflowCode,
   NativeConnection,
+  type Logger,
   Worker,
   type TLSConfig,
   type WorkflowBundle,
@@ -43,10 +44,11 @@ const runMetricsInterceptorPath = fileURLToPath(
  * Regatta's workflows and their interceptors in one bundle, as a worker loads them; tests bundle
  * other versions of the workflow code (`entry`) with the same interceptors.
  */
-export function bundleWorkflows(entry = workflowsPath): Promise<WorkflowBundle> {
+export function bundleWorkflows(entry = workflowsPath, logger?: Logger): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: entry,
     workflowInterceptorModules: [runMetricsInterceptorPath],
+    ...(logger ? { logger } : {}),
   });
 }
 

@@ -11,6 +11,7 @@ import {
 import type {
   Artifact,
   CopyBatchItem,
+  InPlaceResult,
   Operation,
   ReplicationActivities,
   ReplicationTask,
@@ -42,6 +43,18 @@ const { copyBatch: copyBatchReleased } = proxyActivities<ReplicationActivities>(
 const { copyBatch: copyBatchWithinBudget } = proxyActivities<ReplicationActivities>({
   ...copyBatchOptions,
   retry: { ...copyBatchOptions.retry, maximumAttempts: 3 },
+});
+
+const { checkInPlace } = proxyActivities<ReplicationActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  // A check that cannot be made is left to the batches, which check for themselves.
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 2,
+    nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'],
+  },
 });
 
 /** Artifacts per copy activity: few activities per page, and a stop loses at most one batch's results. */
@@ -169,10 +182,14 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
   for (const task of link.tasks)
     byArtifact.set(task.artifactIndex, [...(byArtifact.get(task.artifactIndex) ?? []), task]);
   const byId = new Map(link.tasks.map((task) => [task.id, task]));
-  let pending = link.tasks.filter((task) => task.status === 'Pending');
-  let checked = false;
   const retries = new TaskRetries(work.budget);
   const copyBatch = work.budget ? copyBatchWithinBudget : copyBatchReleased;
+  const seen =
+    work.checkUpToDate && checkable(work) && patched(patches.pageChecks)
+      ? await checkLink(work, link, byArtifact, retries)
+      : undefined;
+  let checked = seen !== undefined;
+  let pending = link.tasks.filter((task) => task.status === 'Pending');
   for (let attempt = 1; pending.length > 0;) {
     for (const task of pending) {
       task.status = 'InProgress';
@@ -194,7 +211,10 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
             taskId: task.id,
             registryId: task.destinationRegistryId,
             repository: task.destinationRepository,
+            // What the check saw holds for the first copy only: a retry asks again.
+            ...(attempt === 1 && seen?.stale.has(task.id) ? { stale: true as const } : {}),
           })),
+        ...(seen?.sourceDigests.has(index) ? { sourceDigest: seen.sourceDigests.get(index)! } : {}),
       }));
       const tasks = items.flatMap((item) => item.targets.map((target) => byId.get(target.taskId)!));
       try {
@@ -257,6 +277,70 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
 }
 
 const rateLimitedCode = 'REGISTRY_RATE_LIMITED';
+
+/** Whether HEADs can tell a task is in place: a platform subset is a new index, and referrers may have come since. */
+function checkable(work: PageWork): boolean {
+  return work.operation === 'copy' && !work.policy.platforms?.length && !work.policy.replicate_referrers;
+}
+
+/** What a link's check saw of the tasks still to copy. */
+interface LinkCheck {
+  /** The source's digest, by artifact index. */
+  sourceDigests: Map<number, string>;
+  /** Tasks whose destination answered without the source's digest under the tag. */
+  stale: Set<number>;
+}
+
+/**
+ * Checks a link's pending tasks in one activity: those in place end Succeed (skipped, or kept
+ * when another digest is there and override is off); for the others it answers what it saw.
+ * Undefined when the check could not be made (the activity failed): the batches check then.
+ */
+async function checkLink(
+  work: PageWork,
+  link: TreeLink,
+  byArtifact: ReadonlyMap<number, ReplicationTask[]>,
+  retries: TaskRetries,
+): Promise<LinkCheck | undefined> {
+  const checks = [...byArtifact].flatMap(([index, tasks]) => {
+    const targets = tasks
+      .filter((task) => task.status === 'Pending')
+      .map((task) => ({
+        taskId: task.id,
+        registryId: task.destinationRegistryId,
+        repository: task.destinationRepository,
+      }));
+    return targets.length > 0 ? [{ index, artifact: link.artifactAt(index), targets }] : [];
+  });
+  const seen: LinkCheck = { sourceDigests: new Map(), stale: new Set() };
+  if (checks.length === 0) return seen;
+  let result: InPlaceResult;
+  try {
+    result = await checkInPlace({
+      sourceRegistryId: link.sourceRegistryId,
+      checks: checks.map(({ artifact, targets }) => ({ artifact, targets })),
+      override: work.policy.override,
+      ...(work.dryRun ? { dryRun: true } : {}),
+    });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return undefined;
+  }
+  const byId = new Map(link.tasks.map((task) => [task.id, task]));
+  const now = new Date().toISOString();
+  for (const { taskId, outcome, digest } of result.found) {
+    const task = byId.get(taskId);
+    if (task?.status !== 'Pending') continue;
+    Object.assign(task, { attempts: 1, startTime: now });
+    applyResult(task, { taskId, ok: true, outcome, digest, bytes: 0 }, retries, 1);
+  }
+  checks.forEach(({ index }, at) => {
+    const digest = result.digests[result.sourceDigestOf[at] ?? -1];
+    if (digest) seen.sourceDigests.set(index, digest);
+  });
+  for (const taskId of result.stale) seen.stale.add(taskId);
+  return seen;
+}
 
 /**
  * Copies (or deletes) a page's pending tasks. A flat policy is one link, from the source to

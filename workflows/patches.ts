@@ -42,4 +42,10 @@ export const patches = {
    * the whole plan in one activity result (`planPrune`).
    */
   pagedPrunePlans: 'paged-prune-plans',
+  /**
+   * A page checks what is already in place for all its artifacts in one activity (`checkInPlace`)
+   * before its copy batches, which then read each source by the digest the check saw; a run lists
+   * its next page while it waits for a page to finish. Runs started before check per batch.
+   */
+  pageChecks: 'page-checks',
 } as const;

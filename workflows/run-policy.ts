@@ -363,6 +363,17 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
       let page = await enumerate();
       if (!page.next) {
         if (page.artifacts.length > 0) await ownPage(page.artifacts, input.operation);
+      } else if (patched(patches.pageChecks)) {
+        // The next page is listed while this one starts and waits for its turn.
+        for (;;) {
+          const next = page.next ? enumerate(page.next) : undefined;
+          // Awaited below; marked handled so a page failing first does not leave it unhandled.
+          next?.catch(() => undefined);
+          if (page.artifacts.length > 0) await launch(page.artifacts, input.operation);
+          if (!next) break;
+          page = await next;
+        }
+        await settle();
       } else {
         for (;;) {
           if (page.artifacts.length > 0) await launch(page.artifacts, input.operation);

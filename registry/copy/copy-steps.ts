@@ -38,6 +38,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export async function decideTag(run: TargetRun, tree: ArtifactTree, input: CopyInput): Promise<void> {
   const source = parseReference(input.source.reference);
   run.tag = run.target.tag ?? (source.kind === 'tag' ? source.tag : undefined);
+  if (run.target.stale && input.override) return;
   const { client, repository } = run.target;
   const existing = await client.headManifest(repository, run.tag ?? tree.top.digest, {
     signal: run.signal,

@@ -18,6 +18,11 @@ export interface CopyTarget {
   repository: string;
   /** Tag to set; defaults to the source's tag, and none when the source is named by digest. */
   tag?: string | undefined;
+  /**
+   * The caller just found the tag missing here or on another digest: with `override` the copy
+   * sets it without asking the target again (without override it asks: it must keep another digest).
+   */
+  stale?: boolean | undefined;
 }
 
 export interface CopyProgress {

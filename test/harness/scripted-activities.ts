@@ -16,6 +16,12 @@ const succeed: ReplicationActivities = {
   planPrunePages: async () => ({ planId: 'none', pages: 0, deletions: 0, inScope: 0 }),
   readPrunePage: async () => ({ artifacts: [] }),
   findUpToDate: async () => [],
+  checkInPlace: async ({ checks }) => ({
+    found: [],
+    digests: [],
+    sourceDigestOf: checks.map(() => -1),
+    stale: [],
+  }),
   auditDrift: async () => ({ sourceTags: 0, destinations: [] }),
   prepareNotifications: async () => ({ deliveryIds: [], schedule: defaultDeliverySchedule }),
   deliverNotification: async () => true,

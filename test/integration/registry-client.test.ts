@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Readable } from 'node:stream';
@@ -101,6 +102,29 @@ describe('registry client – operations', () => {
     const missing: string[][] = [];
     for await (const page of registry.listTags('paging/none')) missing.push(page);
     assert.deepEqual(missing, []);
+  });
+
+  it('HEAD – manifests and blobs asked one after another reuse one connection', async () => {
+    const site = bed.sites[1];
+    const image = await pushImage({ registry: site }, 'keep-alive/a', 't0', { layerSizes: [100] });
+    const registry = client({ url: site.url, credentials: site.credentials });
+    const port = new URL(site.url).port;
+    let connections = 0;
+    const count = (message: unknown) => {
+      const { connectParams } = message as { connectParams: { host: string } };
+      if (connectParams.host.endsWith(`:${port}`)) connections++;
+    };
+    diagnostics.subscribe('undici:client:connected', count);
+    try {
+      for (let round = 0; round < 10; round++) {
+        assert.equal((await registry.headManifest('keep-alive/a', 't0'))?.digest, image.digest);
+        assert.ok(await registry.headBlob('keep-alive/a', [...image.blobs.keys()][0]!));
+      }
+    } finally {
+      diagnostics.unsubscribe('undici:client:connected', count);
+    }
+    // One, or two when the first HEAD also fetched a token (a request of its own, answered first).
+    assert.ok(connections >= 1 && connections <= 2, `${connections} connections for 20 HEADs`);
   });
 
   it("tags – follows the spec's `n` + `Link` pages where a registry paginates tags", async () => {

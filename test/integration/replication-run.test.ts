@@ -9,7 +9,7 @@ import { forEachBounded } from '../../registry/index.js';
 import { startCountingProxy } from '../harness/counting-proxy.js';
 import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, pushMultiArchImage } from '../harness/images.js';
-import { rawListTags, rawPushBlob, rawPushManifest } from '../harness/raw-client.js';
+import { rawGetManifest, rawListTags, rawPushBlob, rawPushManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
 import { assertServesImage } from '../harness/serves-image.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
@@ -197,18 +197,22 @@ describe('replication run', () => {
 
   it('many tags – a run over 1,200 tags goes through three pages of artifacts, each tag in place after it', async () => {
     // One small image under many tags, at a plain-HTTP source; the site holds most of them
-    // already, so the run is mostly HEADs, and still lists, pages and decides every tag.
+    // already, so the run is mostly HEADs, and still lists, pages and decides every tag. Some
+    // tags at the site point to another image: a page's check must not take them for in place.
     const [source, site] = [bed.sites[0], bed.sites[2]];
     const image = await pushImage({ registry: source }, 'many/app', 't0000', { layerSizes: [256] });
+    const other = await pushImage({ registry: site }, 'many/app', undefined, { layerSizes: [128] });
     const tags = Array.from({ length: 1200 }, (_, index) => `t${String(index).padStart(4, '0')}`);
     const missing = new Set(tags.filter((_, index) => index % 12 === 0));
+    const elsewhere = new Set(tags.filter((_, index) => index % 100 === 7));
     for (const [digest, bytes] of image.blobs)
       assert.equal(await rawPushBlob({ registry: site }, 'many/app', bytes), digest);
     await forEachBounded(tags, 8, async (tag) => {
       if (tag !== 't0000')
         await rawPushManifest({ registry: source }, 'many/app', tag, image.mediaType, image.manifest);
-      if (!missing.has(tag))
-        await rawPushManifest({ registry: site }, 'many/app', tag, image.mediaType, image.manifest);
+      const atSite = elsewhere.has(tag) ? other : missing.has(tag) ? undefined : image;
+      if (atSite)
+        await rawPushManifest({ registry: site }, 'many/app', tag, atSite.mediaType, atSite.manifest);
     });
     const policy = await regatta.createPolicy({
       name: `many-${randomUUID().slice(0, 6)}`,
@@ -233,9 +237,15 @@ describe('replication run', () => {
     const copied = tasks.filter((task) => task.outcome === 'copied').map((task) => task.dstResource);
     assert.deepEqual(
       copied.sort(),
-      [...missing].map((tag) => `${site.name}/many/app:${tag}`),
+      [...missing, ...elsewhere].sort().map((tag) => `${site.name}/many/app:${tag}`),
     );
-    assert.equal(tasks.filter((task) => task.outcome === 'skipped').length, 1200 - missing.size);
+    assert.equal(
+      tasks.filter((task) => task.outcome === 'skipped').length,
+      1200 - missing.size - elsewhere.size,
+    );
     assert.deepEqual((await rawListTags({ registry: site }, 'many/app')).sort(), tags);
+    // Override is on: the tags on another image now serve the source's.
+    for (const tag of elsewhere)
+      assert.equal(sha256((await rawGetManifest({ registry: site }, 'many/app', tag)).bytes), image.digest);
   });
 });

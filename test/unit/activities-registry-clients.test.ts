@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
+import { eachOnce } from '../../activities/registry-clients.js';
 import { createStoreRegistryClients, poolOf } from '../../activities/store-registry-clients.js';
 import { errorCode } from '../../errors/regatta-error.js';
 import type { StoredRegistry } from '../../policies/index.js';
@@ -92,6 +93,33 @@ describe('store registry clients', () => {
     } finally {
       await outside.close();
       await noFolder.close();
+    }
+  });
+
+  it('once each – an activity reads each registry from the store once, and again after a failed read', async () => {
+    const current = { registry: registry('dc-a', 't1') };
+    const { store, reads } = storeOf(current);
+    const clients = createStoreRegistryClients(store, {}, settings);
+    try {
+      const batch = eachOnce(clients);
+      const [first, second] = await Promise.all([batch.get(2), batch.get(2)]);
+      assert.equal(first, second);
+      await batch.get(2);
+      assert.equal(reads.count, 1);
+      // The next activity reads again: an edit made meanwhile reaches it.
+      await eachOnce(clients).get(2);
+      assert.equal(reads.count, 2);
+
+      let fail = true;
+      const flaky = eachOnce({
+        ...clients,
+        get: (id) => (fail ? Promise.reject(new Error('store unavailable')) : clients.get(id)),
+      });
+      await assert.rejects(flaky.get(2), /store unavailable/);
+      fail = false;
+      assert.equal(await flaky.get(2), first);
+    } finally {
+      await clients.close();
     }
   });
 

@@ -19,12 +19,15 @@ import {
   type ExecutionSummary,
   type CopyBatchInput,
   type CopyBatchItem,
+  type FindUpToDateInput,
   type TaskResult,
+  type UpToDateTask,
   type ReplicationActivities,
   type ReplicationRunInput,
   type ReplicationRunWorkflow,
 } from '../../contract/index.js';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
+import { bundleWorkflowsApart } from '../../worker/bundle-workflows-apart.js';
+import { createWorker } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
 import { runOutcome } from '../harness/run-outcome.js';
 import { scriptedActivities } from '../harness/scripted-activities.js';
@@ -44,7 +47,9 @@ describe('replicationRun workflow (stubbed activities)', () => {
   let bundle: WorkflowBundle;
 
   before(async () => {
-    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflows()]);
+    // Bundled as the worker bundles: in a child process, every character within Latin-1.
+    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowsApart()]);
+    assert.ok(!/[\u0100-\uffff]/.test(bundle.code), 'the bundle is escaped to Latin-1');
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection });
   });
@@ -283,11 +288,110 @@ describe('replicationRun workflow (stubbed activities)', () => {
       callsOf<CopyBatchInput>('copyBatch').map((input) => input.items.length),
       [50, 50, 20],
     );
-    assert.ok(
-      callsOf<CopyBatchInput>('copyBatch').every((input) => input.checkUpToDate),
-      'an enumerated run checks what is in place',
+    // An enumerated run checks what is in place, the whole page at once; the batches need not.
+    assert.deepEqual(
+      callsOf<FindUpToDateInput>('checkInPlace').map((input) => input.checks.length),
+      [120],
     );
+    assert.ok(callsOf<CopyBatchInput>('copyBatch').every((input) => !input.checkUpToDate));
     assert.equal(most, 2);
+  });
+
+  it('checks – the tasks a page finds in place end without a copy; the others are copied by what the check saw', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 120 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const odd = (artifact: Artifact) => Number(artifact.tag!.slice(1)) % 2 === 1;
+    let v3Failed = false;
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts }),
+      // Site 2 has every tag already; site 3 the even ones only, and v1 on another digest (kept).
+      checkInPlace: async ({ checks }) => {
+        const toCopy = checks.filter(({ artifact }) => odd(artifact) && artifact.tag !== 'v1');
+        return {
+          found: checks.flatMap(({ artifact, targets }) =>
+            targets.flatMap((target): UpToDateTask[] => {
+              if (target.registryId === 2 || !odd(artifact))
+                return [{ taskId: target.taskId, outcome: 'skipped', digest }];
+              return artifact.tag === 'v1'
+                ? [{ taskId: target.taskId, outcome: 'kept', digest: `sha256:${'e'.repeat(64)}` }]
+                : [];
+            }),
+          ),
+          digests: [digest],
+          sourceDigestOf: checks.map((check) => (toCopy.includes(check) ? 0 : -1)),
+          stale: toCopy.flatMap(({ targets }) =>
+            targets.filter((target) => target.registryId === 3).map((target) => target.taskId),
+          ),
+        };
+      },
+      // v3 fails once (transient), and is tried again.
+      copyBatch: async (input) =>
+        answer(input, (target) => {
+          const v3 = input.items.find((item) => item.targets.includes(target))?.artifact.tag === 'v3';
+          if (!v3 || v3Failed) return copied(target.taskId);
+          v3Failed = true;
+          return failed(target.taskId, true);
+        }),
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      const summary = await handle.result();
+      const { tasks } = await handle.query(pageTasksQuery, { offset: 0, limit: 240 });
+      return { summary, tasks };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.equal(summary.counts.succeed, 240);
+    // Two batches, then the retry of v3.
+    const calls = callsOf<CopyBatchInput>('copyBatch');
+    assert.equal(calls.length, 3);
+    // The odd tags but v1 (kept at site 3), to site 3 only, each with the digest the check saw and
+    // known stale there; the retry of v3 asks the site again.
+    const items = calls.slice(0, 2).flatMap((input) => input.items);
+    assert.equal(items.length, 59);
+    assert.ok(items.every((item) => item.targets.length === 1 && item.targets[0]!.registryId === 3));
+    assert.ok(items.every((item) => item.sourceDigest === digest && item.targets[0]!.stale === true));
+    assert.ok(!items.some((item) => item.artifact.tag === 'v1'));
+    assert.deepEqual(
+      calls[2]!.items.map((item) => [item.artifact.tag, item.targets[0]!.stale]),
+      [['v3', undefined]],
+    );
+    const outcomes = tasks.reduce<Record<string, number>>(
+      (counts, task) => ({ ...counts, [task.outcome!]: (counts[task.outcome!] ?? 0) + 1 }),
+      {},
+    );
+    assert.deepEqual(outcomes, { skipped: 180, kept: 1, copied: 59 });
+    const kept = tasks.find((task) => task.outcome === 'kept')!;
+    assert.equal(kept.digest, `sha256:${'e'.repeat(64)}`);
+    assert.equal(kept.attempts, 1);
+  });
+
+  it('checks – a page whose check cannot be made leaves it to its batches', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 60 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts }),
+      checkInPlace: async () => {
+        throw ApplicationFailure.nonRetryable('the source is unknown', 'REGISTRY_NAME_UNKNOWN');
+      },
+    });
+    const summary = await withWorker(activities, async () =>
+      (await start({ policy: twoSites, trigger: 'manual' })).result(),
+    );
+    assert.equal(summary.status, 'Succeed');
+    assert.deepEqual(
+      callsOf<CopyBatchInput>('copyBatch')
+        .map((input) => [input.items.length, input.checkUpToDate])
+        .sort(),
+      [
+        [10, true],
+        [50, true],
+      ],
+    );
   });
 
   it('stops – mid-page: finished batches stay Succeed, the rest is Stopped', async () => {
@@ -400,6 +504,44 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(lastTask?.id, 1200);
     assert.equal(lastTask?.srcResource, 'production/app-2:t0399');
     assert.equal(lastTask?.outcome, 'skipped');
+  });
+
+  it('pages – the next page is listed while the pages in flight copy', async () => {
+    const all: Artifact[] = Array.from({ length: 1200 }, (_, index) => ({
+      repository: 'production/app',
+      tag: `t${String(index).padStart(4, '0')}`,
+    }));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async ({ cursor, pageSize }) => {
+        const from = cursor ? all.findIndex((a) => a.tag === cursor.tag) + 1 : 0;
+        const artifacts = all.slice(from, from + pageSize);
+        return from + pageSize < all.length
+          ? { artifacts, next: { repository: 'production/app', tag: artifacts.at(-1)!.tag! } }
+          : { artifacts };
+      },
+      copyBatch: async (input) => {
+        await released;
+        return answer(input, (target) => copied(target.taskId));
+      },
+    });
+    const policy = snapshotOf(2, { name: 'one-site', src_registry: { id: 1 }, dest_registry: { id: 2 } });
+    const summary = await withWorker(activities, async () => {
+      const handle = await start({ policy, trigger: 'manual' });
+      // Two pages copy (held), and the third is listed meanwhile, not once one of them ends.
+      try {
+        await eventually(
+          async () => callsOf('enumerateArtifacts').length === 3,
+          20_000,
+          'the third page listed while two copy',
+        );
+      } finally {
+        release();
+      }
+      return handle.result();
+    });
+    assert.equal(summary.counts.succeed, 1200);
   });
 
   it('single active – a run told another is in progress is recorded, copies nothing and ends Stopped', async () => {
