@@ -12,13 +12,15 @@ const writer = fileURLToPath(new URL(`./write-workflow-bundle${moduleExtension}`
 /**
  * Regatta's workflows bundled in a child process: the bundler (webpack) holds some 150 MiB while
  * it works and keeps part of it, which would otherwise stay in the worker's process for good.
- * The child runs with this process's Node options, so a checkout's TypeScript loader comes along.
+ * The child runs with this process's Node options, so a checkout's TypeScript loader comes along;
+ * when this process registered tsx from code (`bin/regatta.js` in a checkout), the child is given
+ * tsx's loader as an option.
  */
 export async function bundleWorkflowsApart(): Promise<WorkflowBundle> {
   const dir = mkdtempSync(join(tmpdir(), 'regatta-workflows-'));
   try {
     const file = join(dir, 'workflows.js');
-    const child = spawn(process.execPath, [...process.execArgv, writer, file], {
+    const child = spawn(process.execPath, [...childOptions(), writer, file], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
@@ -27,4 +29,11 @@ export async function bundleWorkflowsApart(): Promise<WorkflowBundle> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function childOptions(): string[] {
+  const options = [...process.execArgv];
+  if (moduleExtension === '.ts' && !options.some((option) => option.includes('tsx')))
+    options.push('--import', import.meta.resolve('tsx'));
+  return options;
 }
