@@ -63,10 +63,16 @@ export class Authenticator {
   }
 
   /**
-   * Learns from a 401. Returns whether a retry with fresh authorization can succeed; a token
-   * cached for these scopes is dropped, since the registry refused it.
+   * Learns from a 401 to a request sent with `sent` as its Authorization. Returns whether a retry
+   * with fresh authorization can succeed; a token cached for these scopes is dropped, since the
+   * registry refused it.
    */
-  async challenged(challenges: Challenge[], scopes: string[], signal?: AbortSignal): Promise<boolean> {
+  async challenged(
+    challenges: Challenge[],
+    scopes: string[],
+    sent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     if (bearer?.params.realm) {
       const realm = tokenRealm(bearer.params.realm, this.origin);
@@ -88,9 +94,11 @@ export class Authenticator {
       return true;
     }
     if (challenges.some((challenge) => challenge.scheme === 'basic')) {
-      const first = this.scheme !== 'basic';
       this.scheme = 'basic';
-      return first && this.credentials !== undefined && 'username' in this.credentials;
+      // Requests sent at once before the first challenge all went bare: each is retried with the
+      // credentials. A request that carried them was refused, and is not.
+      const basic = this.basic();
+      return basic !== undefined && sent !== basic;
     }
     return false;
   }

@@ -106,9 +106,10 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       let response: Dispatcher.ResponseData;
       let answeredAt: URL;
+      let sentAuthorization: string | undefined;
       await this.budget.admit(this.registry, options.signal, counted);
       try {
-        ({ response, url: answeredAt } = await this.dispatch(options));
+        ({ response, url: answeredAt, authorization: sentAuthorization } = await this.dispatch(options));
       } catch (error) {
         if (options.signal?.aborted) throw new AbortedError(`${options.what}: aborted`, { cause: error });
         // Waiting again would only queue behind the same busy connections: the caller decides.
@@ -128,7 +129,8 @@ export class Transport {
         authRetried = true;
         const header = response.headers['www-authenticate'];
         const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
-        if (await this.auth.challenged(challenges, options.scopes, options.signal)) continue;
+        if (await this.auth.challenged(challenges, options.scopes, sentAuthorization, options.signal))
+          continue;
       }
       const what = own ? options.what : `${options.what} (redirected to ${answeredAt.host})`;
       const failure = responseError(response.statusCode, response.headers, body, context, what);
@@ -148,8 +150,13 @@ export class Transport {
     await this.dispatcher.close();
   }
 
-  /** Sends the request, following redirects when asked; returns the response and where it came from. */
-  private async dispatch(options: SendOptions): Promise<{ response: Dispatcher.ResponseData; url: URL }> {
+  /**
+   * Sends the request, following redirects when asked; returns the response, where it came from
+   * and the Authorization it was sent with there.
+   */
+  private async dispatch(
+    options: SendOptions,
+  ): Promise<{ response: Dispatcher.ResponseData; url: URL; authorization: string | undefined }> {
     let url = new URL(options.url, this.origin);
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...options.headers };
@@ -184,7 +191,8 @@ export class Transport {
       const location = response.headers.location;
       const redirect =
         [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string';
-      if (!options.followRedirects || !redirect || hop >= maxRedirects) return { response, url };
+      if (!options.followRedirects || !redirect || hop >= maxRedirects)
+        return { response, url, authorization: headers.authorization };
       await response.body.dump();
       url = new URL(location, url);
     }

@@ -105,6 +105,32 @@ describe('registry client – authentication and transport', () => {
     await assert.rejects(client({ url: site.url }).ping(), expectCode('REGISTRY_UNAUTHORIZED', false));
   });
 
+  it('basic auth – requests sent at once before the first challenge are each retried with the credentials', async () => {
+    const site = bed.sites[1];
+    const image = await pushImage({ registry: site }, 'auth/at-once', 'v1', { layerSizes: [1024, 2048] });
+    // A new client knows no scheme yet: all 16 HEADs go bare, are challenged, and must go again.
+    const fresh = client({ url: site.url, credentials: site.credentials });
+    const digests = [...image.blobs.keys()];
+    const heads = await Promise.all(
+      Array.from({ length: 16 }, (_, index) =>
+        fresh.headBlob('auth/at-once', digests[index % digests.length]!),
+      ),
+    );
+    assert.ok(heads.every((head) => head !== undefined && head.size > 0));
+    // Refused credentials are still not sent twice.
+    const wrong = client({
+      url: site.url,
+      credentials: { username: 'site-user', password: 'wrong-password' },
+    });
+    const refused = await Promise.allSettled(
+      Array.from({ length: 4 }, () => wrong.headBlob('auth/at-once', digests[0]!)),
+    );
+    for (const result of refused) {
+      assert.equal(result.status, 'rejected');
+      expectCode('REGISTRY_UNAUTHORIZED', false)(result.reason as Error);
+    }
+  });
+
   it('TLS – trusted with the test CA, refused without it, accepted unverified only when insecure', async () => {
     const site = bed.sites[2];
     await client({ url: site.url, caPem: site.caPem }).ping();
