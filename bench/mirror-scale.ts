@@ -248,7 +248,7 @@ function report(
   const lines = [
     `## Mirror at scale: ${tagCount.toLocaleString('en')} tags`,
     '',
-    `Written by \`npm run bench:mirror-scale\` (bench/mirror-scale.ts; BENCH_TAGS sets the count). Regatta as a user runs it: \`regatta dev\` (Temporal dev server, API and worker in one process), registries and a mirror policy (\`max_delete_ratio\` and \`max_delete_ratio_per_repository\` 0.25) over the API, each manual run timed from POST to Succeed. HQ (Distribution 2.8, loopback) holds ${tagCount.toLocaleString('en')} tags, ${tagsPerRepository} to a repository, each tag its own digest over one tiny image per repository; one site. Then HQ deletes every ${pruneEvery}th tag of each repository and the mirror prunes them. One run on one ${cpus().length}-core machine shared with other work: figures, not assertions.`,
+    `Written by \`npm run bench:mirror-scale\` (bench/mirror-scale.ts; BENCH_TAGS sets the count). Regatta as a user runs it: \`regatta dev\` (Temporal dev server, API and worker in one process), registries and a mirror policy (\`max_delete_ratio\` and \`max_delete_ratio_per_repository\` 0.25) over the API, each manual run timed from POST to Succeed. HQ (Distribution 2.8, loopback) holds ${tagCount.toLocaleString('en')} tags, ${tagsPerRepository} to a repository, each tag its own digest over one tiny image per repository; one site. Then HQ deletes every ${pruneEvery}th tag of each repository and the mirror prunes them. One run on one ${cpus().length}-core machine (its load below): figures, not assertions.`,
     '',
     '| run | wall (s) | run history: events / KiB | largest page history: events / KiB | pages | regatta dev peak RSS (MiB) | Temporal dev server peak RSS (MiB) |',
     '|---|---:|---:|---:|---:|---:|---:|',
