@@ -6,7 +6,7 @@
 // largest page) and the process's peak RSS are read after it. regsync and skopeo sync copy the
 // same tags cold and warm on sites of their own; neither prunes. Writes docs/benchmarks.md;
 // asserts nothing but that each run succeeds and the site ends with what HQ has.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -175,9 +175,6 @@ async function main() {
     stops.push(() => dr.stop());
     const regatta = await startRegatta(folder('regatta'), checkout);
     stops.push(() => regatta.stop());
-    const connection = await Connection.connect({ address: regatta.temporalAddress });
-    stops.push(() => connection.close());
-    const client = new Client({ connection });
     const created = await callApi(regatta, 'POST', '/replication/policies', {
       name: 'scale-mirror',
       src_registry: { id: await createRegistry(regatta, 'hq', hq.url) },
@@ -193,7 +190,7 @@ async function main() {
         name,
         seconds: timed.seconds,
         statusText: timed.statusText,
-        histories: await histories(client, timed.workflowId),
+        histories: await histories(regatta.temporal, timed.workflowId),
         rss: peaks(regatta),
       };
       phases.push(measured);
