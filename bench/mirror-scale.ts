@@ -255,7 +255,7 @@ function report(
     ),
     '',
     ...phases.map((phase) => `- ${phase.name}: ${phase.statusText}.`),
-    `- A page (at most 500 artifacts, or 500 deletions read from the store) keeps its history bounded whatever the count; the run's own grows by about ${eventsPerPage.toFixed(1)} events and ${kib(perPage)} KiB a page, so a run over 100,000 tags (200 pages) would hold about ${(eventsPerPage * 200).toFixed(0)} events and ${((perPage * 200) / 1048576).toFixed(1)} MiB (Temporal's limits: 51,200 events, 50 MiB).`,
+    `- A page (at most 500 artifacts, or 500 deletions read from the store) keeps its history bounded whatever the count; the run's own grows by about ${eventsPerPage.toFixed(1)} events and ${kib(perPage)} KiB a page, ${cold && cold.histories.pages >= 200 ? `so a run over ${tagCount.toLocaleString('en')} tags holds ${cold.histories.run.events} events and ${(cold.histories.run.bytes / 1048576).toFixed(1)} MiB` : `so a run over 100,000 tags (200 pages) would hold about ${(eventsPerPage * 200).toFixed(0)} events and ${((perPage * 200) / 1048576).toFixed(1)} MiB`} (Temporal's limits: 51,200 events, 50 MiB).`,
     ...notes.map((note) => `- ${note}`),
   ];
   if (!peers.includes('skopeo'))
