@@ -25,6 +25,7 @@ import {
   timeRegattaRun,
   type Regatta,
 } from './regatta-dev.js';
+import { loadAverages } from './load-average.js';
 import { scratchFolder } from './scratch-folder.js';
 
 const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
@@ -35,7 +36,7 @@ const peers = (process.env.BENCH_PEERS ?? 'regsync,skopeo').split(',').filter(Bo
 const pruneEvery = 5;
 const runLimitMs = 3 * 3600_000;
 const requestsInFlight = 16;
-const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAtStart = loadAverages().join(' ');
 
 interface Seeded {
   repositories: string[];
@@ -277,7 +278,7 @@ function report(
   }
   lines.push(
     '',
-    `1-minute, 5-minute and 15-minute load average when the bench began: ${loadAtStart}; when it ended: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (on ${cpus().length} cores: above that, other work shared the machine).`,
+    `1-minute, 5-minute and 15-minute load average when the bench began: ${loadAtStart}; when it ended: ${loadAverages().join(' ')} (on ${cpus().length} cores: above that, other work shared the machine).`,
   );
   writeDocSection('mirror-scale', lines.join('\n'));
   console.log(lines.join('\n'));

@@ -34,6 +34,7 @@ import {
   timeRegattaRun,
   type Regatta,
 } from './regatta-dev.js';
+import { loadAverages } from './load-average.js';
 import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
 import { cpuByCommand, describeCpu } from './process-cpu.js';
@@ -49,7 +50,7 @@ const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,upli
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
 const MiB = 1024 * 1024;
-const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+const [loadAtStart] = loadAverages();
 
 type Tool = 'regatta' | 'regsync' | 'crane' | 'skopeo';
 interface Hq {
@@ -455,7 +456,7 @@ function report(rows: Row[], notes: string[], regattaPeakMiB: number) {
   lines.push(
     '',
     '"best peer / Regatta" above 1 means Regatta was faster than every peer.',
-    `1-minute load average when the bench began and ended: ${loadAtStart}, ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} (on ${cpus().length} cores: above that, other work shared the machine).`,
+    `1-minute load average when the bench began and ended: ${loadAtStart}, ${loadAverages()[0]} (on ${cpus().length} cores: above that, other work shared the machine).`,
     '',
     ...notes.map((note) => `- ${note}`),
   );
