@@ -57,7 +57,8 @@ export function copyHeartbeat(context: Context, sessions: UploadSessions) {
     checkpoint(upload, state) {
       const key = uploadKey(upload);
       if (state) uploads.set(key, state);
-      else uploads.delete(key);
+      // Most blobs were never uploaded in chunks (skipped, mounted, sent whole): nothing to tell.
+      else if (!uploads.delete(key)) return;
       beat();
     },
   };

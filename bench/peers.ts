@@ -13,7 +13,7 @@
 // run's requests to HQ and to the sites; the doc is not written then. BENCH_PROFILE_CPU=0 leaves
 // the CPU profiles out (the profiler's own memory would count in the process's).
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -104,6 +104,7 @@ async function createPolicy(regatta: Regatta, name: string, hq: Hq, sites: Site[
  * is not registered.
  */
 function compiledProfileHooks(): string {
+  mkdirSync(profileDir!, { recursive: true });
   const file = join(profileDir!, 'profile-hooks.mjs');
   const source = readFileSync(join(import.meta.dirname, 'profile-hooks.ts'), 'utf8');
   writeFileSync(file, transformSync(source, { loader: 'ts', format: 'esm' }).code);

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TargetRun } from './target-run.js';
 
 export interface Together<T> {
@@ -26,12 +25,13 @@ export async function keepTogether<T>(
   });
   if (pending.length > 0) {
     await Promise.race(pending.map((entry) => entry.value));
-    const grace = new AbortController();
+    // A plain timer, cleared: an aborted promise timer costs an error with a stack per copy.
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(pending.map((entry) => entry.value)),
-      sleep(graceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
-    grace.abort();
+    clearTimeout(timer);
   }
   const result: Together<T> = { done: [], late: [] };
   for (const { run, value, settled } of pending) {

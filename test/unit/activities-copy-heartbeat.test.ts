@@ -44,6 +44,19 @@ describe('copyHeartbeat – where chunked uploads resume', () => {
     heartbeat.stop();
   });
 
+  it('ending an upload that was never checkpointed sends no heartbeat', () => {
+    const { context, beats } = fakeContext();
+    const heartbeat = copyHeartbeat(context, new UploadSessions());
+    heartbeat.uploads.checkpoint(upload, undefined);
+    heartbeat.uploads.checkpoint(other, undefined);
+    assert.equal(beats.length, 0);
+    heartbeat.uploads.checkpoint(upload, at(8));
+    heartbeat.uploads.checkpoint(upload, undefined);
+    assert.equal(beats.length, 2);
+    assert.deepEqual(beats.at(-1)?.uploads, {});
+    heartbeat.stop();
+  });
+
   it('an upload left open is resumed by the next copy on the worker, and by that one only', () => {
     const sessions = new UploadSessions();
     const first = copyHeartbeat(fakeContext().context, sessions);
