@@ -12,6 +12,12 @@ import type { ArtifactError, EnumerateCursor } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
 
 const listPageSize = 1000;
+/**
+ * Repositories whose tag listing is started ahead of the one being read: a registry answers
+ * several at once, and a policy over many small repositories waits on each listing in turn
+ * otherwise. A page that fills up leaves at most these listings unread.
+ */
+const listingsAhead = 4;
 /** Image configs read at once for an age bound. */
 const configsInFlight = 8;
 /** Catalog names looked at between two heartbeats while none of them is in scope. */
@@ -167,15 +173,31 @@ export async function* artifactsInScope(
   const { after, heartbeat = activityHeartbeat } = options;
   const named = literalRepositories(filters);
   const repositories = repositoriesInScope(client, filters, after?.repository, named, heartbeat);
-  for await (const repository of repositories) {
-    const resumed = after?.repository === repository;
-    const afterTag = resumed && after.tag !== '' ? after.tag : undefined;
+  // Each listing's first answer is asked for as it joins the window; they are read in order.
+  const start = (repository: string) => {
+    const afterTag = after?.repository === repository && after.tag !== '' ? after.tag : undefined;
     const tags = tagsInScope(client, filters, repository, afterTag, !named);
+    const first = tags.next();
+    // Awaited when its turn comes; marked handled so a listing never read does not count as unhandled.
+    first.catch(() => undefined);
+    return { repository, tags, first };
+  };
+  const started: Array<ReturnType<typeof start>> = [];
+  let allStarted = false;
+  for (;;) {
+    while (!allStarted && started.length <= listingsAhead) {
+      const next = await repositories.next();
+      if (next.done) allStarted = true;
+      else started.push(start(next.value));
+    }
+    const listing = started.shift();
+    if (!listing) return;
+    const { repository, tags } = listing;
+    const resumed = after?.repository === repository;
     let yielded = false;
     let listed: number;
     try {
-      for (;;) {
-        const next = await tags.next();
+      for (let next = await listing.first; ; next = await tags.next()) {
         if (next.done) {
           listed = next.value;
           break;

@@ -117,3 +117,59 @@ describe('artifacts in scope – each tag once, in order, however a run pages an
     }
   }
 });
+
+describe('artifacts in scope – tag listings started ahead', () => {
+  const names = Array.from({ length: 12 }, (_, index) => `r/${String(index).padStart(2, '0')}`);
+
+  /** A registry whose tag listings answer after a tick, counting how many are unanswered at once. */
+  function slowRegistry(fails: ReadonlySet<string> = new Set()) {
+    const counts = { inFlight: 0, most: 0, listings: 0 };
+    const client = {
+      registry: 'registry.test',
+      async *listRepositories() {
+        yield names;
+      },
+      async *listTags(repository: string) {
+        counts.listings++;
+        counts.most = Math.max(counts.most, ++counts.inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        counts.inFlight--;
+        if (fails.has(repository))
+          throw Object.assign(new Error('refused'), { code: 'REGISTRY_DENIED', retryable: false });
+        yield [`${repository.slice(2)}-b`, `${repository.slice(2)}-a`];
+      },
+      async hasRepository() {
+        return true;
+      },
+    };
+    return { client: client as unknown as RegistryClient, counts };
+  }
+
+  it('lists up to five repositories at once and yields in order', async () => {
+    const { client, counts } = slowRegistry();
+    const got: string[] = [];
+    for await (const entry of artifactsInScope(client, [], { heartbeat: () => {} }))
+      if (isTagged(entry)) got.push(`${entry.repository}:${entry.tag}`);
+    assert.deepEqual(
+      got,
+      names.flatMap((name) => [`${name}:${name.slice(2)}-a`, `${name}:${name.slice(2)}-b`]),
+    );
+    assert.equal(counts.most, 5);
+    assert.equal(counts.listings, names.length);
+  });
+
+  it('a named repository that cannot be listed comes in its place; a listing never read is harmless', async () => {
+    const { client, counts } = slowRegistry(new Set(['r/01', 'r/03']));
+    const filters: ReplicationFilter[] = [{ type: 'name', value: `{${names.slice(0, 4).join(',')}}` }];
+    const got: string[] = [];
+    for await (const entry of artifactsInScope(client, filters, { heartbeat: () => {} })) {
+      got.push(
+        isTagged(entry) ? `${entry.repository}:${entry.tag}` : `${entry.repository}: ${entry.error.code}`,
+      );
+      // A page full after three entries: r/03's failed listing was started and is never read.
+      if (got.length === 3) break;
+    }
+    assert.deepEqual(got, ['r/00:00-a', 'r/00:00-b', 'r/01: REGISTRY_DENIED']);
+    assert.equal(counts.listings, 4);
+  });
+});
