@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { taskQueue } from '../../contract/index.js';
 import { Environment, loadEnvironment } from '../../server/environment.js';
 
 // No Docker engine runs here: these tests read docker-compose.yml, .env.example, Dockerfile and
@@ -417,6 +418,18 @@ describe('docker-compose.yml', () => {
     for (const script of ['setup-schema.sh', 'create-namespace.sh']) {
       assert.ok(existsSync(join(root, 'deploy/temporal', script)), script);
     }
+  });
+
+  it("temporal – its dynamic config writes Regatta's task queue to one partition, and reads them all", () => {
+    const file = service('temporal').environment as Record<string, Scalar>;
+    assert.equal(file.DYNAMIC_CONFIG_FILE_PATH, '/etc/temporal/config/dynamicconfig/regatta.yaml');
+    type Values = Array<{ value: unknown; constraints?: Record<string, unknown> }>;
+    const config = parse(read('deploy/temporal/dynamicconfig/regatta.yaml')) as Record<string, Values>;
+    assert.deepEqual(config['matching.numTaskqueueWritePartitions'], [
+      { value: 1, constraints: { taskQueueName: taskQueue } },
+    ]);
+    // Fewer read partitions would strand the tasks already queued in the others.
+    assert.equal(config['matching.numTaskqueueReadPartitions'], undefined);
   });
 });
 
