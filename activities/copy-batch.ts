@@ -14,8 +14,7 @@ import { deleteArtifact } from './delete-artifact.js';
 import { failedDestination } from './failed-destination.js';
 import { checkUpToDate } from './find-up-to-date.js';
 import { eachOnce, type RegistryClients } from './registry-clients.js';
-import { copyToDestinations } from './replicate-artifact.js';
-import type { UploadSessions } from './upload-sessions.js';
+import { copyToDestinations, type WorkerCopies } from './replicate-artifact.js';
 
 /** Artifacts of a batch copied at once; each copy has its own blobs in flight. */
 export const artifactsInFlight = 8;
@@ -58,13 +57,14 @@ function byTask(item: CopyBatchItem, destinations: readonly DestinationResult[])
  * once and check each blob once per destination repository. A destination that fails comes back
  * in its task's result, for the workflow to try again; the activity fails only when it cannot
  * work at all (the source registry unknown, say). Chunked uploads it leaves open are kept in
- * `sessions`, for the batch that tries them again on this worker.
+ * the worker's `sessions`, for the batch that tries them again on this worker; a blob another
+ * batch of the worker is placing at the same repository is waited for, not read again.
  */
 export async function copyBatch(
   storeClients: RegistryClients,
   input: CopyBatchInput,
   settings: CopySettings,
-  sessions: UploadSessions,
+  { sessions, placements }: WorkerCopies,
 ): Promise<CopyBatchResult> {
   // Each registry looked up (in the store, its secret opened) once per batch, not once per artifact.
   const clients = eachOnce(storeClients);
@@ -125,6 +125,7 @@ export async function copyBatch(
             : await copyToDestinations(clients, one, settings, {
                 signal,
                 shared,
+                placements,
                 uploads: heartbeat.uploads,
                 onProgress: (progress) => bytes.set(item, progress.bytesDone),
               });

@@ -17,6 +17,7 @@ import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
 import { createReplicationMeter } from './replication-meter.js';
 import { UploadSessions } from './upload-sessions.js';
+import { BlobPlacements } from '../registry/index.js';
 
 export interface ReplicationActivityDependencies {
   store: Store;
@@ -43,6 +44,7 @@ export function createReplicationActivities({
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   const sessions = new UploadSessions();
+  const placements = new BlobPlacements();
   return {
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
@@ -59,11 +61,13 @@ export function createReplicationActivities({
         atActivityEdge(() =>
           input.operation === 'delete'
             ? deleteArtifact(clients, input)
-            : replicateArtifact(clients, input, copy, sessions),
+            : replicateArtifact(clients, input, copy, { sessions, placements }),
         ),
       ),
     copyBatch: (input) =>
-      meter.batch(input, () => atActivityEdge(() => copyBatch(clients, input, copy, sessions))),
+      meter.batch(input, () =>
+        atActivityEdge(() => copyBatch(clients, input, copy, { sessions, placements })),
+      ),
     runSettings: async () => run,
     prepareNotifications: (input) => atActivityEdge(() => prepareNotifications(store, notifications, input)),
     deliverNotification: (input) => atActivityEdge(() => deliverNotification(store, notifications, input)),

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import {
   copyArtifact,
+  type BlobPlacements,
   planCopy,
   type CopyProgress,
   type RegistryClient,
@@ -44,13 +45,20 @@ async function resolveDestinations(
 }
 /**
  * How a copy runs inside an activity: its signal, where its progress goes, where its chunked
- * uploads stand (kept in the activity's heartbeats), what it shares with its batch.
+ * uploads stand (kept in the activity's heartbeats), what it shares with its batch and its worker.
  */
 export interface CopyContext {
   signal: AbortSignal;
   onProgress: (progress: CopyProgress) => void;
   uploads?: UploadCheckpoints;
   shared?: SharedCopyState;
+  placements?: BlobPlacements;
+}
+
+/** What the copies of a worker share across activities: the upload sessions left open, the blobs being placed. */
+export interface WorkerCopies {
+  sessions: UploadSessions;
+  placements: BlobPlacements;
 }
 
 /**
@@ -64,13 +72,14 @@ export async function replicateArtifact(
   clients: RegistryClients,
   input: ReplicateArtifactInput,
   settings: CopySettings,
-  sessions: UploadSessions,
+  { sessions, placements }: WorkerCopies,
 ): Promise<ReplicateArtifactResult> {
   const context = Context.current();
   const heartbeat = copyHeartbeat(context, sessions);
   try {
     return await copyToDestinations(clients, input, settings, {
       signal: context.cancellationSignal,
+      placements,
       uploads: heartbeat.uploads,
       onProgress: (update) => heartbeat.progress(update),
     });
@@ -129,6 +138,7 @@ export async function copyToDestinations(
     onProgress: run.onProgress,
     ...(run.uploads ? { uploads: run.uploads } : {}),
     ...(run.shared ? { shared: run.shared } : {}),
+    ...(run.placements ? { placements: run.placements } : {}),
   });
   const byId = new Map(copy.targets.map((target) => [target.id, target]));
   const destinations = resolved.map((entry, index): DestinationResult => {

@@ -12,6 +12,7 @@ import {
 } from './copy-steps.js';
 import { copyBlobs, type BlobPhase } from './copy-blobs.js';
 import type { CopyInput, CopyResult, TargetResult } from './copy-types.js';
+import type { Descriptor } from '../manifest.js';
 import { keepTogether } from './keep-together.js';
 import { ProgressMeter } from './progress-meter.js';
 import { pushManifests } from './push-manifests.js';
@@ -154,7 +155,7 @@ async function copyWith(
   input: CopyInput & { stallTimeoutMs: number },
   sourceWatch: StallWatch,
 ): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
-  const { signal, stallTimeoutMs } = input;
+  const { stallTimeoutMs } = input;
   const tree = await sourceWatch.during(() => sourceTree(input));
   const blobs = [...tree.imageBlobs, ...(input.referrers ? tree.referrerBlobs : [])];
   const phase: BlobPhase = {
@@ -170,7 +171,25 @@ async function copyWith(
     wants: wantsBlob(tree, input),
     // A straggler holds the others this long at most; a hung one is then cut by its stall watch.
     graceMs: Math.min(5_000, stallTimeoutMs / 2),
+    claims: new Map(),
   };
+  try {
+    return await copyPhases(input, tree, blobs, phase, sourceWatch);
+  } finally {
+    // A claim this copy could not settle (it failed or stopped midway) frees the blob for others.
+    for (const release of phase.claims.values()) release(false);
+  }
+}
+
+/** The tags decided, the blobs placed, then the tags set. */
+async function copyPhases(
+  input: CopyInput & { stallTimeoutMs: number },
+  tree: ArtifactTree,
+  blobs: Descriptor[],
+  phase: BlobPhase,
+  sourceWatch: StallWatch,
+): Promise<{ result: CopyResult; movedAfterSet: string[] }> {
+  const { signal, stallTimeoutMs } = input;
   const runs = input.targets.map((target) => new TargetRun(target, { signal, stallTimeoutMs }));
   const decided = await keepTogether(runs, (run) => decideTag(run, tree, input), phase.graceMs);
   for (const { run, value } of decided.late) run.later.push(value.then(() => copyBlobs([run], blobs, phase)));

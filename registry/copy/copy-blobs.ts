@@ -88,13 +88,15 @@ async function prepareBlob(
 }
 
 /** What a blob's fan-out did for one target, once its sink is done. */
-function record({ run, sink, writer }: PreparedSink, blob: Descriptor, input: CopyInput): void {
+function record({ run, sink, writer }: PreparedSink, blob: Descriptor, phase: BlobPhase): void {
+  const { input } = phase;
   const { client, repository } = run.target;
   const upload = uploadOf(run, blob);
   if (sink.error !== undefined) {
     run.fail(sink.error);
     // An upload kept for resuming stays checkpointed; a dropped one is forgotten.
     if (!run.result.error?.retryable) input.uploads?.checkpoint(upload, undefined);
+    release(phase, run, blob, false);
     return;
   }
   run.result.blobsUploaded++;
@@ -102,6 +104,48 @@ function record({ run, sink, writer }: PreparedSink, blob: Descriptor, input: Co
   client.blobLocations.remember(blob.digest, repository);
   input.shared?.presentBlobs.add(presentKey(run, blob.digest));
   input.uploads?.checkpoint(upload, undefined);
+  release(phase, run, blob, true);
+}
+
+/** Waits another copy of the worker out before placing the same blob again, this many times. */
+const maxPlacementWaits = 2;
+
+/**
+ * The runs that still need `blob` once the worker's other copies placing it at the same
+ * repositories are done: a run whose blob another copy put there skips it. Each run left holds
+ * the claim to its repository's blob (when free) until its own outcome settles it.
+ */
+async function unplaced(runs: TargetRun[], blob: Descriptor, phase: BlobPhase): Promise<TargetRun[]> {
+  const { placements, shared } = phase.input;
+  if (!placements) return runs;
+  const left = await Promise.all(
+    runs.map(async (run) => {
+      const key = presentKey(run, blob.digest);
+      for (let waits = 0; ; waits++) {
+        const claim = placements.claim(key);
+        if (claim) {
+          phase.claims.set(key, claim);
+          return run;
+        }
+        if (waits === maxPlacementWaits) return run;
+        // Not armed: waiting on another copy is not this target stalling.
+        if (await placements.placed(key, run.signal)) {
+          shared?.presentBlobs.add(key);
+          run.result.blobsSkipped++;
+          return undefined;
+        }
+        if (run.signal.aborted) return run;
+      }
+    }),
+  );
+  return left.filter((run) => run !== undefined);
+}
+
+/** Settles this copy's claim to the blob at the run's repository, if it holds one. */
+function release(phase: BlobPhase, run: TargetRun, blob: Descriptor, placed: boolean): void {
+  const key = presentKey(run, blob.digest);
+  phase.claims.get(key)?.(placed);
+  phase.claims.delete(key);
 }
 
 /** What the blob phase of one copy shares. */
@@ -114,6 +158,8 @@ export interface BlobPhase {
   wants: (run: TargetRun, blob: Descriptor) => boolean;
   /** How long targets wait for a straggler before it goes on alone. */
   graceMs: number;
+  /** The blobs this copy claimed in the worker's placements, by repository and digest. */
+  claims: Map<string, (placed: boolean) => void>;
 }
 
 function fanOut(blob: Descriptor, sinks: FanOutSink[], phase: BlobPhase): Promise<void> {
@@ -128,10 +174,10 @@ function fanOut(blob: Descriptor, sinks: FanOutSink[], phase: BlobPhase): Promis
 }
 
 /** Records a blob's outcome for a target now, or once the target has finished it alone. */
-function settle(entry: PreparedSink, blob: Descriptor, input: CopyInput): void {
+function settle(entry: PreparedSink, blob: Descriptor, phase: BlobPhase): void {
   const { alone } = entry.sink;
-  if (alone) entry.run.later.push(alone.then(() => record(entry, blob, input)));
-  else record(entry, blob, input);
+  if (alone) entry.run.later.push(alone.then(() => record(entry, blob, phase)));
+  else record(entry, blob, phase);
 }
 
 /** A blob for one target that was late to the others: read from the source for it alone. */
@@ -140,7 +186,7 @@ async function fanOutAlone(entry: PreparedSink, blob: Descriptor, phase: BlobPha
     entry.sink.error ??= error;
   });
   if (entry.sink.alone) await entry.sink.alone;
-  record(entry, blob, phase.input);
+  record(entry, blob, phase);
 }
 
 /**
@@ -153,12 +199,22 @@ export async function copyBlobs(runs: TargetRun[], blobs: Descriptor[], phase: B
   await forEachBounded(blobs, input.maxBlobsInFlight ?? 4, async (blob) => {
     throwIfAborted(input.signal);
     const { done, late } = await keepTogether(
-      runs.filter((run) => phase.wants(run, blob)),
+      await unplaced(
+        runs.filter((run) => phase.wants(run, blob)),
+        blob,
+        phase,
+      ),
       (run) => prepareBlob(run, blob, input),
       phase.graceMs,
     );
+    // Without a sink the blob was there already (or mounted), or the target failed.
     for (const { run, value } of late)
-      run.later.push(value.then((entry) => (entry ? fanOutAlone(entry, blob, phase) : undefined)));
+      run.later.push(
+        value.then((entry) =>
+          entry ? fanOutAlone(entry, blob, phase) : release(phase, run, blob, !run.failed),
+        ),
+      );
+    for (const { run, value } of done) if (!value) release(phase, run, blob, !run.failed);
     const prepared = done.flatMap(({ value }) => (value ? [value] : []));
     if (prepared.length === 0) {
       if (late.length === 0) phase.progress.add(blob.size);
@@ -169,6 +225,6 @@ export async function copyBlobs(runs: TargetRun[], blobs: Descriptor[], phase: B
       prepared.map(({ sink }) => sink),
       phase,
     );
-    for (const entry of prepared) settle(entry, blob, input);
+    for (const entry of prepared) settle(entry, blob, phase);
   });
 }

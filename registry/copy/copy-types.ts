@@ -2,6 +2,7 @@ import type { UploadState } from '../blob-writer.js';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { Platform } from '../manifest.js';
 import type { ArtifactTree } from './artifact-tree.js';
+import type { BlobPlacements } from './blob-placements.js';
 import type { RegistryClient } from '../registry-client.js';
 
 export interface CopySource {
@@ -67,6 +68,8 @@ export interface CopyInput {
   chunkSize?: number | undefined;
   /** What several copies of one batch share, so many tags of one image cost one read each. */
   shared?: SharedCopyState | undefined;
+  /** The blobs the worker's copies are placing now: one copy places each, the others wait. */
+  placements?: BlobPlacements | undefined;
   /** Every blob in chunks, whatever its size (a policy's `copy_by_chunk`). */
   chunked?: boolean | undefined;
   /** Where chunked uploads stand, across attempts; without it an interrupted upload starts again. */

@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { copyArtifact, createRegistryClient, type RegistryClient } from '../../registry/index.js';
+import {
+  BlobPlacements,
+  copyArtifact,
+  createRegistryClient,
+  type RegistryClient,
+} from '../../registry/index.js';
 import { pushImage, pushMultiArchImage, type PushedImage } from '../harness/images.js';
-import { rawGetBlob, rawGetManifest } from '../harness/raw-client.js';
+import { rawGetBlob, rawGetManifest, rawPushManifest } from '../harness/raw-client.js';
 import { pushReferrer } from '../harness/referrers.js';
 import type { RegistryServer } from '../harness/registry-server.js';
 import { skopeoPull } from '../harness/skopeo-pull.js';
@@ -122,6 +127,38 @@ describe('copyArtifact', () => {
     }
     const pulled = await rawGetManifest({ registry: bed.sites[1] }, 'mirror/app', 'v1');
     assert.equal(pulled.digest, image.digest);
+  });
+
+  it('many tags of one image copied at once – each blob read from the source once, every tag set', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'tags/app', 't0', { layerSizes: [60_000, 90_000] });
+    const tags = Array.from({ length: 12 }, (_, index) => `t${index}`);
+    for (const tag of tags.slice(1))
+      await rawPushManifest({ registry: bed.hq }, 'tags/app', tag, image.mediaType, image.manifest);
+    const source = fresh(bed.hq);
+    // As a worker copies a batch: its copies at once, sharing the batch's state and the worker's placements.
+    const shared = { sourceDigests: new Map(), trees: new Map(), presentBlobs: new Set<string>() };
+    const placements = new BlobPlacements();
+    const targets = siteTargets('tags/app');
+    const results = await Promise.all(
+      tags.map((tag) =>
+        copyArtifact({
+          source: { client: source, repository: 'tags/app', reference: tag },
+          targets,
+          shared,
+          placements,
+        }),
+      ),
+    );
+    assert.equal(source.stats.blobBytesRead, uniqueBlobBytes(image));
+    assert.equal(placements.size, 0, 'no claim outlives its copy');
+    for (const result of results)
+      for (const target of result.targets)
+        assert.equal(target.status, 'copied', JSON.stringify(target.error));
+    const uploads = results.flatMap((result) => result.targets).reduce((sum, t) => sum + t.blobsUploaded, 0);
+    assert.equal(uploads, image.blobs.size * bed.sites.length);
+    for (const site of bed.sites)
+      for (const tag of tags)
+        assert.equal((await rawGetManifest({ registry: site }, 'tags/app', tag)).digest, image.digest);
   });
 
   it('override – a tag at another digest is kept and reported unless override is set', async () => {
