@@ -3,6 +3,7 @@ import type { FindUpToDateInput, InPlaceResult, UpToDateTask } from '../contract
 import { errorCode } from '../errors/regatta-error.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { RegistryClients } from './registry-clients.js';
+import { SiteListings } from './site-listings.js';
 
 /** HEAD requests in flight at once (each lane asks the source and every target together). */
 const lanes = 16;
@@ -95,6 +96,7 @@ export async function checkUpToDate(
     (() => {
       if (++checked % 50 === 0) heartbeat({ checked });
     });
+  const listings = new SiteListings(options.signal);
   await forEachBounded(input.checks, options.lanes ?? lanes, async ({ artifact, targets }) => {
     // A stop ends the check within a lane's HEADs.
     options.signal?.throwIfAborted();
@@ -110,9 +112,18 @@ export async function checkUpToDate(
           return undefined;
         },
       );
+    // A tag a site's listing lacks is missing there; any other is asked (its digest may differ).
+    const atTarget = async ({ registryId, repository }: (typeof targets)[number]) => {
+      const client = targetClients.get(registryId)!;
+      const listed = artifact.tag ? await listings.listed(registryId, repository) : undefined;
+      if (listed && !listed.has(artifact.tag!)) return null;
+      const digest = await head(client, repository);
+      if (digest === null && artifact.tag) listings.missed(registryId, client, repository);
+      return digest;
+    };
     const [sourceDigest, ...present] = await Promise.all([
       head(source, artifact.repository),
-      ...targets.map((target) => head(targetClients.get(target.registryId)!, target.repository)),
+      ...targets.map(atTarget),
     ]);
     onChecked();
     if (!sourceDigest) return;
