@@ -16,7 +16,7 @@ function isProxyAddress(item: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
-/** Regatta's configuration, read from the environment once at start-up (DESIGN.md, "Configuration"). */
+/** Regatta's configuration, read from the environment once at start-up (README, "Configuration"). */
 export const Environment = z
   .object({
     REGATTA_API_PORT: port.default(8080),
