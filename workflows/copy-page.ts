@@ -186,7 +186,7 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
   const copyBatch = work.budget ? copyBatchWithinBudget : copyBatchReleased;
   const seen =
     work.checkUpToDate && checkable(work) && patched(patches.pageChecks)
-      ? await checkLink(work, link, byArtifact, retries)
+      ? await checkLink(work, link, byArtifact, byId, retries)
       : undefined;
   let checked = seen !== undefined;
   let pending = link.tasks.filter((task) => task.status === 'Pending');
@@ -300,6 +300,7 @@ async function checkLink(
   work: PageWork,
   link: TreeLink,
   byArtifact: ReadonlyMap<number, ReplicationTask[]>,
+  byId: ReadonlyMap<number, ReplicationTask>,
   retries: TaskRetries,
 ): Promise<LinkCheck | undefined> {
   const checks = [...byArtifact].flatMap(([index, tasks]) => {
@@ -326,7 +327,6 @@ async function checkLink(
     if (isCancellation(error)) throw error;
     return undefined;
   }
-  const byId = new Map(link.tasks.map((task) => [task.id, task]));
   const now = new Date().toISOString();
   for (const { taskId, outcome, digest } of result.found) {
     const task = byId.get(taskId);
