@@ -15,7 +15,8 @@
 // profile of each thread, memory samples; run-history.ts: Temporal's side) and counts each
 // run's requests to HQ and to the sites; the doc is not written then. Split, the hooks are the
 // worker's. BENCH_PROFILE_CPU=0 leaves the CPU profiles out (the profiler's own memory would
-// count in the process's).
+// count in the process's); BENCH_PROFILE_HEAP=1 writes a heap snapshot of every thread after each
+// run (what stays live; the snapshot's own memory counts in the peaks after it).
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -36,6 +37,7 @@ import {
   peakRssMiB,
   regattaPeaks,
   resetPeakRss,
+  rssMiB,
   startRegatta,
   timeRegattaRun,
   type Regatta,
@@ -56,6 +58,7 @@ const split = process.env.BENCH_SPLIT === '1';
 const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
+const profileHeap = process.env.BENCH_PROFILE_HEAP === '1';
 const MiB = 1024 * 1024;
 const [loadAtStart] = loadAverages();
 
@@ -162,6 +165,8 @@ async function reportProfile(
         .map((peak) => `${peak.process} ${peak.mib.toFixed(0)} MiB`)
         .join(', ')}`
     : `peak RSS so far ${peakRssMiB(regatta.processes[0]!.pid).toFixed(0)} MiB`;
+  // After the peaks are read: a snapshot takes about as much memory again as the heap holds.
+  if (profileHeap) await profileControl(`heap ${label}`);
   const text = [
     `== ${label}: ${seconds.toFixed(2)} s, ${peaks}, ${describeRequests(requestsBefore)}`,
     `CPU during the run (the bench's process tree by command; self = the bench, ${split ? 'regatta-worker and regatta-api' : 'node'} = Regatta): ${cpu}`,
@@ -257,6 +262,8 @@ async function main() {
   let temporalPeak: number | undefined;
   /** Each Regatta process's peak RSS after each of its workloads (split: in it), by process. */
   const rssAfter = new Map<string, string[]>();
+  /** Split, each Regatta process's resident set (MiB) when the workload began: its peak's floor. */
+  const rssAtStart = new Map<string, number>();
   let regatta: Regatta | undefined;
   /** Reads the peaks into `wholePeaks`, and under `label` into `rssAfter`. */
   const readPeaks = (label?: string) => {
@@ -265,7 +272,7 @@ async function main() {
       if (label)
         rssAfter.set(peak.process, [
           ...(rssAfter.get(peak.process) ?? []),
-          `${label} ${peak.mib.toFixed(0)}`,
+          `${label} ${peak.mib.toFixed(0)}${rssAtStart.has(peak.process) ? ` (${rssAtStart.get(peak.process)!.toFixed(0)})` : ''}`,
         ]);
     }
   };
@@ -273,7 +280,10 @@ async function main() {
   const beginWorkload = () => {
     if (!split || !regatta) return;
     readPeaks();
-    for (const { pid } of regatta.processes) resetPeakRss(pid);
+    for (const peak of regattaPeaks(regatta)) {
+      resetPeakRss(peak.pid);
+      rssAtStart.set(peak.process, rssMiB(peak.pid));
+    }
   };
   try {
     for (const peer of ['regsync', 'crane'] as const) if (tools.has(peer)) await ensurePeer(peer);
@@ -432,10 +442,10 @@ async function main() {
       readPeaks();
       benchPeaks = [...wholePeaks];
       if (split && regatta.temporalPid) temporalPeak = peakRssMiB(regatta.temporalPid);
-      for (const [process, peaks] of rssAfter)
+      for (const [name, peaks] of rssAfter)
         notes.push(
           split
-            ? `${process} peak RSS (MiB) at start-up, then in each of its workloads (the peak reset before it): ${peaks.join(', ')}.`
+            ? `${name} peak RSS (MiB) at start-up, then in each of its workloads (the peak is reset as each begins; in brackets the resident set then, which the peak cannot go below): ${peaks.join(', ')}.`
             : `The Regatta process's peak RSS (MiB) after each of its workloads, in order: ${peaks.join(', ')}.`,
         );
     }
@@ -523,7 +533,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   );
   if (split && benchPeaks.length)
     lines.push(
-      `- Peak RSS over the whole bench: ${benchPeaks.map(([process, mib]) => `${process} ${mib.toFixed(0)} MiB`).join(', ')}${temporalMiB ? `; the Temporal dev server ${temporalMiB.toFixed(0)} MiB` : ''}.`,
+      `- Peak RSS over the whole bench: ${benchPeaks.map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}${temporalMiB ? `; the Temporal dev server ${temporalMiB.toFixed(0)} MiB` : ''}.`,
     );
   else if (benchPeaks.length)
     lines.push(

@@ -295,11 +295,16 @@ export async function timeRegattaRun(
   return { seconds, workflowId, statusText: String(json.status_text) };
 }
 
-/** The highest resident set the process reached (VmHWM), in MiB. */
-export function peakRssMiB(pid: number): number {
+function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
+
+/** The highest resident set the process reached (VmHWM), in MiB. */
+export const peakRssMiB = (pid: number): number => statusMiB(pid, 'VmHWM');
+
+/** The process's resident set now (VmRSS), in MiB. */
+export const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
 
 /**
  * Forgets a process's peak (Linux's clear_refs 5): VmHWM starts again from the present resident set,
@@ -310,6 +315,10 @@ export function resetPeakRss(pid: number): void {
 }
 
 /** The peak RSS (MiB) of each of Regatta's processes, by its command: `regatta dev`, `regatta worker`, `regatta api`. */
-export function regattaPeaks(regatta: Regatta): Array<{ process: string; mib: number }> {
-  return regatta.processes.map(({ role, pid }) => ({ process: `regatta ${role}`, mib: peakRssMiB(pid) }));
+export function regattaPeaks(regatta: Regatta): Array<{ process: string; pid: number; mib: number }> {
+  return regatta.processes.map(({ role, pid }) => ({
+    process: `regatta ${role}`,
+    pid,
+    mib: peakRssMiB(pid),
+  }));
 }
