@@ -5,9 +5,11 @@
 // the mirror prunes them. Each run's largest histories (events and bytes, the run's own and its
 // largest page) and the process's peak RSS are read after it. regsync and skopeo sync copy the
 // same tags cold and warm on sites of their own; neither prunes. Writes docs/benchmarks.md;
-// asserts nothing but that each run succeeds and the site ends with what HQ has.
+// asserts nothing but that each run succeeds and the site ends with what HQ has. BENCH_SPLIT=1 runs
+// Regatta as production does (a Temporal dev server, `regatta api`, `regatta worker`: regatta-dev.ts)
+// and reads the worker's and the API's peak RSS apart, into a doc section of its own.
 import type { Client } from '@temporalio/client';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
@@ -21,6 +23,7 @@ import {
   createRegistry,
   idOf,
   peakRssMiB,
+  regattaPeaks,
   startRegatta,
   timeRegattaRun,
   type Regatta,
@@ -31,6 +34,7 @@ import { scratchFolder } from './scratch-folder.js';
 const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
 const tagCount = Number(process.env.BENCH_TAGS ?? 100_000);
 const tagsPerRepository = Number(process.env.BENCH_TAGS_PER_REPOSITORY ?? 50);
+const split = process.env.BENCH_SPLIT === '1';
 const peers = (process.env.BENCH_PEERS ?? 'regsync,skopeo').split(',').filter(Boolean);
 /** Every fifth tag of each repository is deleted at HQ before the prune. */
 const pruneEvery = 5;
@@ -129,24 +133,12 @@ async function histories(client: Client, workflowId: string): Promise<Histories>
   return { run, page: { events: page.events, bytes: page.bytes }, pages: pages.length };
 }
 
-/** The processes `pid` started, and theirs. */
-function descendants(pid: number): number[] {
-  const found: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    for (const child of children ? children.split(' ').map(Number) : [])
-      found.push(child, ...descendants(child));
-  }
-  return found;
-}
-
-/** Peak RSS (MiB) of the `regatta dev` process and of the Temporal dev server it started. */
-function peaks(regatta: Regatta): { regatta: number; temporal: number } {
-  let temporal = 0;
-  for (const pid of descendants(regatta.pid))
-    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal'))
-      temporal = Math.max(temporal, peakRssMiB(pid));
-  return { regatta: peakRssMiB(regatta.pid), temporal };
+/** Peak RSS (MiB) of Regatta's processes (`regatta dev`, or the worker and the API) and of the Temporal dev server. */
+function peaks(regatta: Regatta): Phase['rss'] {
+  return {
+    regatta: regattaPeaks(regatta),
+    temporal: regatta.temporalPid ? peakRssMiB(regatta.temporalPid) : 0,
+  };
 }
 
 interface Phase {
@@ -154,7 +146,7 @@ interface Phase {
   seconds: number;
   statusText: string;
   histories: Histories;
-  rss: { regatta: number; temporal: number };
+  rss: { regatta: Array<{ process: string; mib: number }>; temporal: number };
 }
 
 async function main() {
@@ -174,7 +166,7 @@ async function main() {
 
     const dr = await startRegistryServer({ name: 'dr', dir: folder('dr') });
     stops.push(() => dr.stop());
-    const regatta = await startRegatta(folder('regatta'), checkout);
+    const regatta = await startRegatta(folder('regatta'), checkout, { split });
     stops.push(() => regatta.stop());
     const created = await callApi(regatta, 'POST', '/replication/policies', {
       name: 'scale-mirror',
@@ -243,16 +235,17 @@ function report(
   const perPage = cold && cold.histories.pages > 0 ? cold.histories.run.bytes / cold.histories.pages : 0;
   const eventsPerPage =
     cold && cold.histories.pages > 0 ? cold.histories.run.events / cold.histories.pages : 0;
+  const rssColumns = cold?.rss.regatta.map((peak) => peak.process) ?? ['regatta dev'];
   const lines = [
-    `## Mirror at scale: ${tagCount.toLocaleString('en')} tags`,
+    `## Mirror at scale: ${tagCount.toLocaleString('en')} tags${split ? ', API and worker apart' : ''}`,
     '',
-    `Written by \`npm run bench:mirror-scale\` (bench/mirror-scale.ts; BENCH_TAGS sets the count). Regatta as a user runs it: \`regatta dev\` (Temporal dev server, API and worker in one process), registries and a mirror policy (\`max_delete_ratio\` and \`max_delete_ratio_per_repository\` 0.25) over the API, each manual run timed from POST to Succeed. HQ (Distribution 2.8, loopback) holds ${tagCount.toLocaleString('en')} tags, ${tagsPerRepository} to a repository, each tag its own digest over one tiny image per repository; one site. Then HQ deletes every ${pruneEvery}th tag of each repository and the mirror prunes them. One run on one ${cpus().length}-core machine (its load below): figures, not assertions.`,
+    `Written by \`npm run bench:mirror-scale\` (bench/mirror-scale.ts; BENCH_TAGS sets the count). ${split ? 'Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, `regatta api` and `regatta worker`, three processes on one data folder' : 'Regatta as a user runs it: `regatta dev` (Temporal dev server, API and worker in one process)'}, registries and a mirror policy (\`max_delete_ratio\` and \`max_delete_ratio_per_repository\` 0.25) over the API, each manual run timed from POST to Succeed. HQ (Distribution 2.8, loopback) holds ${tagCount.toLocaleString('en')} tags, ${tagsPerRepository} to a repository, each tag its own digest over one tiny image per repository; one site. Then HQ deletes every ${pruneEvery}th tag of each repository and the mirror prunes them. One run on one ${cpus().length}-core machine (its load below): figures, not assertions.`,
     '',
-    '| run | wall (s) | run history: events / KiB | largest page history: events / KiB | pages | regatta dev peak RSS (MiB) | Temporal dev server peak RSS (MiB) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| run | wall (s) | run history: events / KiB | largest page history: events / KiB | pages | ${rssColumns.map((process) => `${process} peak RSS (MiB) | `).join('')}Temporal dev server peak RSS (MiB) |`,
+    `|---|---:|---:|---:|---:|${rssColumns.map(() => '---:|').join('')}---:|`,
     ...phases.map(
       (phase) =>
-        `| ${phase.name} | ${phase.seconds.toFixed(1)} | ${phase.histories.run.events} / ${kib(phase.histories.run.bytes)} | ${phase.histories.page.events} / ${kib(phase.histories.page.bytes)} | ${phase.histories.pages} | ${phase.rss.regatta.toFixed(0)} | ${phase.rss.temporal.toFixed(0)} |`,
+        `| ${phase.name} | ${phase.seconds.toFixed(1)} | ${phase.histories.run.events} / ${kib(phase.histories.run.bytes)} | ${phase.histories.page.events} / ${kib(phase.histories.page.bytes)} | ${phase.histories.pages} | ${phase.rss.regatta.map((peak) => `${peak.mib.toFixed(0)} | `).join('')}${phase.rss.temporal.toFixed(0)} |`,
     ),
     '',
     ...phases.map((phase) => `- ${phase.name}: ${phase.statusText}.`),
@@ -280,7 +273,7 @@ function report(
     '',
     `1-minute, 5-minute and 15-minute load average when the bench began: ${loadAtStart}; when it ended: ${loadAverages().join(' ')} (on ${cpus().length} cores: above that, other work shared the machine).`,
   );
-  writeDocSection('mirror-scale', lines.join('\n'));
+  writeDocSection(split ? 'mirror-scale-split' : 'mirror-scale', lines.join('\n'));
   console.log(lines.join('\n'));
 }
 

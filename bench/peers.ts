@@ -8,10 +8,15 @@
 // BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
 // BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`), as the image runs it;
 // BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
+// BENCH_SPLIT=1 runs Regatta as production does, a Temporal dev server, `regatta api` and
+// `regatta worker` as three processes (regatta-dev.ts), and reports the worker's and the API's
+// peak RSS apart, each workload's own (the peak is reset before it), in a doc section of its own.
 // BENCH_PROFILE=<folder> profiles every Regatta run into that folder (profile-hooks.ts: a CPU
 // profile of each thread, memory samples; run-history.ts: Temporal's side) and counts each
-// run's requests to HQ and to the sites; the doc is not written then. BENCH_PROFILE_CPU=0 leaves
-// the CPU profiles out (the profiler's own memory would count in the process's).
+// run's requests to HQ and to the sites; the doc is not written then. Split, the hooks are the
+// worker's. BENCH_PROFILE_CPU=0 leaves the CPU profiles out (the profiler's own memory would
+// count in the process's); BENCH_PROFILE_HEAP=1 writes a heap snapshot of every thread after each
+// run (what stays live; the snapshot's own memory counts in the peaks after it).
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -30,6 +35,9 @@ import {
   createRegistry,
   idOf,
   peakRssMiB,
+  regattaPeaks,
+  resetPeakRss,
+  rssMiB,
   startRegatta,
   timeRegattaRun,
   type Regatta,
@@ -46,9 +54,11 @@ const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname,
 const tools = new Set((process.env.BENCH_TOOLS ?? 'regatta,regsync,crane,skopeo').split(','));
 const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
 const built = process.env.BENCH_BUILT === '1';
+const split = process.env.BENCH_SPLIT === '1';
 const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
+const profileHeap = process.env.BENCH_PROFILE_HEAP === '1';
 const MiB = 1024 * 1024;
 const [loadAtStart] = loadAverages();
 
@@ -111,6 +121,9 @@ function compiledProfileHooks(): string {
   return file;
 }
 
+/** Split, the CPU of Regatta's processes is told apart by role (both are `node`). */
+let cpuLabels: ReadonlyMap<number, string> = new Map();
+
 /** What a profiled run's requests are counted by: HQ's proxy and the sites'. */
 const requestCounters: CountingProxy[] = [];
 let profileCommand = 0;
@@ -123,7 +136,7 @@ async function profileControl(command: string): Promise<void> {
 /** Seconds from POST to the end of the run (regatta-dev.ts), profiled under BENCH_PROFILE. */
 async function timeRun(regatta: Regatta, policyId: number, label: string): Promise<number> {
   const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
-  const cpuBefore = profileDir ? cpuByCommand() : undefined;
+  const cpuBefore = profileDir ? cpuByCommand(process.pid, cpuLabels) : undefined;
   if (profileDir && profileCpu) await profileControl(`start ${label}`);
   const { seconds, workflowId } = await timeRegattaRun(regatta, policyId);
   if (profileDir) await reportProfile(regatta, label, workflowId, seconds, requestsBefore, cpuBefore!);
@@ -145,12 +158,19 @@ async function reportProfile(
   cpuBefore: Map<string, number>,
 ): Promise<void> {
   // CPU used by the run, read before the profile is written (which costs some).
-  const cpu = describeCpu(cpuBefore, cpuByCommand());
+  const cpu = describeCpu(cpuBefore, cpuByCommand(process.pid, cpuLabels));
   if (profileCpu) await profileControl('stop');
 
+  const peaks = split
+    ? `peak RSS in this workload ${regattaPeaks(regatta)
+        .map((peak) => `${peak.process} ${peak.mib.toFixed(0)} MiB`)
+        .join(', ')}`
+    : `peak RSS so far ${peakRssMiB(regatta.processes[0]!.pid).toFixed(0)} MiB`;
+  // After the peaks are read: a snapshot takes about as much memory again as the heap holds.
+  if (profileHeap) await profileControl(`heap ${label}`);
   const text = [
-    `== ${label}: ${seconds.toFixed(2)} s, peak RSS so far ${peakRssMiB(regatta.pid).toFixed(0)} MiB, ${describeRequests(requestsBefore)}`,
-    `CPU during the run (the bench's process tree by command; self = the bench, node = Regatta): ${cpu}`,
+    `== ${label}: ${seconds.toFixed(2)} s, ${peaks}, ${describeRequests(requestsBefore)}`,
+    `CPU during the run (the bench's process tree by command; self = the bench, ${split ? 'regatta-worker and regatta-api' : 'node'} = Regatta): ${cpu}`,
     describeProfiles(await profileRun(regatta.temporalAddress, workflowId)),
     '',
   ].join('\n');
@@ -237,9 +257,35 @@ async function main() {
   const cleanups: Array<() => Promise<void> | void> = [];
   const rows: Row[] = [];
   const notes: string[] = [];
-  let regattaPeakMiB = 0;
-  /** The Regatta process's peak RSS so far, after each of its workloads. */
-  const rssAfter: string[] = [];
+  /** Each Regatta process's peak RSS over the whole bench (MiB), by process (the uplink's left out). */
+  const wholePeaks = new Map<string, number>();
+  let benchPeaks: Array<[string, number]> = [];
+  let temporalPeak: number | undefined;
+  /** Each Regatta process's peak RSS after each of its workloads (split: in it), by process. */
+  const rssAfter = new Map<string, string[]>();
+  /** Split, each Regatta process's resident set (MiB) when the workload began: its peak's floor. */
+  const rssAtStart = new Map<string, number>();
+  let regatta: Regatta | undefined;
+  /** Reads the peaks into `wholePeaks`, and under `label` into `rssAfter`. */
+  const readPeaks = (label?: string) => {
+    for (const peak of regatta ? regattaPeaks(regatta) : []) {
+      wholePeaks.set(peak.process, Math.max(wholePeaks.get(peak.process) ?? 0, peak.mib));
+      if (label)
+        rssAfter.set(peak.process, [
+          ...(rssAfter.get(peak.process) ?? []),
+          `${label} ${peak.mib.toFixed(0)}${rssAtStart.has(peak.process) ? ` (${rssAtStart.get(peak.process)!.toFixed(0)})` : ''}`,
+        ]);
+    }
+  };
+  /** Split, a workload's peak is its own: what came before (start-up, another workload) is forgotten. */
+  const beginWorkload = () => {
+    if (!split || !regatta) return;
+    readPeaks();
+    for (const peak of regattaPeaks(regatta)) {
+      resetPeakRss(peak.pid);
+      rssAtStart.set(peak.process, rssMiB(peak.pid));
+    }
+  };
   try {
     for (const peer of ['regsync', 'crane'] as const) if (tools.has(peer)) await ensurePeer(peer);
     const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq') });
@@ -251,9 +297,10 @@ async function main() {
     // Profiled, a run's requests are counted: to HQ here, to the sites by their own proxies.
     if (profileDir) requestCounters.push(proxy);
 
-    const regatta = tools.has('regatta')
+    regatta = tools.has('regatta')
       ? await startRegatta(folder('regatta'), checkout, {
           built,
+          split,
           imports: profileDir ? [compiledProfileHooks()] : [],
           env: {
             ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
@@ -261,7 +308,14 @@ async function main() {
           },
         })
       : undefined;
-    if (regatta) cleanups.push(() => regatta.stop());
+    if (regatta) {
+      const started = regatta;
+      cleanups.push(() => started.stop());
+      if (split) {
+        cpuLabels = new Map(started.processes.map(({ role, pid }) => [pid, `regatta-${role}`]));
+        readPeaks('start-up');
+      }
+    }
 
     const workloads: Workload[] = [];
     /** `count` images of these layers, copied to three sites by every tool. */
@@ -315,12 +369,13 @@ async function main() {
         tool === 'regatta'
           ? await (async () => {
               const policyId = await createPolicy(regatta!, workload.name, workload.hq, sites);
+              beginWorkload();
               let phase = 0;
               return () => timeRun(regatta!, policyId, `${workload.name}-${++phase === 1 ? 'cold' : 'warm'}`);
             })()
           : async () => {
               const requestsBefore = requestCounters.map((proxy) => proxy.counts.requests);
-              const cpuBefore = cpuByCommand();
+              const cpuBefore = cpuByCommand(process.pid, cpuLabels);
               const seconds = await timed(() =>
                 tool === 'regsync'
                   ? regsync(work, workload, sites)
@@ -330,7 +385,7 @@ async function main() {
               );
               // Profiled, a peer's run is described as Regatta's is (without Temporal's side).
               if (profileDir) {
-                const text = `== ${workload.name} ${tool}: ${seconds.toFixed(2)} s, ${describeRequests(requestsBefore)}\nCPU during the run: ${describeCpu(cpuBefore, cpuByCommand())}\n`;
+                const text = `== ${workload.name} ${tool}: ${seconds.toFixed(2)} s, ${describeRequests(requestsBefore)}\nCPU during the run: ${describeCpu(cpuBefore, cpuByCommand(process.pid, cpuLabels))}\n`;
                 console.log(text);
                 writeFileSync(join(profileDir, 'report.txt'), `${text}\n`, { flag: 'a' });
               }
@@ -349,7 +404,7 @@ async function main() {
         });
         console.log(`${workload.name} ${phase} ${tool}: ${seconds.toFixed(2)} s`);
       }
-      if (tool === 'regatta') rssAfter.push(`${workload.name} ${peakRssMiB(regatta!.pid).toFixed(0)}`);
+      if (tool === 'regatta') readPeaks(workload.name);
       // A finished comparison's sites free their disk for the next.
       for (const site of sites) await site.stop();
     };
@@ -363,30 +418,37 @@ async function main() {
       const images = await pushManyTags(hqServer, 'noop', noOpTags, 10);
       const [site] = await startSites(1);
       const policyId = await createPolicy(regatta, 'noop', hq, [site!]);
+      beginWorkload();
       const cold = await timeRun(regatta, policyId, 'noop-cold');
       const warm = await timeRun(regatta, policyId, 'noop-warm');
       notes.push(
         `A run over ${images.length} tags (10 repositories, one small image) → 1 site: cold ${cold.toFixed(1)} s, no-op ${warm.toFixed(1)} s (target ≤ 20 s).`,
       );
-      rssAfter.push(`${images.length} tags ${peakRssMiB(regatta.pid).toFixed(0)}`);
+      readPeaks(`${images.length} tags`);
     }
     if (regatta && only.has('big')) {
       // One 256 MiB layer to three sites, for the process's peak memory while it moves.
       const big = await pushImages(hqServer, 'big', 1, [256 * MiB]);
       const bigSites = await startSites(3);
       const bigPolicy = await createPolicy(regatta, 'big', hq, bigSites);
+      beginWorkload();
       const before = proxy.counts.bytesFromUpstream;
       const bigSeconds = await timeRun(regatta, bigPolicy, 'big');
       notes.push(
         `One image with a 256 MiB layer → 3 sites: ${bigSeconds.toFixed(1)} s, HQ egress ${((proxy.counts.bytesFromUpstream - before) / big.uniqueBytes).toFixed(2)}× the unique bytes.`,
       );
-      rssAfter.push(`256 MiB layer ${peakRssMiB(regatta.pid).toFixed(0)}`);
+      readPeaks('256 MiB layer');
     }
     if (regatta) {
-      regattaPeakMiB = peakRssMiB(regatta.pid);
-      notes.push(
-        `The Regatta process's peak RSS (MiB) after each of its workloads, in order: ${rssAfter.join(', ')}.`,
-      );
+      readPeaks();
+      benchPeaks = [...wholePeaks];
+      if (split && regatta.temporalPid) temporalPeak = peakRssMiB(regatta.temporalPid);
+      for (const [name, peaks] of rssAfter)
+        notes.push(
+          split
+            ? `${name} peak RSS (MiB) at start-up, then in each of its workloads (the peak is reset as each begins; in brackets the resident set then, which the peak cannot go below): ${peaks.join(', ')}.`
+            : `The Regatta process's peak RSS (MiB) after each of its workloads, in order: ${peaks.join(', ')}.`,
+        );
     }
 
     // The uplink shape: HQ in a network namespace behind 100 Mbit/s, every tool on the host.
@@ -419,7 +481,7 @@ async function main() {
     for (const cleanup of cleanups.reverse()) await cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
-  report(rows, notes, regattaPeakMiB);
+  report(rows, notes, benchPeaks, temporalPeak);
 }
 
 const workloadTitles: Record<string, string> = {
@@ -429,12 +491,21 @@ const workloadTitles: Record<string, string> = {
   small: '3 images × 2 × 100 kB → 3 sites',
 };
 
-function report(rows: Row[], notes: string[], regattaPeakMiB: number) {
-  const order: Tool[] = ['regatta', 'regsync', 'crane', 'skopeo'];
-  const lines = [
+/** `benchPeaks`: each Regatta process's peak RSS over the bench (MiB); split, the Temporal dev server's too. */
+function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]>, temporalMiB?: number) {
+  const title = [
     '## The whole system beside its peers',
+    split ? ', API and worker apart' : '',
+    process.env.BENCH_ONLY ? `: ${[...only].join(', ')} only` : '',
+  ].join('');
+  const order: Tool[] = ['regatta', 'regsync', 'crane', 'skopeo'];
+  const regattaAs = split
+    ? 'Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, `regatta api` and `regatta worker`, three processes on one data folder'
+    : 'Regatta as a user runs it: `regatta dev` (Temporal dev server, API and worker)';
+  const lines = [
+    title,
     '',
-    'Written by `npm run bench:peers` (bench/peers.ts). Regatta as a user runs it: `regatta dev` (Temporal dev server, API and worker), registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (`once`, parallel 8), crane 0.22.1 (`copy`, 8 at once), skopeo (`sync --src yaml`, the sites at once). Distribution 2.8, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. One run on one 2-core machine: figures, not assertions.',
+    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. One run on one 2-core machine: figures, not assertions.`,
     '',
     '| workload | phase | regatta (s) | regsync (s) | crane (s) | skopeo (s) | best peer / Regatta | HQ egress (Regatta, peers) |',
     '|---|---|---:|---:|---:|---:|---:|---|',
@@ -461,26 +532,20 @@ function report(rows: Row[], notes: string[], regattaPeakMiB: number) {
     '',
     ...notes.map((note) => `- ${note}`),
   );
-  if (regattaPeakMiB)
+  if (split && benchPeaks.length)
     lines.push(
-      `- Peak RSS of the \`regatta dev\` process (API and worker together) over the whole bench: ${regattaPeakMiB.toFixed(0)} MiB.`,
+      `- Peak RSS over the whole bench: ${benchPeaks.map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}${temporalMiB ? `; the Temporal dev server ${temporalMiB.toFixed(0)} MiB` : ''}.`,
+    );
+  else if (benchPeaks.length)
+    lines.push(
+      `- Peak RSS of the \`regatta dev\` process (API and worker together) over the whole bench: ${benchPeaks[0]![1].toFixed(0)} MiB.`,
     );
   console.log(lines.join('\n'));
   // A profiled run is slower than a plain one: its figures are not the bench's.
   if (profileDir) return;
-  // A subset of the workloads has a section of its own, beside the whole bench's latest.
-  const subset = process.env.BENCH_ONLY ? `peers-${[...only].join('-')}` : undefined;
-  writeDocSection(
-    subset ?? 'peers',
-    subset
-      ? lines
-          .join('\n')
-          .replace(
-            '## The whole system beside its peers',
-            `## The whole system beside its peers: ${[...only].join(', ')} only`,
-          )
-      : lines.join('\n'),
-  );
+  // A subset of the workloads, or the split layout, has a section of its own beside the whole bench's latest.
+  const subset = process.env.BENCH_ONLY ? `-${[...only].join('-')}` : '';
+  writeDocSection(`peers${split ? '-split' : ''}${subset}`, lines.join('\n'));
 }
 
 await main();

@@ -35,9 +35,13 @@ function stat(pid: number): Stat | undefined {
 
 /**
  * CPU seconds used so far by each command among `root`'s descendants, by `root` itself (`self`)
- * and by its children that have exited (`exited`: the peers' runs).
+ * and by its children that have exited (`exited`: the peers' runs). A process in `labels` is
+ * counted under its label rather than its command (two `node` processes told apart).
  */
-export function cpuByCommand(root = process.pid): Map<string, number> {
+export function cpuByCommand(
+  root = process.pid,
+  labels: ReadonlyMap<number, string> = new Map(),
+): Map<string, number> {
   const all = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .flatMap((name) => stat(Number(name)) ?? []);
@@ -46,7 +50,8 @@ export function cpuByCommand(root = process.pid): Map<string, number> {
   const totals = new Map<string, number>();
   const visit = (pid: number, depth: number) => {
     for (const child of children.get(pid) ?? []) {
-      totals.set(child.command, (totals.get(child.command) ?? 0) + child.cpuSeconds);
+      const name = labels.get(child.pid) ?? child.command;
+      totals.set(name, (totals.get(name) ?? 0) + child.cpuSeconds);
       if (depth < 10) visit(child.pid, depth + 1);
     }
   };

@@ -1,8 +1,9 @@
-// Loaded with `--import` into the `regatta dev` process by bench/peers.ts under BENCH_PROFILE, in
-// the main thread and in every worker thread (Temporal's workflow threads): samples each thread's
-// memory into BENCH_PROFILE_DIR/memory.ndjson, and obeys BENCH_PROFILE_DIR/control, which the bench
-// writes around the run it profiles: `start <label>` starts a CPU profile in every thread, `stop`
-// writes them (<label>-<thread>.cpuprofile), `heap <label>` writes a heap snapshot of every thread.
+// Loaded with `--import` into the `regatta dev` process (split: `regatta worker`) by
+// bench/peers.ts under BENCH_PROFILE, in the main thread and in every worker thread (Temporal's
+// workflow threads): samples each thread's memory into BENCH_PROFILE_DIR/memory.ndjson, and obeys
+// BENCH_PROFILE_DIR/control, which the bench writes around the run it profiles: `start <label>`
+// starts a CPU profile in every thread, `stop` writes them (<label>-<thread>.cpuprofile),
+// `heap <label>` writes a heap snapshot of every thread.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';

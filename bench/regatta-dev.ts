@@ -1,20 +1,34 @@
 // Regatta as a user runs it, for the benches: `regatta dev` (its own Temporal dev server, the API
-// and a worker in one process), registries and policies over the API, manual runs timed from
-// POST to the run's end.
+// and a worker in one process), or as production runs it (`split`): a Temporal dev server, then
+// `regatta api`, then `regatta worker`, three processes on one data folder. Registries and
+// policies over the API, manual runs timed from POST to the run's end.
 import { Client, Connection } from '@temporalio/client';
-import { spawn } from 'node:child_process';
+import protos from '@temporalio/proto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { taskQueue } from '../contract/index.js';
+import { connectToTemporal } from '../temporal/connect.js';
+import { startDevServer } from '../temporal/dev-server.js';
+import { findTemporalCli } from '../temporal/find-temporal-cli.js';
 import { freePort } from '../test/harness/free-port.js';
 
 const adminPassword = 'bench-admin-password';
+const startLimitMs = 120_000;
+
+/** What each of Regatta's processes runs: `regatta dev` alone, or the API and the worker apart. */
+export type RegattaRole = 'dev' | 'api' | 'worker';
 
 export interface Regatta {
   api: string;
-  pid: number;
+  /** Regatta's own processes: `dev`, or (split) `worker` and `api`. */
+  processes: ReadonlyArray<{ role: RegattaRole; pid: number }>;
+  /** The Temporal dev server's process: `regatta dev`'s child, or the bench's own when split. */
+  temporalPid: number | undefined;
   /** The dev server's gRPC address, for reading workflow histories. */
   temporalAddress: string;
   /** A client of its Temporal dev server, to await runs. */
@@ -25,70 +39,198 @@ export interface Regatta {
 export interface RegattaOptions {
   /** Runs the compiled Regatta (dist/, from `npm run build`), as the image runs it. */
   built?: boolean;
-  /** Modules the process imports before Regatta (`--import`), such as profiling hooks. */
+  /**
+   * A Temporal dev server, `regatta api` and `regatta worker` as three processes, as production
+   * runs them (with an explicit REGATTA_SECRET_KEY both share), instead of `regatta dev`.
+   */
+  split?: boolean;
+  /** Modules the process imports before Regatta (`--import`), such as profiling hooks; split, the worker's. */
   imports?: readonly string[];
-  /** More environment for the process (NODE_OPTIONS, say). */
+  /** More environment for Regatta's processes (NODE_OPTIONS, say). */
   env?: Readonly<Record<string, string>>;
 }
 
-/** Starts `regatta dev` from `checkout` with its state in `dir`; resolves once the API is ready. */
+/** `regatta <command>` from `checkout`: from source, as `npm start` runs it, or compiled. */
+function spawnRegatta(
+  command: RegattaRole,
+  checkout: string,
+  env: NodeJS.ProcessEnv,
+  options: RegattaOptions,
+  imports: readonly string[],
+): ChildProcess {
+  const hooks = imports.flatMap((module) => ['--import', module]);
+  // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
+  const entry = options.built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'cli/main.ts'];
+  return spawn(process.execPath, [...hooks, ...entry, command], {
+    cwd: checkout,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Waits, bounded in time, until `ready` says yes; throws if `child` exits first. */
+async function until(child: ChildProcess, name: string, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + startLimitMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode})`);
+    if (await ready().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${name} not ready in ${startLimitMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
+async function apiIsReady(api: string): Promise<boolean> {
+  const response = await request(`${api}/readyz`, { headersTimeout: 2000 });
+  await response.body.dump();
+  return response.statusCode === 200;
+}
+
+/** True once a worker polls Regatta's task queue for both workflow and activity tasks. */
+async function workerIsPolling(connection: Connection): Promise<boolean> {
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = protos.temporal.api.enums.v1.TaskQueueType;
+  const pollers = await Promise.all(
+    [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
+      const described = await connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType,
+      });
+      return described.pollers.length;
+    }),
+  );
+  return pollers.every((count) => count > 0);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The processes `pid` started, and theirs. */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const child of children ? children.split(' ').map(Number) : [])
+      found.push(child, ...descendants(child));
+  }
+  return found;
+}
+
+/**
+ * Starts Regatta from `checkout` with its state in `dir`: `regatta dev`, or split (see
+ * RegattaOptions); resolves once the API is ready and, split, the worker polls.
+ */
 export async function startRegatta(
   dir: string,
   checkout: string,
   options: RegattaOptions = {},
 ): Promise<Regatta> {
   const port = await freePort();
-  const temporalPort = await freePort();
   const env = {
     ...process.env,
     REGATTA_API_PORT: String(port),
     REGATTA_API_HOST: '127.0.0.1',
     REGATTA_DATA_DIR: join(dir, 'data'),
     REGATTA_ADMIN_PASSWORD: adminPassword,
-    TEMPORAL_DEV_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(await freePort()),
     REGATTA_WORKER_METRICS_ADDRESS: 'off',
     LOG_LEVEL: 'warn',
     LOG_PRETTY: '0',
     ...options.env,
   };
-  const hooks = (options.imports ?? []).flatMap((module) => ['--import', module]);
-  // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
-  const entry = options.built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'cli/main.ts'];
-  const child = spawn(process.execPath, [...hooks, ...entry, 'dev'], {
-    cwd: checkout,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
   const api = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`regatta dev exited (${child.exitCode})`);
-    try {
-      const response = await request(`${api}/readyz`, { headersTimeout: 2000 });
-      await response.body.dump();
-      if (response.statusCode === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('regatta dev not ready in 120 s');
-    await sleep(200);
-  }
+  return options.split ? startSplit(api, checkout, env, options) : startDev(api, checkout, env, options);
+}
+
+async function startDev(
+  api: string,
+  checkout: string,
+  env: NodeJS.ProcessEnv,
+  options: RegattaOptions,
+): Promise<Regatta> {
+  const temporalPort = await freePort();
+  const child = spawnRegatta(
+    'dev',
+    checkout,
+    { ...env, TEMPORAL_DEV_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(await freePort()) },
+    options,
+    options.imports ?? [],
+  );
+  await until(child, 'regatta dev', () => apiIsReady(api)).catch(async (error: unknown) => {
+    await stopProcess(child);
+    throw error;
+  });
   const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  // `regatta dev` has started its dev server before its API answers.
+  const temporalPid = descendants(child.pid!).find((pid) =>
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal'),
+  );
   return {
     api,
-    pid: child.pid!,
+    processes: [{ role: 'dev', pid: child.pid! }],
+    temporalPid,
     temporalAddress: `127.0.0.1:${temporalPort}`,
     temporal: new Client({ connection }),
     async stop() {
       await connection.close();
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await stopProcess(child);
     },
   };
 }
 
+/** A Temporal dev server, then `regatta api`, then `regatta worker`, stopped in the reverse order. */
+async function startSplit(
+  api: string,
+  checkout: string,
+  env: NodeJS.ProcessEnv,
+  options: RegattaOptions,
+): Promise<Regatta> {
+  const dataDir = env.REGATTA_DATA_DIR!;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // As `regatta dev` starts it: its state in the data folder.
+  const devServer = startDevServer({
+    cli: findTemporalCli(process.env.TEMPORAL_CLI),
+    port: await freePort(),
+    dbFile: join(dataDir, 'temporal.db'),
+  });
+  const children: ChildProcess[] = [];
+  let connection: Connection | undefined;
+  const stop = async () => {
+    await connection?.close();
+    for (const child of [...children].reverse()) await stopProcess(child);
+    await devServer.stop();
+  };
+  try {
+    connection = await connectToTemporal({ address: devServer.address, timeoutMs: startLimitMs });
+    const shared = {
+      ...env,
+      TEMPORAL_ADDRESS: devServer.address,
+      REGATTA_SECRET_KEY: randomBytes(32).toString('hex'),
+    };
+    const apiProcess = spawnRegatta('api', checkout, shared, options, []);
+    children.push(apiProcess);
+    await until(apiProcess, 'regatta api', () => apiIsReady(api));
+    const workerProcess = spawnRegatta('worker', checkout, shared, options, options.imports ?? []);
+    children.push(workerProcess);
+    await until(workerProcess, 'regatta worker', () => workerIsPolling(connection!));
+    return {
+      api,
+      processes: [
+        { role: 'worker', pid: workerProcess.pid! },
+        { role: 'api', pid: apiProcess.pid! },
+      ],
+      temporalPid: devServer.process.pid,
+      temporalAddress: devServer.address,
+      temporal: new Client({ connection }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
 export async function callApi(regatta: Regatta, method: 'GET' | 'POST', path: string, body?: unknown) {
   const response = await request(`${regatta.api}/api/v2.0${path}`, {
     method,
@@ -153,8 +295,30 @@ export async function timeRegattaRun(
   return { seconds, workflowId, statusText: String(json.status_text) };
 }
 
-/** The highest resident set the process reached (VmHWM), in MiB. */
-export function peakRssMiB(pid: number): number {
+function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** The highest resident set the process reached (VmHWM), in MiB. */
+export const peakRssMiB = (pid: number): number => statusMiB(pid, 'VmHWM');
+
+/** The process's resident set now (VmRSS), in MiB. */
+export const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
+
+/**
+ * Forgets a process's peak (Linux's clear_refs 5): VmHWM starts again from the present resident set,
+ * so the next reading is the peak since now.
+ */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** The peak RSS (MiB) of each of Regatta's processes, by its command: `regatta dev`, `regatta worker`, `regatta api`. */
+export function regattaPeaks(regatta: Regatta): Array<{ process: string; pid: number; mib: number }> {
+  return regatta.processes.map(({ role, pid }) => ({
+    process: `regatta ${role}`,
+    pid,
+    mib: peakRssMiB(pid),
+  }));
 }
