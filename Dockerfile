@@ -24,8 +24,11 @@ COPY . .
 RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+# Two malloc arenas rather than one per thread: a worker's threads (Temporal's core, the workflow
+# thread, libuv) otherwise keep ~50 MiB of freed memory resident (bench:peers, BENCH_SPLIT=1).
 ENV NODE_ENV=production \
-  REGATTA_DATA_DIR=/var/lib/regatta
+  REGATTA_DATA_DIR=/var/lib/regatta \
+  MALLOC_ARENA_MAX=2
 WORKDIR /app
 RUN mkdir -p /var/lib/regatta && chown node:node /var/lib/regatta
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules

@@ -575,6 +575,15 @@ describe('Dockerfile', () => {
     assert.match(start, /"node",\s*"dist\/cli\/main\.js"/);
   });
 
+  it('runtime – two malloc arenas, not one per thread', () => {
+    assert.ok(runtime);
+    const env = runtime.instructions
+      .filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    assert.match(env, /\bMALLOC_ARENA_MAX=2\b/);
+  });
+
   it('runtime – `regatta` on PATH is the bin, which runs dist/ where there are no sources', () => {
     assert.ok(runtime);
     const args = runtime.instructions.map((i) => `${i.keyword} ${i.args}`);
