@@ -1,5 +1,6 @@
 import type { ReplicationFilter, StoredPolicy } from '../../policies/index.js';
 import { formChecked, formList, formText, type FormBody } from './form-body.js';
+import { numberOrAbsent, numberText } from './number-field.js';
 
 /** What the policy form shows and sends; a policy's settings it does not show are kept on edit. */
 export interface PolicyForm {
@@ -115,27 +116,20 @@ export function policyFormFromStored(policy: StoredPolicy): PolicyForm {
     tag_decoration: (tag?.type === 'tag' && tag.decoration) || 'matches',
     resource: resource?.type === 'resource' ? resource.value : '',
     dest_namespace: policy.dest_namespace,
-    dest_namespace_replace_count: String(policy.dest_namespace_replace_count),
+    dest_namespace_replace_count: numberText(policy.dest_namespace_replace_count),
     override: policy.override,
     enabled: policy.enabled,
     replicate_deletion: policy.replicate_deletion,
     replicate_referrers: policy.replicate_referrers,
     single_active_replication: policy.single_active_replication,
     mirror_prune: policy.mirror?.prune ?? false,
-    mirror_max_delete_ratio:
-      policy.mirror?.max_delete_ratio === undefined ? '' : String(policy.mirror.max_delete_ratio),
-    mirror_max_delete_ratio_per_repository:
-      policy.mirror?.max_delete_ratio_per_repository === undefined
-        ? ''
-        : String(policy.mirror.max_delete_ratio_per_repository),
+    mirror_max_delete_ratio: numberText(policy.mirror?.max_delete_ratio),
+    mirror_max_delete_ratio_per_repository: numberText(policy.mirror?.max_delete_ratio_per_repository),
     mirror_protect: (policy.mirror?.protect ?? []).join(', '),
     drift_cron: policy.drift_audit?.cron ?? '',
     drift_verify: policy.drift_audit?.verify ?? 'off',
   };
 }
-
-/** A number field: absent when empty, so the API's default applies; not a number is the API's to refuse. */
-const numberOrAbsent = (text: string) => (text === '' ? undefined : Number(text));
 
 /** Harbor's default decoration is `matches`: said only when it is not, so a saved policy does not change. */
 const excludes = (decoration: string) => (decoration === 'matches' ? {} : { decoration });
