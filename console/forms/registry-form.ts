@@ -1,5 +1,6 @@
 import { maskedSecret, type StoredRegistry } from '../../policies/index.js';
 import { formChecked, formText, type FormBody } from './form-body.js';
+import { numberOrAbsent, numberText } from './number-field.js';
 
 /** What the registry form shows and sends. Secrets are write-only: never filled in from the store. */
 export interface RegistryForm {
@@ -12,6 +13,9 @@ export interface RegistryForm {
   access_key: string;
   access_secret: string;
   webhook_secret: string;
+  /** Each worker's limits on this registry; empty for none. */
+  max_connections: string;
+  max_requests_in_flight: string;
   /** Edit only: forget the stored credential (read anonymously) or webhook secret. */
   remove_credential: boolean;
   remove_webhook_secret: boolean;
@@ -28,6 +32,8 @@ export function registryFormOf(body: FormBody): RegistryForm {
     access_key: formText(body, 'access_key'),
     access_secret: formText(body, 'access_secret', { raw: true }),
     webhook_secret: formText(body, 'webhook_secret', { raw: true }),
+    max_connections: formText(body, 'max_connections'),
+    max_requests_in_flight: formText(body, 'max_requests_in_flight'),
     remove_credential: formChecked(body, 'remove_credential'),
     remove_webhook_secret: formChecked(body, 'remove_webhook_secret'),
   };
@@ -45,19 +51,29 @@ export function registryFormFromStored(registry: StoredRegistry): RegistryForm {
     access_key: registry.credential?.type === 'basic' ? registry.credential.access_key : '',
     access_secret: '',
     webhook_secret: '',
+    max_connections: numberText(registry.max_connections),
+    max_requests_in_flight: numberText(registry.max_requests_in_flight),
     remove_credential: false,
     remove_webhook_secret: false,
   };
 }
 
+/** An empty limit is none, which a body says with 0 (left out or null, an update keeps the stored limit). */
+const limit = (text: string) => numberOrAbsent(text) ?? 0;
+
 /** The fields every body takes as the form shows them. */
-const plainFields = ({ name, description, type, url, insecure }: RegistryForm) => ({
-  name,
-  description,
-  type,
-  url,
-  insecure,
-});
+const plainFields = (form: RegistryForm) => {
+  const { name, description, type, url, insecure } = form;
+  return {
+    name,
+    description,
+    type,
+    url,
+    insecure,
+    max_connections: limit(form.max_connections),
+    max_requests_in_flight: limit(form.max_requests_in_flight),
+  };
+};
 
 /** The body of `POST /registries`, as a script would send it. */
 export function registryInputBody(form: RegistryForm) {
@@ -126,6 +142,8 @@ const registryFields = new Set([
   'insecure',
   'ca_certificate',
   'webhook_secret',
+  'max_connections',
+  'max_requests_in_flight',
 ]);
 
 /** The form field an API field belongs to (`credential.access_secret` → `access_secret`). */

@@ -21,6 +21,15 @@ function credentialText(registry: StoredRegistry): string {
     : `Docker config ${credential.config_path}`;
 }
 
+/** Each worker's limits on the registry, or `–` when it has none. */
+function limitsText({ max_connections, max_requests_in_flight }: StoredRegistry): string {
+  const limits = [
+    max_connections ? `connections: ${max_connections}` : '',
+    max_requests_in_flight ? `requests in flight: ${max_requests_in_flight}` : '',
+  ].filter(Boolean);
+  return limits.length > 0 ? limits.join(', ') : '–';
+}
+
 export function RegistryList({ registries, session }: { registries: StoredRegistry[]; session: Session }) {
   const admin = session.user.role === 'admin';
   return (
@@ -43,6 +52,7 @@ export function RegistryList({ registries, session }: { registries: StoredRegist
             'credential',
             'TLS',
             'webhook secret',
+            'limits per worker',
             ...(admin ? ['actions'] : []),
           ]}
         >
@@ -58,6 +68,7 @@ export function RegistryList({ registries, session }: { registries: StoredRegist
                 {registry.insecure ? 'not verified' : registry.ca_certificate ? 'own CA' : 'system CAs'}
               </td>
               <td>{registry.webhook_secret ? 'set' : '–'}</td>
+              <td>{limitsText(registry)}</td>
               {admin && (
                 <td class="actions">
                   <a href={`/registries/${registry.id}`}>Edit</a>{' '}
@@ -183,6 +194,27 @@ export function RegistryFormView(props: {
           />
         )}
       </fieldset>
+      <fieldset>
+        <legend>Limits per worker</legend>
+        <div class="row">
+          <TextField
+            name="max_connections"
+            label="Connections"
+            type="number"
+            value={form.max_connections}
+            errors={errors}
+            hint="Open to this registry at once, 1 to 1024; the worker's pool size when empty."
+          />
+          <TextField
+            name="max_requests_in_flight"
+            label="Requests in flight"
+            type="number"
+            value={form.max_requests_in_flight}
+            errors={errors}
+            hint="Sent to this registry and not yet answered, 1 to 1024; no limit of its own when empty."
+          />
+        </div>
+      </fieldset>
       <p class="toolbar">
         <button type="submit" class="primary">
           {stored ? 'Check and save' : 'Check and add'}
@@ -209,6 +241,8 @@ export function RegistryFacts({ registry }: { registry: StoredRegistry }) {
       <dd>{registry.insecure ? 'not verified' : registry.ca_certificate ? 'own CA' : 'system CAs'}</dd>
       <dt>Webhook secret</dt>
       <dd>{registry.webhook_secret ? 'set' : '–'}</dd>
+      <dt>Limits per worker</dt>
+      <dd>{limitsText(registry)}</dd>
     </dl>
   );
 }

@@ -10,6 +10,8 @@ import {
 import {
   registryFormFromStored,
   registryFormField,
+  registryFormOf,
+  registryInputBody,
   registryPingBody,
   registryUpdateBody,
   type RegistryForm,
@@ -18,6 +20,8 @@ import {
   applyRegistryUpdate,
   parseInput,
   policyDefinitionFromInput,
+  registryFromInput,
+  RegistryInput,
   RegistryPing,
   RegistryUpdate,
   ReplicationPolicyInput,
@@ -150,12 +154,32 @@ describe('registry form', () => {
       { webhook_secret: 'another-webhook-secret-01' },
     ],
     ['an emptied CA field removes the CA', { ca_certificate: '' }, { ca_certificate: null }],
+    ['an emptied limit removes it', { max_connections: '' }, { max_connections: null }],
+    [
+      'typed limits replace the stored ones',
+      { max_connections: '16', max_requests_in_flight: '8' },
+      { max_connections: 16, max_requests_in_flight: 8 },
+    ],
   ];
   for (const [name, change, expected] of cases) {
     it(`edit – ${name}`, () => {
       assert.deepEqual(saved(edited(change)), { ...storedRegistry, ...expected });
     });
   }
+
+  const added = (limits: Partial<RegistryForm>) =>
+    registryFromInput(
+      parseInput(
+        RegistryInput,
+        registryInputBody({ ...registryFormOf({ name: 'dc-a', url: 'https://dc-a.example' }), ...limits }),
+      ),
+    );
+  it('add – typed limits are the new registry’s; empty fields are none', () => {
+    const limited = added({ max_connections: '3', max_requests_in_flight: '2' });
+    assert.deepEqual([limited.max_connections, limited.max_requests_in_flight], [3, 2]);
+    const open = added({});
+    assert.deepEqual([open.max_connections, open.max_requests_in_flight], [null, null]);
+  });
 
   it('ping – an edit pings the stored registry with the changes laid over it, the secret kept', () => {
     const body = parseInput(
@@ -175,6 +199,8 @@ describe('registry form', () => {
     ['ca_certificate', 'ca_certificate'],
     ['url', 'url'],
     ['webhook_secret', 'webhook_secret'],
+    ['max_connections', 'max_connections'],
+    ['max_requests_in_flight', 'max_requests_in_flight'],
     ['status', undefined],
   ];
   for (const [apiField, formField] of fieldCases) {
