@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { Registry } from '../../policies/index.js';
 import type { StartedApi } from '../../server/start-api.js';
+import { apiSession } from '../harness/api-session.js';
 import { startBrowser, type TestBrowser } from '../harness/browser.js';
 import { eventually } from '../harness/eventually.js';
 import { pushImage, type PushedImage } from '../harness/images.js';
@@ -135,6 +137,54 @@ describe('web console', () => {
     assert.match(await page.locator('.flash').innerText(), /Registry hq saved/);
     const hq = (await regatta.store.registries.list({})).items.find((registry) => registry.name === 'hq');
     assert.equal(hq?.description, 'headquarters');
+  });
+
+  it('registries – per-worker limits set in the form are stored, emptied to none, refused out of range at their field', async (t) => {
+    const rest = apiSession(api.url);
+    const limitsOf = async (id: number) => {
+      const reply = await rest.call('GET', `/registries/${id}`);
+      assert.equal(reply.status, 200, reply.text);
+      const { max_connections, max_requests_in_flight } = reply.json as Registry;
+      return { max_connections, max_requests_in_flight };
+    };
+    await go('/registries/new');
+    await page.fill('#name', 'limited');
+    await page.fill('#url', bed.sites[0].url);
+    await page.fill('#max_connections', '3');
+    await page.fill('#max_requests_in_flight', '2');
+    await submit();
+    await page.waitForURL(`${api.url}/registries`);
+    const row = page.locator('tr[data-registry="limited"]');
+    const id = Number((await row.locator('a').first().getAttribute('href'))?.split('/').pop());
+    // The tests after this one work on the four registries of the test bed.
+    t.after(async () => assert.equal((await rest.call('DELETE', `/registries/${id}`)).status, 200));
+    assert.match(await row.innerText(), /connections: 3, requests in flight: 2/);
+    assert.deepEqual(await limitsOf(id), { max_connections: 3, max_requests_in_flight: 2 });
+
+    await row.locator('a:has-text("Edit")').click();
+    assert.equal(await page.inputValue('#max_connections'), '3');
+    assert.equal(await page.inputValue('#max_requests_in_flight'), '2');
+    await page.fill('#max_requests_in_flight', '');
+    await submit();
+    await page.waitForURL(`${api.url}/registries`);
+    assert.doesNotMatch(await row.innerText(), /in flight/);
+    assert.deepEqual(await limitsOf(id), { max_connections: 3, max_requests_in_flight: null });
+
+    // The console shows the API's own refusal of the value at the field, and saves nothing.
+    const refusedByApi = await rest.call('PUT', `/registries/${id}`, { max_connections: 1025 });
+    assert.equal(refusedByApi.status, 400, refusedByApi.text);
+    const [apiError] = (refusedByApi.json as { errors: Array<{ message: string }> }).errors;
+    assert.match(apiError?.message ?? '', /^max_connections: /);
+    await go(`/registries/${id}`);
+    await page.fill('#max_connections', '1025');
+    const refused = page.waitForResponse((response) => response.request().method() === 'POST');
+    await submit();
+    assert.equal((await refused).status(), 400);
+    assert.equal(await page.locator('#max_connections-error').innerText(), apiError?.message);
+    assert.equal(await page.locator('#max_connections').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#max_connections'), '1025');
+    await shot('registry-limits-error');
+    assert.deepEqual(await limitsOf(id), { max_connections: 3, max_requests_in_flight: null });
   });
 
   it('policy – a bad filter gets the API message at its field; the fan-out is created with a live preview', async () => {
