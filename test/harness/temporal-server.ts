@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { pino } from 'pino';
 import { searchAttributeKeys } from '../../contract/index.js';
 import { connectToTemporal } from '../../temporal/connect.js';
 import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
@@ -18,6 +19,23 @@ export interface TestTemporal {
 }
 
 const startAttempts = 3;
+/** Lines of the server's own output kept, to be shown if it dies while a test uses it. */
+const tailLines = 40;
+
+/** A logger for the dev server's output that keeps only its last lines. */
+function outputTail(): { logger: pino.Logger; text(): string } {
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'debug', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      write(line: string) {
+        lines.push(line.trimEnd());
+        if (lines.length > tailLines) lines.shift();
+      },
+    },
+  );
+  return { logger, text: () => lines.join('\n') };
+}
 
 /**
  * A real Temporal dev server on a loopback port; throws if it cannot start, never skips. The dev
@@ -29,11 +47,28 @@ export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> 
   const cli = findTemporalCli(process.env.TEMPORAL_CLI);
   let server: DevServer | undefined;
   let port = 0;
+  /** True while the test itself stops or kills the server. */
+  let stopping = false;
   /** False when the server exited before holding the port (most likely: taken by someone else). */
   const startOn = async (candidate: number): Promise<boolean> => {
-    const started = startDevServer({ cli, port: candidate, dbFile, searchAttributes: searchAttributeKeys });
+    const tail = outputTail();
+    const started = startDevServer({
+      cli,
+      port: candidate,
+      dbFile,
+      searchAttributes: searchAttributeKeys,
+      logger: tail.logger,
+    });
     server = started;
+    stopping = false;
     const child = started.process;
+    // A server that dies under a test says so in the test's output, with its last words.
+    child.once('exit', (code, signal) => {
+      if (stopping || port !== candidate) return;
+      process.stderr.write(
+        `the Temporal dev server on ${candidate} exited unasked (code ${code}, signal ${signal}); its last output:\n${tail.text()}\n`,
+      );
+    });
     const exited = () => child.exitCode !== null || child.signalCode !== null;
     try {
       const state = await eventually(
@@ -62,8 +97,12 @@ export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> 
       if (!(await startOn(port)))
         throw new Error(`the Temporal dev server could not listen on ${port} again`);
     },
-    stop: async () => server?.stop(),
+    stop: async () => {
+      stopping = true;
+      await server?.stop();
+    },
     kill: async () => {
+      stopping = true;
       const child = server?.process;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -242,12 +242,15 @@ describe('faults – cut blobs, 429 storms, a hung site, a full disk', () => {
       30_000,
       'the site that answers to be done',
     );
+    // Done by the first copy, while the hung site is still being tried: not held by its retries.
+    // (Its time is said, not bounded: the check's HEAD deadline and the stall timeout make it
+    // about 15 s here, but a wall-clock bound fails on a machine that stalls for its own reasons.)
     const directMs = Date.now() - started;
-    assert.ok(directMs < 20_000, `the answering site took ${directMs} ms`);
+    assert.equal(direct.attempts, 1, `the answering site took ${direct.attempts} attempts (${directMs} ms)`);
     const hungNow = (await handle.query(pageTasksQuery)).tasks.find(
       (task) => task.destinationRegistryId === ids.proxied,
     );
-    assert.equal(hungNow?.status, 'InProgress', 'the hung site is still being tried');
+    assert.equal(hungNow?.status, 'InProgress', `the hung site is still being tried (${directMs} ms)`);
 
     const summary = await within(runOutcome(handle), 180_000, 'the run with a hung site to end');
     assert.equal(summary.status, 'Failed');
