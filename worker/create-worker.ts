@@ -6,7 +6,7 @@ import {
   type TLSConfig,
   type WorkflowBundle,
 } from '@temporalio/worker';
-import { extname } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { taskQueue } from '../contract/index.js';
 
@@ -40,6 +40,18 @@ const runMetricsInterceptorPath = fileURLToPath(
   new URL(`../workflows/run-metrics-interceptor${moduleExtension}`, import.meta.url),
 );
 
+const checkout = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The pure folders' modules (schemas, functions, constants) have no side effects. Said to webpack,
+ * a workflow evaluates only the modules it uses rather than all that an index re-exports: every
+ * new workflow evaluates its modules anew, and the unused schemas cost it ~20 ms.
+ */
+const sideEffectFree = {
+  test: (resource: string) =>
+    ['contract', 'policies', 'oci', 'errors'].some((folder) => resource.startsWith(join(checkout, folder, sep))),
+  sideEffects: false,
+};
+
 /**
  * Regatta's workflows and their interceptors in one bundle, as a worker loads them; tests bundle
  * other versions of the workflow code (`entry`) with the same interceptors.
@@ -48,6 +60,10 @@ export function bundleWorkflows(entry = workflowsPath, logger?: Logger): Promise
   return bundleWorkflowCode({
     workflowsPath: entry,
     workflowInterceptorModules: [runMetricsInterceptorPath],
+    webpackConfigHook: (config) => ({
+      ...config,
+      module: { ...config.module, rules: [...(config.module?.rules ?? []), sideEffectFree] },
+    }),
     ...(logger ? { logger } : {}),
   });
 }

@@ -50,6 +50,14 @@ describe('workflow replay of recorded histories', () => {
     bundle = await bundleWorkflows();
   });
 
+  it('bundle – only the pure modules workflows use, not all their folders re-export', () => {
+    // Each new workflow evaluates its bundle's modules anew: schemas only the API reads cost it time.
+    const modules = new Set([...bundle.code.matchAll(/\/\*{3}\/ "(\.\/[^"]+)"/g)].map((match) => match[1]!));
+    assert.ok(modules.has('./policies/policy-snapshot.ts'), 'a schema workflows parse is there');
+    assert.ok(!modules.has('./policies/replication-policy-input.ts'), 'an API-only schema is left out');
+    assert.ok(![...modules].some((module) => module.includes('node_modules/minimatch/')), 'minimatch is left out');
+  });
+
   const versions = readdirSync(root).sort();
   it('fixtures – histories of every shape are committed', () => {
     assert.ok(versions.length > 0, 'no recorded histories');
