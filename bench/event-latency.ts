@@ -16,6 +16,7 @@ import { startRegistryServer, type RegistryServer } from '../test/harness/regist
 import { startTestTemporal } from '../test/harness/temporal-server.js';
 import { startWorker } from '../server/start-worker.js';
 import { writeDocSection } from './doc-section.js';
+import { median } from './median.js';
 import { scratchFolder } from './scratch-folder.js';
 
 const run = promisify(execFile);
@@ -23,7 +24,6 @@ const pushes = Number(process.env.BENCH_PUSHES ?? 20);
 const secret = 'bench-webhook-secret-0123456789';
 const admin = `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}`;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function pullableEverywhere(
   sites: RegistryServer[],

@@ -43,6 +43,7 @@ import {
   type Regatta,
 } from './regatta-dev.js';
 import { loadAverages } from './load-average.js';
+import { median } from './median.js';
 import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
 import { cpuByCommand, describeCpu } from './process-cpu.js';
@@ -53,6 +54,8 @@ const run = promisify(execFile);
 const checkout = resolve(process.env.BENCH_CHECKOUT ?? join(import.meta.dirname, '..'));
 const tools = new Set((process.env.BENCH_TOOLS ?? 'regatta,regsync,crane,skopeo').split(','));
 const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
+/** Warm runs per workload and tool; the median is reported (a warm run is short, and noisy). */
+const warmRuns = Math.max(1, Number(process.env.BENCH_WARM_RUNS ?? 1));
 const built = process.env.BENCH_BUILT === '1';
 const split = process.env.BENCH_SPLIT === '1';
 const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
@@ -393,7 +396,11 @@ async function main() {
             };
       for (const phase of ['cold', 'warm'] as const) {
         const before = workload.hq.egress?.() ?? 0;
-        const seconds = await once();
+        const times: number[] = [];
+        for (let run = 0; run < (phase === 'warm' ? warmRuns : 1); run++) times.push(await once());
+        const seconds = median(times);
+        if (times.length > 1)
+          console.log(`${workload.name} ${phase} ${tool}, each run: ${times.map((time) => time.toFixed(3)).join(' ')}`);
         const bytes = (workload.hq.egress?.() ?? 0) - before;
         rows.push({
           workload: workload.name,
