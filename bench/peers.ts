@@ -512,7 +512,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   const lines = [
     title,
     '',
-    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. One run on one 2-core machine: figures, not assertions.`,
+    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. ${warmRuns > 1 ? `Cold: one run; warm: the median of ${warmRuns} runs, every tool alike (a process's peak memory is over its whole life, so it grows with the runs)` : 'One run'} on one 2-core machine: figures, not assertions.`,
     '',
     '| workload | phase | regatta (s) | regsync (s) | crane (s) | skopeo (s) | best peer / Regatta | HQ egress (Regatta, peers) |',
     '|---|---|---:|---:|---:|---:|---:|---|',
