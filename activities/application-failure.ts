@@ -16,7 +16,7 @@ function isClassified(error: unknown): error is ClassifiedError {
   );
 }
 
-/** The time a rate-limited registry takes requests again (ISO 8601), when the error says. */
+/** When trying again can help (ISO 8601), when the error says: a registry's rate limit, a receiver's Retry-After. */
 function resumeAtOf(error: ClassifiedError): string | undefined {
   const resumeAt = (error as { resumeAt?: unknown }).resumeAt;
   return typeof resumeAt === 'string' && Number.isFinite(Date.parse(resumeAt)) ? resumeAt : undefined;
@@ -24,9 +24,10 @@ function resumeAtOf(error: ClassifiedError): string | undefined {
 
 /**
  * The activity edge: a Regatta error becomes an ApplicationFailure typed by its `code`, marked
- * non-retryable when it is permanent, so Temporal does not retry what cannot succeed. A rate
- * limit (REGISTRY_RATE_LIMITED) carries `{ resumeAt }` in its details for the workflow, and
- * Temporal's own retry waits until then rather than on its backoff.
+ * non-retryable when it is permanent, so Temporal does not retry what cannot succeed. An error
+ * that says when to try again (a rate limit, REGISTRY_RATE_LIMITED, or a notification receiver's
+ * Retry-After) carries `{ resumeAt }` in its details for the workflow, and Temporal's own retry
+ * waits until then rather than on its backoff.
  */
 export function toApplicationFailure(error: unknown): unknown {
   if (error instanceof ApplicationFailure || !isClassified(error)) return error;

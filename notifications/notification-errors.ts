@@ -13,7 +13,10 @@ export class NotificationRejectedError extends RegattaError {
   }
 }
 
-/** The receiver answered that it cannot take it now (5xx, 408, 429): tried again later. */
+/**
+ * The receiver answered that it cannot take it now (5xx, 408, 429): tried again later, not before
+ * `resumeAt` (ISO 8601) when its `Retry-After` said when.
+ */
 export class NotificationServerError extends RegattaError {
   readonly code = 'NOTIFICATION_SERVER_ERROR';
   readonly retryable = true;
@@ -21,6 +24,7 @@ export class NotificationServerError extends RegattaError {
   constructor(
     message: string,
     readonly status: number,
+    readonly resumeAt?: string,
   ) {
     super(message);
   }

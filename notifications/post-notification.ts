@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { errorCode } from '../errors/regatta-error.js';
+import { parseRetryAfter } from '../errors/retry-after.js';
 import {
   NotificationRejectedError,
   NotificationServerError,
@@ -31,8 +32,9 @@ const maxAnswerBytes = 64 * 1024;
 /**
  * Posts one notification: signed, within its deadline, redirects not followed (a signed body goes
  * to the address it was configured for, nowhere else). Resolves with a 2xx status; otherwise
- * throws, retryable for 5xx, 408, 429 and no answer, permanent for other statuses. Errors name
- * the address's origin only: its path and query may hold a token (Slack's do).
+ * throws, retryable for 5xx, 408, 429 (with the receiver's `Retry-After`, if any) and no answer,
+ * permanent for other statuses. Errors name the address's origin only: its path and query may
+ * hold a token (Slack's do).
  */
 export async function postNotification(notification: OutgoingNotification): Promise<{ status: number }> {
   const origin = new URL(notification.address).origin;
@@ -54,6 +56,7 @@ export async function postNotification(notification: OutgoingNotification): Prom
   const deadline = AbortSignal.timeout(notification.timeoutMs);
   const signal = notification.signal ? AbortSignal.any([deadline, notification.signal]) : deadline;
   let status: number;
+  let retryAfter: string | string[] | undefined;
   try {
     const response = await request(notification.address, {
       method: 'POST',
@@ -65,6 +68,7 @@ export async function postNotification(notification: OutgoingNotification): Prom
       bodyTimeout: notification.timeoutMs,
     });
     status = response.statusCode;
+    retryAfter = response.headers['retry-after'];
     await response.body.dump({ limit: maxAnswerBytes }).catch(() => undefined);
   } catch (error) {
     if (notification.signal?.aborted) throw error;
@@ -77,7 +81,17 @@ export async function postNotification(notification: OutgoingNotification): Prom
   }
   if (status >= 200 && status < 300) return { status };
   const said = `POST to ${origin} answered ${status}`;
-  if (status >= 500 || status === 408 || status === 429) throw new NotificationServerError(said, status);
+  if (status >= 500 || status === 408 || status === 429) {
+    const waitMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+    if (waitMs === undefined) throw new NotificationServerError(said, status);
+    // Temporal's next try waits until then rather than on the worker's backoff (the activity edge).
+    const resumeAt = new Date(Date.now() + waitMs).toISOString();
+    throw new NotificationServerError(
+      `${said}; asked to wait ${Math.ceil(waitMs / 1000)} s`,
+      status,
+      resumeAt,
+    );
+  }
   throw new NotificationRejectedError(
     status >= 300 && status < 400 ? `${said}; redirects are not followed` : `${said}; not tried again`,
     status,

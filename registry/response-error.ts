@@ -15,7 +15,7 @@ import {
   type NotFoundCode,
   type RegistryErrorContext,
 } from './errors.js';
-import { parseRetryAfter } from './retry-timing.js';
+import { parseRetryAfter } from '../errors/retry-after.js';
 
 type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
 

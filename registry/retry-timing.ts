@@ -1,13 +1,3 @@
-/** Milliseconds a `Retry-After` header asks to wait (delta-seconds or an HTTP date), if it says. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;

@@ -324,7 +324,7 @@ describe('notifications – runs and drift told to receivers, signed, durably', 
     );
   });
 
-  it('a receiver down, then back – delivered once it answers; the tries show on the execution', async () => {
+  it('a receiver down, then back – its Retry-After waited out, delivered once it answers; the tries show on the execution', async () => {
     const port = await freePort();
     const flaky = await notificationPolicy('flaky', `http://127.0.0.1:${port}/flaky`, ['run_succeeded']);
     const { id, run } = await runOnce(okPolicy);
@@ -341,12 +341,15 @@ describe('notifications – runs and drift told to receivers, signed, durably', 
     );
     assert.deepEqual([down.status, down.last_error_code], ['pending', 'NOTIFICATION_UNREACHABLE']);
 
-    // Back, but still not ready: one 503, then it takes them.
-    let answered = 0;
+    // Back, but still not ready: one 503 asking for 3 s (the worker's own backoff is 1 s), then it takes them.
+    const answeredAt: number[] = [];
     const back = await startCapturingServer({
       bodies: true,
       port,
-      respond: (_request, response) => void response.writeHead(answered++ === 0 ? 503 : 204).end(),
+      respond: (_request, response) => {
+        if (answeredAt.push(Date.now()) === 1) response.writeHead(503, { 'retry-after': '3' }).end();
+        else response.writeHead(204).end();
+      },
     });
     try {
       const delivered = await eventually(
@@ -360,6 +363,11 @@ describe('notifications – runs and drift told to receivers, signed, durably', 
       assert.ok(delivered.attempts >= 4, `attempts ${delivered.attempts}: two refused, a 503, the one taken`);
       assert.equal(delivered.last_status_code, 204);
       assert.equal(back.requests.length, 2);
+      const waited = answeredAt[1]! - answeredAt[0]!;
+      assert.ok(
+        waited >= 2_900,
+        `the receiver's Retry-After: 3 was waited out, not the 1 s backoff (${waited} ms)`,
+      );
       const [first, second] = back.requests;
       assert.equal(first!.body, second!.body, 'every try sends the same body');
       assert.equal(first!.headers['x-regatta-delivery'], second!.headers['x-regatta-delivery']);

@@ -26,6 +26,11 @@ describe('postNotification – a signed POST, classified by its answer', () => {
           return;
         }
         if (request.url?.startsWith('/hang')) return;
+        const asked = /^\/retry-after\/(\d+)\/(.+)$/.exec(request.url ?? '');
+        if (asked) {
+          response.writeHead(Number(asked[1]), { 'retry-after': decodeURIComponent(asked[2]!) }).end('later');
+          return;
+        }
         response
           .writeHead(status, status === 301 ? { location: 'http://127.0.0.2:1/elsewhere' } : {})
           .end('ok');
@@ -110,6 +115,33 @@ describe('postNotification – a signed POST, classified by its answer', () => {
         assert.doesNotMatch(error.message, /secret-path-token/, 'errors name the origin only');
         return true;
       });
+    });
+  }
+
+  const waits: Array<[string, number, (now: number) => string, number | undefined]> = [
+    ['429, Retry-After in seconds', 429, () => '30', 30_000],
+    ['503, Retry-After as an HTTP date', 503, (now) => new Date(now + 90_000).toUTCString(), 90_000],
+    ['503, a Retry-After that says nothing', 503, () => 'soon', undefined],
+  ];
+  for (const [name, status, value, waitMs] of waits) {
+    it(`answer ${name} – tried again ${waitMs === undefined ? 'on the backoff' : 'not before then'}`, async () => {
+      const now = Date.now();
+      await assert.rejects(
+        postNotification(notification(`/retry-after/${status}/${encodeURIComponent(value(now))}`)),
+        (error: Error & { resumeAt?: string; retryable?: boolean }) => {
+          assert.equal(errorCode(error), 'NOTIFICATION_SERVER_ERROR');
+          assert.equal(error.retryable, true);
+          if (waitMs === undefined) {
+            assert.equal(error.resumeAt, undefined);
+            return true;
+          }
+          // An HTTP date has whole seconds: the wait asked may be up to a second shorter.
+          const resumeIn = Date.parse(error.resumeAt!) - now;
+          assert.ok(resumeIn > waitMs - 1_500 && resumeIn <= waitMs + 1_000, `resumes in ${resumeIn} ms`);
+          assert.match(error.message, /asked to wait \d+ s/);
+          return true;
+        },
+      );
     });
   }
 

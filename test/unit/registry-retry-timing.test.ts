@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRetryAfter, retryDelay } from '../../registry/retry-timing.js';
+import { retryDelay } from '../../registry/retry-timing.js';
 
 describe('retry timing', () => {
-  const now = Date.parse('2025-01-01T00:00:00Z');
-  const retryAfter: Array<[string | undefined, number | undefined]> = [
-    ['3', 3000],
-    ['0', 0],
-    ['Wed, 01 Jan 2025 00:00:05 GMT', 5000],
-    ['Tue, 31 Dec 2024 23:59:00 GMT', 0],
-    ['soon', undefined],
-    [undefined, undefined],
-  ];
-  for (const [value, expected] of retryAfter) {
-    it(`Retry-After "${value}" – ${expected} ms`, () => assert.equal(parseRetryAfter(value, now), expected));
-  }
-
   const options = { baseMs: 100, maxMs: 1000 };
   const delays: Array<[string, number, number | undefined, number, number]> = [
     ['first attempt, no header', 1, undefined, 0, 50],
