@@ -26,6 +26,9 @@ export interface OutgoingNotification {
   now?: () => number;
 }
 
+/** The longest wait a receiver's `Retry-After` is taken at: past any delivery's give-up time. */
+const maxRetryAfterMs = 30 * 24 * 3600 * 1000;
+
 /** Enough of an answer to keep the connection polite; a receiver's body is never read further. */
 const maxAnswerBytes = 64 * 1024;
 
@@ -82,8 +85,9 @@ export async function postNotification(notification: OutgoingNotification): Prom
   if (status >= 200 && status < 300) return { status };
   const said = `POST to ${origin} answered ${status}`;
   if (status >= 500 || status === 408 || status === 429) {
-    const waitMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-    if (waitMs === undefined) throw new NotificationServerError(said, status);
+    const asked = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+    if (asked === undefined) throw new NotificationServerError(said, status);
+    const waitMs = Math.min(asked, maxRetryAfterMs);
     // Temporal's next try waits until then rather than on the worker's backoff (the activity edge).
     const resumeAt = new Date(Date.now() + waitMs).toISOString();
     throw new NotificationServerError(

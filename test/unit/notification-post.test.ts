@@ -122,6 +122,7 @@ describe('postNotification – a signed POST, classified by its answer', () => {
     ['429, Retry-After in seconds', 429, () => '30', 30_000],
     ['503, Retry-After as an HTTP date', 503, (now) => new Date(now + 90_000).toUTCString(), 90_000],
     ['503, a Retry-After that says nothing', 503, () => 'soon', undefined],
+    ['429, a Retry-After of ages', 429, () => '99999999999999', 30 * 24 * 3600 * 1000],
   ];
   for (const [name, status, value, waitMs] of waits) {
     it(`answer ${name} – tried again ${waitMs === undefined ? 'on the backoff' : 'not before then'}`, async () => {
