@@ -400,7 +400,9 @@ async function main() {
         for (let run = 0; run < (phase === 'warm' ? warmRuns : 1); run++) times.push(await once());
         const seconds = median(times);
         if (times.length > 1)
-          console.log(`${workload.name} ${phase} ${tool}, each run: ${times.map((time) => time.toFixed(3)).join(' ')}`);
+          console.log(
+            `${workload.name} ${phase} ${tool}, each run: ${times.map((time) => time.toFixed(3)).join(' ')}`,
+          );
         const bytes = (workload.hq.egress?.() ?? 0) - before;
         rows.push({
           workload: workload.name,
@@ -507,7 +509,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   ].join('');
   const order: Tool[] = ['regatta', 'regsync', 'crane', 'skopeo'];
   const regattaAs = split
-    ? 'Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, `regatta api` and `regatta worker`, three processes on one data folder'
+    ? `Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, \`regatta api\` and \`regatta worker\`, three processes on one data folder${process.env.MALLOC_ARENA_MAX ? ` (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}, as the image sets it)` : ''}`
     : 'Regatta as a user runs it: `regatta dev` (Temporal dev server, API and worker)';
   const lines = [
     title,
