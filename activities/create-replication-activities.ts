@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { defaultRunSettings, type ReplicationActivities, type RunSettings } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
@@ -49,7 +50,13 @@ export function createReplicationActivities({
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
     recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input)),
-    enumerateArtifacts: (input) => atActivityEdge(() => enumerateArtifacts(clients, input)),
+    enumerateArtifacts: (input) =>
+      atActivityEdge(() =>
+        enumerateArtifacts(clients, input, {
+          check: (check) => meter.inPlace(check, () => checkInPlace(clients, check)),
+          signal: Context.current().cancellationSignal,
+        }),
+      ),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
     planPrunePages: (input) => atActivityEdge(() => planPrunePages(clients, store.prunePlans, input)),
     readPrunePage: (input) => atActivityEdge(() => readPrunePage(store.prunePlans, input)),

@@ -101,7 +101,8 @@ export async function checkUpToDate(
     // A stop ends the check within a lane's HEADs.
     options.signal?.throwIfAborted();
     const reference = artifact.tag ?? artifact.digest;
-    if (artifact.error || !reference) return;
+    // Nothing to check: an error to report, or no target (its tasks failed when planned).
+    if (artifact.error || !reference || targets.length === 0) return;
     // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
     const head = (client: RegistryClient, repository: string) =>
       client.headManifest(repository, reference, { signal: deadline(options.signal) }).then(

@@ -45,11 +45,22 @@ export interface EnumerateArtifactsInput {
   policy: PolicySnapshot;
   cursor?: EnumerateCursor;
   pageSize: number;
+  /**
+   * When the listing ends on this page (the run's only page), check it in place too, as
+   * `checkInPlace` would, every artifact against every destination: the run saves an activity.
+   */
+  checkIfLast?: { dryRun: boolean };
 }
 
 export interface EnumerateArtifactsResult {
   artifacts: Artifact[];
   next?: EnumerateCursor;
+  /**
+   * The check `checkIfLast` asked for, when it could be made. Its checks are the artifacts in
+   * order, and a task is named by its place in the page: artifact index × destinations + the
+   * destination's index, the order `planTasks` numbers a page's tasks in.
+   */
+  inPlace?: InPlaceResult;
 }
 
 export interface DestinationRef {

@@ -147,6 +147,32 @@ const shapes: Shape[] = [
       runToEnd(client, 'to-one-site/manual/multi-page', { policy: oneSite, trigger: 'manual' }),
   },
   {
+    // One page, checked as it was listed: two tags in place at both sites, one stale at site 3.
+    name: 'manual-listed-check',
+    activities: {
+      enumerateArtifacts: async ({ checkIfLast }) => ({
+        artifacts: tags(3),
+        ...(checkIfLast
+          ? {
+              inPlace: {
+                found: [0, 1, 2, 3, 4].map((taskId) => ({
+                  taskId,
+                  outcome: 'skipped' as const,
+                  digest: digest('a'),
+                })),
+                digests: [digest('a')],
+                sourceDigestOf: [-1, -1, 0],
+                stale: [5],
+              },
+            }
+          : {}),
+      }),
+      copyBatch: async (input) => answer(input, copied),
+    },
+    run: (client) =>
+      runToEnd(client, 'to-two-sites/manual/listed-check', { policy: twoSites, trigger: 'manual' }),
+  },
+  {
     name: 'event-push-retried',
     activities: {
       copyBatch: (() => {

@@ -78,6 +78,8 @@ export interface PageWork {
   onWait?: ((wait: RateLimitWait | undefined) => void) | undefined;
   /** How long a task failing for a transient reason is tried again; none in runs started before budgets. */
   budget?: RetryBudget | undefined;
+  /** The page's check made as it was listed (`listedCheck`), for a flat policy: no check of its own. */
+  inPlace?: InPlaceResult | undefined;
 }
 
 function finish(task: ReplicationTask, status: ReplicationTask['status']): void {
@@ -177,15 +179,21 @@ async function inLanes<T>(
  * a permanent failure ends it at once. A rate limit is waited out with a timer until the registry
  * takes requests again, as often as it comes: it costs no attempt.
  */
-async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
+async function copyLink(work: PageWork, link: TreeLink, listed?: InPlaceResult): Promise<void> {
   const byArtifact = new Map<number, ReplicationTask[]>();
   for (const task of link.tasks)
     byArtifact.set(task.artifactIndex, [...(byArtifact.get(task.artifactIndex) ?? []), task]);
   const byId = new Map(link.tasks.map((task) => [task.id, task]));
   const retries = new TaskRetries(work.budget);
   const copyBatch = work.budget ? copyBatchWithinBudget : copyBatchReleased;
-  const seen =
-    work.checkUpToDate && checkable(work) && patched(patches.pageChecks)
+  const seen = listed
+    ? applyCheck(
+        listed,
+        work.artifacts.map((_, index) => index),
+        byId,
+        retries,
+      )
+    : work.checkUpToDate && checkable(work.policy, work.operation) && patched(patches.pageChecks)
       ? await checkLink(work, link, byArtifact, byId, retries)
       : undefined;
   let checked = seen !== undefined;
@@ -279,8 +287,32 @@ async function copyLink(work: PageWork, link: TreeLink): Promise<void> {
 const rateLimitedCode = 'REGISTRY_RATE_LIMITED';
 
 /** Whether HEADs can tell a task is in place: a platform subset is a new index, and referrers may have come since. */
-function checkable(work: PageWork): boolean {
-  return work.operation === 'copy' && !work.policy.platforms?.length && !work.policy.replicate_referrers;
+function checkable(policy: PolicySnapshot, operation: Operation): boolean {
+  return operation === 'copy' && !policy.platforms?.length && !policy.replicate_referrers;
+}
+
+/**
+ * Whether a page can be checked in place as it is listed (`checkIfLast`): a flat policy, one link
+ * from the source to every destination, whose tasks HEADs can check.
+ */
+export function checkableAtListing(policy: PolicySnapshot, operation: Operation): boolean {
+  return checkable(policy, operation) && !treeLevels(policy);
+}
+
+/**
+ * A check made as the page was listed, its tasks named by their place in the page, with the
+ * page's task ids (`tasks` as `planTasks` orders them).
+ */
+export function listedCheck(result: InPlaceResult, tasks: readonly ReplicationTask[]): InPlaceResult {
+  const idAt = (position: number) => tasks[position]?.id;
+  return {
+    ...result,
+    found: result.found.flatMap((found) => {
+      const taskId = idAt(found.taskId);
+      return taskId === undefined ? [] : [{ ...found, taskId }];
+    }),
+    stale: result.stale.flatMap((position) => idAt(position) ?? []),
+  };
 }
 
 /** What a link's check saw of the tasks still to copy. */
@@ -313,8 +345,7 @@ async function checkLink(
       }));
     return targets.length > 0 ? [{ index, artifact: link.artifactAt(index), targets }] : [];
   });
-  const seen: LinkCheck = { sourceDigests: new Map(), stale: new Set() };
-  if (checks.length === 0) return seen;
+  if (checks.length === 0) return { sourceDigests: new Map(), stale: new Set() };
   let result: InPlaceResult;
   try {
     result = await checkInPlace({
@@ -327,6 +358,25 @@ async function checkLink(
     if (isCancellation(error)) throw error;
     return undefined;
   }
+  return applyCheck(
+    result,
+    checks.map(({ index }) => index),
+    byId,
+    retries,
+  );
+}
+
+/**
+ * Applies a check's result: its tasks in place end Succeed (skipped, or kept); what it saw of the
+ * others is answered. `indexes` are the artifacts of the check's checks, in order.
+ */
+function applyCheck(
+  result: InPlaceResult,
+  indexes: readonly number[],
+  byId: ReadonlyMap<number, ReplicationTask>,
+  retries: TaskRetries,
+): LinkCheck {
+  const seen: LinkCheck = { sourceDigests: new Map(), stale: new Set() };
   const now = new Date().toISOString();
   for (const { taskId, outcome, digest } of result.found) {
     const task = byId.get(taskId);
@@ -334,7 +384,7 @@ async function checkLink(
     Object.assign(task, { attempts: 1, startTime: now });
     applyResult(task, { taskId, ok: true, outcome, digest, bytes: 0 }, retries, 1);
   }
-  checks.forEach(({ index }, at) => {
+  indexes.forEach((index, at) => {
     const digest = result.digests[result.sourceDigestOf[at] ?? -1];
     if (digest) seen.sourceDigests.set(index, digest);
   });
@@ -357,11 +407,15 @@ export async function copyPage(work: PageWork): Promise<void> {
     // A plan goes link by link as the run would; plans started before planned all from the source.
     const levels = tree && (!work.dryRun || patched(patches.treePlansPerLink)) ? tree : undefined;
     if (!levels) {
-      await copyLink(work, {
-        sourceRegistryId: work.policy.src_registry_id,
-        tasks: work.tasks,
-        artifactAt: (index) => work.artifacts[index]!,
-      });
+      await copyLink(
+        work,
+        {
+          sourceRegistryId: work.policy.src_registry_id,
+          tasks: work.tasks,
+          artifactAt: (index) => work.artifacts[index]!,
+        },
+        work.inPlace,
+      );
       return;
     }
     for (const level of levels) {

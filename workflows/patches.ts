@@ -48,4 +48,11 @@ export const patches = {
    * its next page while it waits for a page to finish. Runs started before check per batch.
    */
   pageChecks: 'page-checks',
+  /**
+   * A run whose listing fits in one page has it checked in place by the listing activity itself
+   * (`enumerateArtifacts` with `checkIfLast`), not by a `checkInPlace` after it: one activity and
+   * one workflow task fewer, which is most of a run that finds everything in place. Runs started
+   * before schedule the check on its own.
+   */
+  listedChecks: 'listed-checks',
 } as const;

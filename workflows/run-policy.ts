@@ -23,8 +23,10 @@ import {
   runStatusQuery,
   selectTasks,
   type Artifact,
+  type EnumerateArtifactsInput,
   type EnumerateCursor,
   type ExecutionSummary,
+  type InPlaceResult,
   type Operation,
   type PageRecord,
   type ReadPrunePageInput,
@@ -32,7 +34,7 @@ import {
   type ReplicationTask,
 } from '../contract/index.js';
 import { destinationRepository, type PolicySnapshot } from '../policies/index.js';
-import { batchesInFlight, copyPage } from './copy-page.js';
+import { batchesInFlight, checkableAtListing, copyPage, listedCheck } from './copy-page.js';
 import { summarizeExecution } from './execution-summary.js';
 import { pageWorkflowId } from './page-identity.js';
 import { patches } from './patches.js';
@@ -183,24 +185,24 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     setCurrentDetails(`${summary.statusText}; ${summary.bytes} bytes ${input.dryRun ? 'to copy' : 'copied'}`);
   };
 
-  /** A page the run copies itself: one activity per batch, no child workflow. */
-  const ownPage = async (
-    artifacts: Artifact[],
-    operation: Operation,
-    pagePolicy: PolicySnapshot = policy,
-  ) => {
-    const page = startPage(artifacts, artifacts.length * pagePolicy.destinations.length, true);
-    ownTasks = planTasks(pagePolicy, artifacts, page.firstTaskId, operation, (repository) =>
-      destinationRepository(repository, pagePolicy),
+  /**
+   * A page the run copies itself: one activity per batch, no child workflow. `inPlace` is its
+   * check made as it was listed, when it was.
+   */
+  const ownPage = async (artifacts: Artifact[], operation: Operation, inPlace?: InPlaceResult) => {
+    const page = startPage(artifacts, artifacts.length * policy.destinations.length, true);
+    ownTasks = planTasks(policy, artifacts, page.firstTaskId, operation, (repository) =>
+      destinationRepository(repository, policy),
     );
     activePages.add(runId);
     try {
       await copyPage({
-        policy: pagePolicy,
+        policy,
         artifacts,
         operation,
         tasks: ownTasks,
         ...copyOptions,
+        ...(inPlace ? { inPlace: listedCheck(inPlace, ownTasks) } : {}),
         onWait,
       });
     } finally {
@@ -355,14 +357,25 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
         await settle();
       }
     } else {
-      const enumerate = (cursor?: EnumerateCursor) =>
+      const enumerate = (cursor?: EnumerateCursor, check?: EnumerateArtifactsInput['checkIfLast']) =>
         untilNotRateLimited(
-          () => enumerateArtifacts({ policy, pageSize, ...(cursor ? { cursor } : {}) }),
+          () =>
+            enumerateArtifacts({
+              policy,
+              pageSize,
+              ...(cursor ? { cursor } : {}),
+              ...(check ? { checkIfLast: check } : {}),
+            }),
           onWait,
         );
-      let page = await enumerate();
+      // A run of one page has it checked as it is listed, when HEADs can check it.
+      const checkIfLast =
+        checkableAtListing(policy, input.operation) && patched(patches.listedChecks)
+          ? { dryRun: input.dryRun }
+          : undefined;
+      let page = await enumerate(undefined, checkIfLast);
       if (!page.next) {
-        if (page.artifacts.length > 0) await ownPage(page.artifacts, input.operation);
+        if (page.artifacts.length > 0) await ownPage(page.artifacts, input.operation, page.inPlace);
       } else if (patched(patches.pageChecks)) {
         // The next page is listed while this one starts and waits for its turn.
         for (;;) {

@@ -11,6 +11,7 @@ import { harborRegistryBody } from '../harness/harbor-registry-body.js';
 import { pushImage, pushMultiArchImage } from '../harness/images.js';
 import { rawGetManifest, rawListTags, rawPushBlob, rawPushManifest, sha256 } from '../harness/raw-client.js';
 import { startRegattaWorker, type RegattaUnderTest } from '../harness/regatta-worker.js';
+import { scheduledActivities } from '../harness/scheduled-activities.js';
 import { assertServesImage } from '../harness/serves-image.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
@@ -87,6 +88,9 @@ describe('replication run', () => {
     assert.equal(second.bytes, 0);
     const secondTasks = (await regatta.tasks(again.workflowId, { limit: 100 })).tasks;
     assert.deepEqual(new Set(secondTasks.map((task) => task.outcome)), new Set(['skipped']));
+    // Each run's one page was checked as it was listed: no check activity of its own.
+    assert.deepEqual(await scheduledActivities(handle), ['enumerateArtifacts', 'copyBatch']);
+    assert.deepEqual(await scheduledActivities(again), ['enumerateArtifacts']);
   });
   it('speed – the cap holds for the run as a whole, not per artifact copied at once', async () => {
     // Four artifacts of 256 KiB copied at once in one batch, capped at 1 MiB/s for the run: the

@@ -368,6 +368,90 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.equal(kept.attempts, 1);
   });
 
+  it('checks – a run of one page has it checked as it is listed: no check activity of its own', async () => {
+    const artifacts: Artifact[] = Array.from({ length: 4 }, (_, index) => ({
+      repository: 'production/api',
+      tag: `v${index}`,
+    }));
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const { activities, callsOf } = scriptedActivities({
+      // The listing's check, tasks by their place in the page (artifact × 2 sites + site): every
+      // task in place but v2 at site 3 (place 5), which is stale, and v3 at site 2 (place 6), kept.
+      enumerateArtifacts: async ({ checkIfLast }) => ({
+        artifacts,
+        ...(checkIfLast
+          ? {
+              inPlace: {
+                found: [
+                  ...[0, 1, 2, 3, 4, 7].map((taskId) => ({ taskId, outcome: 'skipped' as const, digest })),
+                  { taskId: 6, outcome: 'kept' as const, digest: `sha256:${'e'.repeat(64)}` },
+                ],
+                digests: [digest],
+                sourceDigestOf: [-1, -1, 0, -1],
+                stale: [5],
+              },
+            }
+          : {}),
+      }),
+      copyBatch: async (input) => answer(input, (target) => copied(target.taskId)),
+    });
+    const { summary, tasks } = await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      const summary = await handle.result();
+      const { tasks } = await handle.query(pageTasksQuery, { offset: 0, limit: 8 });
+      return { summary, tasks };
+    });
+    assert.equal(summary.status, 'Succeed');
+    assert.deepEqual(
+      callsOf<EnumerateArtifactsInput>('enumerateArtifacts').map((input) => input.checkIfLast),
+      [{ dryRun: false }],
+    );
+    assert.equal(callsOf('checkInPlace').length, 0);
+    // Only v2 to site 3 is copied, by the digest the listing's check saw, known stale there.
+    const items = callsOf<CopyBatchInput>('copyBatch').flatMap((input) => input.items);
+    assert.deepEqual(
+      items.map((item) => [
+        item.artifact.tag,
+        item.targets.map((target) => [target.registryId, target.stale]),
+        item.sourceDigest,
+      ]),
+      [['v2', [[3, true]], digest]],
+    );
+    assert.ok(callsOf<CopyBatchInput>('copyBatch').every((input) => !input.checkUpToDate));
+    assert.deepEqual(
+      tasks.map((task) => [task.id, task.outcome]),
+      [
+        [1, 'skipped'],
+        [2, 'skipped'],
+        [3, 'skipped'],
+        [4, 'skipped'],
+        [5, 'skipped'],
+        [6, 'copied'],
+        [7, 'kept'],
+        [8, 'skipped'],
+      ],
+    );
+  });
+
+  it('checks – a tree, or a platform subset, is not checked as it is listed', async () => {
+    const { activities, callsOf } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
+    });
+    await withWorker(activities, async () => {
+      await (await start({ policy: hubsAndSites, trigger: 'manual' })).result();
+      await (
+        await start({
+          policy: { ...twoSites, platforms: [{ os: 'linux', architecture: 'amd64' }] },
+          trigger: 'manual',
+        })
+      ).result();
+    });
+    assert.deepEqual(
+      callsOf<EnumerateArtifactsInput>('enumerateArtifacts').map((input) => input.checkIfLast),
+      [undefined, undefined],
+    );
+  });
+
   it('checks – a page whose check cannot be made leaves it to its batches', async () => {
     const artifacts: Artifact[] = Array.from({ length: 60 }, (_, index) => ({
       repository: 'production/api',
