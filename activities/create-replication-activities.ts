@@ -8,7 +8,7 @@ import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { deliverNotification } from './deliver-notification.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
-import { checkInPlace, findUpToDate } from './find-up-to-date.js';
+import { checkAsListed, checkInPlace, findUpToDate } from './find-up-to-date.js';
 import { defaultNotificationSettings, type NotificationSettings } from './notification-settings.js';
 import { planPrune, planPrunePages, readPrunePage } from './plan-prune.js';
 import { prepareNotifications } from './prepare-notifications.js';
@@ -51,12 +51,20 @@ export function createReplicationActivities({
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
     recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input)),
     enumerateArtifacts: (input) =>
-      atActivityEdge(() =>
-        enumerateArtifacts(clients, input, {
-          check: (check) => meter.inPlace(check, () => checkInPlace(clients, check)),
-          signal: Context.current().cancellationSignal,
-        }),
-      ),
+      atActivityEdge(() => {
+        const context = Context.current();
+        return enumerateArtifacts(clients, input, {
+          checkAsListed: (check) =>
+            meter.listed(
+              check,
+              checkAsListed(clients, check, {
+                signal: context.cancellationSignal,
+                heartbeat: (details) => context.heartbeat(details),
+              }),
+            ),
+          signal: context.cancellationSignal,
+        });
+      }),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
     planPrunePages: (input) => atActivityEdge(() => planPrunePages(clients, store.prunePlans, input)),
     readPrunePage: (input) => atActivityEdge(() => readPrunePage(store.prunePlans, input)),

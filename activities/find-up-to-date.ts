@@ -1,5 +1,5 @@
 import { Context, heartbeat } from '@temporalio/activity';
-import type { FindUpToDateInput, InPlaceResult, UpToDateTask } from '../contract/index.js';
+import type { FindUpToDateInput, InPlaceResult, UpToDateCheck, UpToDateTask } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { RegistryClients } from './registry-clients.js';
@@ -20,6 +20,99 @@ const heartbeatEveryMs = 1_000;
 function deadline(stop: AbortSignal | undefined): AbortSignal {
   const timeout = AbortSignal.timeout(headDeadlineMs);
   return stop ? AbortSignal.any([timeout, stop]) : timeout;
+}
+
+/** What a check found: the tasks in place, the tasks stale, and each source reference's digest. */
+interface Findings {
+  found: UpToDateTask[];
+  /** The digest each source reference pointed to when asked, by `repository:reference`. */
+  sourceDigests: Map<string, string>;
+  stale: number[];
+}
+
+/**
+ * Checks artifacts one at a time against their targets with HEAD requests, gathering what it
+ * finds. What cannot be decided (an error, a tag missing at the source) is left to the copy.
+ */
+class InPlaceChecker {
+  readonly findings: Findings = { found: [], sourceDigests: new Map(), stale: [] };
+  private readonly registries = new Map<number, Promise<RegistryClient>>();
+  private readonly listings: SiteListings;
+
+  constructor(
+    private readonly clients: RegistryClients,
+    private readonly input: Omit<FindUpToDateInput, 'checks'>,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.listings = new SiteListings(signal);
+  }
+
+  async check({ artifact, targets }: UpToDateCheck): Promise<void> {
+    // A stop ends the check within a lane's HEADs.
+    this.signal?.throwIfAborted();
+    const reference = artifact.tag ?? artifact.digest;
+    // Nothing to check: an error to report, or no target (its tasks failed when planned).
+    if (artifact.error || !reference || targets.length === 0) return;
+    // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
+    const head = (client: RegistryClient, repository: string) =>
+      client.headManifest(repository, reference, { signal: deadline(this.signal) }).then(
+        (manifest) => manifest?.digest ?? null,
+        (error: unknown) => {
+          // A rate limit fails the check, to be waited out: the copies would meet it too.
+          if (errorCode(error) === 'REGISTRY_RATE_LIMITED') throw error;
+          return undefined;
+        },
+      );
+    // A tag a site's listing lacks is missing there; any other is asked (its digest may differ).
+    const atTarget = async ({ registryId, repository }: (typeof targets)[number]) => {
+      const client = await this.registry(registryId);
+      const listed = artifact.tag ? await this.listings.listed(registryId, repository) : undefined;
+      if (listed && !listed.has(artifact.tag!)) return null;
+      const digest = await head(client, repository);
+      if (digest === null && artifact.tag) this.listings.missed(registryId, client, repository);
+      return digest;
+    };
+    const [sourceDigest, ...present] = await Promise.all([
+      this.registry(this.input.sourceRegistryId).then((source) => head(source, artifact.repository)),
+      ...targets.map(atTarget),
+    ]);
+    if (!sourceDigest) return;
+    const { found, sourceDigests, stale } = this.findings;
+    sourceDigests.set(`${artifact.repository}:${reference}`, sourceDigest);
+    targets.forEach((target, index) => {
+      const digest = present[index];
+      if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
+      else if (digest && !this.input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
+      else if (digest !== undefined) stale.push(target.taskId);
+    });
+  }
+
+  /** Each registry looked up once per check. */
+  private registry(registryId: number): Promise<RegistryClient> {
+    let client = this.registries.get(registryId);
+    if (!client) {
+      client = this.clients.get(registryId);
+      this.registries.set(registryId, client);
+    }
+    return client;
+  }
+}
+
+/** A check's findings as `checkInPlace` answers them, for `checks` in order. */
+function inPlaceResult(
+  checks: readonly UpToDateCheck[],
+  { found, sourceDigests, stale }: Findings,
+): InPlaceResult {
+  const done = new Set(found.map((task) => task.taskId));
+  const digests: string[] = [];
+  const position = new Map<string, number>();
+  const sourceDigestOf = checks.map(({ artifact, targets }) => {
+    const digest = sourceDigests.get(`${artifact.repository}:${artifact.tag ?? artifact.digest}`);
+    if (!digest || targets.every((target) => done.has(target.taskId))) return -1;
+    if (!position.has(digest)) position.set(digest, digests.push(digest) - 1);
+    return position.get(digest)!;
+  });
+  return { found, digests, sourceDigestOf, stale };
 }
 
 /**
@@ -47,27 +140,16 @@ export async function checkInPlace(
   // A beat a second whatever the registries do (a hung site's HEADs wait out their deadline), so
   // a lost worker is noticed, and a stop reaches the check, within seconds.
   const ticker = setInterval(() => context.heartbeat({ checked, of: input.checks.length }), heartbeatEveryMs);
-  let answer: Awaited<ReturnType<typeof checkUpToDate>>;
   try {
-    answer = await checkUpToDate(clients, input, {
+    const findings = await checkUpToDate(clients, input, {
       lanes: pageLanes,
       signal: context.cancellationSignal,
       onChecked: () => checked++,
     });
+    return inPlaceResult(input.checks, findings);
   } finally {
     clearInterval(ticker);
   }
-  const { found, sourceDigests, stale } = answer;
-  const done = new Set(found.map((task) => task.taskId));
-  const digests: string[] = [];
-  const position = new Map<string, number>();
-  const sourceDigestOf = input.checks.map(({ artifact, targets }) => {
-    const digest = sourceDigests.get(`${artifact.repository}:${artifact.tag ?? artifact.digest}`);
-    if (!digest || targets.every((target) => done.has(target.taskId))) return -1;
-    if (!position.has(digest)) position.set(digest, digests.push(digest) - 1);
-    return position.get(digest)!;
-  });
-  return { found, digests, sourceDigestOf, stale };
 }
 
 /**
@@ -78,17 +160,8 @@ export async function checkUpToDate(
   clients: RegistryClients,
   input: FindUpToDateInput,
   options: { lanes?: number; signal?: AbortSignal; onChecked?: () => void } = {},
-): Promise<{ found: UpToDateTask[]; sourceDigests: Map<string, string>; stale: number[] }> {
-  const source = await clients.get(input.sourceRegistryId);
-  const targetClients = new Map<number, RegistryClient>();
-  for (const { targets } of input.checks) {
-    for (const { registryId } of targets) {
-      if (!targetClients.has(registryId)) targetClients.set(registryId, await clients.get(registryId));
-    }
-  }
-  const found: UpToDateTask[] = [];
-  const sourceDigests = new Map<string, string>();
-  const stale: number[] = [];
+): Promise<Findings> {
+  const checker = new InPlaceChecker(clients, input, options.signal);
   let checked = 0;
   // Told of each artifact checked; by default a heartbeat every 50 (an activity without a ticker).
   const onChecked =
@@ -96,45 +169,84 @@ export async function checkUpToDate(
     (() => {
       if (++checked % 50 === 0) heartbeat({ checked });
     });
-  const listings = new SiteListings(options.signal);
-  await forEachBounded(input.checks, options.lanes ?? lanes, async ({ artifact, targets }) => {
-    // A stop ends the check within a lane's HEADs.
-    options.signal?.throwIfAborted();
-    const reference = artifact.tag ?? artifact.digest;
-    // Nothing to check: an error to report, or no target (its tasks failed when planned).
-    if (artifact.error || !reference || targets.length === 0) return;
-    // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
-    const head = (client: RegistryClient, repository: string) =>
-      client.headManifest(repository, reference, { signal: deadline(options.signal) }).then(
-        (manifest) => manifest?.digest ?? null,
+  await forEachBounded(input.checks, options.lanes ?? lanes, async (check) => {
+    await checker.check(check);
+    onChecked();
+  });
+  return checker.findings;
+}
+
+/** A page's check in place made as its artifacts are listed (`checkAsListed`). */
+export interface ListedCheck {
+  /** The checks added so far, in order. */
+  readonly checks: readonly UpToDateCheck[];
+  /** Checks an artifact listed, as soon as a lane is free. */
+  add(check: UpToDateCheck): void;
+  /** Once every artifact is added: what the checks found, as `checkInPlace` answers it. */
+  result(): Promise<InPlaceResult>;
+  /** Stops the checks in flight and starts no more (the listing went past one page). */
+  abandon(): void;
+}
+
+/**
+ * A page's check made while the page is listed, so its HEADs overlap the listing's requests: each
+ * artifact is checked as it is added, `pageLanes` at a time. Beats `heartbeat` every second until
+ * its result is in, as `checkInPlace` does. The first failure (a rate limit, the stop) fails it.
+ */
+export function checkAsListed(
+  clients: RegistryClients,
+  input: Omit<FindUpToDateInput, 'checks'>,
+  options: { signal?: AbortSignal; heartbeat: (details: { checked: number; of: number }) => void },
+): ListedCheck {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
+  const checker = new InPlaceChecker(clients, input, signal);
+  const checks: UpToDateCheck[] = [];
+  let started = 0;
+  let checked = 0;
+  let failure: { error: unknown } | undefined;
+  let closed = false;
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const ticker = setInterval(() => options.heartbeat({ checked, of: checks.length }), heartbeatEveryMs);
+  const pump = () => {
+    while (!failure && started - checked < pageLanes && started < checks.length) {
+      checker.check(checks[started++]!).then(
+        () => {
+          checked++;
+          pump();
+        },
         (error: unknown) => {
-          // A rate limit fails the check, to be waited out: the copies would meet it too.
-          if (errorCode(error) === 'REGISTRY_RATE_LIMITED') throw error;
-          return undefined;
+          checked++;
+          failure ??= { error };
+          stop.abort();
+          pump();
         },
       );
-    // A tag a site's listing lacks is missing there; any other is asked (its digest may differ).
-    const atTarget = async ({ registryId, repository }: (typeof targets)[number]) => {
-      const client = targetClients.get(registryId)!;
-      const listed = artifact.tag ? await listings.listed(registryId, repository) : undefined;
-      if (listed && !listed.has(artifact.tag!)) return null;
-      const digest = await head(client, repository);
-      if (digest === null && artifact.tag) listings.missed(registryId, client, repository);
-      return digest;
-    };
-    const [sourceDigest, ...present] = await Promise.all([
-      head(source, artifact.repository),
-      ...targets.map(atTarget),
-    ]);
-    onChecked();
-    if (!sourceDigest) return;
-    sourceDigests.set(`${artifact.repository}:${reference}`, sourceDigest);
-    targets.forEach((target, index) => {
-      const digest = present[index];
-      if (digest === sourceDigest) found.push({ taskId: target.taskId, outcome: 'skipped', digest });
-      else if (digest && !input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
-      else if (digest !== undefined) stale.push(target.taskId);
-    });
-  });
-  return { found, sourceDigests, stale };
+    }
+    if (closed && checked === started && (failure || started === checks.length)) {
+      clearInterval(ticker);
+      settle();
+    }
+  };
+  return {
+    checks,
+    add(check) {
+      checks.push(check);
+      pump();
+    },
+    async result() {
+      closed = true;
+      pump();
+      await settled;
+      if (failure) throw failure.error;
+      return inPlaceResult(checks, checker.findings);
+    },
+    abandon() {
+      failure ??= { error: new Error('the check was abandoned') };
+      stop.abort();
+      closed = true;
+      pump();
+    },
+  };
 }

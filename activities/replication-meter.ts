@@ -23,6 +23,7 @@ import {
   type DestinationFailure,
   type DestinationOutcome,
 } from './destination-outcomes.js';
+import type { ListedCheck } from './find-up-to-date.js';
 
 /** What an activity attempt did, per destination; `pushedAt` for push-to-site latency. */
 interface Observation {
@@ -89,6 +90,17 @@ export function createReplicationMeter(nameOf: (registryId: number) => string) {
     return result;
   }
 
+  const inPlace = (
+    input: FindUpToDateInput,
+    attempt: () => Promise<InPlaceResult>,
+  ): Promise<InPlaceResult> => {
+    if (input.dryRun) return attempt();
+    return observe(
+      attempt,
+      (result) => ({ outcomes: upToDateOutcomes(input, result.found), failures: [] }),
+      (reason) => ({ outcomes: [], failures: upToDateFailures(input, reason) }),
+    );
+  };
   return {
     replication(
       input: ReplicateArtifactInput,
@@ -125,13 +137,16 @@ export function createReplicationMeter(nameOf: (registryId: number) => string) {
       );
     },
 
-    inPlace(input: FindUpToDateInput, attempt: () => Promise<InPlaceResult>): Promise<InPlaceResult> {
-      if (input.dryRun) return attempt();
-      return observe(
-        attempt,
-        (result) => ({ outcomes: upToDateOutcomes(input, result.found), failures: [] }),
-        (reason) => ({ outcomes: [], failures: upToDateFailures(input, reason) }),
-      );
+    inPlace,
+
+    /** A check made as a page was listed, counted as `checkInPlace` when its result is in. */
+    listed(input: Omit<FindUpToDateInput, 'checks'>, check: ListedCheck): ListedCheck {
+      return {
+        checks: check.checks,
+        add: (item) => check.add(item),
+        abandon: () => check.abandon(),
+        result: () => inPlace({ ...input, checks: [...check.checks] }, () => check.result()),
+      };
     },
   };
 }
