@@ -46,42 +46,40 @@ describe('workflow bundle cache', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The cache's answer when it must bundle: the bundler called once more, the bundle holding `text`. */
+  async function bundledAnew(text: string): Promise<string> {
+    const calls = made;
+    const answer = await cached();
+    assert.equal(answer.hit, false);
+    assert.equal(made, calls + 1, 'the bundler was called');
+    assert.ok(answer.bundle.code.includes(text), text);
+    return answer.bundle.code;
+  }
+
   it('miss then hit – the second start takes the stored bundle without bundling', async () => {
-    const first = await cached();
-    assert.equal(first.hit, false);
-    assert.equal(made, 1);
-    assert.ok(first.bundle.code.includes("'hello'"));
+    const code = await bundledAnew("'hello'");
     const second = await cached();
     assert.equal(second.hit, true);
     assert.equal(made, 1, 'the bundler was not called');
-    assert.equal(second.bundle.code, first.bundle.code);
+    assert.equal(second.bundle.code, code);
   });
 
   it('an imported module edited – bundled anew, with the edit, then a hit', async () => {
     writeFileSync(join(dir, 'greeting.js'), "export const greeting = 'hello again';\n");
-    const edited = await cached();
-    assert.equal(edited.hit, false);
-    assert.equal(made, 2);
-    assert.ok(edited.bundle.code.includes("'hello again'"));
+    await bundledAnew("'hello again'");
     assert.equal((await cached()).hit, true);
   });
 
   it('a file webpack looked for and did not find now exists – bundled anew', async () => {
     // './greeting.js' is looked for as greeting.ts first.
     writeFileSync(join(dir, 'greeting.ts'), "export const greeting: string = 'from typescript';\n");
-    const found = await cached();
-    assert.equal(found.hit, false);
-    assert.equal(made, 3);
-    assert.ok(found.bundle.code.includes("'from typescript'"));
+    await bundledAnew("'from typescript'");
   });
 
   it('a truncated entry – bundled anew, never a crash, and stored whole again', async () => {
     const file = entryFile();
     writeFileSync(file, readFileSync(file, 'utf8').slice(0, 1000));
-    const rebuilt = await cached();
-    assert.equal(rebuilt.hit, false);
-    assert.equal(made, 4);
-    assert.ok(rebuilt.bundle.code.includes("'from typescript'"));
+    await bundledAnew("'from typescript'");
     assert.equal((await cached()).hit, true);
   });
 
