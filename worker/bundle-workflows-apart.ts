@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { workflowsPath } from './create-worker.js';
+import { cachedWorkflowBundle, checkoutCacheDir, MadeBundle } from './workflow-bundle-cache.js';
 
 const moduleExtension = extname(fileURLToPath(import.meta.url));
 const writer = fileURLToPath(new URL(`./write-workflow-bundle${moduleExtension}`, import.meta.url));
@@ -12,20 +14,36 @@ const writer = fileURLToPath(new URL(`./write-workflow-bundle${moduleExtension}`
 /**
  * Regatta's workflows bundled in a child process: the bundler (webpack) holds some 150 MiB while
  * it works and keeps part of it, which would otherwise stay in the worker's process for good.
- * The child runs with this process's Node options, so a checkout's TypeScript loader comes along;
- * when this process registered tsx from code (`bin/regatta.js` in a checkout), the child is given
- * tsx's loader as an option.
+ * Run from a checkout (TypeScript through tsx), the bundle is kept in the checkout's
+ * node_modules/.cache and reused while every file it was made from is unchanged; the build
+ * (`dist`) bundles at every start. `entry` and `cacheDir` are for tests.
  */
-export async function bundleWorkflowsApart(): Promise<WorkflowBundle> {
+export async function bundleWorkflowsApart(
+  options: { entry?: string; cacheDir?: string } = {},
+): Promise<WorkflowBundle> {
+  const entry = options.entry ?? workflowsPath;
+  if (moduleExtension !== '.ts') return { code: (await bundleInChild(entry)).code };
+  const cached = await cachedWorkflowBundle(options.cacheDir ?? checkoutCacheDir, entry, () =>
+    bundleInChild(entry),
+  );
+  return cached.bundle;
+}
+
+/**
+ * Bundles `entry` in a child process. The child runs with this process's Node options, so a
+ * checkout's TypeScript loader comes along; when this process registered tsx from code
+ * (`bin/regatta.js` in a checkout), the child is given tsx's loader as an option.
+ */
+export async function bundleInChild(entry: string): Promise<MadeBundle> {
   const dir = mkdtempSync(join(tmpdir(), 'regatta-workflows-'));
   try {
-    const file = join(dir, 'workflows.js');
-    const child = spawn(process.execPath, [...childOptions(), writer, file], {
+    const file = join(dir, 'workflows.json');
+    const child = spawn(process.execPath, [...childOptions(), writer, file, entry], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
     if (code !== 0) throw new Error(`bundling the workflows failed (${signal ?? `exit ${code}`})`);
-    return { code: readFileSync(file, 'utf8') };
+    return MadeBundle.parse(JSON.parse(readFileSync(file, 'utf8')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

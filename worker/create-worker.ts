@@ -49,21 +49,46 @@ const checkout = fileURLToPath(new URL('..', import.meta.url));
  */
 const sideEffectFree = {
   test: (resource: string) =>
-    ['contract', 'policies', 'oci', 'errors'].some((folder) => resource.startsWith(join(checkout, folder, sep))),
+    ['contract', 'policies', 'oci', 'errors'].some((folder) =>
+      resource.startsWith(join(checkout, folder, sep)),
+    ),
   sideEffects: false,
 };
 
+/** What a bundle was made from: the files webpack read, and those it looked for and did not find. */
+export interface BundleDependencies {
+  files: string[];
+  missing: string[];
+}
+
 /**
  * Regatta's workflows and their interceptors in one bundle, as a worker loads them; tests bundle
- * other versions of the workflow code (`entry`) with the same interceptors.
+ * other versions of the workflow code (`entry`) with the same interceptors. `onDependencies` hears
+ * webpack's own account of what the bundle was made from (the bundle cache keys on it).
  */
-export function bundleWorkflows(entry = workflowsPath, logger?: Logger): Promise<WorkflowBundle> {
+export function bundleWorkflows(
+  entry = workflowsPath,
+  logger?: Logger,
+  onDependencies?: (dependencies: BundleDependencies) => void,
+): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: entry,
     workflowInterceptorModules: [runMetricsInterceptorPath],
     webpackConfigHook: (config) => ({
       ...config,
       module: { ...config.module, rules: [...(config.module?.rules ?? []), sideEffectFree] },
+      plugins: [
+        ...(config.plugins ?? []),
+        {
+          apply: (compiler) =>
+            compiler.hooks.done.tap('regatta-bundle-dependencies', ({ compilation }) =>
+              onDependencies?.({
+                files: [...compilation.fileDependencies],
+                missing: [...compilation.missingDependencies],
+              }),
+            ),
+        },
+      ],
     }),
     ...(logger ? { logger } : {}),
   });

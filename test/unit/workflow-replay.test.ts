@@ -35,19 +35,37 @@ interface RecordedShape {
   histories: Array<{ workflowId: string; history: unknown }>;
 }
 
-/** Replays the histories and answers each failure as `workflowId: message`. */
-export async function replayFailures(bundle: WorkflowBundle, recorded: RecordedShape): Promise<string[]> {
-  const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, recorded.histories)) {
-    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+type Shape = ReturnType<typeof recordedShapes>[number];
+
+/**
+ * Replays the shapes' histories in one replay worker (a worker each would cost a quarter second
+ * per shape file) and answers each shape's failures as `workflowId: message`. Each history is
+ * tagged with its shape; the SDK replays them one at a time, in order, so the nth result is the
+ * nth history's.
+ */
+async function replayFailures(bundle: WorkflowBundle, shapes: Shape[]): Promise<Map<string, string[]>> {
+  const tagged = shapes.flatMap(({ name, recorded }) =>
+    recorded.histories.map((history) => ({ name, ...history })),
+  );
+  const failures = new Map(shapes.map(({ name }) => [name, [] as string[]]));
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, tagged)) {
+    const tag = tagged[replayed++];
+    assert.ok(tag, 'no more results than histories');
+    assert.equal(result.workflowId, tag.workflowId, 'results come in the order of the histories');
+    if (result.error) failures.get(tag.name)?.push(`${result.workflowId}: ${result.error.message}`);
   }
+  assert.equal(replayed, tagged.length, 'every history was replayed');
   return failures;
 }
 
 describe('workflow replay of recorded histories', () => {
+  const shapes = recordedShapes();
   let bundle: WorkflowBundle;
+  let failures: Map<string, string[]>;
   before(async () => {
     bundle = await bundleWorkflows();
+    failures = await replayFailures(bundle, shapes);
   });
 
   it('bundle – only the pure modules workflows use, not all their folders re-export', () => {
@@ -55,7 +73,10 @@ describe('workflow replay of recorded histories', () => {
     const modules = new Set([...bundle.code.matchAll(/\/\*{3}\/ "(\.\/[^"]+)"/g)].map((match) => match[1]!));
     assert.ok(modules.has('./policies/policy-snapshot.ts'), 'a schema workflows parse is there');
     assert.ok(!modules.has('./policies/replication-policy-input.ts'), 'an API-only schema is left out');
-    assert.ok(![...modules].some((module) => module.includes('node_modules/minimatch/')), 'minimatch is left out');
+    assert.ok(
+      ![...modules].some((module) => module.includes('node_modules/minimatch/')),
+      'minimatch is left out',
+    );
   });
 
   const versions = readdirSync(root).sort();
@@ -64,33 +85,38 @@ describe('workflow replay of recorded histories', () => {
     for (const version of versions) assert.ok(readdirSync(join(root, version)).length >= 10, version);
   });
 
-  for (const { name, recorded } of recordedShapes()) {
-    it(`replays – ${name}`, async () => {
+  for (const { name, recorded } of shapes) {
+    it(`replays – ${name}`, () => {
       assert.ok(recorded.histories.length > 0);
-      assert.deepEqual(await replayFailures(bundle, recorded), []);
+      assert.deepEqual(failures.get(name), []);
     });
   }
 
   it('a change behind patched() – replays every history', async () => {
-    const upgraded = await bundleWorkflows(variant('upgraded'));
-    for (const { name, recorded } of recordedShapes())
-      assert.deepEqual(await replayFailures(upgraded, recorded), [], name);
+    const upgraded = await replayFailures(await bundleWorkflows(variant('upgraded')), shapes);
+    for (const { name } of shapes) assert.deepEqual(upgraded.get(name), [], name);
   });
 
   it('the same change without patched() – fails the replay of runs in flight', async () => {
-    const unpatched = await bundleWorkflows(variant('unpatched'));
-    const failing = [];
-    for (const { name, recorded } of recordedShapes()) {
-      const run = recorded.histories.filter(
-        (history) =>
-          !history.workflowId.includes('/page-') && !history.workflowId.startsWith('regatta-drift-'),
-      );
-      if (run.length === 0) continue;
-      const failures = await replayFailures(unpatched, { ...recorded, histories: run });
-      failing.push(
-        failures.length === run.length ? name : `${name}: only ${failures.length} of ${run.length} failed`,
-      );
-    }
+    const runs = shapes
+      .map(({ name, recorded }) => ({
+        name,
+        recorded: {
+          ...recorded,
+          histories: recorded.histories.filter(
+            (history) =>
+              !history.workflowId.includes('/page-') && !history.workflowId.startsWith('regatta-drift-'),
+          ),
+        },
+      }))
+      .filter(({ recorded }) => recorded.histories.length > 0);
+    const unpatched = await replayFailures(await bundleWorkflows(variant('unpatched')), runs);
+    const failing = runs.map(({ name, recorded }) => {
+      const failed = unpatched.get(name)?.length ?? 0;
+      return failed === recorded.histories.length
+        ? name
+        : `${name}: only ${failed} of ${recorded.histories.length} failed`;
+    });
     assert.ok(failing.length >= 10, 'every run shape was replayed');
     assert.deepEqual(
       failing.filter((entry) => entry.includes(': only')),
