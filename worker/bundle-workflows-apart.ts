@@ -49,8 +49,24 @@ export async function bundleInChild(entry: string): Promise<MadeBundle> {
   }
 }
 
+/**
+ * Options about code given on the command line (`node -e …`): the child would run that code
+ * again, not the bundler (a worker started so would start itself without end).
+ */
+const evaluating = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+
+/** This process's Node options for the bundling child, without those about code given on the command line. */
+export function bundlerNodeOptions(execArgv: readonly string[]): string[] {
+  return execArgv.filter(
+    (option, index) =>
+      !evaluating.has(option) &&
+      !evaluating.has(execArgv[index - 1] ?? '') &&
+      !/^--(eval|print|input-type)=/.test(option),
+  );
+}
+
 function childOptions(): string[] {
-  const options = [...process.execArgv];
+  const options = bundlerNodeOptions(process.execArgv);
   if (moduleExtension === '.ts' && !options.some((option) => option.includes('tsx')))
     options.push('--import', import.meta.resolve('tsx'));
   return options;
