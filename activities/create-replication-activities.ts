@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { defaultRunSettings, type ReplicationActivities, type RunSettings } from '../contract/index.js';
 import type { Store } from '../store/index.js';
 import { atActivityEdge } from './application-failure.js';
+import { beating } from './beating.js';
 import { defaultCopySettings, type CopySettings } from './copy-settings.js';
 import { auditDrift } from './audit-drift.js';
 import { copyBatch } from './copy-batch.js';
@@ -53,17 +54,16 @@ export function createReplicationActivities({
     enumerateArtifacts: (input) =>
       atActivityEdge(() => {
         const context = Context.current();
-        return enumerateArtifacts(clients, input, {
-          checkAsListed: (check) =>
-            meter.listed(
-              check,
-              checkAsListed(clients, check, {
-                signal: context.cancellationSignal,
-                heartbeat: (details) => context.heartbeat(details),
-              }),
-            ),
-          signal: context.cancellationSignal,
-        });
+        const { cancellationSignal: signal } = context;
+        // A beat a second all along, the check of a listed page included.
+        return beating(
+          () => context.heartbeat(),
+          () =>
+            enumerateArtifacts(clients, input, {
+              checkAsListed: (check) => meter.listed(check, checkAsListed(clients, check, { signal })),
+              signal,
+            }),
+        );
       }),
     planPrune: (input) => atActivityEdge(() => planPrune(clients, input)),
     planPrunePages: (input) => atActivityEdge(() => planPrunePages(clients, store.prunePlans, input)),

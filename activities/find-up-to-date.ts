@@ -3,6 +3,7 @@ import type { FindUpToDateInput, InPlaceResult, UpToDateCheck, UpToDateTask } fr
 import { errorCode } from '../errors/regatta-error.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { RegistryClients } from './registry-clients.js';
+import { beating } from './beating.js';
 import { SiteListings } from './site-listings.js';
 
 /** HEAD requests in flight at once (each lane asks the source and every target together). */
@@ -14,7 +15,6 @@ const headDeadlineMs = 10_000;
  * and its requests queue in each registry's connection pool rather than on the run's lanes.
  */
 const pageLanes = 32;
-const heartbeatEveryMs = 1_000;
 
 /** A HEAD's signal: its deadline, and the activity's stop when it has one. */
 function deadline(stop: AbortSignal | undefined): AbortSignal {
@@ -137,19 +137,17 @@ export async function checkInPlace(
 ): Promise<InPlaceResult> {
   const context = Context.current();
   let checked = 0;
-  // A beat a second whatever the registries do (a hung site's HEADs wait out their deadline), so
-  // a lost worker is noticed, and a stop reaches the check, within seconds.
-  const ticker = setInterval(() => context.heartbeat({ checked, of: input.checks.length }), heartbeatEveryMs);
-  try {
-    const findings = await checkUpToDate(clients, input, {
-      lanes: pageLanes,
-      signal: context.cancellationSignal,
-      onChecked: () => checked++,
-    });
-    return inPlaceResult(input.checks, findings);
-  } finally {
-    clearInterval(ticker);
-  }
+  // A hung site's HEADs wait out their deadline: the beats go on meanwhile.
+  const findings = await beating(
+    () => context.heartbeat({ checked, of: input.checks.length }),
+    () =>
+      checkUpToDate(clients, input, {
+        lanes: pageLanes,
+        signal: context.cancellationSignal,
+        onChecked: () => checked++,
+      }),
+  );
+  return inPlaceResult(input.checks, findings);
 }
 
 /**
@@ -190,13 +188,13 @@ export interface ListedCheck {
 
 /**
  * A page's check made while the page is listed, so its HEADs overlap the listing's requests: each
- * artifact is checked as it is added, `pageLanes` at a time. Beats `heartbeat` every second until
- * its result is in, as `checkInPlace` does. The first failure (a rate limit, the stop) fails it.
+ * artifact is checked as it is added, `pageLanes` at a time (the listing activity beats meanwhile).
+ * The first failure (a rate limit, the stop) fails it.
  */
 export function checkAsListed(
   clients: RegistryClients,
   input: Omit<FindUpToDateInput, 'checks'>,
-  options: { signal?: AbortSignal; heartbeat: (details: { checked: number; of: number }) => void },
+  options: { signal?: AbortSignal } = {},
 ): ListedCheck {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
@@ -208,7 +206,6 @@ export function checkAsListed(
   let closed = false;
   let settle: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => (settle = resolve));
-  const ticker = setInterval(() => options.heartbeat({ checked, of: checks.length }), heartbeatEveryMs);
   const pump = () => {
     while (!failure && started - checked < pageLanes && started < checks.length) {
       checker.check(checks[started++]!).then(
@@ -224,10 +221,7 @@ export function checkAsListed(
         },
       );
     }
-    if (closed && checked === started && (failure || started === checks.length)) {
-      clearInterval(ticker);
-      settle();
-    }
+    if (closed && checked === started && (failure || started === checks.length)) settle();
   };
   return {
     checks,

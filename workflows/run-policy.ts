@@ -1,4 +1,5 @@
 import {
+  type ActivityOptions,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
@@ -69,11 +70,18 @@ function runActivities(budget: RetryBudget | undefined) {
     startToCloseTimeout: '1 minute',
     retry,
   });
-  const { enumerateArtifacts, planPrune, planPrunePages } = proxyActivities<ReplicationActivities>({
+  const listing = {
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '60 seconds',
     // A rate limit comes back at once: the run waits for it with a timer, saying until when.
     retry: { ...retry, nonRetryableErrorTypes: ['REGISTRY_RATE_LIMITED'] },
+  } satisfies ActivityOptions;
+  const { planPrune, planPrunePages } = proxyActivities<ReplicationActivities>(listing);
+  // It beats every second (a one-page run's check is made in it): a lost worker is noticed as
+  // fast as in a page's check. Only the timeout of what is scheduled changes; histories replay.
+  const { enumerateArtifacts } = proxyActivities<ReplicationActivities>({
+    ...listing,
+    heartbeatTimeout: '20 seconds',
   });
   return { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune, planPrunePages };
 }

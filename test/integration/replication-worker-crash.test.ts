@@ -23,6 +23,8 @@ describe('replication run – worker crash', () => {
   /** In front of it, counting what it is sent. */
   let resumingProxy: FaultProxy;
   const workers: WorkerProcess[] = [];
+  let hq: number;
+  const destinations: Array<{ id: number }> = [];
 
   before(async () => {
     bed = await startTestBed();
@@ -33,6 +35,9 @@ describe('replication run – worker crash', () => {
     });
     resumingProxy = await startFaultProxy(resuming);
     regatta = await startRegattaWorker(bed, { worker: false });
+    hq = await regatta.addRegistry(bed.hq);
+    for (const site of bed.sites) destinations.push({ id: await regatta.addRegistry(site) });
+    destinations.push({ id: await regatta.addRegistry({ ...resuming, url: resumingProxy.url }) });
   });
   after(async () => {
     for (const worker of workers) await worker.kill('SIGKILL');
@@ -43,10 +48,6 @@ describe('replication run – worker crash', () => {
   });
 
   it('SIGKILL mid-blob – a new worker completes the run and every digest verifies; nothing half-written is served; the upload is resumed from the registry’s offset', async () => {
-    const hq = await regatta.addRegistry(bed.hq);
-    const destinations = [];
-    for (const site of bed.sites) destinations.push({ id: await regatta.addRegistry(site) });
-    destinations.push({ id: await regatta.addRegistry({ ...resuming, url: resumingProxy.url }) });
     const image = await pushImage({ registry: bed.hq }, 'production/big', 'v1', {
       layerSizes: [24 * MiB, 4096],
     });
@@ -113,6 +114,65 @@ describe('replication run – worker crash', () => {
         assert.equal(sha256(blob.bytes), digest);
         assert.equal(blob.bytes.length, bytes.length);
       }
+    }
+  });
+  it('SIGKILL mid-check – a one-page run killed while its listing checks a hung site is taken up within the listing’s 20 s heartbeat timeout, and completes', async () => {
+    const image = await pushImage({ registry: bed.hq }, 'production/checked', 'v1', { layerSizes: [4096] });
+    const policy = await regatta.createPolicy({
+      name: 'crash-in-check',
+      src_registry: { id: hq },
+      dest_registries: destinations,
+      filters: [{ type: 'name', value: 'production/checked' }],
+    });
+    // Only this test's workers poll.
+    for (const worker of workers.splice(0)) await worker.kill('SIGKILL');
+    // The resuming site answers nothing: the listing's check waits out its HEAD deadline there.
+    resumingProxy.rules = [{ fault: { kind: 'hang' } }];
+    const first = startWorkerProcess(regatta.environment);
+    workers.push(first);
+    await first.ready;
+    const handle = await startReplicationRun({
+      client: regatta.client,
+      workflowId: manualRunId(policy, new Date(), 'kill-check'),
+      policy,
+      trigger: 'manual',
+    });
+    // Killed once the listing has beaten 3 s into its check: it beats while its requests wait.
+    const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+      Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+    await eventually(
+      async () => {
+        const listing = ((await handle.describe()).raw.pendingActivities ?? []).find(
+          (activity) => activity.activityType?.name === 'enumerateArtifacts',
+        );
+        const beatAfter = millis(listing?.lastHeartbeatTime) - millis(listing?.lastStartedTime);
+        return listing?.lastStartedTime && beatAfter >= 3000 ? listing : undefined;
+      },
+      9_000,
+      'a beat of the listing 3 s into its check',
+      100,
+    );
+    await first.kill('SIGKILL');
+    resumingProxy.rules = [];
+
+    const second = startWorkerProcess(regatta.environment);
+    workers.push(second);
+    await second.ready;
+    const summary = await handle.result();
+    assert.equal(summary.status, 'Succeed', summary.statusText);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'enumerateArtifacts',
+    )!;
+    assert.equal(Number(scheduled.activityTaskScheduledEventAttributes!.heartbeatTimeout?.seconds), 20);
+    const started = events.find(
+      (event) =>
+        Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+    );
+    assert.equal(started?.activityTaskStartedEventAttributes?.attempt, 2, 'the new worker listed again');
+    for (const site of [...bed.sites, resuming]) {
+      const manifest = await rawGetManifest({ registry: site }, 'production/checked', 'v1');
+      assert.equal(sha256(manifest.bytes), image.digest, site.name);
     }
   });
 });

@@ -69,7 +69,7 @@ function list(
     heartbeat: () => undefined,
     checkAsListed: (check) => {
       asked.push(check);
-      return checkAsListed(clients, check, { heartbeat: () => undefined, ...(signal ? { signal } : {}) });
+      return checkAsListed(clients, check, signal ? { signal } : {});
     },
     ...(signal ? { signal } : {}),
   };
