@@ -67,12 +67,12 @@ export async function enumerateArtifacts(
     check?.abandon();
     return { artifacts };
   }
-  const inPlace = await checked(check, context.signal);
+  const inPlace = await listedCheckResult(check, context.signal);
   return inPlace ? { artifacts, inPlace } : { artifacts };
 }
 
 /** The check's result; undefined when it could not be made (the run checks then), unless the activity was stopped. */
-async function checked(
+async function listedCheckResult(
   check: ListedCheck,
   signal: AbortSignal | undefined,
 ): Promise<InPlaceResult | undefined> {

@@ -2,7 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity';
 import type { FindUpToDateInput, InPlaceResult, UpToDateCheck, UpToDateTask } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
 import { forEachBounded, type RegistryClient } from '../registry/index.js';
-import type { RegistryClients } from './registry-clients.js';
+import { eachOnce, type RegistryClients } from './registry-clients.js';
 import { beating } from './beating.js';
 import { SiteListings } from './site-listings.js';
 
@@ -36,14 +36,16 @@ interface Findings {
  */
 class InPlaceChecker {
   readonly findings: Findings = { found: [], sourceDigests: new Map(), stale: [] };
-  private readonly registries = new Map<number, Promise<RegistryClient>>();
   private readonly listings: SiteListings;
+  /** Each registry looked up once per check. */
+  private readonly clients: RegistryClients;
 
   constructor(
-    private readonly clients: RegistryClients,
+    clients: RegistryClients,
     private readonly input: Omit<FindUpToDateInput, 'checks'>,
     private readonly signal: AbortSignal | undefined,
   ) {
+    this.clients = eachOnce(clients);
     this.listings = new SiteListings(signal);
   }
 
@@ -65,7 +67,7 @@ class InPlaceChecker {
       );
     // A tag a site's listing lacks is missing there; any other is asked (its digest may differ).
     const atTarget = async ({ registryId, repository }: (typeof targets)[number]) => {
-      const client = await this.registry(registryId);
+      const client = await this.clients.get(registryId);
       const listed = artifact.tag ? await this.listings.listed(registryId, repository) : undefined;
       if (listed && !listed.has(artifact.tag!)) return null;
       const digest = await head(client, repository);
@@ -73,7 +75,7 @@ class InPlaceChecker {
       return digest;
     };
     const [sourceDigest, ...present] = await Promise.all([
-      this.registry(this.input.sourceRegistryId).then((source) => head(source, artifact.repository)),
+      this.clients.get(this.input.sourceRegistryId).then((source) => head(source, artifact.repository)),
       ...targets.map(atTarget),
     ]);
     if (!sourceDigest) return;
@@ -85,16 +87,6 @@ class InPlaceChecker {
       else if (digest && !this.input.override) found.push({ taskId: target.taskId, outcome: 'kept', digest });
       else if (digest !== undefined) stale.push(target.taskId);
     });
-  }
-
-  /** Each registry looked up once per check. */
-  private registry(registryId: number): Promise<RegistryClient> {
-    let client = this.registries.get(registryId);
-    if (!client) {
-      client = this.clients.get(registryId);
-      this.registries.set(registryId, client);
-    }
-    return client;
   }
 }
 
