@@ -36,6 +36,15 @@ const cliType: Record<SearchAttributeType, string> = {
  */
 const taskQueueSettings = ['matching.numTaskqueueWritePartitions=1'];
 
+/**
+ * Temporal's SQLite file in WAL mode, synced at checkpoints rather than at every commit: each of a
+ * run's steps was stored with several fsyncs before its task was handed out (11.8 ms from schedule
+ * to start, 3.2 ms this way; a warm run of 20 images 0.221 → 0.197 s, bench:peers). A crash of any
+ * process loses nothing committed; an OS crash or a power cut may lose the last commits, never the
+ * file, and runs then repeat their last steps, which are idempotent.
+ */
+const sqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
+
 export interface DevServer {
   address: string;
   uiUrl: string | undefined;
@@ -50,16 +59,7 @@ export interface DevServer {
  */
 export function startDevServer(options: DevServerOptions): DevServer {
   const ip = options.ip ?? '127.0.0.1';
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', 'warn'];
-  if (options.uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
-  if (options.dbFile) args.push('--db-filename', options.dbFile);
-  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
-  for (const { name, type } of options.searchAttributes ?? [])
-    args.push('--search-attribute', `${name}=${cliType[type]}`);
-  for (const setting of taskQueueSettings) args.push('--dynamic-config-value', setting);
-
-  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.cli, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = options.logger?.child({ component: 'temporal-dev-server' });
   child.stdout?.on('data', (chunk: Buffer) => log?.debug(chunk.toString().trim()));
   child.stderr?.on('data', (chunk: Buffer) => log?.debug(chunk.toString().trim()));
@@ -84,4 +84,21 @@ export function startDevServer(options: DevServerOptions): DevServer {
 export async function failOnEarlyExit(server: DevServer): Promise<never> {
   const [code, signal] = (await once(server.process, 'exit')) as [number | null, string | null];
   throw new EnvironmentError(`temporal dev server exited early (code ${code}, signal ${signal})`);
+}
+
+/** The CLI's arguments for a dev server with these options. */
+export function devServerArgs(options: Omit<DevServerOptions, 'cli' | 'logger'>): string[] {
+  const ip = options.ip ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', 'warn'];
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  if (options.dbFile) {
+    args.push('--db-filename', options.dbFile);
+    for (const pragma of sqlitePragmas) args.push('--sqlite-pragma', pragma);
+  }
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  for (const { name, type } of options.searchAttributes ?? [])
+    args.push('--search-attribute', `${name}=${cliType[type]}`);
+  for (const setting of taskQueueSettings) args.push('--dynamic-config-value', setting);
+  return args;
 }

@@ -11,6 +11,8 @@ import { listeningPorts } from './listening-ports.js';
 export interface TestTemporal {
   address: string;
   namespace: string;
+  /** Its SQLite file, when it keeps one. */
+  dbFile?: string;
   /** Stops the server; `start` brings it back on the same port (in memory, so with no history). */
   stop(): Promise<void>;
   /** Kills the server (SIGKILL), as a crash would; with a database file `start` resumes from it. */
@@ -93,6 +95,7 @@ export async function startTestTemporal(dbFile?: string): Promise<TestTemporal> 
   return {
     address: `127.0.0.1:${port}`,
     namespace: 'default',
+    ...(dbFile ? { dbFile } : {}),
     start: async () => {
       if (!(await startOn(port)))
         throw new Error(`the Temporal dev server could not listen on ${port} again`);

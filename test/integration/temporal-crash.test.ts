@@ -2,6 +2,7 @@
 // what was already in place at the site is not sent again. Real Temporal, registries and worker.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { pageTasksQuery } from '../../contract/index.js';
 import { connectToTemporal } from '../../temporal/connect.js';
@@ -81,6 +82,9 @@ describe('Temporal crash – the dev server killed mid-run', () => {
       'the copy to be under way',
     );
     await bed.temporal!.kill();
+    // Its file is in WAL mode (as `regatta dev` keeps it): what was committed since the last
+    // checkpoint is in the -wal file the killed server left, and the restart reads it back.
+    assert.ok(existsSync(`${bed.temporal!.dbFile}-wal`), 'Temporal keeps its SQLite file in WAL mode');
     await assert.rejects(
       connectToTemporal({ address: bed.temporal!.address, timeoutMs: 1_000 }),
       'Temporal is down',
