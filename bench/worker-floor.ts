@@ -4,7 +4,7 @@
 // resident set once created, after 10 runs and after BENCH_FLOOR_RUNS (1,000). Written to
 // docs/benchmarks.md beside the worker's own figures (bench:peers with BENCH_SPLIT=1).
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -68,6 +68,7 @@ async function main() {
     writeDocSection('worker-floor', markdown);
   } finally {
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

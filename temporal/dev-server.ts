@@ -45,6 +45,9 @@ const taskQueueSettings = ['matching.numTaskqueueWritePartitions=1'];
  */
 const sqlitePragmas = ['journal_mode=wal', 'synchronous=normal'];
 
+/** Where the server listens unless told otherwise: loopback only. */
+const defaultIp = '127.0.0.1';
+
 export interface DevServer {
   address: string;
   uiUrl: string | undefined;
@@ -58,7 +61,7 @@ export interface DevServer {
  * (`connectToTemporal`): the CLI prints before its frontend is ready.
  */
 export function startDevServer(options: DevServerOptions): DevServer {
-  const ip = options.ip ?? '127.0.0.1';
+  const ip = options.ip ?? defaultIp;
   const child = spawn(options.cli, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = options.logger?.child({ component: 'temporal-dev-server' });
   child.stdout?.on('data', (chunk: Buffer) => log?.debug(chunk.toString().trim()));
@@ -88,7 +91,7 @@ export async function failOnEarlyExit(server: DevServer): Promise<never> {
 
 /** The CLI's arguments for a dev server with these options. */
 export function devServerArgs(options: Omit<DevServerOptions, 'cli' | 'logger'>): string[] {
-  const ip = options.ip ?? '127.0.0.1';
+  const ip = options.ip ?? defaultIp;
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', 'warn'];
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
