@@ -14,11 +14,13 @@ const moduleCache = (
   globalThis as unknown as { __webpack_module_cache__: Record<string, object | undefined> }
 ).__webpack_module_cache__;
 
+// The folders create-worker.ts marks free of side effects.
 const pureModule = /^\.\/(?:contract|policies|oci|errors)\//;
 const ids = Object.keys(__webpack_modules__);
 const loadedBefore = new Set(ids.filter((id) => moduleCache[id] !== undefined));
 
-for (const id of ids.filter((id) => pureModule.test(id))) freezeData(__webpack_require__(id), new Set());
+const frozen = new Set<object>();
+for (const id of ids.filter((id) => pureModule.test(id))) freezeData(__webpack_require__(id), frozen);
 
 // The SDK freezes shared modules deeply, and stops at an object frozen already. A zod schema builds
 // its parts on first use (its methods, its parser) and fails frozen: every module loaded here is
