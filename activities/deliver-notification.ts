@@ -8,10 +8,8 @@ import {
   slackBody,
 } from '../notifications/index.js';
 import { NotFoundError, type Store } from '../store/index.js';
+import { beating } from './beating.js';
 import type { NotificationSettings } from './notification-settings.js';
-
-/** How often a delivery in flight heartbeats: a lost worker, or a cancellation, is noticed within seconds. */
-const heartbeatMs = 1000;
 
 /**
  * Posts one queued delivery to its policy's address, secrets read from the store here and
@@ -37,45 +35,48 @@ export async function deliverNotification(
   const context = Context.current();
   const attempts = context.info.attempt;
   const target = policy.targets[0]!;
-  const heartbeat = setInterval(() => context.heartbeat(), heartbeatMs);
-  try {
-    if (!policy.enabled)
-      throw new NotificationPolicyDisabledError(`notification policy ${policy.name} is disabled`);
-    const body =
-      target.type === 'slack'
-        ? slackBody(NotificationPayload.parse(JSON.parse(found.payload)))
-        : found.payload;
-    const { status } = await postNotification({
-      address: target.address,
-      skipCertVerify: target.skip_cert_verify,
-      authHeader: target.auth_header,
-      hmacSecret: target.hmac_secret,
-      eventType: delivery.eventType,
-      deliveryId: String(delivery.id),
-      body,
-      timeoutMs: settings.schedule.timeoutSeconds * 1000,
-      signal: context.cancellationSignal,
-    });
-    await store.notificationDeliveries.recordAttempt(deliveryId, {
-      status: 'delivered',
-      attempts,
-      statusCode: status,
-    });
-    return true;
-  } catch (error) {
-    if (context.cancellationSignal.aborted) throw error;
-    // As the activity edge sees it: only what is classified permanent is not tried again.
-    const permanent = (error as { retryable?: unknown }).retryable === false;
-    const status = (error as { status?: unknown }).status;
-    await store.notificationDeliveries.recordAttempt(deliveryId, {
-      status: permanent ? 'failed' : 'pending',
-      attempts,
-      statusCode: typeof status === 'number' ? status : undefined,
-      errorCode: errorCode(error) ?? 'UNKNOWN',
-      error: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  } finally {
-    clearInterval(heartbeat);
-  }
+  // A lost worker, or a cancellation, is noticed within seconds while the receiver answers.
+  return beating(
+    () => context.heartbeat(),
+    async () => {
+      try {
+        if (!policy.enabled)
+          throw new NotificationPolicyDisabledError(`notification policy ${policy.name} is disabled`);
+        const body =
+          target.type === 'slack'
+            ? slackBody(NotificationPayload.parse(JSON.parse(found.payload)))
+            : found.payload;
+        const { status } = await postNotification({
+          address: target.address,
+          skipCertVerify: target.skip_cert_verify,
+          authHeader: target.auth_header,
+          hmacSecret: target.hmac_secret,
+          eventType: delivery.eventType,
+          deliveryId: String(delivery.id),
+          body,
+          timeoutMs: settings.schedule.timeoutSeconds * 1000,
+          signal: context.cancellationSignal,
+        });
+        await store.notificationDeliveries.recordAttempt(deliveryId, {
+          status: 'delivered',
+          attempts,
+          statusCode: status,
+        });
+        return true;
+      } catch (error) {
+        if (context.cancellationSignal.aborted) throw error;
+        // As the activity edge sees it: only what is classified permanent is not tried again.
+        const permanent = (error as { retryable?: unknown }).retryable === false;
+        const status = (error as { status?: unknown }).status;
+        await store.notificationDeliveries.recordAttempt(deliveryId, {
+          status: permanent ? 'failed' : 'pending',
+          attempts,
+          statusCode: typeof status === 'number' ? status : undefined,
+          errorCode: errorCode(error) ?? 'UNKNOWN',
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }
+    },
+  );
 }
