@@ -83,6 +83,16 @@ describe('workflow bundle cache', () => {
     assert.equal((await cached()).hit, true);
   });
 
+  it('an entry made under another key (another Node, SDK, or npm install) – bundled anew, then a hit', async () => {
+    // Its inputs are today's: only the key (what else shaped the bundle) tells it apart.
+    const file = entryFile();
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key: string; code: string };
+    writeFileSync(file, JSON.stringify({ ...stored, key: 'made by another Node', code: 'stale marker' }));
+    const code = await bundledAnew("'from typescript'");
+    assert.ok(!code.includes('stale marker'));
+    assert.equal((await cached()).hit, true);
+  });
+
   it('bundleWorkflowsApart – from a checkout, answers the stored bundle', async () => {
     // A stored entry whose code is a marker: the answer can only have come from the cache.
     const file = entryFile();
