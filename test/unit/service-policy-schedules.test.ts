@@ -2,8 +2,8 @@
 // schedule made by an earlier release brought in line, and a worker outage that starts at most
 // one run however many times pass meanwhile.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { describe, it } from 'node:test';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { replicationRunType, taskQueue } from '../../contract/index.js';
 import {
@@ -13,11 +13,11 @@ import {
   type ScheduleSettings,
 } from '../../service/policy-schedules.js';
 import { scheduleId } from '../../service/run-identity.js';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
+import { bundleWorkflows } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
 import { snapshotOf } from '../harness/policy-snapshot.js';
 import { scriptedActivities } from '../harness/scripted-activities.js';
-import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
+import { temporalForSuite } from '../harness/suite-temporal.js';
 
 describe('schedulePolicies', () => {
   const cases: Array<[string, boolean, ScheduleSettings, ScheduleOverlapPolicy]> = [
@@ -40,48 +40,38 @@ describe('schedulePolicies', () => {
 });
 
 describe('policy schedules (Temporal dev server)', () => {
-  let temporal: TestTemporal;
-  let connection: Connection;
-  let client: Client;
   let bundle: WorkflowBundle;
-
-  before(async () => {
-    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflows()]);
-    connection = await Connection.connect({ address: temporal.address });
-    client = new Client({ connection });
-  });
-  after(async () => {
-    await connection?.close();
-    await temporal?.stop();
+  const suite = temporalForSuite(async () => {
+    bundle = await bundleWorkflows();
   });
 
   it('upgrade – a schedule made with allow-all and a year of catch-up takes the current policies', async () => {
     const policy = snapshotOf(41, { name: 'nightly', src_registry: { id: 1 }, dest_registry: { id: 2 } });
-    await client.schedule.create({
+    await suite.client.schedule.create({
       scheduleId: scheduleId(policy.id),
       spec: { cronExpressions: ['0 3 * * *'] },
       action: { type: 'startWorkflow', workflowType: replicationRunType, taskQueue, args: [{ policy }] },
       policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '365 days' },
     });
     await upsertPolicySchedule(
-      client,
+      suite.client,
       { policy, cron: '0 3 * * *', enabled: true, singleActive: false },
       { overlap: 'buffer_one', catchupWindowMs: 120_000 },
     );
-    const described = await client.schedule.getHandle(scheduleId(policy.id)).describe();
+    const described = await suite.client.schedule.getHandle(scheduleId(policy.id)).describe();
     assert.equal(described.policies.overlap, ScheduleOverlapPolicy.BUFFER_ONE);
     assert.equal(described.policies.catchupWindow, 120_000);
-    await client.schedule.getHandle(scheduleId(policy.id)).delete();
+    await suite.client.schedule.getHandle(scheduleId(policy.id)).delete();
   });
 
   it('outage – while no worker runs, a schedule firing every 2 s starts one run, which completes after', async () => {
     const policy = snapshotOf(42, { name: 'often', src_registry: { id: 1 }, dest_registry: { id: 2 } });
     await upsertPolicySchedule(
-      client,
+      suite.client,
       { policy, cron: '0 3 * * *', enabled: true, singleActive: false },
       { overlap: 'skip', catchupWindowMs: 10_000 },
     );
-    const handle = client.schedule.getHandle(scheduleId(policy.id));
+    const handle = suite.client.schedule.getHandle(scheduleId(policy.id));
     // Every 2 s instead of a daily cron, the rest as the service made it.
     await handle.update((previous) => ({ ...previous, spec: { intervals: [{ every: '2 seconds' }] } }));
     const started = async () => (await handle.describe()).info.recentActions.length;
@@ -91,25 +81,12 @@ describe('policy schedules (Temporal dev server)', () => {
     assert.equal(await started(), 1, 'one run started during the outage');
 
     const { activities } = scriptedActivities({});
-    const { worker, connection: workerConnection } = await createWorker({
-      address: temporal.address,
-      namespace: 'default',
-      activities,
-      workflowBundle: bundle,
-      activityConcurrency: 4,
-      workflowConcurrency: 4,
-      shutdownGraceSeconds: 1,
+    await suite.withWorker({ activities, workflowBundle: bundle }, async () => {
+      const first = (await handle.describe()).info.recentActions[0]!.action.workflow.workflowId;
+      const summary = await suite.client.workflow.getHandle(first).result();
+      assert.equal(summary.status, 'Succeed');
+      await handle.pause('test over');
     });
-    try {
-      await worker.runUntil(async () => {
-        const first = (await handle.describe()).info.recentActions[0]!.action.workflow.workflowId;
-        const summary = await client.workflow.getHandle(first).result();
-        assert.equal(summary.status, 'Succeed');
-        await handle.pause('test over');
-      });
-    } finally {
-      await workerConnection.close();
-    }
     await handle.delete();
   });
 });

@@ -3,9 +3,9 @@
 // per test, each test its own workflow ids.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import type { WorkflowBundle } from '@temporalio/worker';
@@ -27,12 +27,11 @@ import {
   type ReplicationRunWorkflow,
 } from '../../contract/index.js';
 import { bundleWorkflowsApart } from '../../worker/bundle-workflows-apart.js';
-import { createWorker } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
 import { runOutcome } from '../harness/run-outcome.js';
 import { scriptedActivities } from '../harness/scripted-activities.js';
 import { hubsAndSites, snapshotOf } from '../harness/policy-snapshot.js';
-import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
+import { temporalForSuite } from '../harness/suite-temporal.js';
 
 const twoSites = snapshotOf(1, {
   name: 'to-two-sites',
@@ -41,43 +40,22 @@ const twoSites = snapshotOf(1, {
 });
 
 describe('replicationRun workflow (stubbed activities)', () => {
-  let temporal: TestTemporal;
-  let connection: Connection;
-  let client: Client;
   let bundle: WorkflowBundle;
-
-  before(async () => {
+  const suite = temporalForSuite(async () => {
     // Bundled as the worker bundles: in a child process, every character within Latin-1.
-    [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowsApart()]);
+    bundle = await bundleWorkflowsApart();
     assert.ok(!/[\u0100-\uffff]/.test(bundle.code), 'the bundle is escaped to Latin-1');
-    connection = await Connection.connect({ address: temporal.address });
-    client = new Client({ connection });
-  });
-  after(async () => {
-    await connection?.close();
-    await temporal?.stop();
   });
 
   /** Runs `body` with a worker serving these activities; the worker is stopped after. */
-  async function withWorker<T>(activities: ReplicationActivities, body: () => Promise<T>): Promise<T> {
-    const { worker, connection: workerConnection } = await createWorker({
-      address: temporal.address,
-      namespace: 'default',
-      activities,
-      workflowBundle: bundle,
-      activityConcurrency: 8,
-      workflowConcurrency: 8,
-      shutdownGraceSeconds: 1,
-    });
-    try {
-      return await worker.runUntil(body());
-    } finally {
-      await workerConnection.close();
-    }
-  }
+  const withWorker = <T>(activities: ReplicationActivities, body: () => Promise<T>): Promise<T> =>
+    suite.withWorker(
+      { activities, workflowBundle: bundle, activityConcurrency: 8, workflowConcurrency: 8 },
+      body,
+    );
 
   const start = (input: ReplicationRunInput) =>
-    client.workflow.start<ReplicationRunWorkflow>(replicationRunType, {
+    suite.client.workflow.start<ReplicationRunWorkflow>(replicationRunType, {
       taskQueue,
       workflowId: `test-${randomUUID()}`,
       args: [input],
@@ -562,7 +540,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
       const status = await handle.query(runStatusQuery);
       const lastPage = status.pages!.at(-1)!;
       const lastTask = (
-        await client.workflow.getHandle(lastPage.workflowId).query(pageTasksQuery, { offset: 199 })
+        await suite.client.workflow.getHandle(lastPage.workflowId).query(pageTasksQuery, { offset: 199 })
       ).tasks[0];
       return { summary, status, lastTask };
     });
@@ -714,7 +692,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
     const encoded = async (workflowId: string) =>
       Buffer.from(
         protos.temporal.api.history.v1.History.encode(
-          await client.workflow.getHandle(workflowId).fetchHistory(),
+          await suite.client.workflow.getHandle(workflowId).fetchHistory(),
         ).finish(),
       );
     const run = await encoded(handle.workflowId);
@@ -734,7 +712,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
         `${input.sourceRegistryId} → ${input.items.flatMap((item) => item.targets.map((target) => target.registryId)).join(',')}`,
     );
   const tasksOf = async (workflowId: string) =>
-    (await client.workflow.getHandle(workflowId).query(pageTasksQuery, {})).tasks;
+    (await suite.client.workflow.getHandle(workflowId).query(pageTasksQuery, {})).tasks;
 
   it('tree – one run copies each link once: the source to the hubs, then each hub to its sites', async () => {
     const { activities, callsOf } = scriptedActivities({
