@@ -9,6 +9,7 @@ import type {
 } from '../contract/index.js';
 import { BandwidthLimiter, forEachBounded, type SharedCopyState } from '../registry/index.js';
 import { copyHeartbeat } from './copy-heartbeat.js';
+import { CopyRamp } from './copy-ramp.js';
 import type { CopySettings } from './copy-settings.js';
 import { deleteArtifact } from './delete-artifact.js';
 import { failedDestination } from './failed-destination.js';
@@ -20,6 +21,8 @@ import { copyToDestinations, type WorkerCopies } from './replicate-artifact.js';
 export const artifactsInFlight = 8;
 /** How often a batch reports progress, so a stop or a lost worker is noticed within seconds. */
 const heartbeatEveryMs = 1_000;
+/** How long a copy waits for the one before it to move bytes before it starts anyway. */
+const rampStepMs = 100;
 
 /** The per-artifact input of one item: the batch's settings, this artifact and its targets. */
 export function itemInput(input: CopyBatchInput, item: CopyBatchItem): ReplicateArtifactInput {
@@ -116,8 +119,12 @@ export async function copyBatch(
         .filter((item) => item.targets.length > 0);
     }
 
+    // Copies that move bytes start one after another (CopyRamp); deletions and dry runs, which
+    // move none, all at once.
+    const ramp = input.operation === 'copy' && !input.dryRun ? new CopyRamp(rampStepMs) : undefined;
     await forEachBounded(pending, artifactsInFlight, async (item) => {
       const one = itemInput(input, item);
+      const going = ramp ? await ramp.turn() : undefined;
       try {
         const result =
           input.operation === 'delete'
@@ -127,7 +134,10 @@ export async function copyBatch(
                 shared,
                 placements,
                 uploads: heartbeat.uploads,
-                onProgress: (progress) => bytes.set(item, progress.bytesDone),
+                onProgress: (progress) => {
+                  bytes.set(item, progress.bytesDone);
+                  if (progress.bytesDone > 0) going?.();
+                },
               });
         results.push(...byTask(item, result.destinations));
       } catch (error) {
@@ -141,6 +151,8 @@ export async function copyBatch(
             ),
           ),
         );
+      } finally {
+        going?.();
       }
       copied++;
     });
