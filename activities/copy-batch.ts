@@ -124,7 +124,7 @@ export async function copyBatch(
     const ramp = input.operation === 'copy' && !input.dryRun ? new CopyRamp(rampStepMs) : undefined;
     await forEachBounded(pending, artifactsInFlight, async (item) => {
       const one = itemInput(input, item);
-      const going = ramp ? await ramp.turn() : undefined;
+      const letNextStart = ramp ? await ramp.turn() : undefined;
       try {
         const result =
           input.operation === 'delete'
@@ -136,7 +136,7 @@ export async function copyBatch(
                 uploads: heartbeat.uploads,
                 onProgress: (progress) => {
                   bytes.set(item, progress.bytesDone);
-                  if (progress.bytesDone > 0) going?.();
+                  if (progress.bytesDone > 0) letNextStart?.();
                 },
               });
         results.push(...byTask(item, result.destinations));
@@ -152,7 +152,7 @@ export async function copyBatch(
           ),
         );
       } finally {
-        going?.();
+        letNextStart?.();
       }
       copied++;
     });

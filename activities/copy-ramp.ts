@@ -1,3 +1,5 @@
+import { waitAtMost } from '../registry/index.js';
+
 /**
  * Starts the copies of a batch one after another rather than all at once: each waits until the
  * copy before it moves bytes, or ends, or has waited `stepMs`. Started together, every copy opens
@@ -16,12 +18,9 @@ export class CopyRamp {
    */
   async turn(): Promise<() => void> {
     const before = this.previous;
-    let going!: () => void;
-    this.previous = new Promise<void>((resolve) => (going = resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.stepMs)));
-    await Promise.race([before, waited]);
-    clearTimeout(timer);
-    return going;
+    let letNextStart!: () => void;
+    this.previous = new Promise<void>((resolve) => (letNextStart = resolve));
+    await waitAtMost(this.stepMs, before);
+    return letNextStart;
   }
 }

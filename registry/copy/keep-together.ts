@@ -1,3 +1,4 @@
+import { waitAtMost } from './wait-at-most.js';
 import type { TargetRun } from './target-run.js';
 
 export interface Together<T> {
@@ -25,13 +26,7 @@ export async function keepTogether<T>(
   });
   if (pending.length > 0) {
     await Promise.race(pending.map((entry) => entry.value));
-    // A plain timer, cleared: an aborted promise timer costs an error with a stack per copy.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(pending.map((entry) => entry.value)),
-      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
-    ]);
-    clearTimeout(timer);
+    await waitAtMost(graceMs, Promise.all(pending.map((entry) => entry.value)));
   }
   const result: Together<T> = { done: [], late: [] };
   for (const { run, value, settled } of pending) {

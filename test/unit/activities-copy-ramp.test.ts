@@ -41,7 +41,8 @@ describe('CopyRamp – copies start one after another', () => {
     assert.deepEqual(started, [0, 1, 2, 3]);
   });
 
-  it('one that never moves bytes holds the next for its step only', async () => {
+  // Bounded: a step that never ends would otherwise hang the suite rather than fail it.
+  it('one that never moves bytes holds the next for its step only', { timeout: 10_000 }, async () => {
     const ramp = new CopyRamp(20);
     const { started, going } = copies(ramp, 3);
     await going[2];
