@@ -4,6 +4,7 @@ export * from './drift.js';
 export { ExecutionStatus, ExecutionSummary, TaskCounts } from './execution-summary.js';
 export * from './metrics.js';
 export * from './notifications.js';
+export { pureFolders } from './pure-folders.js';
 export { ReplicationRunInput, Trigger } from './run-input.js';
 export * from './run-status.js';
 export * from './search-attributes.js';

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/worker';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { taskQueue } from '../contract/index.js';
+import { pureFolders, taskQueue } from '../contract/index.js';
 
 /** How a worker runs: where Temporal is, and how much it takes on at once. */
 export interface WorkerConfig {
@@ -54,9 +54,7 @@ const checkout = fileURLToPath(new URL('..', import.meta.url));
  */
 const sideEffectFree = {
   test: (resource: string) =>
-    ['contract', 'policies', 'oci', 'errors'].some((folder) =>
-      resource.startsWith(join(checkout, folder, sep)),
-    ),
+    pureFolders.some((folder) => resource.startsWith(join(checkout, folder, sep))),
   sideEffects: false,
 };
 

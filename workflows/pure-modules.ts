@@ -8,14 +8,15 @@
 // The bundle holds only the pure modules that workflows import (create-worker.ts marks them free of
 // side effects), so loading every one here loads nothing workflows do not use. Module ids are
 // paths from the checkout (the bundle's context, named).
+import { pureFolders } from '../contract/pure-folders.js';
+
 declare const __webpack_modules__: Record<string, unknown>;
 declare const __webpack_require__: (id: string) => unknown;
 const moduleCache = (
   globalThis as unknown as { __webpack_module_cache__: Record<string, object | undefined> }
 ).__webpack_module_cache__;
 
-// The folders create-worker.ts marks free of side effects.
-const pureModule = /^\.\/(?:contract|policies|oci|errors)\//;
+const pureModule = new RegExp(`^\\./(?:${pureFolders.join('|')})/`);
 const ids = Object.keys(__webpack_modules__);
 const loadedBefore = new Set(ids.filter((id) => moduleCache[id] !== undefined));
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
-import { layerConfig } from '../../eslint/layers.js';
+import { pureFolders } from '../../contract/index.js';
+import { layerConfig, workflowFolders } from '../../eslint/layers.js';
 
 // The layers as lint holds them (eslint/layers.js, the same entries eslint.config.js uses), on
 // planted imports: each allowed one passes, each violation is an error naming the rule.
@@ -143,5 +144,9 @@ describe('architecture layers', () => {
       found.some((problem) => problem.startsWith('no-restricted-globals')),
       found.join('\n'),
     );
+  });
+
+  it('determinism – lint holds to it the folders the worker bundles as pure, and workflows/', () => {
+    assert.deepEqual([...workflowFolders].sort(), ['workflows', ...pureFolders].sort());
   });
 });
