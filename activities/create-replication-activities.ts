@@ -14,7 +14,12 @@ import { defaultNotificationSettings, type NotificationSettings } from './notifi
 import { planPrune, planPrunePages, readPrunePage } from './plan-prune.js';
 import { prepareNotifications } from './prepare-notifications.js';
 import { recordDriftStates } from './record-drift-states.js';
-import { recordExecution, recordPageTasks, recordRunResult } from './record-execution.js';
+import {
+  defaultExecutionsKept,
+  recordExecution,
+  recordPageTasks,
+  recordRunResult,
+} from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
 import { createReplicationMeter } from './replication-meter.js';
@@ -30,6 +35,8 @@ export interface ReplicationActivityDependencies {
   run?: RunSettings;
   /** Links in payloads and how deliveries are tried; the worker's configuration, else the defaults. */
   notifications?: NotificationSettings;
+  /** Closed executions kept per policy (0: all); else Harbor's 50. */
+  executionsKept?: number;
 }
 
 /**
@@ -43,6 +50,7 @@ export function createReplicationActivities({
   copy = defaultCopySettings,
   run = defaultRunSettings,
   notifications = defaultNotificationSettings,
+  executionsKept = defaultExecutionsKept,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   const sessions = new UploadSessions();
@@ -50,7 +58,7 @@ export function createReplicationActivities({
   return {
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
-    recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input)),
+    recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input, executionsKept)),
     enumerateArtifacts: (input) =>
       atActivityEdge(() => {
         const context = Context.current();

@@ -22,11 +22,21 @@ export async function recordPageTasks(store: Store, input: RecordPageTasksInput)
   );
 }
 
+/** Closed executions kept per policy unless the worker says otherwise: Harbor's own count. */
+export const defaultExecutionsKept = 50;
+
 /**
  * Keeps how a run ended: a closed run's counts and text are read from the store. Its prune plans,
- * read by its pages only, go.
+ * read by its pages only, go; so do its policy's closed executions past the newest `executionsKept`
+ * (0 keeps them all), so a policy run every minute does not grow the store without end.
  */
-export async function recordRunResult(store: Store, input: RecordRunResultInput): Promise<void> {
+export async function recordRunResult(
+  store: Store,
+  input: RecordRunResultInput,
+  executionsKept = defaultExecutionsKept,
+): Promise<void> {
   await store.executions.recordResult(input.workflowId, input.summary, new Date().toISOString());
   await store.prunePlans.removeRun(input.workflowId);
+  const execution = await store.executions.getByWorkflowId(input.workflowId);
+  if (execution && executionsKept > 0) await store.executions.sweep(execution.policyId, executionsKept);
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defaultExecutionsKept } from '../activities/record-execution.js';
 import { errorCode, InvalidInputError } from '../errors/regatta-error.js';
 import { RegistryAllowList } from '../registry/index.js';
 import type { TemporalTlsSettings } from '../temporal/tls.js';
@@ -80,6 +81,8 @@ export const Environment = z
     REGATTA_STALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
     /** How long a run tries again what fails for a transient reason (a 5xx, a network error, the store down). */
     REGATTA_RETRY_BUDGET_MINUTES: z.coerce.number().min(0.1).max(1440).default(30),
+    /** Closed executions kept per policy, with their tasks; older ones go as runs end. 0 keeps them all. */
+    REGATTA_EXECUTIONS_KEPT: z.coerce.number().int().min(0).max(1_000_000).default(defaultExecutionsKept),
     /** How far back a policy schedule starts a run it missed while Temporal or the workers were down (Temporal's floor is 10 s). */
     REGATTA_SCHEDULE_CATCHUP_SECONDS: z.coerce.number().int().min(10).max(31_536_000).default(600),
     /** A schedule's time that comes while its last run is going: skipped, or one run kept for after it. */

@@ -72,6 +72,7 @@ export function replicationActivities(environment: Environment, store: Store) {
     copy,
     run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
     notifications: notificationSettings(environment),
+    executionsKept: environment.REGATTA_EXECUTIONS_KEPT,
   });
   return { activities, clients };
 }

@@ -53,7 +53,10 @@ export interface CreateExecutionInput {
   trigger: string;
 }
 
-export function createExecutionStore({ db, kind, isUniqueViolation }: StoreDialect) {
+/** Closed executions removed by one sweep at most: a first sweep over a long history takes a few runs. */
+const sweptAtOnce = 1000;
+
+export function createExecutionStore({ db, kind, isUniqueViolation, writeTransaction }: StoreDialect) {
   const byWorkflowId = async (workflowId: string) => {
     const row = await db
       .selectFrom('executions')
@@ -102,6 +105,30 @@ export function createExecutionStore({ db, kind, isUniqueViolation }: StoreDiale
         .set({ summary: JSON.stringify(summary), closed_at: closedAt })
         .where('workflow_id', '=', workflowId)
         .execute();
+    },
+
+    /**
+     * Keeps a policy's `kept` newest closed executions and every running one; the older closed
+     * ones go with their pages' tasks (Harbor's execution sweep). How many went; idempotent.
+     */
+    async sweep(policyId: number, kept: number): Promise<number> {
+      return writeTransaction(async (trx) => {
+        const swept = await trx
+          .selectFrom('executions')
+          .select(['id', 'workflow_id'])
+          .where('policy_id', '=', policyId)
+          .where('closed_at', 'is not', null)
+          .orderBy('id', 'desc')
+          .limit(sweptAtOnce)
+          .offset(kept)
+          .execute();
+        if (swept.length === 0) return 0;
+        const workflowIds = swept.map((row) => row.workflow_id);
+        const ids = swept.map((row) => row.id);
+        await trx.deleteFrom('run_pages').where('workflow_id', 'in', workflowIds).execute();
+        await trx.deleteFrom('executions').where('id', 'in', ids).execute();
+        return swept.length;
+      });
     },
 
     /** Filter by `policyId`, or with `exact` on `policy_id` or `trigger`; newest first unless sorted otherwise. */

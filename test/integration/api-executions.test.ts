@@ -58,7 +58,8 @@ describe('executions API', () => {
   const ids: Record<string, number> = {};
   before(async () => {
     bed = await startTestBed();
-    regatta = await startRegattaWorker(bed);
+    // Two closed executions kept per policy: the retention test runs one policy three times.
+    regatta = await startRegattaWorker(bed, { environment: { REGATTA_EXECUTIONS_KEPT: '2' } });
     api = await startRegattaApi(bed, regatta);
     for (const registry of [bed.hq, ...bed.sites])
       ids[registry.name] = await createdId('/registries', harborRegistryBody(registry));
@@ -131,6 +132,30 @@ describe('executions API', () => {
       (await call('GET', `/replication/executions?policy_id=${policyId}&trigger=scheduled`)).json.length,
       0,
     );
+  });
+
+  it('retention – a policy keeps its newest closed executions (REGATTA_EXECUTIONS_KEPT); an older one answers 404', async () => {
+    await pushImage({ registry: bed.hq }, 'production/retained', 'v1', { layerSizes: [1024] });
+    const policyId = await createdId('/replication/policies', {
+      name: 'exec-retention',
+      src_registry: { id: ids.hq },
+      dest_registries: destinations(),
+      filters: [{ type: 'name', value: 'production/retained' }],
+    });
+    const runs: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const executionId = await createdId('/replication/executions', { policy_id: policyId });
+      assert.equal((await finished(executionId)).status, 'Succeed');
+      runs.push(executionId);
+    }
+    const list = await call('GET', `/replication/executions?policy_id=${policyId}`);
+    assert.deepEqual(
+      list.json.map((execution: { id: number }) => execution.id),
+      [runs[2], runs[1]],
+    );
+    assert.equal((await call('GET', `/replication/executions/${runs[0]}`)).status, 404);
+    assert.equal((await call('GET', `/replication/executions/${runs[0]}/tasks`)).status, 404);
+    assert.equal((await call('GET', `/replication/executions/${runs[1]}/tasks`)).json.length, 3);
   });
 
   it('stop – PUT stops a running execution promptly; a second start meanwhile is recorded as skipped', async () => {

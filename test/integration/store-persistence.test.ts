@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../server/logger.js';
 import { errorCode } from '../../errors/regatta-error.js';
+import { ExecutionSummary, ReplicationTask } from '../../contract/index.js';
 import type { PolicyDefinition } from '../../policies/index.js';
 import type { DialectKind } from '../../store/dialect.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -300,6 +301,60 @@ function storeTests(engine: DialectKind): void {
       [second.id, first.id],
     );
     await rejectsWith(store.executions.get(9999), 'NOT_FOUND');
+  });
+
+  it('executions – a sweep keeps the newest closed of a policy and every running one; older closed go with their tasks', async () => {
+    const policyId = 41;
+    const summary = ExecutionSummary.parse({
+      status: 'Succeed',
+      statusText: 'done',
+      counts: { total: 1, failed: 0, succeed: 1, in_progress: 0, stopped: 0 },
+      bytes: 0,
+    });
+    const task = ReplicationTask.parse({
+      id: 1,
+      operation: 'copy',
+      status: 'Succeed',
+      srcResource: 'production/api:v1',
+      dstResource: 'production/api:v1',
+      destinationRegistryId: 2,
+      destinationRepository: 'production/api',
+      artifactIndex: 0,
+    });
+    // Five runs of the policy: the first, third and fifth closed, the second and fourth running.
+    const runs = [];
+    for (let index = 1; index <= 5; index++) {
+      const run = await store.executions.create({
+        policyId,
+        workflowId: `swept/manual/${index}`,
+        trigger: 'manual',
+      });
+      await store.runPages.record(run.workflowId, { page: 1, firstTaskId: 1, taskCount: 1 }, [task]);
+      if (index % 2 === 1)
+        await store.executions.recordResult(run.workflowId, summary, '2026-01-01T00:00:00.000Z');
+      runs.push(run);
+    }
+    const other = await store.executions.create({
+      policyId: policyId + 1,
+      workflowId: 'kept/manual/1',
+      trigger: 'manual',
+    });
+    await store.executions.recordResult(other.workflowId, summary, '2026-01-01T00:00:00.000Z');
+
+    assert.equal(await store.executions.sweep(policyId, 1), 2);
+    const left = await store.executions.list({ policyId });
+    assert.deepEqual(
+      left.items.map((item) => item.workflowId),
+      ['swept/manual/5', 'swept/manual/4', 'swept/manual/2'],
+    );
+    assert.deepEqual(await store.runPages.pages('swept/manual/1'), []);
+    assert.deepEqual(await store.runPages.pages('swept/manual/3'), []);
+    assert.equal((await store.runPages.tasks('swept/manual/5', 1)).length, 1);
+    assert.equal((await store.runPages.tasks('swept/manual/2', 1)).length, 1);
+    await rejectsWith(store.executions.get(runs[0]!.id), 'NOT_FOUND');
+    assert.equal((await store.executions.get(other.id)).workflowId, 'kept/manual/1');
+    // Again: nothing more to sweep.
+    assert.equal(await store.executions.sweep(policyId, 1), 0);
   });
 
   it('source changes – keep the earliest sighting, and forget what a tag no longer points to', async () => {

@@ -11,6 +11,8 @@ describe('loadEnvironment', () => {
     assert.equal(environment.TEMPORAL_ADDRESS, undefined);
     assert.equal(environment.TEMPORAL_NAMESPACE, 'default');
     assert.equal(environment.LOG_LEVEL, 'info');
+    assert.equal(environment.REGATTA_EXECUTIONS_KEPT, 50);
+    assert.equal(loadEnvironment({ REGATTA_EXECUTIONS_KEPT: '0' }).REGATTA_EXECUTIONS_KEPT, 0);
   });
 
   it('registry rules – the allow-list parsed; unset, anywhere and no Docker config folder', () => {
@@ -114,6 +116,8 @@ describe('loadEnvironment', () => {
       { REGATTA_NOTIFICATION_RETRY_SECONDS: '60', REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: '10' },
       /REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: must be at least REGATTA_NOTIFICATION_RETRY_SECONDS/,
     ],
+    ['executions kept negative', { REGATTA_EXECUTIONS_KEPT: '-1' }, /REGATTA_EXECUTIONS_KEPT/],
+    ['executions kept a fraction', { REGATTA_EXECUTIONS_KEPT: '2.5' }, /REGATTA_EXECUTIONS_KEPT/],
     [
       'a notification never given up',
       { REGATTA_NOTIFICATION_GIVE_UP_SECONDS: '0' },
