@@ -109,7 +109,8 @@ export function createExecutionStore({ db, kind, isUniqueViolation, writeTransac
 
     /**
      * Keeps a policy's `kept` newest closed executions and every running one; the older closed
-     * ones go with their pages' tasks (Harbor's execution sweep). How many went; idempotent.
+     * ones go with their pages' tasks and their settled notification deliveries (Harbor's
+     * execution sweep). How many went; idempotent.
      */
     async sweep(policyId: number, kept: number): Promise<number> {
       return writeTransaction(async (trx) => {
@@ -126,6 +127,12 @@ export function createExecutionStore({ db, kind, isUniqueViolation, writeTransac
         const workflowIds = swept.map((row) => row.workflow_id);
         const ids = swept.map((row) => row.id);
         await trx.deleteFrom('run_pages').where('workflow_id', 'in', workflowIds).execute();
+        // A delivery still being tried stays: its workflow records each try.
+        await trx
+          .deleteFrom('notification_deliveries')
+          .where('workflow_id', 'in', workflowIds)
+          .where('status', '!=', 'pending')
+          .execute();
         await trx.deleteFrom('executions').where('id', 'in', ids).execute();
         return swept.length;
       });

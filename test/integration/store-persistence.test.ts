@@ -303,7 +303,7 @@ function storeTests(engine: DialectKind): void {
     await rejectsWith(store.executions.get(9999), 'NOT_FOUND');
   });
 
-  it('executions – a sweep keeps the newest closed of a policy and every running one; older closed go with their tasks', async () => {
+  it('executions – a sweep keeps the newest closed of a policy and every running one; older closed go with their tasks and settled deliveries', async () => {
     const policyId = 41;
     const summary = ExecutionSummary.parse({
       status: 'Succeed',
@@ -334,6 +334,28 @@ function storeTests(engine: DialectKind): void {
         await store.executions.recordResult(run.workflowId, summary, '2026-01-01T00:00:00.000Z');
       runs.push(run);
     }
+    const notify = await store.notificationPolicies.create({
+      name: 'swept-runs',
+      event_types: ['run_succeeded'],
+      targets: [{ address: 'http://receiver.example' }],
+    });
+    const deliveryOf = async (run: number, status: 'pending' | 'delivered') => {
+      const [id] = await store.notificationDeliveries.queue([
+        {
+          eventKey: `swept/manual/${run}#0`,
+          policyId: notify.id,
+          eventType: 'run_succeeded',
+          workflowId: `swept/manual/${run}`,
+          payload: '{}',
+        },
+      ]);
+      if (status === 'delivered')
+        await store.notificationDeliveries.recordAttempt(id!, { status, attempts: 1 });
+      return id!;
+    };
+    const settled = await deliveryOf(1, 'delivered');
+    const stillTried = await deliveryOf(3, 'pending');
+    const ofKept = await deliveryOf(5, 'delivered');
     const other = await store.executions.create({
       policyId: policyId + 1,
       workflowId: 'kept/manual/1',
@@ -352,6 +374,9 @@ function storeTests(engine: DialectKind): void {
     assert.equal((await store.runPages.tasks('swept/manual/5', 1)).length, 1);
     assert.equal((await store.runPages.tasks('swept/manual/2', 1)).length, 1);
     await rejectsWith(store.executions.get(runs[0]!.id), 'NOT_FOUND');
+    assert.equal(await store.notificationDeliveries.get(settled), undefined);
+    assert.equal((await store.notificationDeliveries.get(stillTried))?.delivery.status, 'pending');
+    assert.equal((await store.notificationDeliveries.get(ofKept))?.delivery.status, 'delivered');
     assert.equal((await store.executions.get(other.id)).workflowId, 'kept/manual/1');
     // Again: nothing more to sweep.
     assert.equal(await store.executions.sweep(policyId, 1), 0);
