@@ -65,13 +65,18 @@ export function createPolicies(store: Store, client: Client, schedules: Schedule
     /** What filters select at a source now (bounded in time and count); reads, writes nothing. */
     preview: (input: FilterPreviewInput) => previewFilters(store, input),
 
-    /** Refused (412) while a run of the policy is in progress: stop it first. */
+    /**
+     * Refused (412) while a run of the policy is in progress: stop it first. Its closed
+     * executions go with it, as Harbor's do.
+     */
     async delete(id: number): Promise<void> {
       const policy = await store.policies.get(id);
       if (await hasRunInProgress(client, policy.id))
         throw new PreconditionError(`policy ${policy.name} has an execution in progress; stop it first`);
       await store.policies.delete(policy.id);
       await dropPolicySchedules(client, policy.id);
+      // A sweep takes a bounded number at a time.
+      while ((await store.executions.sweep(policy.id, 0)) > 0);
     },
 
     /** At start-up: Temporal's schedules made to agree with the stored policies. */

@@ -134,7 +134,7 @@ describe('replication service', () => {
     assert.equal(temporal.started.length, 0);
   });
 
-  it('policies.delete – refused (412) while a run is in progress; otherwise the policy and its schedules go', async () => {
+  it('policies.delete – refused (412) while a run is in progress; otherwise the policy, its schedules and its closed executions go', async () => {
     const running = fakeTemporal({ running: true });
     const created = await createReplicationService({ store, client: running.client }).policies.create(
       policy({ name: 'to-delete' }),
@@ -144,8 +144,28 @@ describe('replication service', () => {
       (error: unknown) => errorCode(error) === 'PRECONDITION',
     );
     assert.equal((await store.policies.get(created.id)).name, 'to-delete');
+    const closed = await store.executions.create({
+      policyId: created.id,
+      workflowId: `to-delete/manual/1`,
+      trigger: 'manual',
+    });
+    await store.executions.recordResult(
+      closed.workflowId,
+      {
+        status: 'Succeed',
+        statusText: '',
+        counts: { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 },
+        bytes: 0,
+      },
+      '2026-01-01T00:00:00.000Z',
+    );
     const idle = fakeTemporal();
     await createReplicationService({ store, client: idle.client }).policies.delete(created.id);
+    assert.equal(
+      (await store.executions.list({ policyId: created.id })).total,
+      0,
+      'its closed executions go',
+    );
     await assert.rejects(
       store.policies.get(created.id),
       (error: unknown) => errorCode(error) === 'NOT_FOUND',
