@@ -380,6 +380,8 @@ function storeTests(engine: DialectKind): void {
     assert.equal((await store.executions.get(other.id)).workflowId, 'kept/manual/1');
     // Again: nothing more to sweep.
     assert.equal(await store.executions.sweep(policyId, 1), 0);
+    // The store is shared by the tests after this one, which count notification policies.
+    await store.notificationPolicies.delete(notify.id);
   });
 
   it('source changes – keep the earliest sighting, and forget what a tag no longer points to', async () => {
