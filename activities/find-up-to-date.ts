@@ -1,7 +1,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import type { FindUpToDateInput, InPlaceResult, UpToDateCheck, UpToDateTask } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
-import { forEachBounded, type RegistryClient } from '../registry/index.js';
+import { forEachBounded, withDeadline, type RegistryClient } from '../registry/index.js';
 import { eachOnce, type RegistryClients } from './registry-clients.js';
 import { beating } from './beating.js';
 import { SiteListings } from './site-listings.js';
@@ -15,12 +15,6 @@ const headDeadlineMs = 10_000;
  * and its requests queue in each registry's connection pool rather than on the run's lanes.
  */
 const pageLanes = 32;
-
-/** A HEAD's signal: its deadline, and the activity's stop when it has one. */
-function deadline(stop: AbortSignal | undefined): AbortSignal {
-  const timeout = AbortSignal.timeout(headDeadlineMs);
-  return stop ? AbortSignal.any([timeout, stop]) : timeout;
-}
 
 /** What a check found: the tasks in place, the tasks stale, and each source reference's digest. */
 interface Findings {
@@ -57,7 +51,9 @@ class InPlaceChecker {
     if (artifact.error || !reference || targets.length === 0) return;
     // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
     const head = (client: RegistryClient, repository: string) =>
-      client.headManifest(repository, reference, { signal: deadline(this.signal) }).then(
+      withDeadline(headDeadlineMs, this.signal, (signal) =>
+        client.headManifest(repository, reference, { signal }),
+      ).then(
         (manifest) => manifest?.digest ?? null,
         (error: unknown) => {
           // A rate limit fails the check, to be waited out: the copies would meet it too.

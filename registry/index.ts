@@ -37,6 +37,7 @@ export { copyArtifact } from './copy/copy-artifact.js';
 export { planCopy } from './copy/plan-copy.js';
 export { forEachBounded } from './copy/for-each-bounded.js';
 export { waitAtMost } from './copy/wait-at-most.js';
+export { withDeadline } from './request-deadline.js';
 export { BandwidthLimiter } from './copy/bandwidth-limiter.js';
 export { BlobPlacements } from './copy/blob-placements.js';
 export { imageCreated } from './image-created.js';
