@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Runs `request` with a signal that aborts once `ms` pass (a `TimeoutError`, as
  * `AbortSignal.timeout`'s does) or when `stop` aborts, and lets the timer and the listener go as
@@ -16,7 +18,12 @@ export async function withDeadline<T>(
   );
   const onStop = () => controller.abort(stop?.reason);
   if (stop?.aborted) onStop();
-  else stop?.addEventListener('abort', onStop, { once: true });
+  else if (stop) {
+    // Requests in flight together share one stop, each listening until it settles: as many
+    // listeners as requests, which is no leak for Node to warn of.
+    setMaxListeners(0, stop);
+    stop.addEventListener('abort', onStop, { once: true });
+  }
   try {
     return await request(controller.signal);
   } finally {

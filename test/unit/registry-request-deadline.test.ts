@@ -47,6 +47,23 @@ describe('withDeadline', () => {
       outcome: (settled) => assert.rejects(settled, { message: 'refused' }),
     },
   ];
+  it('many requests in flight on one stop raise no listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const stop = new AbortController();
+      await Promise.all(
+        Array.from({ length: 64 }, () =>
+          withDeadline(10_000, stop.signal, () => new Promise((resolve) => setTimeout(resolve, 5))),
+        ),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
   for (const { name, request, stop: stopping, outcome } of cases) {
     it(`${name}; the timer and the stop's listener go with it`, async () => {
       const stop = new AbortController();
