@@ -33,10 +33,13 @@ export const defaultExecutionsKept = 50;
 export async function recordRunResult(
   store: Store,
   input: RecordRunResultInput,
-  executionsKept = defaultExecutionsKept,
+  executionsKept: number,
 ): Promise<void> {
-  await store.executions.recordResult(input.workflowId, input.summary, new Date().toISOString());
+  const execution = await store.executions.recordResult(
+    input.workflowId,
+    input.summary,
+    new Date().toISOString(),
+  );
   await store.prunePlans.removeRun(input.workflowId);
-  const execution = await store.executions.getByWorkflowId(input.workflowId);
   if (execution && executionsKept > 0) await store.executions.sweep(execution.policyId, executionsKept);
 }

@@ -98,13 +98,22 @@ export function createExecutionStore({ db, kind, isUniqueViolation, writeTransac
 
     getByWorkflowId: byWorkflowId,
 
-    /** Keeps how a run ended; idempotent (a retried activity writes the same). */
-    async recordResult(workflowId: string, summary: ExecutionSummary, closedAt: string): Promise<void> {
-      await db
+    /**
+     * Keeps how a run ended; idempotent (a retried activity writes the same). Answers the run's
+     * policy, undefined when the run has no execution.
+     */
+    async recordResult(
+      workflowId: string,
+      summary: ExecutionSummary,
+      closedAt: string,
+    ): Promise<{ policyId: number } | undefined> {
+      const row = await db
         .updateTable('executions')
         .set({ summary: JSON.stringify(summary), closed_at: closedAt })
         .where('workflow_id', '=', workflowId)
-        .execute();
+        .returning('policy_id')
+        .executeTakeFirst();
+      return row ? { policyId: row.policy_id } : undefined;
     },
 
     /**
