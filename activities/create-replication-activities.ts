@@ -15,7 +15,9 @@ import { planPrune, planPrunePages, readPrunePage } from './plan-prune.js';
 import { prepareNotifications } from './prepare-notifications.js';
 import { recordDriftStates } from './record-drift-states.js';
 import {
+  closeRun,
   defaultExecutionsKept,
+  openRun,
   recordExecution,
   recordPageTasks,
   recordRunResult,
@@ -59,6 +61,8 @@ export function createReplicationActivities({
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
     recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input, executionsKept)),
+    openRun: (input) => atActivityEdge(() => openRun(store, input, run)),
+    closeRun: (input) => atActivityEdge(() => closeRun(store, input, executionsKept)),
     enumerateArtifacts: (input) =>
       atActivityEdge(() => {
         const context = Context.current();

@@ -1,4 +1,12 @@
-import type { RecordExecutionInput, RecordPageTasksInput, RecordRunResultInput } from '../contract/index.js';
+import type {
+  CloseRunInput,
+  ClosedRun,
+  OpenedRun,
+  RecordExecutionInput,
+  RecordPageTasksInput,
+  RecordRunResultInput,
+  RunSettings,
+} from '../contract/index.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -42,4 +50,30 @@ export async function recordRunResult(
   );
   await store.prunePlans.removeRun(input.workflowId);
   if (execution && executionsKept > 0) await store.executions.sweep(execution.policyId, executionsKept);
+}
+
+/** Opens a run: its execution id and the worker's settings, in one local activity rather than two. */
+export async function openRun(
+  store: Store,
+  input: RecordExecutionInput,
+  settings: RunSettings,
+): Promise<OpenedRun> {
+  const { executionId } = await recordExecution(store, input);
+  return { executionId, settings };
+}
+
+/**
+ * Closes a run in one local activity rather than three: the tasks of the page it copied itself
+ * (before its result, so a closed run is never read without them), how it ended, and whether a
+ * notification policy wants that told. Each write is idempotent, so a retry repeats none of it.
+ */
+export async function closeRun(
+  store: Store,
+  input: CloseRunInput,
+  executionsKept: number,
+): Promise<ClosedRun> {
+  for (const page of input.pages) await recordPageTasks(store, { runWorkflowId: input.workflowId, ...page });
+  await recordRunResult(store, input, executionsKept);
+  const listeners = input.event ? await store.notificationPolicies.wanting(input.event) : [];
+  return { notify: listeners.length > 0 };
 }

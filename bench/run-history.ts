@@ -24,6 +24,26 @@ export interface HistoryProfile {
   localActivities: number;
   workflowTasks: { count: number; scheduleToStart: Span; startToClose: Span };
   wallMs: number;
+  /** Each event's offset from the first (ms) and what it is; for short histories only. */
+  timeline: string[];
+}
+
+/** Histories of up to this many events are profiled event by event. */
+const timelineEvents = 60;
+
+function describeEvent(event: Event, byId: Map<number, Event>): string {
+  const type = EventType[event.eventType ?? 0]?.replace(/^EVENT_TYPE_/, '') ?? '?';
+  const scheduled = byId.get(
+    Number(
+      event.activityTaskStartedEventAttributes?.scheduledEventId ??
+        event.activityTaskCompletedEventAttributes?.scheduledEventId,
+    ),
+  );
+  const activity =
+    event.activityTaskScheduledEventAttributes?.activityType?.name ??
+    scheduled?.activityTaskScheduledEventAttributes?.activityType?.name;
+  const marker = event.markerRecordedEventAttributes?.markerName;
+  return [type, activity ?? marker].filter(Boolean).join(' ');
 }
 
 const span = (): Span => ({ count: 0, totalMs: 0, maxMs: 0 });
@@ -75,7 +95,23 @@ function profileHistory(workflowId: string, events: Event[]): HistoryProfile {
     }
   }
   const wallMs = events.length ? timeOf(events[events.length - 1]!) - timeOf(events[0]!) : 0;
-  return { workflowId, events: events.length, bytes, activities, localActivities, workflowTasks, wallMs };
+  const first = events.length ? timeOf(events[0]!) : 0;
+  const timeline =
+    events.length <= timelineEvents
+      ? events.map(
+          (event) => `${String(timeOf(event) - first).padStart(6)} ms  ${describeEvent(event, byId)}`,
+        )
+      : [];
+  return {
+    workflowId,
+    events: events.length,
+    bytes,
+    activities,
+    localActivities,
+    workflowTasks,
+    wallMs,
+    timeline,
+  };
 }
 
 /** The run's history and its pages' (children named in it), profiled one by one. */
@@ -130,5 +166,9 @@ export function describeProfiles(profiles: HistoryProfile[]): string {
     ].join('\n');
   };
   const [run, ...pages] = profiles;
-  return [describe('run', [run!]), ...(pages.length ? [describe('pages', pages)] : [])].join('\n');
+  return [
+    describe('run', [run!]),
+    ...run!.timeline.map((line) => `    ${line}`),
+    ...(pages.length ? [describe('pages', pages)] : []),
+  ].join('\n');
 }

@@ -1,4 +1,4 @@
-import type { Platform, PolicySnapshot, VerifyMode } from '../policies/index.js';
+import type { NotificationEventType, Platform, PolicySnapshot, VerifyMode } from '../policies/index.js';
 import type { Artifact, Operation } from './artifact.js';
 import type { DriftFindings } from './drift.js';
 import type { ExecutionSummary } from './execution-summary.js';
@@ -21,18 +21,38 @@ export interface RecordExecutionInput {
 }
 
 /** A page's tasks as it ended, kept so a closed run is read without replaying it. */
-export interface RecordPageTasksInput {
-  /** The run's workflow id (not the page's). */
-  runWorkflowId: string;
+export interface KeptPage {
   page: number;
   firstTaskId: number;
   tasks: ReplicationTask[];
+}
+
+export interface RecordPageTasksInput extends KeptPage {
+  /** The run's workflow id (not the page's). */
+  runWorkflowId: string;
 }
 
 /** How a run ended, as it reports itself. */
 export interface RecordRunResultInput {
   workflowId: string;
   summary: ExecutionSummary;
+}
+
+/** What a run learns as it opens: its Harbor execution id, and the worker's settings it follows. */
+export interface OpenedRun {
+  executionId: number;
+  settings: RunSettings;
+}
+
+/** How a run ended, with the tasks of the page it copied itself and the event its end tells. */
+export interface CloseRunInput extends RecordRunResultInput {
+  pages: KeptPage[];
+  event?: NotificationEventType;
+}
+
+export interface ClosedRun {
+  /** Whether a notification policy wants the run's end told: only then are deliveries prepared. */
+  notify: boolean;
 }
 
 export interface EnumerateCursor {
@@ -273,6 +293,13 @@ export interface ReplicationActivities {
   recordExecution(input: RecordExecutionInput): Promise<{ executionId: number }>;
   recordPageTasks(input: RecordPageTasksInput): Promise<void>;
   recordRunResult(input: RecordRunResultInput): Promise<void>;
+  /** `recordExecution` and `runSettings` in one local activity: how runs open since `runBookends`. */
+  openRun(input: RecordExecutionInput): Promise<OpenedRun>;
+  /**
+   * A run's own page's `recordPageTasks`, its `recordRunResult`, and whether its end is to be told,
+   * in one local activity: how runs close since `runBookends`.
+   */
+  closeRun(input: CloseRunInput): Promise<ClosedRun>;
   enumerateArtifacts(input: EnumerateArtifactsInput): Promise<EnumerateArtifactsResult>;
   /** The whole plan in its result: scheduled by runs started before prune plans were paged. */
   planPrune(input: PlanPruneInput): Promise<PrunePlan>;

@@ -29,6 +29,7 @@ import {
   type ExecutionSummary,
   type InPlaceResult,
   type Operation,
+  type KeptPage,
   type PageRecord,
   type ReadPrunePageInput,
   type ReplicationActivities,
@@ -58,6 +59,11 @@ const { runSettings } = proxyLocalActivities<ReplicationActivities>({
   startToCloseTimeout: '10 seconds',
   retry: activityRetry(defaultRetryBudget),
 });
+// A run opens before it knows its budget: the default one.
+const { openRun } = proxyLocalActivities<ReplicationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: activityRetry(defaultRetryBudget),
+});
 
 /**
  * The run's own activities, retried for about its budget when they fail whole (the store or the
@@ -66,10 +72,8 @@ const { runSettings } = proxyLocalActivities<ReplicationActivities>({
 function runActivities(budget: RetryBudget | undefined) {
   const retry = runActivityRetry(budget);
   // Short writes to the store, run by the worker that runs the workflow: no task queue round trip.
-  const { recordExecution, recordRunResult, recordPageTasks } = proxyLocalActivities<ReplicationActivities>({
-    startToCloseTimeout: '1 minute',
-    retry,
-  });
+  const { recordExecution, recordRunResult, recordPageTasks, closeRun } =
+    proxyLocalActivities<ReplicationActivities>({ startToCloseTimeout: '1 minute', retry });
   const listing = {
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '60 seconds',
@@ -83,7 +87,15 @@ function runActivities(budget: RetryBudget | undefined) {
     ...listing,
     heartbeatTimeout: '20 seconds',
   });
-  return { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune, planPrunePages };
+  return {
+    recordExecution,
+    recordRunResult,
+    recordPageTasks,
+    closeRun,
+    enumerateArtifacts,
+    planPrune,
+    planPrunePages,
+  };
 }
 
 /** A page of a prune plan kept in the store, and how many deletions it holds. */
@@ -108,12 +120,28 @@ const maxRepositoriesInSearchAttribute = 20;
 export async function runPolicy(rawInput: ReplicationRunInput): Promise<ExecutionSummary> {
   const input = ReplicationRunInput.parse(rawInput);
   const { policy } = input;
-  const budget: RetryBudget | undefined = patched(patches.retryBudgets)
-    ? { ms: (await runSettings()).retryBudgetMs }
-    : undefined;
-  const { recordExecution, recordRunResult, recordPageTasks, enumerateArtifacts, planPrune, planPrunePages } =
-    runActivities(budget);
   const runId = workflowInfo().workflowId;
+  // One local activity opens the run and one closes it; runs started before made five.
+  const bookends = patched(patches.runBookends);
+  const opened = bookends
+    ? await openRun({ workflowId: runId, policyId: policy.id, trigger: input.trigger })
+    : undefined;
+  const budget: RetryBudget | undefined = opened
+    ? { ms: opened.settings.retryBudgetMs }
+    : patched(patches.retryBudgets)
+      ? { ms: (await runSettings()).retryBudgetMs }
+      : undefined;
+  const {
+    recordExecution,
+    recordRunResult,
+    recordPageTasks,
+    closeRun,
+    enumerateArtifacts,
+    planPrune,
+    planPrunePages,
+  } = runActivities(budget);
+  /** The page the run copied itself, its tasks kept as the run closes (`closeRun`). */
+  const pagesToKeep: KeptPage[] = [];
   const pages: PageRecord[] = [];
   const activePages = new Set<string>();
   /** The tasks of the page the run copies itself, when it has one. */
@@ -215,15 +243,10 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
       });
     } finally {
       page.tally = tallyTasks(ownTasks);
-      const tasks = ownTasks;
-      await CancellationScope.nonCancellable(() =>
-        recordPageTasks({
-          runWorkflowId: runId,
-          page: pages.indexOf(page) + 1,
-          firstTaskId: page.firstTaskId,
-          tasks,
-        }),
-      );
+      const kept = { page: pages.indexOf(page) + 1, firstTaskId: page.firstTaskId, tasks: ownTasks };
+      // A mirror prunes after its page, for as long as that takes: its page is kept at once.
+      if (bookends && !policy.mirror?.prune) pagesToKeep.push(kept);
+      else await CancellationScope.nonCancellable(() => recordPageTasks({ runWorkflowId: runId, ...kept }));
       pageDone(page);
     }
   };
@@ -332,9 +355,17 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   // How the run ended is kept in the store, so a closed run is read without replaying it; then
   // it is told (queued, delivered by a child the run does not wait for).
   const ended = async (summary: ExecutionSummary): Promise<ExecutionSummary> => {
-    await CancellationScope.nonCancellable(() => recordRunResult({ workflowId: runId, summary }));
     const event = runEndedEvent(summary);
-    if (event && patched(patches.notifications)) {
+    let notify: boolean;
+    if (bookends) {
+      ({ notify } = await CancellationScope.nonCancellable(() =>
+        closeRun({ workflowId: runId, summary, pages: pagesToKeep, ...(event ? { event } : {}) }),
+      ));
+    } else {
+      await CancellationScope.nonCancellable(() => recordRunResult({ workflowId: runId, summary }));
+      notify = event !== undefined && patched(patches.notifications);
+    }
+    if (event && notify) {
       await queueNotifications([
         {
           type: event,
@@ -352,7 +383,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   };
 
   try {
-    await recordExecution({ workflowId: runId, policyId: policy.id, trigger: input.trigger });
+    if (!opened) await recordExecution({ workflowId: runId, policyId: policy.id, trigger: input.trigger });
     if (input.skipReason) {
       finished = true;
       return await ended(summarize(true));

@@ -89,6 +89,8 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
       recordExecution: kept.recordExecution,
       recordPageTasks: kept.recordPageTasks,
       recordRunResult: kept.recordRunResult,
+      openRun: kept.openRun,
+      closeRun: kept.closeRun,
     };
   });
   after(async () => {

@@ -1,13 +1,14 @@
-// recordRunResult on a real SQLite store: a run's end sweeps its policy's older closed executions
-// to the count the worker keeps, and keeps them all at 0.
+// A run's store writes on a real SQLite store: recordRunResult sweeps its policy's older closed
+// executions to the count the worker keeps (all at 0); openRun and closeRun do in one local
+// activity what a run did in several.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { recordRunResult } from '../../activities/record-execution.js';
-import type { ExecutionSummary } from '../../contract/index.js';
+import { closeRun, openRun, recordRunResult } from '../../activities/record-execution.js';
+import type { ExecutionSummary, ReplicationTask } from '../../contract/index.js';
 import { openStore, type Store } from '../../store/index.js';
 
 const summary: ExecutionSummary = {
@@ -38,6 +39,69 @@ describe('recordRunResult', () => {
     }
     return (await store.executions.list({ policyId })).items.map((item) => item.workflowId);
   };
+
+  it('openRun gives the execution id (the one the API made, if it did) and the worker settings', async () => {
+    const made = await store.executions.create({
+      policyId: 40,
+      workflowId: 'policy-40/manual/1',
+      trigger: 'manual',
+    });
+    const settings = { retryBudgetMs: 123_000 };
+    const input = { policyId: 40, workflowId: 'policy-40/manual/1', trigger: 'manual' as const };
+    assert.deepEqual(await openRun(store, input, settings), { executionId: made.id, settings });
+    assert.deepEqual(await openRun(store, input, settings), { executionId: made.id, settings }, 'retried');
+  });
+
+  const task: ReplicationTask = {
+    id: 1,
+    operation: 'copy',
+    status: 'Succeed',
+    srcResource: 'production/api:v1',
+    dstResource: 'production/api:v1',
+    destinationRegistryId: 2,
+    destinationRepository: 'production/api',
+    artifactIndex: 0,
+    outcome: 'copied',
+    bytes: 10,
+    attempts: 1,
+  };
+  const closing: Array<[string, ('run_succeeded' | 'run_failed')[], 'run_succeeded' | undefined, boolean]> = [
+    ['nobody listens', [], 'run_succeeded', false],
+    ['a policy wants another event', ['run_failed'], 'run_succeeded', false],
+    ['a policy wants the event', ['run_succeeded'], 'run_succeeded', true],
+    ['the end tells no event (a dry run, a stop)', ['run_succeeded'], undefined, false],
+  ];
+  closing.forEach(([name, wanted, event, notify], index) =>
+    it(`closeRun keeps the page and the result; ${name}: notify ${notify}`, async () => {
+      const listener =
+        wanted.length > 0
+          ? await store.notificationPolicies.create({
+              name: `listener-${index}`,
+              event_types: wanted,
+              targets: [{ address: 'http://receiver.example' }],
+            })
+          : undefined;
+      const workflowId = `policy-50/manual/${index}`;
+      await store.executions.create({ policyId: 50, workflowId, trigger: 'manual' });
+      const input = {
+        workflowId,
+        summary,
+        pages: [{ page: 1, firstTaskId: 1, tasks: [task] }],
+        ...(event ? { event } : {}),
+      };
+      try {
+        assert.deepEqual(await closeRun(store, input, 0), { notify });
+        assert.deepEqual(await closeRun(store, input, 0), { notify }, 'retried');
+        assert.deepEqual(await store.runPages.tasks(workflowId, 1), [task]);
+        assert.equal(
+          (await store.executions.getByWorkflowId(workflowId))?.result?.summary.statusText,
+          'done',
+        );
+      } finally {
+        if (listener) await store.notificationPolicies.delete(listener.id);
+      }
+    }),
+  );
 
   const cases: Array<[string, number, number, number[]]> = [
     ['keeps the newest closed ones', 2, 4, [4, 3]],

@@ -141,7 +141,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
 
   it('budget – a destination failing for a transient reason is tried until its budget, then fails saying so', async () => {
     const { activities, callsOf } = scriptedActivities({
-      runSettings: async () => ({ retryBudgetMs: 5_000 }),
+      openRun: async () => ({ executionId: 1, settings: { retryBudgetMs: 5_000 } }),
       copyBatch: async (input) =>
         answer(input, (target) =>
           target.registryId === 3 ? failed(target.taskId, true) : copied(target.taskId),
@@ -169,7 +169,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
   it('budget – a batch that fails whole is tried again by the page after its quick retries; the run succeeds', async () => {
     let calls = 0;
     const { activities } = scriptedActivities({
-      runSettings: async () => ({ retryBudgetMs: 60_000 }),
+      openRun: async () => ({ executionId: 1, settings: { retryBudgetMs: 60_000 } }),
       copyBatch: async (input) => {
         // The first activity's three attempts and the page's next try fail: the source unreachable.
         if (++calls <= 4)
@@ -194,7 +194,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
     let calls = 0;
     const { activities } = scriptedActivities({
       // Short, so a refusal taken for transient ends in seconds (and fails the test) rather than 30 min.
-      runSettings: async () => ({ retryBudgetMs: 10_000 }),
+      openRun: async () => ({ executionId: 1, settings: { retryBudgetMs: 10_000 } }),
       copyBatch: async () => {
         calls++;
         throw ApplicationFailure.nonRetryable('the source registry is not in the store', 'NOT_FOUND');
@@ -222,7 +222,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
   it('budget – a listing that keeps failing fails the run after the budget and says so', async () => {
     let calls = 0;
     const { activities, callsOf } = scriptedActivities({
-      runSettings: async () => ({ retryBudgetMs: 4_000 }),
+      openRun: async () => ({ executionId: 1, settings: { retryBudgetMs: 4_000 } }),
       enumerateArtifacts: async () => {
         calls++;
         throw ApplicationFailure.retryable('the source answered 503', 'REGISTRY_UNAVAILABLE');
@@ -237,7 +237,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
     assert.ok(ended instanceof WorkflowFailedError, String(ended));
     // 1 s, 2 s then 4 s of waits: the third no longer fits in 4 s, so three attempts.
     assert.equal(calls, 3);
-    const [recorded] = callsOf<{ summary: ExecutionSummary }>('recordRunResult');
+    const [recorded] = callsOf<{ summary: ExecutionSummary }>('closeRun');
     assert.match(recorded!.summary.statusText, /^run failed \(retry budget of 4 s spent\): /);
   });
 
@@ -619,8 +619,56 @@ describe('replicationRun workflow (stubbed activities)', () => {
     );
     assert.equal(summary.status, 'Stopped');
     assert.match(summary.statusText, /^skipped: another execution/);
-    assert.equal(callsOf('recordExecution').length, 1);
+    assert.equal(callsOf('openRun').length, 1);
     assert.equal(callsOf('enumerateArtifacts').length, 0);
+  });
+
+  it('bookends – a run opens with one local activity and closes with one, its page kept as it closes; deliveries prepared only when wanted', async () => {
+    const mirror = snapshotOf(3, {
+      name: 'dr-mirror',
+      src_registry: { id: 1 },
+      dest_registry: { id: 2 },
+      mirror: { prune: true, max_delete_ratio: 0.5 },
+    });
+    const cases = [
+      { name: 'nobody listens', policy: twoSites, notify: false, ownPageAtOnce: false },
+      { name: 'a policy listens', policy: twoSites, notify: true, ownPageAtOnce: false },
+      // A mirror prunes after its page, however long: its page is kept at once, as before.
+      { name: 'a mirror', policy: mirror, notify: false, ownPageAtOnce: true },
+    ];
+    for (const { name, policy, notify, ownPageAtOnce } of cases) {
+      const { activities, callsOf } = scriptedActivities({
+        enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
+        closeRun: async () => ({ notify }),
+      });
+      const summary = await withWorker(activities, async () =>
+        (await start({ policy, trigger: 'manual' })).result(),
+      );
+      assert.equal(summary.status, 'Succeed', name);
+      const tasks = policy.destinations.length;
+      assert.equal(callsOf('openRun').length, 1, name);
+      for (const before of ['runSettings', 'recordExecution', 'recordRunResult'] as const)
+        assert.equal(callsOf(before).length, 0, `${name}: ${before}`);
+      const [closed] = callsOf<{
+        summary: ExecutionSummary;
+        event?: string;
+        pages: Array<{ tasks: unknown[] }>;
+      }>('closeRun');
+      assert.equal(closed!.summary.status, 'Succeed', name);
+      assert.equal(closed!.event, 'run_succeeded', name);
+      const keptAtOnce = callsOf<{ tasks: unknown[] }>('recordPageTasks');
+      assert.deepEqual(
+        [keptAtOnce.map((page) => page.tasks.length), closed!.pages.map((page) => page.tasks.length)],
+        ownPageAtOnce ? [[tasks], []] : [[], [tasks]],
+        name,
+      );
+      const prepared = callsOf<{ events: Array<{ type: string }> }>('prepareNotifications');
+      assert.deepEqual(
+        prepared.map((input) => input.events.map((event) => event.type)),
+        notify ? [['run_succeeded']] : [],
+        name,
+      );
+    }
   });
 
   it('mirror – a prune the guardrails refuse deletes nothing and fails the run with the reason', async () => {
