@@ -19,6 +19,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
+  defaultDeliverySchedule,
   driftAuditType,
   replicationRunType,
   runStatusQuery,
@@ -171,6 +172,17 @@ const shapes: Shape[] = [
     },
     run: (client) =>
       runToEnd(client, 'to-two-sites/manual/listed-check', { policy: twoSites, trigger: 'manual' }),
+  },
+  {
+    // A run whose end a notification policy wants told: its deliveries prepared, a child started.
+    name: 'manual-notified',
+    activities: {
+      enumerateArtifacts: async () => ({ artifacts: tags(1) }),
+      copyBatch: async (input) => answer(input, copied),
+      closeRun: async () => ({ notify: true }),
+      prepareNotifications: async () => ({ deliveryIds: [1], schedule: defaultDeliverySchedule }),
+    },
+    run: (client) => runToEnd(client, 'to-one-site/manual/notified', { policy: oneSite, trigger: 'manual' }),
   },
   {
     name: 'event-push-retried',
