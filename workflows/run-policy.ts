@@ -146,7 +146,8 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   const activePages = new Set<string>();
   /** The tasks of the page the run copies itself, when it has one. */
   let ownTasks: ReplicationTask[] = [];
-  let finished = false;
+  /** Its result, once kept: until then the run is in progress, though its tasks may all be done. */
+  let keptResult: ExecutionSummary | undefined;
   let stopped = false;
   const refusals: string[] = [];
   /** Rate limits being waited out: the run's own (`runId`) and its pages'. */
@@ -175,7 +176,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   setHandler(runStatusQuery, () => {
     const live = tallies();
     return {
-      summary: summarize(finished),
+      summary: keptResult ?? summarize(false),
       tally: addTallies(live),
       pages: pages.map((page, index) => ({ ...page, tally: live[index]! })),
       activePages: [...activePages],
@@ -365,6 +366,7 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
       await CancellationScope.nonCancellable(() => recordRunResult({ workflowId: runId, summary }));
       notify = event !== undefined && patched(patches.notifications);
     }
+    keptResult = summary;
     if (event && notify) {
       await queueNotifications([
         {
@@ -385,7 +387,6 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
   try {
     if (!opened) await recordExecution({ workflowId: runId, policyId: policy.id, trigger: input.trigger });
     if (input.skipReason) {
-      finished = true;
       return await ended(summarize(true));
     }
     if (input.artifacts) {
@@ -463,7 +464,6 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
     }
     throw error;
   }
-  finished = true;
   const summary = await ended(summarize(true));
   // A failed run fails: Temporal's UI shows it, and an event delivered again after it replicates again.
   if (summary.status === 'Failed') {

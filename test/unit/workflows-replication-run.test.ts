@@ -671,6 +671,30 @@ describe('replicationRun workflow (stubbed activities)', () => {
     }
   });
 
+  it('bookends – a run whose tasks are all done is in progress until its result is kept', async () => {
+    let closing = false;
+    let release!: () => void;
+    const kept = new Promise<void>((resolve) => (release = resolve));
+    const { activities } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
+      closeRun: async () => {
+        closing = true;
+        await kept;
+        return { notify: false };
+      },
+    });
+    await withWorker(activities, async () => {
+      const handle = await start({ policy: twoSites, trigger: 'manual' });
+      await eventually(async () => closing, 20_000, 'the run to close');
+      // Answered once the workflow task that waits on the store heartbeats (some 8 s).
+      const during = await handle.query(runStatusQuery).finally(release);
+      assert.equal(during.tally.statuses.Succeed, 2);
+      assert.equal(during.summary.status, 'InProgress');
+      assert.equal((await handle.result()).status, 'Succeed');
+      assert.equal((await handle.query(runStatusQuery)).summary.status, 'Succeed');
+    });
+  });
+
   it('mirror – a prune the guardrails refuse deletes nothing and fails the run with the reason', async () => {
     const mirror = snapshotOf(3, {
       name: 'dr-mirror',
