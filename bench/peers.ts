@@ -17,6 +17,8 @@
 // worker's. BENCH_PROFILE_CPU=0 leaves the CPU profiles out (the profiler's own memory would
 // count in the process's); BENCH_PROFILE_HEAP=1 writes a heap snapshot of every thread after each
 // run (what stays live; the snapshot's own memory counts in the peaks after it).
+// BENCH_REGISTRY_CACHE=1 gives HQ and the sites Distribution's in-memory blob descriptor cache, as
+// its packaged config.yml sets it; without, they run as the test bed runs them (no cache).
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -62,6 +64,7 @@ const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,upli
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
 const profileHeap = process.env.BENCH_PROFILE_HEAP === '1';
+const blobDescriptorCache = process.env.BENCH_REGISTRY_CACHE === '1';
 const MiB = 1024 * 1024;
 const [loadAtStart] = loadAverages();
 
@@ -291,7 +294,7 @@ async function main() {
   };
   try {
     for (const peer of ['regsync', 'crane'] as const) if (tools.has(peer)) await ensurePeer(peer);
-    const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq') });
+    const hqServer = await startRegistryServer({ name: 'hq', dir: folder('hq'), blobDescriptorCache });
     cleanups.push(() => hqServer.stop());
     const [hqHost, hqPort] = hqServer.host.split(':') as [string, string];
     const proxy = await startCountingProxy({ target: { host: hqHost, port: Number(hqPort) } });
@@ -350,6 +353,7 @@ async function main() {
         const server = await startRegistryServer({
           name: `site-${siteCount}`,
           dir: folder(`site-${siteCount++}`),
+          blobDescriptorCache,
         });
         cleanups.push(() => server.stop());
         if (!profileDir) {
@@ -514,7 +518,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   const lines = [
     title,
     '',
-    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. ${warmRuns > 1 ? `Cold: one run; warm: the median of ${warmRuns} runs, every tool alike (a process's peak memory is over its whole life, so it grows with the runs)` : 'One run'} on one 2-core machine: figures, not assertions.`,
+    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8${blobDescriptorCache ? ' with its packaged in-memory blob descriptor cache' : ''}, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. ${warmRuns > 1 ? `Cold: one run; warm: the median of ${warmRuns} runs, every tool alike (a process's peak memory is over its whole life, so it grows with the runs)` : 'One run'} on one 2-core machine: figures, not assertions.`,
     '',
     '| workload | phase | regatta (s) | regsync (s) | crane (s) | skopeo (s) | best peer / Regatta | HQ egress (Regatta, peers) |',
     '|---|---|---:|---:|---:|---:|---:|---|',

@@ -39,6 +39,11 @@ export interface RegistryServerOptions {
   /** Extra `auth` section (for example token auth); replaces htpasswd when given. */
   auth?: Record<string, unknown>;
   notifications?: NotificationEndpoint[];
+  /**
+   * Distribution's in-memory cache of blob descriptors, as its packaged config.yml sets it: a HEAD
+   * of a manifest no longer stats its blob on disk. Off in the test bed, where deletions must show.
+   */
+  blobDescriptorCache?: boolean;
 }
 
 export interface RegistryServer {
@@ -107,6 +112,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       version: 0.1,
       log: { level: 'error', accesslog: { disabled: true }, formatter: 'text' },
       storage: {
+        ...(options.blobDescriptorCache ? { cache: { blobdescriptor: 'inmemory' } } : {}),
         filesystem: { rootdirectory: storageDir },
         delete: { enabled: true },
         maintenance: { uploadpurging: { enabled: false } },
