@@ -65,6 +65,11 @@ const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
 const profileHeap = process.env.BENCH_PROFILE_HEAP === '1';
 const blobDescriptorCache = process.env.BENCH_REGISTRY_CACHE === '1';
+/** glibc's settings the image makes (Dockerfile), when this bench's environment makes them too. */
+const mallocSettings = ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_']
+  .filter((name) => process.env[name])
+  .map((name) => `${name}=${process.env[name]}`)
+  .join(' ');
 const MiB = 1024 * 1024;
 const [loadAtStart] = loadAverages();
 
@@ -512,9 +517,12 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
     process.env.BENCH_ONLY ? `: ${[...only].join(', ')} only` : '',
   ].join('');
   const order: Tool[] = ['regatta', 'regsync', 'crane', 'skopeo'];
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS
+    ? `, Node with \`${process.env.BENCH_NODE_OPTIONS}\``
+    : '';
   const regattaAs = split
-    ? `Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, \`regatta api\` and \`regatta worker\`, three processes on one data folder${process.env.MALLOC_ARENA_MAX ? ` (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}, as the image sets it)` : ''}`
-    : 'Regatta as a user runs it: `regatta dev` (Temporal dev server, API and worker)';
+    ? `Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, \`regatta api\` and \`regatta worker\`, three processes on one data folder${mallocSettings ? ` (${mallocSettings}, as the image sets it)` : ''}${nodeOptions}`
+    : `Regatta as a user runs it: \`regatta dev\` (Temporal dev server, API and worker)${nodeOptions}`;
   const lines = [
     title,
     '',
