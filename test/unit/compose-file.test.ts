@@ -575,13 +575,14 @@ describe('Dockerfile', () => {
     assert.match(start, /"node",\s*"dist\/cli\/main\.js"/);
   });
 
-  it('runtime – two malloc arenas, not one per thread', () => {
+  it('runtime – two malloc arenas, not one per thread; large blocks mapped on their own', () => {
     assert.ok(runtime);
     const env = runtime.instructions
       .filter((i) => i.keyword === 'ENV')
       .map((i) => i.args)
       .join(' ');
     assert.match(env, /\bMALLOC_ARENA_MAX=2\b/);
+    assert.match(env, /\bMALLOC_MMAP_THRESHOLD_=131072\b/);
   });
 
   it('runtime – `regatta` on PATH is the bin, which runs dist/ where there are no sources', () => {
