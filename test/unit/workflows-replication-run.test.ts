@@ -39,6 +39,15 @@ const twoSites = snapshotOf(1, {
   dest_registries: [{ id: 2 }, { id: 3 }],
 });
 
+/** A mirror of HQ to one site that prunes up to `maxDeleteRatio` of what is in scope. */
+const mirrorOf = (maxDeleteRatio: number) =>
+  snapshotOf(3, {
+    name: 'dr-mirror',
+    src_registry: { id: 1 },
+    dest_registry: { id: 2 },
+    mirror: { prune: true, max_delete_ratio: maxDeleteRatio },
+  });
+
 describe('replicationRun workflow (stubbed activities)', () => {
   let bundle: WorkflowBundle;
   const suite = temporalForSuite(async () => {
@@ -624,12 +633,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
   });
 
   it('bookends – a run opens with one local activity and closes with one, its page kept as it closes; deliveries prepared only when wanted', async () => {
-    const mirror = snapshotOf(3, {
-      name: 'dr-mirror',
-      src_registry: { id: 1 },
-      dest_registry: { id: 2 },
-      mirror: { prune: true, max_delete_ratio: 0.5 },
-    });
+    const mirror = mirrorOf(0.5);
     const cases = [
       { name: 'nobody listens', policy: twoSites, notify: false, ownPageAtOnce: false },
       { name: 'a policy listens', policy: twoSites, notify: true, ownPageAtOnce: false },
@@ -696,12 +700,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
   });
 
   it('mirror – a prune the guardrails refuse deletes nothing and fails the run with the reason', async () => {
-    const mirror = snapshotOf(3, {
-      name: 'dr-mirror',
-      src_registry: { id: 1 },
-      dest_registry: { id: 2 },
-      mirror: { prune: true, max_delete_ratio: 0.2 },
-    });
+    const mirror = mirrorOf(0.2);
     const { activities, callsOf } = scriptedActivities({
       enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
       planPrunePages: async () => ({
@@ -725,12 +724,7 @@ describe('replicationRun workflow (stubbed activities)', () => {
   });
 
   it('mirror – a prune plan of 1,200 deletions goes as 3 pages that read their own deletions, none in the run history', async () => {
-    const mirror = snapshotOf(3, {
-      name: 'dr-mirror',
-      src_registry: { id: 1 },
-      dest_registry: { id: 2 },
-      mirror: { prune: true, max_delete_ratio: 0.5 },
-    });
+    const mirror = mirrorOf(0.5);
     const gone = (page: number, count: number): Artifact[] =>
       Array.from({ length: count }, (_, index) => ({
         repository: 'production/api',
