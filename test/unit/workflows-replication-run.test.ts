@@ -689,9 +689,15 @@ describe('replicationRun workflow (stubbed activities)', () => {
     });
     await withWorker(activities, async () => {
       const handle = await start({ policy: twoSites, trigger: 'manual' });
-      await eventually(async () => closing, 20_000, 'the run to close');
-      // Answered once the workflow task that waits on the store heartbeats (some 8 s).
-      const during = await handle.query(runStatusQuery).finally(release);
+      let during;
+      // Released whatever happens: a held activity would keep the worker from stopping.
+      try {
+        await eventually(async () => closing, 20_000, 'the run to close');
+        // Answered once the workflow task that waits on the store heartbeats (some 8 s).
+        during = await handle.query(runStatusQuery);
+      } finally {
+        release();
+      }
       assert.equal(during.tally.statuses.Succeed, 2);
       assert.equal(during.summary.status, 'InProgress');
       assert.equal((await handle.result()).status, 'Succeed');
