@@ -24,7 +24,6 @@ const pushes = Number(process.env.BENCH_PUSHES ?? 20);
 const secret = 'bench-webhook-secret-0123456789';
 const admin = `Basic ${Buffer.from('admin:bench-admin-password').toString('base64')}`;
 
-
 async function pullableEverywhere(
   sites: RegistryServer[],
   repository: string,

@@ -6,7 +6,8 @@
 // BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size;
 // BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
-// BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`), as the image runs it;
+// BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`) as the image runs it: with
+// the Node flags of the Dockerfile's ENTRYPOINT and the environment of its runtime stage (malloc's);
 // BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
 // BENCH_SPLIT=1 runs Regatta as production does, a Temporal dev server, `regatta api` and
 // `regatta worker` as three processes (regatta-dev.ts), and reports the worker's and the API's
@@ -42,6 +43,7 @@ import {
   rssMiB,
   startRegatta,
   timeRegattaRun,
+  asTheImage,
   type Regatta,
 } from './regatta-dev.js';
 import { loadAverages } from './load-average.js';
@@ -65,11 +67,16 @@ const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
 const profileHeap = process.env.BENCH_PROFILE_HEAP === '1';
 const blobDescriptorCache = process.env.BENCH_REGISTRY_CACHE === '1';
-/** glibc's settings the image makes (Dockerfile), when this bench's environment makes them too. */
-const mallocSettings = ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_']
-  .filter((name) => process.env[name])
-  .map((name) => `${name}=${process.env[name]}`)
-  .join(' ');
+/** Built, Regatta runs as the image does: the Node flags and environment the image gives it. */
+const image = built ? asTheImage(checkout) : undefined;
+const imageSettings = image
+  ? [
+      ...image.nodeFlags,
+      ...Object.entries(image.env)
+        .filter(([name]) => name !== 'REGATTA_DATA_DIR')
+        .map(([name, value]) => `${name}=${value}`),
+    ].join(' ')
+  : '';
 const MiB = 1024 * 1024;
 const [loadAtStart] = loadAverages();
 
@@ -531,9 +538,10 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   const nodeOptions = process.env.BENCH_NODE_OPTIONS
     ? `, Node with \`${process.env.BENCH_NODE_OPTIONS}\``
     : '';
+  const asBuilt = image ? `, compiled, with the image's settings (\`${imageSettings}\`)` : '';
   const regattaAs = split
-    ? `Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, \`regatta api\` and \`regatta worker\`, three processes on one data folder${mallocSettings ? ` (${mallocSettings}, as the image sets it)` : ''}${nodeOptions}`
-    : `Regatta as a user runs it: \`regatta dev\` (Temporal dev server, API and worker)${nodeOptions}`;
+    ? `Regatta as production runs it (BENCH_SPLIT=1): a Temporal dev server, \`regatta api\` and \`regatta worker\`, three processes on one data folder${asBuilt}${nodeOptions}`
+    : `Regatta as a user runs it: \`regatta dev\` (Temporal dev server, API and worker)${asBuilt}${nodeOptions}`;
   const lines = [
     title,
     '',

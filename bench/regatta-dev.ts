@@ -15,6 +15,7 @@ import { taskQueue } from '../contract/index.js';
 import { connectToTemporal } from '../temporal/connect.js';
 import { startDevServer } from '../temporal/dev-server.js';
 import { findTemporalCli } from '../temporal/find-temporal-cli.js';
+import { imageRuntime } from '../test/harness/dockerfile.js';
 import { freePort } from '../test/harness/free-port.js';
 
 const adminPassword = 'bench-admin-password';
@@ -37,7 +38,10 @@ export interface Regatta {
 }
 
 export interface RegattaOptions {
-  /** Runs the compiled Regatta (dist/, from `npm run build`), as the image runs it. */
+  /**
+   * Runs the compiled Regatta (dist/, from `npm run build`) as the checkout's image runs it: with
+   * the Node flags of its ENTRYPOINT and the environment of its runtime stage (`asTheImage`).
+   */
   built?: boolean;
   /**
    * A Temporal dev server, `regatta api` and `regatta worker` as three processes, as production
@@ -50,7 +54,21 @@ export interface RegattaOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-/** `regatta <command>` from `checkout`: from source, as `npm start` runs it, or compiled. */
+/** How the checkout's image starts Regatta: Node's flags (its ENTRYPOINT's) and its environment. */
+export interface AsTheImage {
+  nodeFlags: string[];
+  env: Record<string, string>;
+}
+
+/** What the Dockerfile of `checkout` gives `node dist/cli/main.js`. */
+export function asTheImage(checkout: string): AsTheImage {
+  const { env, entrypoint } = imageRuntime(readFileSync(join(checkout, 'Dockerfile'), 'utf8'));
+  const [command, ...rest] = entrypoint;
+  if (command !== 'node') throw new Error(`the image's ENTRYPOINT starts ${String(command)}, not node`);
+  return { nodeFlags: rest.filter((arg) => arg.startsWith('-')), env };
+}
+
+/** `regatta <command>` from `checkout`: from source, as `npm start` runs it, or compiled as the image runs it. */
 function spawnRegatta(
   command: RegattaRole,
   checkout: string,
@@ -60,7 +78,9 @@ function spawnRegatta(
 ): ChildProcess {
   const hooks = imports.flatMap((module) => ['--import', module]);
   // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
-  const entry = options.built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'cli/main.ts'];
+  const entry = options.built
+    ? [...asTheImage(checkout).nodeFlags, 'dist/cli/main.js']
+    : ['--import', 'tsx', 'cli/main.ts'];
   return spawn(process.execPath, [...hooks, ...entry, command], {
     cwd: checkout,
     env,
@@ -131,6 +151,7 @@ export async function startRegatta(
   const port = await freePort();
   const env = {
     ...process.env,
+    ...(options.built ? asTheImage(checkout).env : {}),
     REGATTA_API_PORT: String(port),
     REGATTA_API_HOST: '127.0.0.1',
     REGATTA_DATA_DIR: join(dir, 'data'),

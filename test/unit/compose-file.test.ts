@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { taskQueue } from '../../contract/index.js';
 import { Environment, loadEnvironment } from '../../server/environment.js';
+import { dockerfileStages, type Stage } from '../harness/dockerfile.js';
 
 // No Docker engine runs here: these tests read docker-compose.yml, .env.example, Dockerfile and
 // .dockerignore as files and check what `docker compose up` would rely on.
@@ -490,36 +491,6 @@ describe('secrets', () => {
 });
 
 // --- Dockerfile -------------------------------------------------------------------------------
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-interface Stage {
-  name: string;
-  base: string;
-  instructions: Instruction[];
-}
-
-function dockerfileStages(text: string): Stage[] {
-  const lines = text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'));
-  const stages: Stage[] = [];
-  for (const line of lines) {
-    const [keyword = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    if (keyword.toUpperCase() === 'FROM') {
-      const match = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      stages.push({ base: match?.[1] ?? '', name: match?.[2] ?? String(stages.length), instructions: [] });
-    } else {
-      stages.at(-1)?.instructions.push({ keyword: keyword.toUpperCase(), args });
-    }
-  }
-  return stages;
-}
 
 describe('Dockerfile', () => {
   const stages = dockerfileStages(read('Dockerfile'));
