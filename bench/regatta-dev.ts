@@ -68,18 +68,21 @@ export function asTheImage(checkout: string): AsTheImage {
   return { nodeFlags: rest.filter((arg) => arg.startsWith('-')), env };
 }
 
+/** The options as each process starts: built, with the image's Node flags, read once. */
+type Launch = RegattaOptions & { nodeFlags: readonly string[] };
+
 /** `regatta <command>` from `checkout`: from source, as `npm start` runs it, or compiled as the image runs it. */
 function spawnRegatta(
   command: RegattaRole,
   checkout: string,
   env: NodeJS.ProcessEnv,
-  options: RegattaOptions,
+  options: Launch,
   imports: readonly string[],
 ): ChildProcess {
   const hooks = imports.flatMap((module) => ['--import', module]);
   // `npm start` is `tsx cli/main.ts dev`; node --import tsx is the same without npm's start-up.
   const entry = options.built
-    ? [...asTheImage(checkout).nodeFlags, 'dist/cli/main.js']
+    ? [...options.nodeFlags, 'dist/cli/main.js']
     : ['--import', 'tsx', 'cli/main.ts'];
   return spawn(process.execPath, [...hooks, ...entry, command], {
     cwd: checkout,
@@ -149,9 +152,11 @@ export async function startRegatta(
   options: RegattaOptions = {},
 ): Promise<Regatta> {
   const port = await freePort();
+  const image = options.built ? asTheImage(checkout) : undefined;
+  const launch: Launch = { ...options, nodeFlags: image?.nodeFlags ?? [] };
   const env = {
     ...process.env,
-    ...(options.built ? asTheImage(checkout).env : {}),
+    ...image?.env,
     REGATTA_API_PORT: String(port),
     REGATTA_API_HOST: '127.0.0.1',
     REGATTA_DATA_DIR: join(dir, 'data'),
@@ -162,14 +167,14 @@ export async function startRegatta(
     ...options.env,
   };
   const api = `http://127.0.0.1:${port}`;
-  return options.split ? startSplit(api, checkout, env, options) : startDev(api, checkout, env, options);
+  return options.split ? startSplit(api, checkout, env, launch) : startDev(api, checkout, env, launch);
 }
 
 async function startDev(
   api: string,
   checkout: string,
   env: NodeJS.ProcessEnv,
-  options: RegattaOptions,
+  options: Launch,
 ): Promise<Regatta> {
   const temporalPort = await freePort();
   const child = spawnRegatta(
@@ -206,7 +211,7 @@ async function startSplit(
   api: string,
   checkout: string,
   env: NodeJS.ProcessEnv,
-  options: RegattaOptions,
+  options: Launch,
 ): Promise<Regatta> {
   const dataDir = env.REGATTA_DATA_DIR!;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
