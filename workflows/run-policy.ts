@@ -41,6 +41,7 @@ import { summarizeExecution } from './execution-summary.js';
 import { pageWorkflowId } from './page-identity.js';
 import { patches } from './patches.js';
 import { planTasks } from './plan-tasks.js';
+import { recordedPatch } from './recorded-patch.js';
 import { queueNotifications } from './queue-notifications.js';
 import { pageWaitSignal, untilNotRateLimited, type RateLimitWait } from './rate-limit-wait.js';
 import { replicationPage, type ReplicationPageResult } from './replication-page.js';
@@ -314,7 +315,8 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
 
   // A mirror deletes, per destination, what the source no longer has, unless the guardrails refuse.
   const prune = async () => {
-    if (patched(patches.pagedPrunePlans)) return prunePaged();
+    if (bookends ? await recordedPatch(patches.pagedPrunePlans) : patched(patches.pagedPrunePlans))
+      return prunePaged();
     for (const destination of policy.destinations) {
       const plan = await untilNotRateLimited(
         () => planPrune({ policy, destinationRegistryId: destination.registry_id }),
@@ -410,7 +412,8 @@ export async function runPolicy(rawInput: ReplicationRunInput): Promise<Executio
         );
       // A run of one page has it checked as it is listed, when HEADs can check it.
       const checkIfLast =
-        checkableAtListing(policy, input.operation) && patched(patches.listedChecks)
+        checkableAtListing(policy, input.operation) &&
+        (bookends ? await recordedPatch(patches.listedChecks) : patched(patches.listedChecks))
           ? { dryRun: input.dryRun }
           : undefined;
       let page = await enumerate(undefined, checkIfLast);
