@@ -1,8 +1,10 @@
 // A recorded history as it would read had each local activity answered after its workflow task
-// was completed: the worker then completes the task with the activity's marker and takes a new one
-// for the commands that follow it. The server writes that shape when a task ends before its local
-// activity's result is applied (a CI run recorded one: test/fixtures/observed-histories/), and on
-// replay the activity then answers before the next task's patches are known.
+// was completed: the task ends with the activity's marker and a new one holds the commands that
+// follow it. Temporal writes that shape when a query comes with a workflow task and a local
+// activity answers before the query is: it answers the query with the task and forces a new task
+// for the rest (test/unit/workflows-replication-run.test.ts makes one; a CI run recorded one in
+// test/fixtures/observed-histories/). On replay the activity then answers before the next task's
+// patch markers are known.
 
 interface HistoryEvent {
   eventId: string;

@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import protos from '@temporalio/proto';
-import type { WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import {
   pageTasksQuery,
   replicationRunType,
@@ -47,6 +47,17 @@ const mirrorOf = (maxDeleteRatio: number) =>
     dest_registry: { id: 2 },
     mirror: { prune: true, max_delete_ratio: maxDeleteRatio },
   });
+
+const { EventType } = protos.temporal.api.enums.v1;
+
+/** Whether the run's first local activity (openRun) has its marker end its workflow task. */
+function openRunEndsItsTask(history: protos.temporal.api.history.v1.IHistory): boolean {
+  const events = history.events ?? [];
+  const marker = events.findIndex(
+    (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+  );
+  return marker >= 0 && events[marker + 1]?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED;
+}
 
 describe('replicationRun workflow (stubbed activities)', () => {
   let bundle: WorkflowBundle;
@@ -514,6 +525,33 @@ describe('replicationRun workflow (stubbed activities)', () => {
         artifacts.flatMap((_, index) => (index < 50 ? ['Succeed', 'Succeed'] : ['Stopped', 'Stopped'])),
       );
     });
+  });
+
+  it('replay – a run queried as it starts, its workflow task ended with openRun: the next task holds its patches, and the history replays', async () => {
+    // A query that comes with a run's first workflow task is answered with that task, and the
+    // local activity that answered meanwhile ends it (Temporal forces a new task for what follows):
+    // on replay, openRun answers before the next task's patch markers are known.
+    const { activities } = scriptedActivities({
+      enumerateArtifacts: async () => ({ artifacts: [{ repository: 'production/api', tag: 'v1' }] }),
+    });
+    const split: string[] = [];
+    await withWorker(activities, async () => {
+      // The task ends with openRun only when it answers just before the query: a few runs at once.
+      for (let round = 1; round <= 8 && split.length === 0; round++) {
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            const handle = await start({ policy: twoSites, trigger: 'manual' });
+            // Unanswered until the run has set its handlers; asked only so it rides the first task.
+            await handle.query(runStatusQuery).catch(() => undefined);
+            assert.equal((await handle.result()).status, 'Succeed');
+            const history = await handle.fetchHistory();
+            if (openRunEndsItsTask(history)) split.push(handle.workflowId);
+            await Worker.runReplayHistory({ workflowBundle: bundle }, history, handle.workflowId);
+          }),
+        );
+      }
+    });
+    assert.ok(split.length > 0, 'a run whose openRun marker ends its first workflow task');
   });
 
   it('pages – 1,200 artifacts in pages of 500, the cursor carried from each to the next', async () => {
