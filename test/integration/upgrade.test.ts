@@ -1,7 +1,8 @@
 // A rolling upgrade with a run in flight: a long multi-page run starts on workers of today's
 // workflow code (version 1); a worker of the next version (a change behind patched(), from
 // test/fixtures/workflow-variants/upgraded.ts) joins; version 1 stops. The run completes, new runs
-// take the new code, and runs closed before read from the store with no worker at all.
+// take the new code, and runs closed before read from the store with no worker at all. And the
+// way out README gives for a run whose replay fails anyway (a change made without patched()).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import protos from '@temporalio/proto';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createReplicationActivities } from '../../activities/create-replication-activities.js';
@@ -29,7 +33,11 @@ import { bundleWorkflows, createWorker } from '../../worker/create-worker.js';
 import { eventually } from '../harness/eventually.js';
 import { snapshotOf } from '../harness/policy-snapshot.js';
 import { scriptedActivities } from '../harness/scripted-activities.js';
+import { runCommand } from '../harness/run-command.js';
 import { startTestTemporal, type TestTemporal } from '../harness/temporal-server.js';
+import { findTemporalCli } from '../../temporal/find-temporal-cli.js';
+
+const { EventType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
 
 const artifacts: Artifact[] = Array.from({ length: 1200 }, (_, index) => ({
   repository: `production/app-${Math.floor(index / 400)}`,
@@ -46,13 +54,17 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
   let activities: ReplicationActivities;
   let version1: WorkflowBundle;
   let version2: WorkflowBundle;
+  let unpatched: WorkflowBundle;
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'regatta-upgrade-'));
-    [temporal, version1, version2] = await Promise.all([
+    const variant = (name: string) =>
+      bundleWorkflows(fileURLToPath(new URL(`../fixtures/workflow-variants/${name}.ts`, import.meta.url)));
+    [temporal, version1, version2, unpatched] = await Promise.all([
       startTestTemporal(),
       bundleWorkflows(),
-      bundleWorkflows(fileURLToPath(new URL('../fixtures/workflow-variants/upgraded.ts', import.meta.url))),
+      variant('upgraded'),
+      variant('unpatched'),
     ]);
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection });
@@ -100,11 +112,11 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const worker = (workflowBundle: WorkflowBundle) =>
+  const worker = (workflowBundle: WorkflowBundle, served: ReplicationActivities = activities) =>
     createWorker({
       address: temporal.address,
       namespace: 'default',
-      activities,
+      activities: served,
       workflowBundle,
       activityConcurrency: 16,
       workflowConcurrency: 8,
@@ -181,6 +193,78 @@ describe('upgrade – a run in flight survives a new version of the workflow cod
         tasks?.tasks.map((task) => [task.id, task.status, task.outcome]),
         [[total, 'Succeed', 'copied']],
       );
+    }
+  });
+  it('a run whose replay fails (a change made without patched()): reset to its first workflow task, it runs again on the code at hand and completes, its execution kept', async () => {
+    const { workflowId } = await start('stuck', { artifacts: artifacts.slice(0, 4) });
+    const stuck = client.workflow.getHandle<ReplicationRunWorkflow>(workflowId);
+    // Version 1 starts the run and holds its copy until it stops.
+    let copying = false;
+    const one = await worker(version1, {
+      ...activities,
+      copyBatch: async () => {
+        copying = true;
+        await new Promise((_, reject) =>
+          Context.current().cancellationSignal.addEventListener('abort', () =>
+            reject(new CancelledFailure('worker shut down')),
+          ),
+        );
+        throw new Error('unreachable');
+      },
+    });
+    const oneRunning = one.worker.run();
+    await eventually(async () => copying, 30_000, 'the copy to start on version 1');
+    one.worker.shutdown();
+    await oneRunning;
+    await one.connection.close();
+
+    // The change without patched() cannot replay the run: its workflow task fails, and is retried, for ever.
+    const next = await worker(unpatched);
+    const nextRunning = next.worker.run();
+    try {
+      await eventually(
+        async () =>
+          ((await stuck.fetchHistory()).events ?? []).some(
+            (event) =>
+              event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
+              event.workflowTaskFailedEventAttributes?.cause ===
+                WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
+          ),
+        60_000,
+        'a workflow task failing on nondeterminism',
+      );
+      assert.equal((await stuck.describe()).status.name, 'RUNNING');
+
+      // README's way out, as an operator types it.
+      const reset = await runCommand(findTemporalCli(process.env.TEMPORAL_CLI), [
+        'workflow',
+        'reset',
+        '--address',
+        temporal.address,
+        '--workflow-id',
+        workflowId,
+        '--type',
+        'FirstWorkflowTask',
+        '--reason',
+        'replay fails after an upgrade',
+      ]);
+      assert.equal(reset.code, 0, reset.stderr);
+
+      const summary = await Promise.race([
+        client.workflow.getHandle<ReplicationRunWorkflow>(workflowId).result(),
+        sleep(60_000).then(() => {
+          throw new Error('the reset run did not complete within 60 s');
+        }),
+      ]);
+      assert.equal(summary.status, 'Succeed');
+      assert.equal(summary.counts.succeed, 4);
+      assert.deepEqual(await memoOf(workflowId), { workflowCode: 'unpatched' }, 'it ran on the code at hand');
+      const record = await store.executions.getByWorkflowId(workflowId);
+      assert.equal(record?.result?.summary.status, 'Succeed', 'one execution, kept across the reset');
+    } finally {
+      next.worker.shutdown();
+      await nextRunning;
+      await next.connection.close();
     }
   });
 });
