@@ -6,6 +6,8 @@
 // BENCH_CHECKOUT=<folder> runs another checkout's Regatta (a before/after comparison);
 // BENCH_TOOLS=regatta,regsync limits the tools; BENCH_NO_OP_TAGS sets the no-op run's size;
 // BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
+// After the first tool's runs over many tags (tags, noop), the warm run's HEADs from a bare client
+// on the same registries (head-floor.ts) show what the registries alone allow: every tool's floor.
 // BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`) as the image runs it: with
 // the Node flags of the Dockerfile's ENTRYPOINT and the environment of its runtime stage (malloc's);
 // BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
@@ -52,6 +54,7 @@ import { scratchFolder } from './scratch-folder.js';
 import { startHqRegistry } from './hq-registry.js';
 import { cpuByCommand, describeCpu } from './process-cpu.js';
 import { describeProfiles, profileRun } from './run-history.js';
+import { describeHeadFloors, measureHeadFloor, type HeadFloor } from './head-floor.js';
 import { createUplink } from './uplink-namespace.js';
 
 const run = promisify(execFile);
@@ -78,6 +81,8 @@ const imageSettings = image
     ].join(' ')
   : '';
 const MiB = 1024 * 1024;
+/** Tags at once in a floor (head-floor.ts): regsync's parallelism, Regatta's page check's, twice that. */
+const floorLanes = [8, 32, 64];
 const [loadAtStart] = loadAverages();
 
 type Tool = 'regatta' | 'regsync' | 'crane' | 'skopeo';
@@ -277,6 +282,8 @@ async function main() {
   const cleanups: Array<() => Promise<void> | void> = [];
   const rows: Row[] = [];
   const notes: string[] = [];
+  /** The many-tag workloads' floors (tags, noop), by workload. */
+  const headFloors = new Map<string, HeadFloor[]>();
   /** Each Regatta process's peak RSS over the whole bench (MiB), by process (the uplink's left out). */
   const wholePeaks = new Map<string, number>();
   let benchPeaks: Array<[string, number]> = [];
@@ -448,6 +455,14 @@ async function main() {
         console.log(`${workload.name} ${phase} ${tool}: ${seconds.toFixed(2)} s`);
       }
       if (tool === 'regatta') readPeaks(workload.name);
+      // After the first tool's runs over many tags, the warm run's HEADs alone on the same
+      // registries (HQ without the counting proxy, whose CPU would count as the client's): the floor.
+      if ((workload.name === 'tags' || workload.name === 'noop') && !headFloors.has(workload.name)) {
+        const floors: HeadFloor[] = [];
+        for (const lanes of floorLanes)
+          floors.push(await measureHeadFloor(hqServer.url, sites[0]!.url, workload.images, lanes));
+        headFloors.set(workload.name, floors);
+      }
       // A finished comparison's sites free their disk for the next.
       for (const site of sites) await site.stop();
     };
@@ -460,6 +475,10 @@ async function main() {
     );
     if (noOp)
       notes.push(`The no-op run over ${noOpTags} tags took ${noOp.seconds.toFixed(1)} s (target ≤ 20 s).`);
+    for (const [name, floors] of headFloors)
+      notes.push(
+        `The warm run's requests alone over ${(floors[0]!.heads / 2).toLocaleString('en')} tags (${name}), on the same registries (a manifest HEAD of every tag at HQ and at the site together, from a bare undici client, HQ not through the proxy): ${describeHeadFloors(floors, cpus().length)}.`,
+      );
 
     if (regatta && only.has('big')) {
       // One 256 MiB layer to three sites, for the process's peak memory while it moves.
