@@ -2,17 +2,18 @@
 // from a bare undici client, as many tags at once as `lanes`. What that takes, beside the tools'
 // no-op runs on the same registries, is the floor the machine's registries set for any tool.
 import { Agent, request } from 'undici';
-import { acceptedManifestTypes } from '../registry/index.js';
+import { acceptedManifestTypes, forEachBounded } from '../registry/index.js';
 import { cpuByCommand } from './process-cpu.js';
 
 export interface HeadFloor {
   lanes: number;
-  heads: number;
+  /** Tags asked, each with two HEADs (HQ and the site). */
+  tags: number;
   seconds: number;
   /** CPU the registries (every `docker-registry` under this process) spent meanwhile. */
   registryCpuSeconds: number;
   /** CPU this process spent meanwhile: the client's (and a counting proxy's, were one in between). */
-  benchCpuSeconds: number;
+  clientCpuSeconds: number;
 }
 
 /** `images` as `repository:tag`; every one must be at the site with HQ's digest (a no-op). */
@@ -37,19 +38,15 @@ export async function measureHeadFloor(
   };
   const cpuBefore = cpuByCommand();
   const started = performance.now();
-  let next = 0;
-  const lane = async () => {
-    while (next < images.length) {
-      const [repository, tag] = images[next++]!.split(':') as [string, string];
+  try {
+    await forEachBounded(images, lanes, async (image) => {
+      const [repository, tag] = image.split(':') as [string, string];
       const [atHq, atSite] = await Promise.all([
         head(hqUrl, repository, tag),
         head(siteUrl, repository, tag),
       ]);
-      if (atHq !== atSite) throw new Error(`${repository}:${tag} differs at the site: not a no-op`);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: lanes }, lane));
+      if (atHq !== atSite) throw new Error(`${image} differs at the site: not a no-op`);
+    });
   } finally {
     await dispatcher.close();
   }
@@ -58,18 +55,18 @@ export async function measureHeadFloor(
   const spent = (command: string) => (cpuAfter.get(command) ?? 0) - (cpuBefore.get(command) ?? 0);
   return {
     lanes,
-    heads: images.length * 2,
+    tags: images.length,
     seconds,
     registryCpuSeconds: spent('docker-registry'),
-    benchCpuSeconds: spent('self'),
+    clientCpuSeconds: spent('self'),
   };
 }
 
 /** Floors as a sentence of the bench's notes, ending with the least time any tool could take. */
 export function describeHeadFloors(floors: readonly HeadFloor[], cores: number): string {
   const each = floors.map((floor) => {
-    const perHead = (floor.registryCpuSeconds / floor.heads) * 1000;
-    return `${floor.lanes} tags at once ${floor.seconds.toFixed(1)} s, the registries' CPU ${floor.registryCpuSeconds.toFixed(1)} s (${perHead.toFixed(2)} ms a HEAD), the client's ${floor.benchCpuSeconds.toFixed(1)} s`;
+    const perHead = (floor.registryCpuSeconds / (floor.tags * 2)) * 1000;
+    return `${floor.lanes} tags at once ${floor.seconds.toFixed(1)} s, the registries' CPU ${floor.registryCpuSeconds.toFixed(1)} s (${perHead.toFixed(2)} ms a HEAD), the client's ${floor.clientCpuSeconds.toFixed(1)} s`;
   });
   const least = Math.min(...floors.map((floor) => floor.registryCpuSeconds));
   return `${each.join('; ')}. The registries alone need at least ${least.toFixed(1)} CPU-seconds for these HEADs: no tool's no-op run can take less than ${(least / cores).toFixed(1)} s on these ${cores} cores, even if nothing else ran`;

@@ -477,7 +477,7 @@ async function main() {
       notes.push(`The no-op run over ${noOpTags} tags took ${noOp.seconds.toFixed(1)} s (target ≤ 20 s).`);
     for (const [name, floors] of headFloors)
       notes.push(
-        `The warm run's requests alone over ${(floors[0]!.heads / 2).toLocaleString('en')} tags (${name}), on the same registries (a manifest HEAD of every tag at HQ and at the site together, from a bare undici client, HQ not through the proxy): ${describeHeadFloors(floors, cpus().length)}.`,
+        `The warm run's requests alone over ${floors[0]!.tags.toLocaleString('en')} tags (${name}), on the same registries (a manifest HEAD of every tag at HQ and at the site together, from a bare undici client, HQ not through the proxy): ${describeHeadFloors(floors, cpus().length)}.`,
       );
 
     if (regatta && only.has('big')) {
