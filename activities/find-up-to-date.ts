@@ -1,7 +1,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import type { FindUpToDateInput, InPlaceResult, UpToDateCheck, UpToDateTask } from '../contract/index.js';
 import { errorCode } from '../errors/regatta-error.js';
-import { forEachBounded, withDeadline, type RegistryClient } from '../registry/index.js';
+import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import { eachOnce, type RegistryClients } from './registry-clients.js';
 import { beating } from './beating.js';
 import { SiteListings } from './site-listings.js';
@@ -51,9 +51,7 @@ class InPlaceChecker {
     if (artifact.error || !reference || targets.length === 0) return;
     // The digest under the tag; null when the tag is not there; undefined when the registry did not say.
     const head = (client: RegistryClient, repository: string) =>
-      withDeadline(headDeadlineMs, this.signal, (signal) =>
-        client.headManifest(repository, reference, { signal }),
-      ).then(
+      client.headManifest(repository, reference, { signal: this.signal, timeoutMs: headDeadlineMs }).then(
         (manifest) => manifest?.digest ?? null,
         (error: unknown) => {
           // A rate limit fails the check, to be waited out: the copies would meet it too.

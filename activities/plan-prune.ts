@@ -10,7 +10,7 @@ import type {
   ReadPrunePageInput,
 } from '../contract/index.js';
 import { defaultMaxDeleteRatio, PolicySnapshot } from '../policies/index.js';
-import { forEachBounded, withDeadline, type RegistryClient } from '../registry/index.js';
+import { forEachBounded, type RegistryClient } from '../registry/index.js';
 import type { PrunePlanStore } from '../store/index.js';
 import { artifactsInScope, isTagged, type TaggedArtifact } from './artifacts-in-scope.js';
 import { prunable, pruneCandidates } from './prune-rules.js';
@@ -36,9 +36,9 @@ export async function destinationDigests(
 ): Promise<Map<TaggedArtifact, string | undefined>> {
   const digests = new Map<TaggedArtifact, string | undefined>();
   await forEachBounded(artifacts, digestLookupsInFlight, async (artifact) => {
-    const head = await withDeadline(headDeadlineMs, undefined, (signal) =>
-      destination.headManifest(artifact.repository, artifact.tag, { signal }),
-    );
+    const head = await destination.headManifest(artifact.repository, artifact.tag, {
+      timeoutMs: headDeadlineMs,
+    });
     digests.set(artifact, head?.digest);
     if (digests.size % digestsPerHeartbeat === 0) progress(digests.size);
   });

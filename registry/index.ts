@@ -2,6 +2,7 @@ export { createRegistryClient, RegistryClient } from './registry-client.js';
 export { RateBudget, readRateLimit, type RateBudgetOptions, type RateLimitReading } from './rate-budget.js';
 export type {
   CallOptions,
+  HeadCallOptions,
   ListOptions,
   Manifest,
   ManifestHead,
@@ -37,7 +38,6 @@ export { copyArtifact } from './copy/copy-artifact.js';
 export { planCopy } from './copy/plan-copy.js';
 export { forEachBounded } from './copy/for-each-bounded.js';
 export { waitAtMost } from './copy/wait-at-most.js';
-export { withDeadline } from './request-deadline.js';
 export { BandwidthLimiter } from './copy/bandwidth-limiter.js';
 export { BlobPlacements } from './copy/blob-placements.js';
 export { imageCreated } from './image-created.js';

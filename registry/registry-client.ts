@@ -46,6 +46,11 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+export interface HeadCallOptions extends CallOptions {
+  /** How long the HEAD may take in all, its retries included: a registry slower than that fails it. */
+  timeoutMs?: number | undefined;
+}
+
 export type UploadStart = { mounted: true } | { mounted: false; location: string };
 
 export interface ListOptions extends PageOptions {
@@ -200,11 +205,10 @@ export class RegistryClient {
   async headManifest(
     repository: string,
     reference: string,
-    options: CallOptions = {},
+    options: HeadCallOptions = {},
   ): Promise<ManifestHead | undefined> {
     this.validate(repository, reference);
-    const response = await this.transport.send({
-      method: 'HEAD',
+    const response = await this.transport.head({
       url: `/v2/${this.remote(repository)}/manifests/${reference}`,
       scopes: [repositoryScope(this.remote(repository), 'pull')],
       headers: { accept: acceptedManifestTypes },
@@ -212,8 +216,8 @@ export class RegistryClient {
       context: { repository },
       what: `head manifest ${repository}:${reference}`,
       signal: options.signal,
+      timeoutMs: options.timeoutMs,
     });
-    await response.body.dump();
     if (response.statusCode === 404) return undefined;
     const digest = header(response, 'docker-content-digest');
     if (digest) {
@@ -307,21 +311,20 @@ export class RegistryClient {
   async headBlob(
     repository: string,
     digest: string,
-    options: CallOptions = {},
+    options: HeadCallOptions = {},
   ): Promise<{ size: number } | undefined> {
     assertRepositoryName(repository);
     assertDigest(digest);
-    const response = await this.transport.send({
-      method: 'HEAD',
+    const response = await this.transport.head({
       url: `/v2/${this.remote(repository)}/blobs/${digest}`,
       scopes: [repositoryScope(this.remote(repository), 'pull')],
       expect: [200, 404],
       context: { repository, digest },
       what: `head blob ${digest}`,
       signal: options.signal,
+      timeoutMs: options.timeoutMs,
       followRedirects: true,
     });
-    await response.body.dump();
     if (response.statusCode === 404) return undefined;
     this.blobLocations.remember(digest, repository);
     return { size: Number(header(response, 'content-length') ?? 0) };

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { RegistryRequestError } from './errors.js';
 
 /** One value of a response header. */
-export function header(response: Dispatcher.ResponseData, name: string): string | undefined {
+export function header(response: Pick<Dispatcher.ResponseData, 'headers'>, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

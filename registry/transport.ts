@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { finished } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -19,7 +20,8 @@ import { retryDelay } from './retry-timing.js';
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface SendOptions {
-  method: HttpMethod;
+  /** A HEAD goes by `head`, which streams no body. */
+  method: Exclude<HttpMethod, 'HEAD'>;
   /** A path under the registry (`/v2/...`) or an absolute URL the registry handed out (Location). */
   url: string;
   /** Token scopes the request needs (`repository:name:pull`). */
@@ -35,7 +37,26 @@ export interface SendOptions {
   followRedirects?: boolean;
   /** False for requests whose effect on a failure is unknown (a PATCH of upload data). */
   retry?: boolean;
+  /**
+   * How long the call may wait for its answer in all, every try and pause included: none is sent
+   * or waited for past it. Unset, each try has the registry's own timeout.
+   */
+  timeoutMs?: number | undefined;
 }
+
+/** Everything a HEAD sends: it has no body, and is always safe to send again. */
+export type HeadOptions = Omit<SendOptions, 'method' | 'body' | 'retry'>;
+
+/** What a HEAD answers: its status and headers; a HEAD has no body to read or drop. */
+export type HeadResponse = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'>;
+
+/** A request of any method, as sent. */
+type Exchange = Omit<SendOptions, 'method'> & { method: HttpMethod };
+
+/** An answer to one request: a HEAD's has no body. */
+type Answer = HeadResponse | Dispatcher.ResponseData;
+
+const hasBody = (answer: Answer): answer is Dispatcher.ResponseData => 'body' in answer;
 
 export interface TransportStats {
   requests: number;
@@ -96,33 +117,62 @@ export class Transport {
   }
 
   async send(options: SendOptions): Promise<Dispatcher.ResponseData> {
+    return this.exchange(options, (url, headers, timeoutMs) =>
+      this.request(url, headers, options, timeoutMs),
+    );
+  }
+
+  /**
+   * A HEAD, answered at its status line and headers. No body stream is made for it: a run that
+   * finds thousands of tags in place is mostly HEADs, and a stream each cost more than the rest.
+   */
+  async head(options: HeadOptions): Promise<HeadResponse> {
+    return this.exchange({ ...options, method: 'HEAD' }, (url, headers, timeoutMs) =>
+      this.headOnce(url, headers, options.signal, timeoutMs),
+    );
+  }
+
+  /** Sends with `once` until an expected answer, with authentication, retries and redirects. */
+  private async exchange<T extends Answer>(
+    options: Exchange,
+    once: (url: URL, headers: Record<string, string>, timeoutMs: number) => Promise<T>,
+  ): Promise<T> {
     const replayable =
       options.retry !== false &&
       (options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body));
     const context = { registry: this.registry, ...options.context };
     // What a registry's rate limit counts: manifest GETs (Docker Hub's pulls), not blobs or HEADs.
     const counted = options.method === 'GET' && /\/manifests\/[^/]+$/.test(options.url.split('?')[0]!);
+    // Requests in flight together share one stop, each listening until it is answered (or waiting
+    // for a connection): as many listeners as requests, which is no leak for Node to warn of.
+    if (options.signal) setMaxListeners(0, options.signal);
+    const endsAt = options.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs;
+    const leftMs = () => endsAt - performance.now();
     let authRetried = false;
     for (let attempt = 1; ; attempt++) {
-      let response: Dispatcher.ResponseData;
+      let response: T;
       let answeredAt: URL;
       let sentAuthorization: string | undefined;
       await this.budget.admit(this.registry, options.signal, counted);
       try {
-        ({ response, url: answeredAt, authorization: sentAuthorization } = await this.dispatch(options));
+        ({
+          response,
+          url: answeredAt,
+          authorization: sentAuthorization,
+        } = await this.dispatch(options, once, leftMs));
       } catch (error) {
         if (options.signal?.aborted) throw new AbortedError(`${options.what}: aborted`, { cause: error });
         // Waiting again would only queue behind the same busy connections: the caller decides.
         if (error instanceof RegistryPoolTimeoutError) throw error;
         const failure = transportError(error, context, options.what);
-        if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
-        await this.pause(attempt, undefined, options.signal);
+        const delayMs = retryDelay(attempt, undefined, backoff);
+        if (!failure.retryable || !replayable || attempt >= maxAttempts || delayMs >= leftMs()) throw failure;
+        await this.pause(delayMs, options.signal);
         continue;
       }
       this.budget.observe(response.headers);
       if (options.expect.includes(response.statusCode)) return response;
-      const body = options.method === 'HEAD' ? '' : await readPrefix(response, maxErrorBodyBytes);
-      if (options.method === 'HEAD') await response.body.dump();
+      const body = hasBody(response) ? await readPrefix(response, maxErrorBodyBytes) : '';
       // Only the registry's own 401 asks for its credentials; a redirect target's (a CDN's) does not.
       const own = answeredAt.origin === this.origin;
       if (response.statusCode === 401 && !authRetried && replayable && own) {
@@ -134,15 +184,17 @@ export class Transport {
       }
       const what = own ? options.what : `${options.what} (redirected to ${answeredAt.host})`;
       const failure = responseError(response.statusCode, response.headers, body, context, what);
+      const delayMs = retryDelay(
+        attempt,
+        'retryAfterMs' in failure ? failure.retryAfterMs : undefined,
+        backoff,
+      );
+      const last = !failure.retryable || !replayable || attempt >= maxAttempts || delayMs >= leftMs();
       // A rate limit waits for the registry, durably when the wait is long: it never fails a run.
       if (failure instanceof RegistryTooManyRequestsError)
-        this.budget.tooManyRequests(
-          this.registry,
-          failure.retryAfterMs,
-          !replayable || attempt >= maxAttempts,
-        );
-      if (!failure.retryable || !replayable || attempt >= maxAttempts) throw failure;
-      await this.pause(attempt, 'retryAfterMs' in failure ? failure.retryAfterMs : undefined, options.signal);
+        this.budget.tooManyRequests(this.registry, failure.retryAfterMs, last);
+      if (last) throw failure;
+      await this.pause(delayMs, options.signal);
     }
   }
 
@@ -151,12 +203,14 @@ export class Transport {
   }
 
   /**
-   * Sends the request, following redirects when asked; returns the response, where it came from
-   * and the Authorization it was sent with there.
+   * Sends the request with `once`, following redirects when asked; returns the answer, where it
+   * came from and the Authorization it was sent with there.
    */
-  private async dispatch(
-    options: SendOptions,
-  ): Promise<{ response: Dispatcher.ResponseData; url: URL; authorization: string | undefined }> {
+  private async dispatch<T extends Answer>(
+    options: Exchange,
+    once: (url: URL, headers: Record<string, string>, timeoutMs: number) => Promise<T>,
+    leftMs: () => number,
+  ): Promise<{ response: T; url: URL; authorization: string | undefined }> {
     let url = new URL(options.url, this.origin);
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...options.headers };
@@ -165,57 +219,107 @@ export class Transport {
         const authorization = await this.auth.authorization(options.scopes, options.signal);
         if (authorization) headers.authorization = authorization;
       }
-      const release = await this.permit(options);
+      const release = await this.permit(options, Math.min(this.poolWaitMs, leftMs()));
       this.stats.requests++;
-      let response: Dispatcher.ResponseData;
+      let response: T;
       try {
-        response = await request(url, {
-          method: options.method,
-          headers,
-          body: options.body as Dispatcher.DispatchOptions['body'],
-          dispatcher: this.dispatcher,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-          signal: options.signal,
-          // undici closes the connection after every HEAD by default (in case a server sends a
-          // body with it); registries do not, and a run is mostly HEADs: a new connection each
-          // costs more than the request.
-          ...(options.method === 'HEAD' ? { reset: false } : {}),
-        });
+        // undici takes a timeout of 0 as none.
+        response = await once(url, headers, Math.max(1, Math.min(this.timeoutMs, leftMs())));
       } catch (error) {
         release();
         throw error;
       }
       // The connection is busy until the body is read to its end (or dropped): so is the permit.
-      finished(response.body, () => release());
+      if (hasBody(response)) finished(response.body, () => release());
+      else release();
       const location = response.headers.location;
       const redirect =
         [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string';
       if (!options.followRedirects || !redirect || hop >= maxRedirects)
         return { response, url, authorization: headers.authorization };
-      await response.body.dump();
+      if (hasBody(response)) await response.body.dump();
       url = new URL(location, url);
     }
   }
 
-  /** A permit to send, within the pool-wait deadline. */
-  private async permit(options: SendOptions): Promise<Release> {
-    const release = await this.limiter.acquire(this.poolWaitMs, options.signal);
+  /** One request with a body to stream back, through the pool. */
+  private request(
+    url: URL,
+    headers: Record<string, string>,
+    options: SendOptions,
+    headersTimeout: number,
+  ): Promise<Dispatcher.ResponseData> {
+    return request(url, {
+      method: options.method,
+      headers,
+      body: options.body as Dispatcher.DispatchOptions['body'],
+      dispatcher: this.dispatcher,
+      headersTimeout,
+      bodyTimeout: this.timeoutMs,
+      signal: options.signal,
+    });
+  }
+
+  /** One HEAD through the pool, answered as soon as its status line and headers are in. */
+  private headOnce(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    headersTimeout: number,
+  ): Promise<HeadResponse> {
+    return new Promise((resolve, reject) => {
+      let stopListening = () => {};
+      this.dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: 'HEAD',
+          headers,
+          headersTimeout,
+          // undici closes the connection after every HEAD by default (in case a server sends a
+          // body with it); registries do not, and a new connection each costs more than the HEAD.
+          reset: false,
+        },
+        {
+          onRequestStart(controller) {
+            // Called again when undici sends the HEAD again on another connection.
+            stopListening();
+            if (!signal) return;
+            if (signal.aborted) return controller.abort(signal.reason);
+            const onAbort = () => controller.abort(signal.reason);
+            signal.addEventListener('abort', onAbort, { once: true });
+            stopListening = () => signal.removeEventListener('abort', onAbort);
+          },
+          onResponseStart(_controller, statusCode, responseHeaders) {
+            // An informational 1xx is followed by the answer.
+            if (statusCode >= 200) resolve({ statusCode, headers: responseHeaders });
+          },
+          onResponseEnd() {
+            stopListening();
+          },
+          onResponseError(_controller, error) {
+            stopListening();
+            reject(error);
+          },
+        },
+      );
+    });
+  }
+
+  /** A permit to send, within `waitMs`. */
+  private async permit(options: Exchange, waitMs: number): Promise<Release> {
+    const release = await this.limiter.acquire(waitMs, options.signal);
     if (release) return release;
     throw new RegistryPoolTimeoutError(
-      `${options.what}: no connection to ${this.registry} came free within ${this.poolWaitMs} ms ` +
+      `${options.what}: no connection to ${this.registry} came free within ${Math.round(waitMs)} ms ` +
         `(${this.limiter.size} in use)`,
       { registry: this.registry, ...options.context },
     );
   }
 
-  private async pause(
-    attempt: number,
-    retryAfterMs: number | undefined,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  private async pause(delayMs: number, signal?: AbortSignal): Promise<void> {
     try {
-      await sleep(retryDelay(attempt, retryAfterMs, backoff), undefined, { signal });
+      await sleep(delayMs, undefined, { signal });
     } catch (error) {
       throw new AbortedError('aborted while waiting to retry', { cause: error });
     }

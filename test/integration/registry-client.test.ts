@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   createRegistryClient,
@@ -127,6 +128,71 @@ describe('registry client – operations', () => {
     assert.ok(connections >= 1 && connections <= 2, `${connections} connections for 20 HEADs`);
   });
 
+  it('HEAD – a registry that never answers fails it once its time is up, tries included', async () => {
+    // Holds every request unanswered.
+    const server = createServer(() => undefined);
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const started = performance.now();
+    await assert.rejects(registry.headManifest('slow/app', 'v1', { timeoutMs: 1_500 }), {
+      code: 'REGISTRY_NETWORK',
+      retryable: true,
+    });
+    const tookMs = performance.now() - started;
+    assert.ok(tookMs >= 1_400 && tookMs < 4_000, `failed after ${Math.round(tookMs)} ms`);
+    server.closeAllConnections();
+  });
+
+  it('HEAD – a stop ends the HEADs in flight and those waiting for a connection at once; none leaves a listener', async () => {
+    let held = 0;
+    const server = createServer((request, response) => {
+      if (request.url?.includes('/fast/'))
+        response.writeHead(200, { 'docker-content-digest': `sha256:${'e'.repeat(64)}` }).end();
+      else held++;
+    });
+    servers.push(server);
+    const registry = client({ url: await listen(server) });
+    const stop = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const answered = await Promise.all(
+        Array.from({ length: 40 }, (_, index) =>
+          registry.headManifest('fast/app', `v${index}`, { signal: stop.signal }),
+        ),
+      );
+      assert.ok(answered.every((head) => head?.digest === `sha256:${'e'.repeat(64)}`));
+      assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
+      // 40 HEADs: 16 on the registry's connections, the rest waiting for one.
+      const heads = Array.from({ length: 40 }, (_, index) =>
+        registry.headManifest('slow/app', `v${index}`, { signal: stop.signal }),
+      );
+      for (let waited = 0; held < 16 && waited < 100; waited++) await sleep(50);
+      assert.equal(held, 16);
+      const stoppedAt = performance.now();
+      stop.abort(new Error('stopped'));
+      const settled = await Promise.allSettled(heads);
+      assert.ok(performance.now() - stoppedAt < 1_000, 'the HEADs ended within a second of the stop');
+      assert.deepEqual(
+        [
+          ...new Set(
+            settled.map((result) =>
+              result.status === 'rejected' ? (result.reason as { code: string }).code : 'answered',
+            ),
+          ),
+        ],
+        ['ABORTED'],
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      server.closeAllConnections();
+    }
+  });
+
   it("tags – follows the spec's `n` + `Link` pages where a registry paginates tags", async () => {
     const tags = Array.from({ length: 7 }, (_, index) => `t${index}`);
     const server = createServer((request, response) => {
@@ -176,7 +242,7 @@ describe('registry client – operations', () => {
     }
   });
 
-  it('redirect – a blob redirected to another host is fetched without Authorization', async () => {
+  it('redirect – a blob redirected to another host is fetched and asked for without Authorization', async () => {
     const seen: IncomingHttpHeaders[] = [];
     const blob = randomBytes(5000);
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
@@ -202,8 +268,12 @@ describe('registry client – operations', () => {
     const pieces: Buffer[] = [];
     for await (const piece of stream) pieces.push(piece as Buffer);
     assert.deepEqual(Buffer.concat(pieces), blob);
-    assert.equal(seen.length, 1);
-    assert.equal(seen[0]!.authorization, undefined);
+    assert.deepEqual(await registry.headBlob('redirect/app', digest), { size: blob.length });
+    assert.equal(seen.length, 2);
+    assert.deepEqual(
+      seen.map((headers) => headers.authorization),
+      [undefined, undefined],
+    );
     assert.equal(registry.stats.blobBytesRead, blob.length);
   });
 
