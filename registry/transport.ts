@@ -50,13 +50,20 @@ export type HeadOptions = Omit<SendOptions, 'method' | 'body' | 'retry'>;
 /** What a HEAD answers: its status and headers; a HEAD has no body to read or drop. */
 export type HeadResponse = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'>;
 
-/** A request of any method, as sent. */
-type Exchange = Omit<SendOptions, 'method'> & { method: HttpMethod };
+/** What a request of any method sends (`send` and `head` narrow it). */
+type RequestOptions = Omit<SendOptions, 'method'> & { method: HttpMethod };
 
 /** An answer to one request: a HEAD's has no body. */
 type Answer = HeadResponse | Dispatcher.ResponseData;
 
 const hasBody = (answer: Answer): answer is Dispatcher.ResponseData => 'body' in answer;
+
+/** Sends one try of a request to `url`, answering within `timeoutMs`. */
+type SendOnce<T extends Answer> = (
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+) => Promise<T>;
 
 export interface TransportStats {
   requests: number;
@@ -133,10 +140,7 @@ export class Transport {
   }
 
   /** Sends with `once` until an expected answer, with authentication, retries and redirects. */
-  private async exchange<T extends Answer>(
-    options: Exchange,
-    once: (url: URL, headers: Record<string, string>, timeoutMs: number) => Promise<T>,
-  ): Promise<T> {
+  private async exchange<T extends Answer>(options: RequestOptions, once: SendOnce<T>): Promise<T> {
     const replayable =
       options.retry !== false &&
       (options.body === undefined || typeof options.body === 'string' || Buffer.isBuffer(options.body));
@@ -207,8 +211,8 @@ export class Transport {
    * came from and the Authorization it was sent with there.
    */
   private async dispatch<T extends Answer>(
-    options: Exchange,
-    once: (url: URL, headers: Record<string, string>, timeoutMs: number) => Promise<T>,
+    options: RequestOptions,
+    once: SendOnce<T>,
     leftMs: () => number,
   ): Promise<{ response: T; url: URL; authorization: string | undefined }> {
     let url = new URL(options.url, this.origin);
@@ -307,7 +311,7 @@ export class Transport {
   }
 
   /** A permit to send, within `waitMs`. */
-  private async permit(options: Exchange, waitMs: number): Promise<Release> {
+  private async permit(options: RequestOptions, waitMs: number): Promise<Release> {
     const release = await this.limiter.acquire(waitMs, options.signal);
     if (release) return release;
     throw new RegistryPoolTimeoutError(
