@@ -1,6 +1,7 @@
 export { createReplicationService, type ReplicationService } from './replication-service.js';
 export type { ExecutionFacts, WorkflowStatusName } from './read-execution.js';
 export { executionStatus } from './read-execution.js';
+export { unrecordedEnd } from './unrecorded-end.js';
 export type { DeliveryResult } from './webhooks.js';
 export { RegistryEvent } from './registry-event.js';
 export { SystemInfo } from './system-info.js';

@@ -96,11 +96,12 @@ export async function readExecution(client: Client, record: ExecutionRecord): Pr
     description = await handle.describe();
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
-    // Past the namespace's retention Temporal forgets a run; Harbor would still list it.
+    // Past the namespace's retention Temporal forgets a run; Harbor would still list it. One that
+    // never recorded its end did not end well (the service keeps it so: unrecordedEnd).
     return {
       ...base,
       workflowStatus: 'UNKNOWN',
-      status: kept?.summary.status ?? executionStatus('UNKNOWN', undefined),
+      status: kept?.summary.status ?? 'Failed',
       dryRun: kept?.summary.dryRun === true,
       startTime: new Date(record.creationTime),
       ...(kept ? { closeTime: new Date(kept.closedAt), summary: kept.summary, summaryIsFinal: true } : {}),

@@ -11,6 +11,7 @@ import {
 } from '../store/index.js';
 import { storedPolicySnapshot } from './policy-snapshot.js';
 import { readExecution, readTasks, type ExecutionFacts } from './read-execution.js';
+import { unrecordedEnd } from './unrecorded-end.js';
 import { manualRunId } from './run-identity.js';
 import { hasRunInProgress } from './runs-in-progress.js';
 import { startReplicationRun } from './start-replication-run.js';
@@ -35,8 +36,17 @@ const maxStatusScan = 1000;
  * Starting, stopping and reading them all go through here.
  */
 export function createRuns(store: Store, client: Client) {
+  /** What Temporal and the store say of each; an end the run could not record is recorded now. */
   const facts = (records: readonly ExecutionRecord[]) =>
-    Promise.all(records.map((record) => readExecution(client, record)));
+    Promise.all(
+      records.map(async (record) => {
+        const execution = await readExecution(client, record);
+        const end = unrecordedEnd(execution, new Date());
+        if (!end) return execution;
+        await store.executions.recordResult(record.workflowId, end.summary, end.closedAt);
+        return { ...execution, status: end.summary.status, summary: end.summary, summaryIsFinal: true };
+      }),
+    );
 
   return {
     /** A manual run (or plan) of an enabled policy; with single_active_replication, skipped while one runs. */
@@ -98,11 +108,11 @@ export function createRuns(store: Store, client: Client) {
     /** One execution, with the deliveries that told its end. */
     async get(id: number): Promise<ExecutionFacts> {
       const record = await store.executions.get(id);
-      const [facts, notifications] = await Promise.all([
-        readExecution(client, record),
+      const [[execution], notifications] = await Promise.all([
+        facts([record]),
         store.notificationDeliveries.ofWorkflow(record.workflowId),
       ]);
-      return { ...facts, notifications };
+      return { ...execution!, notifications };
     },
 
     /** Harbor's stop: cancels the run if it is still running; a closed run is left as it ended. */

@@ -191,6 +191,42 @@ describe('executions API', () => {
     }
   });
 
+  it('terminated – a run ended in Temporal from outside reads Failed and is kept so; the sweep then counts it', async () => {
+    await pushImage({ registry: bed.hq }, 'production/terminated', 'v1', { layerSizes: [8 * 1024 * 1024] });
+    const body = {
+      name: 'exec-terminated',
+      src_registry: { id: ids.hq },
+      dest_registries: destinations(),
+      filters: [{ type: 'name', value: 'production/terminated' }],
+      // KiB/s: the run is still copying when it is terminated.
+      speed: 1024,
+    };
+    const policyId = await createdId('/replication/policies', body);
+    const terminatedId = await createdId('/replication/executions', { policy_id: policyId });
+    const started = (await call('GET', `/replication/executions/${terminatedId}`)).json;
+    const run = regatta.client.workflow.getHandle(started.workflow_id ?? '');
+    await midCopy(run);
+    await run.terminate('an operator ends it from Temporal');
+    const read = (await call('GET', `/replication/executions/${terminatedId}`)).json;
+    assert.equal(read.status, 'Failed');
+    assert.match(read.status_text, /^terminated in Temporal before the run recorded its end/);
+    assert.equal(read.in_progress, 0, 'nothing of it is going on');
+    assert.ok(read.end_time);
+    const listed = (await call('GET', `/replication/executions?policy_id=${policyId}`)).json;
+    assert.deepEqual(
+      listed.map((execution: { id: number; status: string }) => [execution.id, execution.status]),
+      [[terminatedId, 'Failed']],
+    );
+    // Recorded as ended, it is swept as any closed execution: two runs later (two kept here) it is gone.
+    assert.equal((await call('PUT', `/replication/policies/${policyId}`, { ...body, speed: 0 })).status, 200);
+    for (let run = 0; run < 2; run++)
+      assert.equal(
+        (await finished(await createdId('/replication/executions', { policy_id: policyId }))).status,
+        'Succeed',
+      );
+    assert.equal((await call('GET', `/replication/executions/${terminatedId}`)).status, 404);
+  });
+
   it('errors – disabled policy 412, bad bodies 400 naming the field, unknown ids 404', async () => {
     const policyId = await createdId('/replication/policies', {
       name: 'exec-disabled',
