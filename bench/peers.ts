@@ -20,6 +20,8 @@
 // worker's. BENCH_PROFILE_CPU=0 leaves the CPU profiles out (the profiler's own memory would
 // count in the process's); BENCH_PROFILE_HEAP=1 writes a heap snapshot of every thread after each
 // run (what stays live; the snapshot's own memory counts in the peaks after it).
+// BENCH_SITE_DELAY_MS=<ms> puts every site behind a proxy that holds each way's bytes that long:
+// sites a round trip of twice that away, as in other datacenters (HQ stays on loopback).
 // BENCH_REGISTRY_CACHE=1 gives HQ and the sites Distribution's in-memory blob descriptor cache, as
 // its packaged config.yml sets it; without, they run as the test bed runs them (no cache).
 import { execFile } from 'node:child_process';
@@ -65,6 +67,7 @@ const noOpTags = Number(process.env.BENCH_NO_OP_TAGS ?? 10_000);
 const warmRuns = Math.max(1, Number(process.env.BENCH_WARM_RUNS ?? 1));
 const built = process.env.BENCH_BUILT === '1';
 const split = process.env.BENCH_SPLIT === '1';
+const siteDelayMs = Number(process.env.BENCH_SITE_DELAY_MS ?? 0);
 const only = new Set((process.env.BENCH_ONLY ?? 'fanout,small,tags,noop,big,uplink').split(','));
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const profileCpu = process.env.BENCH_PROFILE_CPU !== '0';
@@ -382,7 +385,7 @@ async function main() {
     }
 
     let siteCount = 0;
-    /** Fresh sites; profiled, each behind a proxy that counts its requests. */
+    /** Fresh sites; profiled or distant, each behind a proxy that counts its requests (and delays them). */
     const startSites = async (count: number) => {
       const sites: Site[] = [];
       for (let index = 0; index < count; index++) {
@@ -392,13 +395,16 @@ async function main() {
           blobDescriptorCache,
         });
         cleanups.push(() => server.stop());
-        if (!profileDir) {
+        if (!profileDir && !siteDelayMs) {
           sites.push(server);
           continue;
         }
         const [host, port] = server.host.split(':') as [string, string];
-        const counter = await startCountingProxy({ target: { host, port: Number(port) } });
-        requestCounters.push(counter);
+        const counter = await startCountingProxy({
+          target: { host, port: Number(port) },
+          delayMs: siteDelayMs,
+        });
+        if (profileDir) requestCounters.push(counter);
         cleanups.push(() => counter.stop());
         sites.push({ host: counter.host, url: counter.url, stop: () => server.stop() });
       }
@@ -551,6 +557,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   const title = [
     '## The whole system beside its peers',
     split ? ', API and worker apart' : '',
+    siteDelayMs ? `, sites ${2 * siteDelayMs} ms away` : '',
     process.env.BENCH_ONLY ? `: ${[...only].join(', ')} only` : '',
   ].join('');
   const order: Tool[] = ['regatta', 'regsync', 'crane', 'skopeo'];
@@ -564,7 +571,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   const lines = [
     title,
     '',
-    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8${blobDescriptorCache ? ' with its packaged in-memory blob descriptor cache' : ''}, loopback unless said; fresh sites for every tool; HQ read through a counting proxy. ${warmRuns > 1 ? `Cold: one run; warm: the median of ${warmRuns} runs, every tool alike (a process's peak memory is over its whole life, so it grows with the runs)` : 'One run'} on one 2-core machine: figures, not assertions.`,
+    `Written by \`npm run bench:peers\` (bench/peers.ts). ${regattaAs}, registries and a policy over the API, a manual run timed from POST to Succeed. Peers as their users run them: regsync 0.11.7 (\`once\`, parallel 8), crane 0.22.1 (\`copy\`, 8 at once), skopeo (\`sync --src yaml\`, the sites at once). Distribution 2.8${blobDescriptorCache ? ' with its packaged in-memory blob descriptor cache' : ''}, loopback unless said${siteDelayMs ? ` (the sites a ${2 * siteDelayMs} ms round trip away: BENCH_SITE_DELAY_MS=${siteDelayMs}, a proxy holding each way's bytes ${siteDelayMs} ms)` : ''}; fresh sites for every tool; HQ read through a counting proxy. ${warmRuns > 1 ? `Cold: one run; warm: the median of ${warmRuns} runs, every tool alike (a process's peak memory is over its whole life, so it grows with the runs)` : 'One run'} on one 2-core machine: figures, not assertions.`,
     '',
     '| workload | phase | regatta (s) | regsync (s) | crane (s) | skopeo (s) | best peer / Regatta | HQ egress (Regatta, peers) |',
     '|---|---|---:|---:|---:|---:|---:|---|',
@@ -603,7 +610,7 @@ function report(rows: Row[], notes: string[], benchPeaks: Array<[string, number]
   // A profiled run is slower than a plain one: its figures are not the bench's.
   if (profileDir) return;
   // A subset of the workloads, or the split layout, has a section of its own beside the whole bench's latest.
-  const subset = process.env.BENCH_ONLY ? `-${[...only].join('-')}` : '';
+  const subset = `${siteDelayMs ? `-sites-${2 * siteDelayMs}ms` : ''}${process.env.BENCH_ONLY ? `-${[...only].join('-')}` : ''}`;
   writeDocSection(`peers${split ? '-split' : ''}${subset}`, lines.join('\n'));
 }
 

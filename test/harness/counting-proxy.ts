@@ -12,6 +12,11 @@ export interface CountingProxyOptions {
    * The proxy then sees the HTTP it counts; without it, it relays plain HTTP.
    */
   tls?: { certFile: string; keyFile: string; caPem: string };
+  /**
+   * Holds what passes, each way, this long before relaying it: the target then sits a round trip
+   * of twice this away, as a registry in another datacenter does (the benches' distant sites).
+   */
+  delayMs?: number;
 }
 
 export interface ProxyCounts {
@@ -56,7 +61,7 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
     const upstream = tls
       ? tlsConnect({ ...options.target, ca: tls.caPem, servername: 'localhost' })
       : createConnection(options.target);
-    pairSockets(sockets, client, upstream);
+    pairSockets(sockets, client, upstream, options.delayMs);
     /** The requests on this connection whose responses have not ended, oldest first. */
     const pending: Array<{ method: string; path: string }> = [];
     let blob: string | undefined;
@@ -92,15 +97,24 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
     );
     client.on('data', (data: Buffer) => {
       requests.push(data);
-      if (!upstream.write(data)) client.pause();
+      relayed(data, client, upstream);
     });
     upstream.on('drain', () => client.resume());
     upstream.on('data', (data: Buffer) => {
       counts.bytesFromUpstream += data.length;
       responses.push(data);
-      if (!client.write(data)) upstream.pause();
+      relayed(data, upstream, client);
     });
     client.on('drain', () => upstream.resume());
+  };
+
+  /** Relays at once, or after the delay (timers of one delay fire in order); a full `to` pauses `from`. */
+  const relayed = (data: Buffer, from: Socket, to: Socket) => {
+    const send = () => {
+      if (!to.destroyed && !to.write(data)) from.pause();
+    };
+    if (options.delayMs) setTimeout(send, options.delayMs);
+    else send();
   };
 
   const server: Server = tls

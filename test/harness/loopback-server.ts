@@ -11,8 +11,11 @@ export async function listenOnLoopback(server: Server): Promise<number> {
   return address.port;
 }
 
-/** Tracks a proxied connection's two sockets as one: either closing or failing closes both. */
-export function pairSockets(sockets: Set<Socket>, client: Socket, upstream: Socket): void {
+/**
+ * Tracks a proxied connection's two sockets as one: either closing or failing closes both; with
+ * `delayMs` (a proxy relaying that late) the other is ended that much later, after the bytes on their way.
+ */
+export function pairSockets(sockets: Set<Socket>, client: Socket, upstream: Socket, delayMs = 0): void {
   sockets.add(client).add(upstream);
   const close = () => {
     client.destroy();
@@ -20,8 +23,21 @@ export function pairSockets(sockets: Set<Socket>, client: Socket, upstream: Sock
     sockets.delete(client);
     sockets.delete(upstream);
   };
-  client.on('close', close).on('error', close);
-  upstream.on('close', close).on('error', close);
+  if (!delayMs) {
+    client.on('close', close).on('error', close);
+    upstream.on('close', close).on('error', close);
+    return;
+  }
+  for (const [socket, other] of [
+    [client, upstream],
+    [upstream, client],
+  ] as const)
+    socket
+      .on('close', () => {
+        sockets.delete(socket);
+        setTimeout(() => other.end(), delayMs);
+      })
+      .on('error', () => socket.destroy());
 }
 
 export interface LoopbackServer {

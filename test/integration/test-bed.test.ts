@@ -11,6 +11,7 @@ import { createWorker } from '../../worker/create-worker.js';
 import { echoActivities } from '../fixtures/echo-activities.js';
 import { pushImage, pushMultiArchImage } from '../harness/images.js';
 import { rawGetBlob, rawGetManifest, sha256 } from '../harness/raw-client.js';
+import { startCountingProxy } from '../harness/counting-proxy.js';
 import { startTestBed, type TestBed } from '../harness/test-bed.js';
 
 describe('test bed', () => {
@@ -108,6 +109,36 @@ describe('test bed', () => {
       const three = registry.name === 'site-basic';
       assert.equal(registry.distribution, three ? 3 : 2, registry.name);
       assert.equal(response.statusCode, three ? 202 : 400, `${registry.name} deleting a tag alone`);
+    }
+  });
+
+  it('counting proxy delayMs – a registry a round trip away: every answer comes that late, also one it closes the connection after', async () => {
+    const site = bed.sites[0];
+    const [host, port] = site.url.replace(/^https?:\/\//, '').split(':') as [string, string];
+    const delayMs = 25;
+    const proxy = await startCountingProxy({ target: { host, port: Number(port) }, delayMs });
+    const agent = new Agent();
+    const ask = async (url: string, index: number) => {
+      const started = performance.now();
+      const response = await request(`${url}/v2/absent/manifests/t${index}`, {
+        method: 'HEAD',
+        dispatcher: agent,
+      });
+      await response.body.dump();
+      return { status: response.statusCode, ms: performance.now() - started };
+    };
+    try {
+      const direct = await ask(site.url, 0);
+      // A registry answers a missing manifest and may close the connection at once: the answer still arrives.
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => ask(proxy.url, index)));
+      for (const answer of answers) {
+        assert.equal(answer.status, direct.status);
+        assert.ok(answer.ms >= 2 * delayMs - 1, `answered in ${answer.ms.toFixed(1)} ms`);
+      }
+      assert.equal(proxy.counts.requests, 12);
+    } finally {
+      await agent.close();
+      await proxy.stop();
     }
   });
 
