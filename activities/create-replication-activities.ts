@@ -7,7 +7,7 @@ import { defaultCopySettings, type CopySettings } from './copy-settings.js';
 import { auditDrift } from './audit-drift.js';
 import { copyBatch } from './copy-batch.js';
 import { deleteArtifact } from './delete-artifact.js';
-import { deliverNotification } from './deliver-notification.js';
+import { abandonNotification, deliverNotification } from './deliver-notification.js';
 import { enumerateArtifacts } from './enumerate-artifacts.js';
 import { checkAsListed, checkInPlace, findUpToDate } from './find-up-to-date.js';
 import { defaultNotificationSettings, type NotificationSettings } from './notification-settings.js';
@@ -98,13 +98,7 @@ export function createReplicationActivities({
     runSettings: async () => run,
     prepareNotifications: (input) => atActivityEdge(() => prepareNotifications(store, notifications, input)),
     deliverNotification: (input) => atActivityEdge(() => deliverNotification(store, notifications, input)),
-    abandonNotification: (input) =>
-      atActivityEdge(() =>
-        store.notificationDeliveries.abandon(
-          input.deliveryId,
-          `given up: no try was accepted within ${notifications.schedule.giveUpSeconds} s`,
-        ),
-      ),
+    abandonNotification: (input) => atActivityEdge(() => abandonNotification(store, notifications, input)),
     recordDriftStates: (input) => atActivityEdge(() => recordDriftStates(store, input)),
   };
 }

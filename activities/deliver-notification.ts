@@ -62,6 +62,7 @@ export async function deliverNotification(
           attempts,
           statusCode: status,
         });
+        await sweepSettled(store, settings, delivery.policyId);
         return true;
       } catch (error) {
         if (context.cancellationSignal.aborted) throw error;
@@ -75,8 +76,29 @@ export async function deliverNotification(
           errorCode: errorCode(error) ?? 'UNKNOWN',
           error: error instanceof Error ? error.message : String(error),
         });
+        if (permanent) await sweepSettled(store, settings, delivery.policyId);
         throw error;
       }
     },
   );
+}
+
+/** A delivery whose tries ran out fails (the workflow gave up on it). */
+export async function abandonNotification(
+  store: Store,
+  settings: NotificationSettings,
+  { deliveryId }: DeliveryRef,
+): Promise<void> {
+  const found = await store.notificationDeliveries.get(deliveryId);
+  await store.notificationDeliveries.abandon(
+    deliveryId,
+    `given up: no try was accepted within ${settings.schedule.giveUpSeconds} s`,
+  );
+  if (found) await sweepSettled(store, settings, found.delivery.policyId);
+}
+
+/** A delivery of the policy settled: its settled deliveries past the newest `deliveriesKept` go. */
+async function sweepSettled(store: Store, settings: NotificationSettings, policyId: number): Promise<void> {
+  if (settings.deliveriesKept > 0)
+    await store.notificationDeliveries.sweep(policyId, settings.deliveriesKept);
 }

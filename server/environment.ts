@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defaultNotificationSettings } from '../activities/notification-settings.js';
 import { defaultExecutionsKept } from '../activities/record-execution.js';
 import { errorCode, InvalidInputError } from '../errors/regatta-error.js';
 import { RegistryAllowList } from '../registry/index.js';
@@ -122,6 +123,13 @@ export const Environment = z
       .min(10)
       .max(30 * 86_400)
       .default(86_400),
+    /** Settled deliveries (delivered or failed) kept per notification policy; older ones go as others settle. 0 keeps them all. */
+    REGATTA_NOTIFICATION_DELIVERIES_KEPT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(defaultNotificationSettings.deliveriesKept),
   })
   .superRefine((environment, context) => {
     if (!environment.TEMPORAL_TLS_CLIENT_CERT_PATH !== !environment.TEMPORAL_TLS_CLIENT_KEY_PATH)

@@ -52,6 +52,7 @@ export function notificationSettings(environment: Environment): NotificationSett
       maximumRetrySeconds: environment.REGATTA_NOTIFICATION_RETRY_MAX_SECONDS,
       giveUpSeconds: environment.REGATTA_NOTIFICATION_GIVE_UP_SECONDS,
     },
+    deliveriesKept: environment.REGATTA_NOTIFICATION_DELIVERIES_KEPT,
   };
 }
 

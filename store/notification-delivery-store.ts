@@ -46,6 +46,9 @@ export interface DeliveryAttempt {
   error?: string | undefined;
 }
 
+/** Settled deliveries removed by one sweep at most. */
+const sweptAtOnce = 1000;
+
 type Row = Selectable<NotificationDeliveriesTable> & { policy_name: string };
 
 function delivery(row: Row): NotificationDelivery {
@@ -142,6 +145,33 @@ export function createNotificationDeliveryStore({ db }: StoreDialect) {
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .execute();
+    },
+
+    /**
+     * Keeps a notification policy's `kept` newest settled deliveries (delivered or failed): the
+     * older ones go, drift's and those of runs swept while they were still pending included.
+     * Pending ones stay. How many went (a bounded number at a time); idempotent.
+     */
+    async sweep(policyId: number, kept: number): Promise<number> {
+      const settled = await db
+        .selectFrom('notification_deliveries')
+        .select('id')
+        .where('policy_id', '=', policyId)
+        .where('status', '!=', 'pending')
+        .orderBy('id', 'desc')
+        .limit(sweptAtOnce)
+        .offset(kept)
+        .execute();
+      if (settled.length === 0) return 0;
+      await db
+        .deleteFrom('notification_deliveries')
+        .where(
+          'id',
+          'in',
+          settled.map((row) => row.id),
+        )
+        .execute();
+      return settled.length;
     },
 
     /** What a run's end was told as, to whom, and how it went. */

@@ -86,6 +86,8 @@ describe('notifications – runs and drift told to receivers, signed, durably', 
         REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: '1',
         REGATTA_NOTIFICATION_TIMEOUT_SECONDS: '5',
         REGATTA_NOTIFICATION_GIVE_UP_SECONDS: '120',
+        // One settled delivery kept per policy: the drift test sees the older one go.
+        REGATTA_NOTIFICATION_DELIVERIES_KEPT: '1',
       },
     });
     api = await startRegattaApi(bed, regatta);
@@ -418,7 +420,20 @@ describe('notifications – runs and drift told to receivers, signed, durably', 
     assert.equal((await audit()).in_sync, true);
     await eventually(async () => at('/drift').length === 2, 30_000, 'drift_cleared');
     assert.deepEqual(events('/drift'), ['drift_detected', 'drift_cleared']);
-    assert.equal(await told(), 2);
+    // Drift's deliveries belong to no run; the policy keeps its newest settled one (kept 1 here).
+    const kept = await eventually(
+      async () => {
+        const { json } = await session.call('GET', `/webhook/policies/${drift}/deliveries`);
+        const deliveries = json as Array<{ event_type: string; status: string }>;
+        return deliveries.length === 1 && deliveries[0]!.status !== 'pending' ? deliveries : undefined;
+      },
+      30_000,
+      'the older drift delivery swept',
+    );
+    assert.deepEqual(
+      kept.map((delivery) => [delivery.event_type, delivery.status]),
+      [['drift_cleared', 'delivered']],
+    );
     assert.ok(
       events('/all').every((event) => event === 'run_succeeded' || event === 'run_failed'),
       'a policy of run events is told no drift',

@@ -531,6 +531,59 @@ function storeTests(engine: DialectKind): void {
     await rejectsWith(store.notificationPolicies.delete(policy.id), 'NOT_FOUND');
   });
 
+  it("notification deliveries – a sweep keeps a policy's newest settled, drift's and orphans' included; pending ones stay", async () => {
+    const [policy, other] = await Promise.all(
+      ['deliveries-swept', 'deliveries-untouched'].map((name) =>
+        store.notificationPolicies.create({
+          name,
+          event_types: ['run_failed', 'drift_detected'],
+          targets: [{ address: 'http://receiver.example' }],
+        }),
+      ),
+    );
+    const queue = async (policyId: number, key: string, workflowId?: string) => {
+      const [id] = await store.notificationDeliveries.queue([
+        {
+          eventKey: key,
+          policyId,
+          eventType: workflowId ? 'run_failed' : 'drift_detected',
+          workflowId,
+          payload: '{}',
+        },
+      ]);
+      return id!;
+    };
+    // Oldest first: a drift delivery (no run), a run's delivery whose execution is long gone, one
+    // still being tried, then two newer settled ones.
+    const drift = await queue(policy!.id, 'drift/1');
+    const orphan = await queue(policy!.id, 'run/gone#0', 'run/gone');
+    const pending = await queue(policy!.id, 'run/slow#0', 'run/slow');
+    const older = await queue(policy!.id, 'run/2#0', 'run/2');
+    const newest = await queue(policy!.id, 'run/3#0', 'run/3');
+    const elsewhere = await queue(other!.id, 'drift/2');
+    for (const id of [drift, orphan, older, elsewhere])
+      await store.notificationDeliveries.recordAttempt(id, {
+        status: 'delivered',
+        attempts: 1,
+        statusCode: 204,
+      });
+    await store.notificationDeliveries.recordAttempt(newest, {
+      status: 'failed',
+      attempts: 1,
+      statusCode: 400,
+    });
+    assert.equal(await store.notificationDeliveries.sweep(policy!.id, 2), 2);
+    const left = async (policyId: number) =>
+      (await store.notificationDeliveries.ofPolicy(policyId, 1, 10)).items.map((delivery) => delivery.id);
+    assert.deepEqual(await left(policy!.id), [newest, older, pending]);
+    assert.deepEqual(
+      await left(other!.id),
+      [elsewhere],
+      "another policy's deliveries are not counted or swept",
+    );
+    assert.equal(await store.notificationDeliveries.sweep(policy!.id, 2), 0, 'again: nothing more to sweep');
+  });
+
   it('drift states – each site with the state it replaces; an older audit changes nothing', async () => {
     const policy = await store.policies.create(definition('drift-states', hq, [dr, edge]));
     const first = await store.driftStates.record(policy.id, '2026-01-01T00:00:00.000Z', [

@@ -41,6 +41,7 @@ describe('loadEnvironment', () => {
         maximumRetrySeconds: 600,
         giveUpSeconds: 86_400,
       },
+      deliveriesKept: 1000,
     });
     const set = notificationSettings(
       loadEnvironment({
@@ -49,11 +50,13 @@ describe('loadEnvironment', () => {
         REGATTA_NOTIFICATION_RETRY_SECONDS: '2',
         REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: '60',
         REGATTA_NOTIFICATION_GIVE_UP_SECONDS: '3600',
+        REGATTA_NOTIFICATION_DELIVERIES_KEPT: '0',
       }),
     );
     assert.deepEqual(set, {
       baseUrl: 'https://regatta.example.com',
       schedule: { timeoutSeconds: 5, firstRetrySeconds: 2, maximumRetrySeconds: 60, giveUpSeconds: 3600 },
+      deliveriesKept: 0,
     });
   });
 
