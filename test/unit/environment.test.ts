@@ -120,6 +120,11 @@ describe('loadEnvironment', () => {
       /REGATTA_NOTIFICATION_RETRY_MAX_SECONDS: must be at least REGATTA_NOTIFICATION_RETRY_SECONDS/,
     ],
     ['executions kept negative', { REGATTA_EXECUTIONS_KEPT: '-1' }, /REGATTA_EXECUTIONS_KEPT/],
+    [
+      'notification deliveries kept fractional',
+      { REGATTA_NOTIFICATION_DELIVERIES_KEPT: '1.5' },
+      /REGATTA_NOTIFICATION_DELIVERIES_KEPT/,
+    ],
     ['executions kept a fraction', { REGATTA_EXECUTIONS_KEPT: '2.5' }, /REGATTA_EXECUTIONS_KEPT/],
     [
       'a notification never given up',
