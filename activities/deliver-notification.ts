@@ -89,12 +89,11 @@ export async function abandonNotification(
   settings: NotificationSettings,
   { deliveryId }: DeliveryRef,
 ): Promise<void> {
-  const found = await store.notificationDeliveries.get(deliveryId);
-  await store.notificationDeliveries.abandon(
+  const abandoned = await store.notificationDeliveries.abandon(
     deliveryId,
     `given up: no try was accepted within ${settings.schedule.giveUpSeconds} s`,
   );
-  if (found) await sweepSettled(store, settings, found.delivery.policyId);
+  if (abandoned) await sweepSettled(store, settings, abandoned.policyId);
 }
 
 /** A delivery of the policy settled: its settled deliveries past the newest `deliveriesKept` go. */

@@ -1,4 +1,4 @@
-import type { ReplicationTask } from '../contract/index.js';
+import { noTaskCounts, type ReplicationTask } from '../contract/index.js';
 import type { ExecutionFacts } from '../service/index.js';
 import { toDeliveryView } from './notification-delivery-view.js';
 
@@ -8,7 +8,7 @@ import { toDeliveryView } from './notification-delivery-view.js';
  */
 export function toHarborExecution(facts: ExecutionFacts) {
   const { status } = facts;
-  const counts = facts.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
+  const counts = facts.summary?.counts ?? noTaskCounts;
   let statusText = facts.summary?.statusText ?? '';
   // A run that ended without saying how (terminated, timed out) reads as what Temporal says.
   if (status === 'Failed' && facts.workflowStatus !== 'COMPLETED' && !facts.summaryIsFinal)

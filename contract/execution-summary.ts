@@ -13,6 +13,9 @@ export const TaskCounts = z.object({
 });
 export type TaskCounts = z.infer<typeof TaskCounts>;
 
+/** The counts of an execution that has told none of its tasks. */
+export const noTaskCounts: TaskCounts = { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
+
 /** What a run reports of itself, running (its status query) or done (its result). */
 export const ExecutionSummary = z.object({
   status: ExecutionStatus,

@@ -1,7 +1,7 @@
 export * from './activities.js';
 export { Artifact, ArtifactError, Operation, describeArtifact } from './artifact.js';
 export * from './drift.js';
-export { ExecutionStatus, ExecutionSummary, TaskCounts } from './execution-summary.js';
+export { ExecutionStatus, ExecutionSummary, noTaskCounts, TaskCounts } from './execution-summary.js';
 export * from './metrics.js';
 export * from './notifications.js';
 export { pureFolders } from './pure-folders.js';

@@ -1,4 +1,4 @@
-import type { ExecutionSummary } from '../contract/index.js';
+import { noTaskCounts, type ExecutionSummary } from '../contract/index.js';
 import type { ExecutionFacts, WorkflowStatusName } from './read-execution.js';
 
 /** Ends a run's own code never reaches, so it cannot record them; what its execution then says. */
@@ -24,7 +24,7 @@ export interface RecordedEnd {
 export function unrecordedEnd(execution: ExecutionFacts, now: Date): RecordedEnd | undefined {
   const statusText = endsOutsideTheRun[execution.workflowStatus];
   if (!statusText || execution.summaryIsFinal) return undefined;
-  const counts = execution.summary?.counts ?? { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 };
+  const counts = execution.summary?.counts ?? noTaskCounts;
   return {
     summary: {
       status: 'Failed',

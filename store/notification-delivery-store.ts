@@ -137,14 +137,19 @@ export function createNotificationDeliveryStore({ db }: StoreDialect) {
         .execute();
     },
 
-    /** A delivery still pending when its tries ran out fails, keeping its last try's figures. */
-    async abandon(id: number, reason: string): Promise<void> {
-      await db
+    /**
+     * A delivery still pending when its tries ran out fails, keeping its last try's figures.
+     * Answers its policy, undefined when it was not pending (or is gone).
+     */
+    async abandon(id: number, reason: string): Promise<{ policyId: number } | undefined> {
+      const row = await db
         .updateTable('notification_deliveries')
         .set({ status: 'failed', last_error: reason, updated_at: new Date().toISOString() })
         .where('id', '=', id)
         .where('status', '=', 'pending')
-        .execute();
+        .returning('policy_id')
+        .executeTakeFirst();
+      return row ? { policyId: row.policy_id } : undefined;
     },
 
     /**
