@@ -10,8 +10,8 @@ import {
   type Store,
 } from '../store/index.js';
 import { storedPolicySnapshot } from './policy-snapshot.js';
-import { readExecution, readTasks, type ExecutionFacts } from './read-execution.js';
-import { unrecordedEnd } from './unrecorded-end.js';
+import { executionFacts } from './execution-facts.js';
+import { readTasks, type ExecutionFacts } from './read-execution.js';
 import { manualRunId } from './run-identity.js';
 import { hasRunInProgress } from './runs-in-progress.js';
 import { startReplicationRun } from './start-replication-run.js';
@@ -36,17 +36,7 @@ const maxStatusScan = 1000;
  * Starting, stopping and reading them all go through here.
  */
 export function createRuns(store: Store, client: Client) {
-  /** What Temporal and the store say of each; an end the run could not record is recorded now. */
-  const facts = (records: readonly ExecutionRecord[]) =>
-    Promise.all(
-      records.map(async (record) => {
-        const execution = await readExecution(client, record);
-        const end = unrecordedEnd(execution, new Date());
-        if (!end) return execution;
-        await store.executions.recordResult(record.workflowId, end.summary, end.closedAt);
-        return { ...execution, status: end.summary.status, summary: end.summary, summaryIsFinal: true };
-      }),
-    );
+  const facts = (records: readonly ExecutionRecord[]) => executionFacts(store, client, records);
 
   return {
     /** A manual run (or plan) of an enabled policy; with single_active_replication, skipped while one runs. */

@@ -4,7 +4,8 @@ import type { StoredPolicy, StoredRegistry } from '../policies/index.js';
 import { forEachBounded } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { lastDriftReport } from './drift-audit.js';
-import { readExecution, type ExecutionFacts } from './read-execution.js';
+import { executionFacts } from './execution-facts.js';
+import type { ExecutionFacts } from './read-execution.js';
 import {
   isFullRun,
   policySiteStatus,
@@ -76,7 +77,8 @@ async function policyFacts(store: Store, client: Client, policy: StoredPolicy): 
   let lastFullRun: RunBrief | undefined;
   // Newest first; most often the first one or two answer both questions.
   for (const record of executions.items) {
-    const run = runBrief(await readExecution(client, record), policy.name);
+    const [facts] = await executionFacts(store, client, [record]);
+    const run = runBrief(facts!, policy.name);
     if (run.dryRun) continue;
     lastRun ??= run;
     if (isFullRun(run)) lastFullRun = run;
@@ -147,8 +149,8 @@ export async function readSite(store: Store, client: Client, registryId: number)
   const runs: RunBrief[] = [];
   await forEachBounded(site?.policies ?? [], mapBounds.lanes, async (status) => {
     const records = await store.executions.list({ policyId: status.policyId, page: 1, pageSize: siteRuns });
-    for (const record of records.items)
-      runs.push(runBrief(await readExecution(client, record), status.policyName));
+    for (const facts of await executionFacts(store, client, records.items))
+      runs.push(runBrief(facts, status.policyName));
   });
   return {
     registry: { id: registry.id, name: registry.name, url: registry.url } satisfies MapRegistry,

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import type { StartedApi } from '../../server/start-api.js';
 import { driftAuditId, scheduleId } from '../../service/run-identity.js';
+import { readSite } from '../../service/sites-map.js';
 import { midCopy } from '../harness/copy-progress.js';
 import { eventually } from '../harness/eventually.js';
 import { pushImage } from '../harness/images.js';
@@ -191,7 +192,7 @@ describe('executions API', () => {
     }
   });
 
-  it('terminated – a run ended in Temporal from outside reads Failed and is kept so; the sweep then counts it', async () => {
+  it('terminated – a run ended in Temporal from outside reads Failed, first on its site, and is kept so; the sweep then counts it', async () => {
     await pushImage({ registry: bed.hq }, 'production/terminated', 'v1', { layerSizes: [8 * 1024 * 1024] });
     const body = {
       name: 'exec-terminated',
@@ -207,6 +208,18 @@ describe('executions API', () => {
     const run = regatta.client.workflow.getHandle(started.workflow_id ?? '');
     await midCopy(run);
     await run.terminate('an operator ends it from Temporal');
+    // Its site is read before the executions API is: that read records the end the run could not.
+    const site = await readSite(regatta.store, regatta.client, ids[bed.sites[0].name]!);
+    assert.deepEqual(
+      site.runs
+        .filter((brief) => brief.executionId === terminatedId)
+        .map((brief) => [brief.status, brief.endTime !== undefined]),
+      [['Failed', true]],
+    );
+    assert.match(
+      (await regatta.store.executions.get(terminatedId)).result?.summary.statusText ?? '',
+      /^terminated in Temporal before the run recorded its end/,
+    );
     const read = (await call('GET', `/replication/executions/${terminatedId}`)).json;
     assert.equal(read.status, 'Failed');
     assert.match(read.status_text, /^terminated in Temporal before the run recorded its end/);

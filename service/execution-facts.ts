@@ -1,0 +1,26 @@
+import type { Client } from '@temporalio/client';
+import type { ExecutionRecord, Store } from '../store/index.js';
+import { readExecution, type ExecutionFacts } from './read-execution.js';
+import { unrecordedEnd } from './unrecorded-end.js';
+
+/**
+ * What Temporal and the store say of each execution: the one way the service reads executions.
+ * An end its run could not record (terminated or timed out in Temporal, or forgotten past
+ * retention) is recorded as it is first read, so it reads the same however long Temporal keeps
+ * the run, and the execution sweep counts it.
+ */
+export function executionFacts(
+  store: Store,
+  client: Client,
+  records: readonly ExecutionRecord[],
+): Promise<ExecutionFacts[]> {
+  return Promise.all(
+    records.map(async (record) => {
+      const execution = await readExecution(client, record);
+      const end = unrecordedEnd(execution, new Date());
+      if (!end) return execution;
+      await store.executions.recordResult(record.workflowId, end.summary, end.closedAt);
+      return { ...execution, status: end.summary.status, summary: end.summary, summaryIsFinal: true };
+    }),
+  );
+}
