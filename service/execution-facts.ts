@@ -20,7 +20,14 @@ export function executionFacts(
       const end = unrecordedEnd(execution, new Date());
       if (!end) return execution;
       await store.executions.recordResult(record.workflowId, end.summary, end.closedAt);
-      return { ...execution, status: end.summary.status, summary: end.summary, summaryIsFinal: true };
+      // As every later read has it: with the close time recorded (Temporal has none of a run it forgot).
+      return {
+        ...execution,
+        status: end.summary.status,
+        closeTime: new Date(end.closedAt),
+        summary: end.summary,
+        summaryIsFinal: true,
+      };
     }),
   );
 }

@@ -240,6 +240,28 @@ describe('executions API', () => {
     assert.equal((await call('GET', `/replication/executions/${terminatedId}`)).status, 404);
   });
 
+  it('forgotten – an execution Temporal no longer holds reads Failed with its end time from the first read on', async () => {
+    const policyId = await createdId('/replication/policies', {
+      name: 'exec-forgotten',
+      src_registry: { id: ids.hq },
+      dest_registries: destinations(),
+    });
+    // As after Temporal's retention: the store has an execution whose run Temporal does not hold.
+    const forgotten = await regatta.store.executions.create({
+      policyId,
+      workflowId: 'exec-forgotten/manual/past-retention',
+      trigger: 'manual',
+    });
+    const first = (await call('GET', `/replication/executions/${forgotten.id}`)).json;
+    assert.equal(first.status, 'Failed');
+    assert.match(first.status_text, /^Temporal no longer holds this run/);
+    assert.ok(first.end_time, 'the end recorded by the first read has its time');
+    assert.equal(
+      (await call('GET', `/replication/executions/${forgotten.id}`)).json.end_time,
+      first.end_time,
+    );
+  });
+
   it('errors – disabled policy 412, bad bodies 400 naming the field, unknown ids 404', async () => {
     const policyId = await createdId('/replication/policies', {
       name: 'exec-disabled',

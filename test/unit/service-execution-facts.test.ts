@@ -1,0 +1,87 @@
+// The service's one reader of executions, on a real store (SQLite in a temporary folder) and a
+// fake Temporal client: an end a run could not record is recorded as it is first read, and that
+// first read already says what every later one does.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { pino } from 'pino';
+import { executionFacts } from '../../service/execution-facts.js';
+import { openStore, type Store } from '../../store/index.js';
+
+const startTime = new Date('2026-12-02T10:00:00.000Z');
+const closeTime = new Date('2026-12-02T11:00:00.000Z');
+
+/** Temporal as it describes each workflow id: running, terminated, or forgotten (not found). */
+function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTTEN'>) {
+  const client = {
+    withAbortSignal: <T>(_signal: AbortSignal, work: () => Promise<T>) => work(),
+    workflow: {
+      getHandle: (workflowId: string) => ({
+        async describe() {
+          const state = states[workflowId];
+          if (state === 'FORGOTTEN') throw new WorkflowNotFoundError('not found', workflowId, undefined);
+          return {
+            status: { name: state },
+            startTime,
+            ...(state === 'TERMINATED' ? { closeTime } : {}),
+            memo: {},
+          };
+        },
+        // No worker answers the status query.
+        async query() {
+          throw new Error('no worker');
+        },
+      }),
+    },
+  };
+  return client as unknown as Client;
+}
+
+describe('executionFacts – executions as Temporal and the store say, unrecorded ends recorded', () => {
+  let dataDir: string;
+  let store: Store;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'regatta-facts-'));
+    store = await openStore({ dataDir, logger: pino({ level: 'silent' }) });
+  });
+  after(async () => {
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const cases: Array<[string, 'RUNNING' | 'TERMINATED' | 'FORGOTTEN', RegExp | undefined]> = [
+    ['running: nothing recorded, no end', 'RUNNING', undefined],
+    ['terminated: recorded Failed, ended when Temporal says', 'TERMINATED', /^terminated in Temporal/],
+    ['forgotten: recorded Failed, ended when first read', 'FORGOTTEN', /^Temporal no longer holds this run/],
+  ];
+  cases.forEach(([name, state, statusText], index) =>
+    it(name, async () => {
+      const record = await store.executions.create({
+        policyId: 1,
+        workflowId: `facts/manual/${index}`,
+        trigger: 'manual',
+      });
+      const client = fakeTemporal({ [record.workflowId]: state });
+      const before = Date.now();
+      const [first] = await executionFacts(store, client, [record]);
+      const kept = (await store.executions.get(record.id)).result;
+      if (!statusText) {
+        assert.equal(kept, undefined);
+        assert.equal(first?.status, 'InProgress');
+        assert.equal(first?.closeTime, undefined);
+        return;
+      }
+      assert.match(kept?.summary.statusText ?? '', statusText);
+      assert.equal(first?.status, 'Failed');
+      assert.equal(first?.closeTime?.toISOString(), kept?.closedAt, 'the first read says when it ended');
+      if (state === 'TERMINATED') assert.equal(kept?.closedAt, closeTime.toISOString());
+      else assert.ok(Date.parse(kept?.closedAt ?? '') >= before);
+      // A later read, of the record as the store now keeps it, says the same.
+      const [later] = await executionFacts(store, client, [await store.executions.get(record.id)]);
+      assert.deepEqual(later, first);
+    }),
+  );
+});
