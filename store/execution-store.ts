@@ -147,6 +147,34 @@ export function createExecutionStore({ db, kind, isUniqueViolation, writeTransac
       });
     },
 
+    /**
+     * A policy's executions with no recorded result that are older than its `kept`-th newest
+     * closed one: those the sweep would remove once their end is recorded (a younger one it would
+     * keep anyway). Oldest first, at most `limit`; none while fewer than `kept` (at least 1) have
+     * closed.
+     */
+    async unrecordedPastKept(policyId: number, kept: number, limit: number): Promise<ExecutionRecord[]> {
+      const rows = await db
+        .selectFrom('executions')
+        .selectAll()
+        .where('policy_id', '=', policyId)
+        .where('closed_at', 'is', null)
+        .where('id', '<', (eb) =>
+          eb
+            .selectFrom('executions')
+            .select('id')
+            .where('policy_id', '=', policyId)
+            .where('closed_at', 'is not', null)
+            .orderBy('id', 'desc')
+            .limit(1)
+            .offset(kept - 1),
+        )
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(record);
+    },
+
     /** Filter by `policyId`, or with `exact` on `policy_id` or `trigger`; newest first unless sorted otherwise. */
     async list({
       policyId,

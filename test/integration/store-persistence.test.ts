@@ -384,6 +384,40 @@ function storeTests(engine: DialectKind): void {
     await store.notificationPolicies.delete(notify.id);
   });
 
+  it('executions – those without a result past the newest kept closed ones, oldest first: what the sweep would reach once recorded', async () => {
+    const policyId = 43;
+    const summary = ExecutionSummary.parse({
+      status: 'Failed',
+      statusText: 'failed',
+      counts: { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 },
+      bytes: 0,
+    });
+    // Six runs of the policy: the even ones closed, the odd ones without a result; one of another policy.
+    await store.executions.create({
+      policyId: policyId + 1,
+      workflowId: 'unrecorded/other',
+      trigger: 'manual',
+    });
+    for (let index = 1; index <= 6; index++) {
+      const run = await store.executions.create({
+        policyId,
+        workflowId: `unrecorded/manual/${index}`,
+        trigger: 'manual',
+      });
+      if (index % 2 === 0)
+        await store.executions.recordResult(run.workflowId, summary, '2026-01-01T00:00:00.000Z');
+    }
+    const past = async (kept: number, limit = 20) =>
+      (await store.executions.unrecordedPastKept(policyId, kept, limit)).map((item) =>
+        Number(item.workflowId.split('/').pop()),
+      );
+    assert.deepEqual(await past(1), [1, 3, 5]);
+    assert.deepEqual(await past(2), [1, 3]);
+    assert.deepEqual(await past(3), [1]);
+    assert.deepEqual(await past(4), [], 'fewer than four closed');
+    assert.deepEqual(await past(1, 2), [1, 3]);
+  });
+
   it('source changes – keep the earliest sighting, and forget what a tag no longer points to', async () => {
     const changes = [
       { repository: 'library/app', tag: 'v1', digest: 'sha256:aa' },
