@@ -21,6 +21,7 @@ import {
   recordExecution,
   recordPageTasks,
   recordRunResult,
+  type RecordUnreadEnds,
 } from './record-execution.js';
 import type { RegistryClients } from './registry-clients.js';
 import { replicateArtifact } from './replicate-artifact.js';
@@ -39,6 +40,8 @@ export interface ReplicationActivityDependencies {
   notifications?: NotificationSettings;
   /** Closed executions kept per policy (0: all); else Harbor's 50. */
   executionsKept?: number;
+  /** Before a run's end sweeps its policy: the ends its older runs could not record; none without Temporal (tests). */
+  recordUnreadEnds?: RecordUnreadEnds;
 }
 
 /**
@@ -53,6 +56,7 @@ export function createReplicationActivities({
   run = defaultRunSettings,
   notifications = defaultNotificationSettings,
   executionsKept = defaultExecutionsKept,
+  recordUnreadEnds,
 }: ReplicationActivityDependencies): ReplicationActivities {
   const meter = createReplicationMeter((registryId) => clients.nameOf(registryId));
   const sessions = new UploadSessions();
@@ -60,9 +64,10 @@ export function createReplicationActivities({
   return {
     recordExecution: (input) => atActivityEdge(() => recordExecution(store, input)),
     recordPageTasks: (input) => atActivityEdge(() => recordPageTasks(store, input)),
-    recordRunResult: (input) => atActivityEdge(() => recordRunResult(store, input, executionsKept)),
+    recordRunResult: (input) =>
+      atActivityEdge(() => recordRunResult(store, input, executionsKept, recordUnreadEnds)),
     openRun: (input) => atActivityEdge(() => openRun(store, input, run)),
-    closeRun: (input) => atActivityEdge(() => closeRun(store, input, executionsKept)),
+    closeRun: (input) => atActivityEdge(() => closeRun(store, input, executionsKept, recordUnreadEnds)),
     enumerateArtifacts: (input) =>
       atActivityEdge(() => {
         const context = Context.current();

@@ -34,6 +34,13 @@ export async function recordPageTasks(store: Store, input: RecordPageTasksInput)
 export const defaultExecutionsKept = 50;
 
 /**
+ * Records the ends that a policy's runs older than its `kept` newest closed executions could not
+ * record (terminated, timed out, forgotten by Temporal) and nobody read: the service's pass
+ * (service/unread-ends.ts), given by the worker's composition.
+ */
+export type RecordUnreadEnds = (policyId: number, kept: number) => Promise<void>;
+
+/**
  * Keeps how a run ended: a closed run's counts and text are read from the store. Its prune plans,
  * read by its pages only, go; so do its policy's closed executions past the newest `executionsKept`
  * (0 keeps them all), so a policy run every minute does not grow the store without end.
@@ -42,6 +49,7 @@ export async function recordRunResult(
   store: Store,
   input: RecordRunResultInput,
   executionsKept: number,
+  recordUnreadEnds?: RecordUnreadEnds,
 ): Promise<void> {
   const execution = await store.executions.recordResult(
     input.workflowId,
@@ -49,7 +57,10 @@ export async function recordRunResult(
     new Date().toISOString(),
   );
   await store.prunePlans.removeRun(input.workflowId);
-  if (execution && executionsKept > 0) await store.executions.sweep(execution.policyId, executionsKept);
+  if (!execution || executionsKept === 0) return;
+  // Runs ended from outside never get here themselves: their ends are recorded first, so the sweep counts them.
+  await recordUnreadEnds?.(execution.policyId, executionsKept);
+  await store.executions.sweep(execution.policyId, executionsKept);
 }
 
 /** Opens a run: its execution id and the worker's settings, in one local activity rather than two. */
@@ -71,9 +82,10 @@ export async function closeRun(
   store: Store,
   input: CloseRunInput,
   executionsKept: number,
+  recordUnreadEnds?: RecordUnreadEnds,
 ): Promise<ClosedRun> {
   for (const page of input.pages) await recordPageTasks(store, { runWorkflowId: input.workflowId, ...page });
-  await recordRunResult(store, input, executionsKept);
+  await recordRunResult(store, input, executionsKept, recordUnreadEnds);
   const listeners = input.event ? await store.notificationPolicies.wanting(input.event) : [];
   return { notify: listeners.length > 0 };
 }

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -6,6 +7,8 @@ import { createReplicationActivities } from '../activities/create-replication-ac
 import type { NotificationSettings } from '../activities/notification-settings.js';
 import { createStoreRegistryClients } from '../activities/store-registry-clients.js';
 import { searchAttributeKeys } from '../contract/index.js';
+// Only the pass, not the whole service: the worker loads what it runs.
+import { recordUnreadEnds } from '../service/unread-ends.js';
 import { openStore, type Store } from '../store/index.js';
 import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 import { bundleWorkflowsApart } from '../worker/bundle-workflows-apart.js';
@@ -74,6 +77,8 @@ export function replicationActivities(environment: Environment, store: Store) {
     run: { retryBudgetMs: environment.REGATTA_RETRY_BUDGET_MINUTES * 60_000 },
     notifications: notificationSettings(environment),
     executionsKept: environment.REGATTA_EXECUTIONS_KEPT,
+    // Read with the worker's own client, in the namespace of the run that closes.
+    recordUnreadEnds: (policyId, kept) => recordUnreadEnds(store, Context.current().client, policyId, kept),
   });
   return { activities, clients };
 }

@@ -240,6 +240,32 @@ describe('executions API', () => {
     assert.equal((await call('GET', `/replication/executions/${terminatedId}`)).status, 404);
   });
 
+  it('unread – a run terminated that nobody reads is recorded by later runs of its policy as they end, and swept', async () => {
+    await pushImage({ registry: bed.hq }, 'production/unread', 'v1', { layerSizes: [8 * 1024 * 1024] });
+    const body = {
+      name: 'exec-unread',
+      src_registry: { id: ids.hq },
+      dest_registries: destinations(),
+      filters: [{ type: 'name', value: 'production/unread' }],
+      // KiB/s: the run is still copying when it is terminated.
+      speed: 1024,
+    };
+    const policyId = await createdId('/replication/policies', body);
+    const unreadId = await createdId('/replication/executions', { policy_id: policyId });
+    // Neither the executions API nor a site reads it from here on; the store names its run.
+    const run = regatta.client.workflow.getHandle((await regatta.store.executions.get(unreadId)).workflowId);
+    await midCopy(run);
+    await run.terminate('an operator ends it from Temporal');
+    assert.equal((await call('PUT', `/replication/policies/${policyId}`, { ...body, speed: 0 })).status, 200);
+    for (let later = 0; later < 2; later++)
+      assert.equal(
+        (await finished(await createdId('/replication/executions', { policy_id: policyId }))).status,
+        'Succeed',
+      );
+    // Past the two kept closed executions, the second run's end recorded it, and its sweep took it.
+    await assert.rejects(regatta.store.executions.get(unreadId), /not found/);
+  });
+
   it('forgotten – an execution Temporal no longer holds reads Failed with its end time from the first read on', async () => {
     const policyId = await createdId('/replication/policies', {
       name: 'exec-forgotten',

@@ -103,6 +103,27 @@ describe('recordRunResult', () => {
     }),
   );
 
+  it('recordRunResult has the ends its older runs could not record recorded before it sweeps, so they go too; not at 0', async () => {
+    const calls: Array<[number, number]> = [];
+    // As the service's pass does: what it finds past the kept ones ended (terminated in Temporal).
+    const recordUnreadEnds = async (policyId: number, kept: number) => {
+      calls.push([policyId, kept]);
+      for (const record of await store.executions.unrecordedPastKept(policyId, kept, 20))
+        await store.executions.recordResult(record.workflowId, summary, new Date().toISOString());
+    };
+    await store.executions.create({ policyId: 60, workflowId: 'policy-60/manual/1', trigger: 'manual' });
+    await store.executions.create({ policyId: 60, workflowId: 'policy-60/manual/2', trigger: 'manual' });
+    await recordRunResult(store, { workflowId: 'policy-60/manual/2', summary }, 0, recordUnreadEnds);
+    assert.deepEqual(calls, [], 'nothing is swept, so nothing is looked for');
+    await store.executions.create({ policyId: 60, workflowId: 'policy-60/manual/3', trigger: 'manual' });
+    await recordRunResult(store, { workflowId: 'policy-60/manual/3', summary }, 1, recordUnreadEnds);
+    assert.deepEqual(calls, [[60, 1]]);
+    assert.deepEqual(
+      (await store.executions.list({ policyId: 60 })).items.map((item) => item.workflowId),
+      ['policy-60/manual/3'],
+    );
+  });
+
   const cases: Array<[string, number, number, number[]]> = [
     ['keeps the newest closed ones', 2, 4, [4, 3]],
     ['keeps all of fewer runs', 5, 3, [3, 2, 1]],

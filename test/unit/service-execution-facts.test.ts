@@ -1,6 +1,7 @@
 // The service's one reader of executions, on a real store (SQLite in a temporary folder) and a
 // fake Temporal client: an end a run could not record is recorded as it is first read, and that
-// first read already says what every later one does.
+// first read already says what every later one does; the pass that records such ends nobody read
+// reads only those the sweep would reach.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { executionFacts } from '../../service/execution-facts.js';
+import { recordUnreadEnds } from '../../service/unread-ends.js';
 import { openStore, type Store } from '../../store/index.js';
 
 const startTime = new Date('2026-12-02T10:00:00.000Z');
@@ -84,4 +86,32 @@ describe('executionFacts – executions as Temporal and the store say, unrecorde
       assert.deepEqual(later, first);
     }),
   );
+
+  it('recordUnreadEnds – reads the executions past the kept closed ones: records those that ended, leaves the running', async () => {
+    const summary = {
+      status: 'Succeed' as const,
+      statusText: 'done',
+      counts: { total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 },
+      bytes: 0,
+    };
+    const states = {
+      'pass/1': 'TERMINATED',
+      'pass/2': 'FORGOTTEN',
+      'pass/3': 'RUNNING',
+      // Closed, and kept: the horizon.
+      'pass/4': 'TERMINATED',
+      // Younger than the kept one: the sweep would keep it, so it is left for a later pass or read.
+      'pass/5': 'TERMINATED',
+    } as const;
+    for (const workflowId of Object.keys(states))
+      await store.executions.create({ policyId: 2, workflowId, trigger: 'manual' });
+    await store.executions.recordResult('pass/4', summary, closeTime.toISOString());
+    await recordUnreadEnds(store, fakeTemporal(states), 2, 1);
+    const recorded = await Promise.all(
+      Object.keys(states).map(
+        async (workflowId) => (await store.executions.getByWorkflowId(workflowId))?.result?.summary.status,
+      ),
+    );
+    assert.deepEqual(recorded, ['Failed', 'Failed', undefined, 'Succeed', undefined]);
+  });
 });

@@ -1,0 +1,23 @@
+import type { Client } from '@temporalio/client';
+import type { Store } from '../store/index.js';
+import { executionFacts } from './execution-facts.js';
+
+/** Executions one pass reads from Temporal at most: a run's close stays short; a backlog takes a few runs. */
+export const unreadEndsPerPass = 20;
+
+/**
+ * Records the ends that a policy's runs could not record themselves (terminated or timed out in
+ * Temporal, forgotten past retention) and nobody has read since, so the execution sweep counts
+ * them: otherwise they would pile up unswept. Only executions older than the policy's `kept`
+ * newest closed ones are read (the sweep keeps younger ones anyway), oldest first; one still
+ * running is read and left. Idempotent: a recorded end is not looked for again.
+ */
+export async function recordUnreadEnds(
+  store: Store,
+  client: Client,
+  policyId: number,
+  kept: number,
+): Promise<void> {
+  const records = await store.executions.unrecordedPastKept(policyId, kept, unreadEndsPerPass);
+  await executionFacts(store, client, records);
+}
