@@ -18,6 +18,7 @@ import {
 } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { pino } from 'pino';
 import {
   defaultDeliverySchedule,
   driftAuditType,
@@ -544,6 +545,7 @@ const registries = await registriesOf(bed, limiter);
 const { activities: realActivities, clients: registryClients } = replicationActivities(
   registries.regatta.environment,
   registries.regatta.store,
+  pino({ level: 'silent' }),
 );
 const workflowBundle = await bundleWorkflows();
 await mkdir(folder, { recursive: true });

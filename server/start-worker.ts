@@ -61,9 +61,10 @@ export function notificationSettings(environment: Environment): NotificationSett
 
 /**
  * The replication activities as the environment configures them, on `store`, with the registry
- * clients they use (closed by the caller when the activities are done).
+ * clients they use (closed by the caller when the activities are done); `logger` hears what their
+ * housekeeping leaves for later.
  */
-export function replicationActivities(environment: Environment, store: Store) {
+export function replicationActivities(environment: Environment, store: Store, logger: Logger) {
   const copy = copySettings(environment);
   const clients = createStoreRegistryClients(
     store,
@@ -78,7 +79,8 @@ export function replicationActivities(environment: Environment, store: Store) {
     notifications: notificationSettings(environment),
     executionsKept: environment.REGATTA_EXECUTIONS_KEPT,
     // Read with the worker's own client, in the namespace of the run that closes.
-    recordUnreadEnds: (policyId, kept) => recordUnreadEnds(store, Context.current().client, policyId, kept),
+    recordUnreadEnds: (policyId, kept) =>
+      recordUnreadEnds(store, Context.current().client, logger, policyId, kept),
   });
   return { activities, clients };
 }
@@ -98,7 +100,7 @@ export async function startWorker(
     secretKey: environment.REGATTA_SECRET_KEY,
     logger,
   });
-  const { activities, clients } = replicationActivities(environment, store);
+  const { activities, clients } = replicationActivities(environment, store, logger);
   const release = async () => {
     await clients.close();
     await store.close();

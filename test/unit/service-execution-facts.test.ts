@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino } from 'pino';
+import { noTaskCounts } from '../../contract/index.js';
 import { executionFacts } from '../../service/execution-facts.js';
 import { recordUnreadEnds } from '../../service/unread-ends.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -17,7 +18,7 @@ const startTime = new Date('2026-12-02T10:00:00.000Z');
 const closeTime = new Date('2026-12-02T11:00:00.000Z');
 
 /** Temporal as it describes each workflow id: running, terminated, or forgotten (not found). */
-function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTTEN'>) {
+function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTTEN' | 'UNREACHABLE'>) {
   const client = {
     withAbortSignal: <T>(_signal: AbortSignal, work: () => Promise<T>) => work(),
     workflow: {
@@ -25,6 +26,8 @@ function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTT
         async describe() {
           const state = states[workflowId];
           if (state === 'FORGOTTEN') throw new WorkflowNotFoundError('not found', workflowId, undefined);
+          if (state === 'UNREACHABLE')
+            throw Object.assign(new Error('deadline exceeded'), { code: 'DEADLINE' });
           return {
             status: { name: state },
             startTime,
@@ -106,12 +109,35 @@ describe('executionFacts – executions as Temporal and the store say, unrecorde
     for (const workflowId of Object.keys(states))
       await store.executions.create({ policyId: 2, workflowId, trigger: 'manual' });
     await store.executions.recordResult('pass/4', summary, closeTime.toISOString());
-    await recordUnreadEnds(store, fakeTemporal(states), 2, 1);
+    await recordUnreadEnds(store, fakeTemporal(states), pino({ level: 'silent' }), 2, 1);
     const recorded = await Promise.all(
       Object.keys(states).map(
         async (workflowId) => (await store.executions.getByWorkflowId(workflowId))?.result?.summary.status,
       ),
     );
     assert.deepEqual(recorded, ['Failed', 'Failed', undefined, 'Succeed', undefined]);
+  });
+
+  it('recordUnreadEnds – an execution Temporal cannot describe now is logged and left; the others are recorded, and the pass ends', async () => {
+    const states = { 'broken/1': 'UNREACHABLE', 'broken/2': 'TERMINATED', 'broken/3': 'TERMINATED' } as const;
+    for (const workflowId of Object.keys(states))
+      await store.executions.create({ policyId: 3, workflowId, trigger: 'manual' });
+    const succeeded = { status: 'Succeed' as const, statusText: 'done', counts: noTaskCounts, bytes: 0 };
+    await store.executions.recordResult('broken/3', succeeded, closeTime.toISOString());
+    const warnings: unknown[] = [];
+    await recordUnreadEnds(
+      store,
+      fakeTemporal(states),
+      { warn: (fields: unknown) => warnings.push(fields) } as never,
+      3,
+      1,
+    );
+    assert.equal((await store.executions.getByWorkflowId('broken/1'))?.result, undefined);
+    assert.equal((await store.executions.getByWorkflowId('broken/2'))?.result?.summary.status, 'Failed');
+    assert.equal(warnings.length, 1);
+    assert.deepEqual(
+      { ...(warnings[0] as Record<string, unknown>), err: undefined },
+      { err: undefined, code: 'DEADLINE', policyId: 3, workflowId: 'broken/1' },
+    );
   });
 });
