@@ -8,6 +8,8 @@
 // BENCH_ONLY=tags,noop limits the workloads (fanout, small, tags, noop, big, uplink).
 // After the first tool's runs over many tags (tags, noop), the warm run's HEADs from a bare client
 // on the same registries (head-floor.ts) show what the registries alone allow: every tool's floor.
+// After the tools' runs over the 100 Mbit/s uplink, every unique blob read once across it by a bare
+// client (crossing-floor.ts) shows what the link alone allows, TCP's framing included.
 // BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`) as the image runs it: with
 // the Node flags of the Dockerfile's ENTRYPOINT and the environment of its runtime stage (malloc's);
 // BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
@@ -57,6 +59,7 @@ import { startHqRegistry } from './hq-registry.js';
 import { cpuByCommand, describeCpu } from './process-cpu.js';
 import { describeProfiles, profileRun } from './run-history.js';
 import { describeHeadFloors, measureHeadFloor, type HeadFloor } from './head-floor.js';
+import { measureCrossing, type Blob } from './crossing-floor.js';
 import { createUplink } from './uplink-namespace.js';
 
 const run = promisify(execFile);
@@ -256,12 +259,15 @@ async function skopeo(dir: string, workload: Workload, sites: Site[]): Promise<v
 async function pushImages(hq: { url: string }, name: string, count: number, layerSizes: number[]) {
   const access = { registry: { url: hq.url, credentials: undefined }, credentials: null };
   const images: string[] = [];
+  const blobs: Blob[] = [];
   for (let index = 0; index < count; index++) {
-    await pushImage(access, `${name}/image-${index}`, 'v1', { layerSizes });
-    images.push(`${name}/image-${index}:v1`);
+    const repository = `${name}/image-${index}`;
+    const image = await pushImage(access, repository, 'v1', { layerSizes });
+    images.push(`${repository}:v1`);
+    for (const [digest, bytes] of image.blobs) blobs.push({ repository, digest, size: bytes.length });
   }
   const uniqueBytes = count * layerSizes.reduce((sum, size) => sum + size, 0);
-  return { images, uniqueBytes };
+  return { images, uniqueBytes, blobs };
 }
 
 /** One small image tagged many times in each repository: a run over `tags` artifacts. */
@@ -529,12 +535,14 @@ async function main() {
       for (const tool of ['regatta', ...uplinkWorkload.peers] as Tool[])
         if (tools.has(tool)) await measure(uplinkWorkload, tool);
       const crossOnce = far.uniqueBytes / (100e6 / 8);
+      const crossing = await measureCrossing(farHq.url, far.blobs, 8);
       const regattaUplink = rows.find(
         (row) => row.workload === 'uplink' && row.tool === 'regatta' && row.phase === 'cold',
       );
       if (regattaUplink)
         notes.push(
           `Uplink: the unique bytes (${(far.uniqueBytes / MiB).toFixed(0)} MiB) need ${crossOnce.toFixed(2)} s to cross 100 Mbit/s once; Regatta's cold run took ${(regattaUplink.seconds / crossOnce).toFixed(2)}× that (target ≤ 1.10×).`,
+          `Uplink floor: every unique blob (configs too, ${(crossing.bytes / MiB).toFixed(1)} MiB) read once across the same link by a bare undici client, ${crossing.lanes} at once, written nowhere: ${crossing.seconds.toFixed(2)} s (TCP's headers and framing ride the link too), ${(crossing.seconds / crossOnce).toFixed(2)}× the figure above; Regatta's cold run took ${(regattaUplink.seconds / crossing.seconds).toFixed(2)}× the floor.`,
         );
     }
   } finally {
