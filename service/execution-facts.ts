@@ -5,6 +5,7 @@ import { unrecordedEnd } from './unrecorded-end.js';
 
 /**
  * What Temporal and the store say of each execution: the one way the service reads executions.
+ * A run that completed before the store kept results has its result kept as it is first read.
  * An end its run could not record (terminated or timed out in Temporal, or forgotten past
  * retention) is recorded as it is first read, so it reads the same however long Temporal keeps
  * the run, and the execution sweep counts it.
@@ -17,6 +18,21 @@ export function executionFacts(
   return Promise.all(
     records.map(async (record) => {
       const execution = await readExecution(client, record);
+      // Completed before the store kept results (its end is in Temporal only): kept now, so it
+      // reads the same once Temporal forgets it, and the execution sweep counts it.
+      if (
+        !record.result &&
+        execution.workflowStatus === 'COMPLETED' &&
+        execution.summary &&
+        execution.closeTime
+      ) {
+        await store.executions.recordResult(
+          record.workflowId,
+          execution.summary,
+          execution.closeTime.toISOString(),
+        );
+        return execution;
+      }
       const end = unrecordedEnd(execution, new Date());
       if (!end) return execution;
       await store.executions.recordResult(record.workflowId, end.summary, end.closedAt);

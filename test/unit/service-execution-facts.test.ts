@@ -18,7 +18,18 @@ const startTime = new Date('2026-12-02T10:00:00.000Z');
 const closeTime = new Date('2026-12-02T11:00:00.000Z');
 
 /** Temporal as it describes each workflow id: running, terminated, or forgotten (not found). */
-function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTTEN' | 'UNREACHABLE'>) {
+/** What a completed run answers as its result: its summary, as the run workflow returns it. */
+const completedSummary = {
+  status: 'Succeed' as const,
+  statusText: 'done before results were stored',
+  counts: { ...noTaskCounts, total: 2, succeed: 2 },
+  bytes: 42,
+};
+
+function fakeTemporal(
+  states: Record<string, 'RUNNING' | 'COMPLETED' | 'TERMINATED' | 'FORGOTTEN' | 'UNREACHABLE'>,
+) {
+  let results = 0;
   const client = {
     withAbortSignal: <T>(_signal: AbortSignal, work: () => Promise<T>) => work(),
     workflow: {
@@ -31,9 +42,13 @@ function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTT
           return {
             status: { name: state },
             startTime,
-            ...(state === 'TERMINATED' ? { closeTime } : {}),
+            ...(state === 'TERMINATED' || state === 'COMPLETED' ? { closeTime } : {}),
             memo: {},
           };
+        },
+        async result() {
+          results++;
+          return completedSummary;
         },
         // No worker answers the status query.
         async query() {
@@ -42,7 +57,7 @@ function fakeTemporal(states: Record<string, 'RUNNING' | 'TERMINATED' | 'FORGOTT
       }),
     },
   };
-  return client as unknown as Client;
+  return Object.assign(client as unknown as Client, { results: () => results });
 }
 
 describe('executionFacts – executions as Temporal and the store say, unrecorded ends recorded', () => {
@@ -139,5 +154,22 @@ describe('executionFacts – executions as Temporal and the store say, unrecorde
       { ...(warnings[0] as Record<string, unknown>), err: undefined },
       { err: undefined, code: 'DEADLINE', policyId: 3, workflowId: 'broken/1' },
     );
+  });
+
+  it('a run that completed before the store kept results: its result is kept as first read, and read from the store after', async () => {
+    const record = await store.executions.create({
+      policyId: 4,
+      workflowId: 'facts/completed',
+      trigger: 'manual',
+    });
+    const client = fakeTemporal({ [record.workflowId]: 'COMPLETED' });
+    const [first] = await executionFacts(store, client, [record]);
+    assert.equal(first?.status, 'Succeed');
+    assert.equal(client.results(), 1);
+    const kept = (await store.executions.get(record.id)).result;
+    assert.deepEqual(kept, { summary: completedSummary, closedAt: closeTime.toISOString() });
+    const [later] = await executionFacts(store, client, [await store.executions.get(record.id)]);
+    assert.equal(client.results(), 1, 'the result is not asked of Temporal again');
+    assert.deepEqual(later, first);
   });
 });
