@@ -1,7 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { ExecutionRecord, Store } from '../store/index.js';
 import { readExecution, type ExecutionFacts } from './read-execution.js';
-import { unrecordedEnd } from './unrecorded-end.js';
+import { unrecordedEnd, type RecordedEnd } from './unrecorded-end.js';
+
+/**
+ * The end of a run that completed before the store kept results: in Temporal only, as its result.
+ */
+function completedEnd(execution: ExecutionFacts): RecordedEnd | undefined {
+  if (execution.workflowStatus !== 'COMPLETED' || !execution.summary || !execution.closeTime)
+    return undefined;
+  return { summary: execution.summary, closedAt: execution.closeTime.toISOString() };
+}
 
 /**
  * What Temporal and the store say of each execution: the one way the service reads executions.
@@ -18,22 +27,9 @@ export function executionFacts(
   return Promise.all(
     records.map(async (record) => {
       const execution = await readExecution(client, record);
-      // Completed before the store kept results (its end is in Temporal only): kept now, so it
-      // reads the same once Temporal forgets it, and the execution sweep counts it.
-      if (
-        !record.result &&
-        execution.workflowStatus === 'COMPLETED' &&
-        execution.summary &&
-        execution.closeTime
-      ) {
-        await store.executions.recordResult(
-          record.workflowId,
-          execution.summary,
-          execution.closeTime.toISOString(),
-        );
-        return execution;
-      }
-      const end = unrecordedEnd(execution, new Date());
+      const end = record.result
+        ? undefined
+        : (completedEnd(execution) ?? unrecordedEnd(execution, new Date()));
       if (!end) return execution;
       await store.executions.recordResult(record.workflowId, end.summary, end.closedAt);
       // As every later read has it: with the close time recorded (Temporal has none of a run it forgot).
