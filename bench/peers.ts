@@ -10,6 +10,8 @@
 // on the same registries (head-floor.ts) show what the registries alone allow: every tool's floor.
 // After the tools' runs over the 100 Mbit/s uplink, every unique blob read once across it by a bare
 // client (crossing-floor.ts) shows what the link alone allows, TCP's framing included.
+// After the tools' small runs, the same copies by a bare client on fresh sites (copy-floor.ts), three
+// times, show what the registries alone allow a small run's copies.
 // BENCH_BUILT=1 runs the compiled Regatta (dist/, from `npm run build`) as the image runs it: with
 // the Node flags of the Dockerfile's ENTRYPOINT and the environment of its runtime stage (malloc's);
 // BENCH_NODE_OPTIONS is its NODE_OPTIONS (V8's heap flags, say).
@@ -60,6 +62,7 @@ import { cpuByCommand, describeCpu } from './process-cpu.js';
 import { describeProfiles, profileRun } from './run-history.js';
 import { describeHeadFloors, measureHeadFloor, type HeadFloor } from './head-floor.js';
 import { measureCrossing, type Blob } from './crossing-floor.js';
+import { measureCopyFloor, type CopyFloor } from './copy-floor.js';
 import { createUplink } from './uplink-namespace.js';
 
 const run = promisify(execFile);
@@ -479,9 +482,19 @@ async function main() {
       for (const site of sites) await site.stop();
     };
 
-    for (const workload of workloads)
+    for (const workload of workloads) {
       for (const tool of ['regatta', ...workload.peers] as Tool[])
         if (tools.has(tool)) await measure(workload, tool);
+      if (workload.name === 'small') {
+        const floors: CopyFloor[] = [];
+        for (let round = 0; round < 3; round++) {
+          const sites = await startSites(workload.sites);
+          floors.push(await measureCopyFloor(hqServer.url, sites.map((site) => site.url), workload.images));
+          for (const site of sites) await site.stop();
+        }
+        notes.push(describeCopyFloors(floors, rows));
+      }
+    }
     const noOp = rows.find(
       (row) => row.workload === 'noop' && row.phase === 'warm' && row.tool === 'regatta',
     );
@@ -550,6 +563,16 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   report(rows, notes, benchPeaks, temporalPeak);
+}
+
+/** The small run's floors as a note, beside each tool's cold run. */
+function describeCopyFloors(floors: readonly CopyFloor[], rows: readonly Row[]): string {
+  const floor = median(floors.map(({ seconds }) => seconds));
+  const [first] = floors;
+  const cold = rows
+    .filter((row) => row.workload === 'small' && row.phase === 'cold')
+    .map((row) => `${row.tool} ${(row.seconds / floor).toFixed(2)}×`);
+  return `Small run's floor: its copies alone (${first!.images} images to ${first!.sites} fresh sites) by a bare undici client, ${first!.requests} requests (at HQ each manifest and blob read once; at each site the manifest's HEAD, each blob's HEAD, POST and PUT, the manifest's PUT), everything that can overlap at once, HQ not through the proxy: ${floor.toFixed(2)} s, the median of ${floors.length} rounds on fresh sites (${floors.map(({ seconds, registryCpuSeconds }) => `${seconds.toFixed(2)} s, the registries' CPU ${registryCpuSeconds.toFixed(2)} s`).join('; ')}). Each tool's cold run beside it: ${cold.join(', ')}.`;
 }
 
 const workloadTitles: Record<string, string> = {
