@@ -4,7 +4,7 @@ import type { StoredPolicy, StoredRegistry } from '../policies/index.js';
 import { forEachBounded } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { lastDriftReport } from './drift-audit.js';
-import { executionFacts } from './execution-facts.js';
+import { executionFact, executionFacts } from './execution-facts.js';
 import type { ExecutionFacts } from './read-execution.js';
 import {
   isFullRun,
@@ -77,8 +77,7 @@ async function policyFacts(store: Store, client: Client, policy: StoredPolicy): 
   let lastFullRun: RunBrief | undefined;
   // Newest first; most often the first one or two answer both questions.
   for (const record of executions.items) {
-    const [facts] = await executionFacts(store, client, [record]);
-    const run = runBrief(facts!, policy.name);
+    const run = runBrief(await executionFact(store, client, record), policy.name);
     if (run.dryRun) continue;
     lastRun ??= run;
     if (isFullRun(run)) lastFullRun = run;

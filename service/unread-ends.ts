@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { errorCode } from '../errors/regatta-error.js';
 import type { Store } from '../store/index.js';
-import { executionFacts } from './execution-facts.js';
+import { executionFact } from './execution-facts.js';
 
 /** Executions one pass reads from Temporal at most: a run's close stays short; a backlog takes a few runs. */
 export const unreadEndsPerPass = 20;
@@ -27,7 +27,7 @@ export async function recordUnreadEnds(
   const records = await store.executions.unrecordedPastKept(policyId, kept, unreadEndsPerPass);
   await Promise.all(
     records.map((record) =>
-      executionFacts(store, client, [record]).catch((error: unknown) =>
+      executionFact(store, client, record).catch((error: unknown) =>
         logger.warn(
           { err: error, code: errorCode(error) ?? 'UNKNOWN', policyId, workflowId: record.workflowId },
           'could not read an older run to record its end; the next run of its policy tries again',
